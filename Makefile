@@ -1,0 +1,39 @@
+# The README's commands. Each does its own set-up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install test lint typecheck unit docs demo bench fuzz clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Every check: lint, format, types, tests, docs (HTML and doctest).
+test: lint typecheck unit docs
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests docs
+	$(BIN)/ruff format --check src tests docs
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+docs: $(STAMP)
+	$(BIN)/sphinx-build -q -W -n --keep-going -b html docs docs/_build/html
+	$(BIN)/sphinx-build -q -W -n --keep-going -b doctest docs docs/_build/doctest
+
+## The main job on the embedded sample project, with nothing to provide.
+demo: $(STAMP)
+	$(BIN)/python -m invoicebackup.demo demo-output
+
+clean:
+	rm -rf docs/_build demo-output .pytest_cache .mypy_cache .ruff_cache

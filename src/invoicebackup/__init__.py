@@ -1,0 +1,90 @@
+"""Compile invoice backups: one PDF of every selected invoice and its PDF attachments.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from .domain import (
+    BillingPeriod,
+    Company,
+    Contract,
+    ContractKind,
+    Dictionary,
+    Document,
+    DocuSignLink,
+    Envelope,
+    EnvelopeStatus,
+    Invoice,
+    InvoiceStatus,
+    LinkState,
+    PeriodKind,
+    PeriodStatus,
+    PermissionLevel,
+    Permissions,
+    Project,
+    Tool,
+    User,
+)
+from .errors import (
+    BackupPreconditionsError,
+    BadDocumentError,
+    DocumentExistsError,
+    DocumentNotFoundError,
+    DocumentStoreError,
+    EnvelopeNotFoundError,
+    InvalidTransitionError,
+    InvoiceBackupError,
+    PermissionDeniedError,
+    Problem,
+    ProjectFileError,
+    RateLimitedError,
+    SignatureAuthError,
+    SignatureProviderError,
+    SignatureTransportError,
+    UnsafeKeyError,
+    UnsignedInvoiceError,
+)
+from .storage import DocumentStore
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BackupPreconditionsError",
+    "BadDocumentError",
+    "BillingPeriod",
+    "Company",
+    "Contract",
+    "ContractKind",
+    "Dictionary",
+    "DocuSignLink",
+    "Document",
+    "DocumentExistsError",
+    "DocumentNotFoundError",
+    "DocumentStore",
+    "DocumentStoreError",
+    "Envelope",
+    "EnvelopeNotFoundError",
+    "EnvelopeStatus",
+    "InvalidTransitionError",
+    "Invoice",
+    "InvoiceBackupError",
+    "InvoiceStatus",
+    "LinkState",
+    "PeriodKind",
+    "PeriodStatus",
+    "PermissionDeniedError",
+    "PermissionLevel",
+    "Permissions",
+    "Problem",
+    "Project",
+    "ProjectFileError",
+    "RateLimitedError",
+    "SignatureAuthError",
+    "SignatureProviderError",
+    "SignatureTransportError",
+    "Tool",
+    "UnsafeKeyError",
+    "UnsignedInvoiceError",
+    "User",
+]

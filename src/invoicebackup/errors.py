@@ -1,0 +1,249 @@
+"""Every error `invoicebackup` raises on purpose.
+
+Each error carries its evidence as attributes and reads well as text. Where an
+error resembles a builtin, it also subclasses that builtin, so callers that
+catch ``ValueError``, ``OSError`` or ``PermissionError`` keep working::
+
+    InvoiceBackupError
+    ├── ProjectFileError (ValueError)            a project file breaks the format
+    ├── DocumentStoreError (OSError)             a document store could not do its job
+    │   ├── DocumentNotFoundError (FileNotFoundError)
+    │   ├── DocumentExistsError (FileExistsError)
+    │   └── UnsafeKeyError (ValueError)          a key leaves the store's root
+    ├── PermissionDeniedError (PermissionError)  a rule said no; carries the Decision
+    ├── BackupPreconditionsError (ValueError)    every failed precondition at once
+    ├── BadDocumentError (ValueError)            a document cannot go into a backup
+    ├── UnsignedInvoiceError (ValueError)        a signing workflow is not complete
+    ├── InvalidTransitionError (ValueError)      a DocuSign link cannot go that way
+    └── SignatureProviderError                   the signature service failed
+        ├── SignatureAuthError                   the access token was refused
+        ├── EnvelopeNotFoundError (LookupError)  the service does not know the envelope
+        ├── RateLimitedError                     still throttled after every retry
+        └── SignatureTransportError (OSError)    timeouts, 5xx, bodies that are not PDFs
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+if TYPE_CHECKING:
+    from .permissions import Decision
+
+__all__ = [
+    "BackupPreconditionsError",
+    "BadDocumentError",
+    "DocumentExistsError",
+    "DocumentNotFoundError",
+    "DocumentStoreError",
+    "EnvelopeNotFoundError",
+    "InvalidTransitionError",
+    "InvoiceBackupError",
+    "PermissionDeniedError",
+    "Problem",
+    "ProjectFileError",
+    "RateLimitedError",
+    "SignatureAuthError",
+    "SignatureProviderError",
+    "SignatureTransportError",
+    "UnsafeKeyError",
+    "UnsignedInvoiceError",
+]
+
+
+class InvoiceBackupError(Exception):
+    """The root of every error the library raises on purpose."""
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input, and where it is.
+
+    Attributes:
+        path: Where the problem is, as a JSON path (``invoices[3].billing_period_id``)
+            or as the id of the thing concerned.
+        code: A stable, machine-readable code (``unknown_key``, ``missing_period``).
+        message: A sentence a person can read.
+    """
+
+    path: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def _listing(headline: str, problems: Sequence[Problem]) -> str:
+    return "\n".join([headline, *(f"  - {p}" for p in problems)])
+
+
+class ProjectFileError(InvoiceBackupError, ValueError):
+    """A project file does not follow the project-folder format.
+
+    Every problem in the file is reported at once, each with its JSON path.
+
+    Attributes:
+        source: The file (or a description of the input) that was read.
+        problems: Every problem found, in document order.
+    """
+
+    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        n = len(self.problems)
+        super().__init__(_listing(f"{source}: {n} problem{'s' if n != 1 else ''}", self.problems))
+
+
+class DocumentStoreError(InvoiceBackupError, OSError):
+    """A document store could not read or write a document.
+
+    Attributes:
+        key: The document's key in the store.
+        reason: Why, in words.
+    """
+
+    def __init__(self, key: str, reason: str) -> None:
+        self.key = key
+        self.reason = reason
+        super().__init__(f"document {key!r}: {reason}")
+
+
+class DocumentNotFoundError(DocumentStoreError, FileNotFoundError):
+    """No document is stored under the key."""
+
+
+class DocumentExistsError(DocumentStoreError, FileExistsError):
+    """A document already exists under the key; stores never overwrite."""
+
+
+class UnsafeKeyError(DocumentStoreError, ValueError):
+    """The key is not a safe relative path inside the store."""
+
+
+class PermissionDeniedError(InvoiceBackupError, PermissionError):
+    """A permission rule denied the request; nothing was written.
+
+    Attributes:
+        decision: The :class:`~invoicebackup.permissions.Decision` with every reason.
+    """
+
+    def __init__(self, decision: Decision) -> None:
+        self.decision = decision
+        reasons = "; ".join(r.message for r in decision.reasons)
+        super().__init__(f"permission denied: {reasons}")
+
+
+class BackupPreconditionsError(InvoiceBackupError, ValueError):
+    """A backup cannot be compiled; nothing was written.
+
+    Attributes:
+        problems: Every failed precondition, each naming the invoice, contract or user.
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        n = len(self.problems)
+        super().__init__(
+            _listing(
+                f"the backup cannot be compiled: {n} problem{'s' if n != 1 else ''}",
+                self.problems,
+            )
+        )
+
+
+class BadDocumentError(InvoiceBackupError, ValueError):
+    """A document cannot be put into a backup as it is.
+
+    Attributes:
+        key: The document's key in the store.
+        filename: The document's file name, as the user knows it.
+        code: A stable code: ``missing``, ``empty``, ``not_pdf``, ``damaged``,
+            ``encrypted``, ``unsupported_encryption``, ``too_large``.
+        reason: Why, in words.
+    """
+
+    def __init__(self, *, key: str, filename: str, code: str, reason: str) -> None:
+        self.key = key
+        self.filename = filename
+        self.code = code
+        self.reason = reason
+        super().__init__(f"{filename} ({key}): {reason}")
+
+
+class UnsignedInvoiceError(InvoiceBackupError, ValueError):
+    """An invoice's signing workflow is not complete and the policy is ``"fail"``.
+
+    Attributes:
+        invoice_id: The invoice.
+        envelope_id: Its DocuSign envelope, if any.
+        status: The envelope's status, as DocuSign names it.
+    """
+
+    def __init__(self, *, invoice_id: str, envelope_id: str | None, status: str | None) -> None:
+        self.invoice_id = invoice_id
+        self.envelope_id = envelope_id
+        self.status = status
+        super().__init__(
+            f"invoice {invoice_id!r}: envelope {envelope_id!r} is {status or 'missing'}, "
+            "not completed"
+        )
+
+
+class InvalidTransitionError(InvoiceBackupError, ValueError):
+    """A DocuSign account link cannot take that event in its current state.
+
+    Attributes:
+        state: The current state's value.
+        event: The event's value.
+    """
+
+    def __init__(self, *, state: str, event: str) -> None:
+        self.state = state
+        self.event = event
+        super().__init__(f"a DocuSign link in state {state!r} cannot take event {event!r}")
+
+
+class SignatureProviderError(InvoiceBackupError):
+    """The signature service failed. Tokens never appear in the message."""
+
+
+class SignatureAuthError(SignatureProviderError):
+    """The signature service refused the access token (invalid or expired)."""
+
+
+class EnvelopeNotFoundError(SignatureProviderError, LookupError):
+    """The signature service does not know the envelope.
+
+    Attributes:
+        envelope_id: The envelope asked for.
+    """
+
+    def __init__(self, envelope_id: str) -> None:
+        self.envelope_id = envelope_id
+        super().__init__(f"envelope {envelope_id!r} was not found")
+
+
+class RateLimitedError(SignatureProviderError):
+    """The signature service was still rate-limiting after every retry.
+
+    Attributes:
+        attempts: How many requests were made.
+        retry_after: The last ``Retry-After`` the service sent, in seconds, if any.
+    """
+
+    def __init__(self, *, attempts: int, retry_after: float | None) -> None:
+        self.attempts = attempts
+        self.retry_after = retry_after
+        super().__init__(
+            f"still rate-limited after {attempts} attempts"
+            + (f" (retry after {retry_after:g} s)" if retry_after is not None else "")
+        )
+
+
+class SignatureTransportError(SignatureProviderError, OSError):
+    """The signature service could not be reached, failed, or answered nonsense."""
