@@ -46,10 +46,25 @@ from .errors import (
     UnsignedInvoiceError,
 )
 from .storage import DocumentStore
+from .terminology import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    TERMS,
+    Vocabulary,
+    for_project,
+    level_name,
+    message,
+    resolve_language,
+    term,
+    tool_name,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "TERMS",
     "BackupPreconditionsError",
     "BadDocumentError",
     "BillingPeriod",
@@ -87,4 +102,11 @@ __all__ = [
     "UnsafeKeyError",
     "UnsignedInvoiceError",
     "User",
+    "Vocabulary",
+    "for_project",
+    "level_name",
+    "message",
+    "resolve_language",
+    "term",
+    "tool_name",
 ]

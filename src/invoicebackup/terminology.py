@@ -1,0 +1,329 @@
+"""The words of the product, by point-of-view dictionary and language.
+
+Tool and term names depend on the project's point-of-view dictionary (general
+contractor, owner, specialty contractor) and on its language; rules never do. All
+wording lives in one literal table, :data:`TERMS`::
+
+    key -> language -> dictionary -> text
+
+Within a language, a dictionary that has no entry of its own uses the general
+contractor's wording (the default dictionary). A key missing in a language falls
+back to :data:`DEFAULT_LANGUAGE`. A language tag is resolved by exact match (case
+and ``_``/``-`` do not matter), then by its primary language (``fr``, ``fr-FR`` →
+``fr-CA``), else :data:`DEFAULT_LANGUAGE`.
+
+Texts under keys named ``reason.*``, ``backup_*`` (other than ``backup_title``)
+are message templates with ``{named}`` fields; fill them with :func:`message`.
+
+>>> from invoicebackup import Dictionary, Tool
+>>> tool_name(Tool.PRIME_CONTRACTS, dictionary=Dictionary.OWNER, language="en-US")
+'Funding'
+>>> tool_name(Tool.PRIME_CONTRACTS, dictionary=Dictionary.OWNER, language="fr")
+'Financement'
+>>> term("invoice_contact", dictionary=Dictionary.GENERAL_CONTRACTOR, language="fr-CA")
+'contact de facturation'
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from .domain import Dictionary, PermissionLevel, Tool
+
+if TYPE_CHECKING:
+    from .domain import Project
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "TERMS",
+    "Vocabulary",
+    "for_project",
+    "level_name",
+    "message",
+    "resolve_language",
+    "term",
+    "tool_name",
+]
+
+#: The language used when a tag matches none of :data:`LANGUAGES`.
+DEFAULT_LANGUAGE: Final = "en-US"
+
+#: Every language the table is written in, as BCP 47 tags.
+LANGUAGES: Final = ("en-US", "fr-CA")
+
+_GC: Final = Dictionary.GENERAL_CONTRACTOR
+_OWNER: Final = Dictionary.OWNER
+_SPECIALTY: Final = Dictionary.SPECIALTY_CONTRACTOR
+
+# French typography: a no-break space before a colon.
+_NBSP: Final = "\u00a0"
+
+#: Every word and message template of the product: key → language → dictionary → text.
+#: The general contractor entry of a language is the fallback for the other dictionaries.
+TERMS: Final[Mapping[str, Mapping[str, Mapping[Dictionary, str]]]] = {
+    # -- tools ------------------------------------------------------------------
+    "tool.commitments": {
+        "en-US": {_GC: "Commitments"},
+        "fr-CA": {_GC: "Engagements"},
+    },
+    "tool.prime_contracts": {
+        "en-US": {_GC: "Prime Contracts", _OWNER: "Funding", _SPECIALTY: "Client Contracts"},
+        "fr-CA": {
+            _GC: "Contrats principaux",
+            _OWNER: "Financement",
+            _SPECIALTY: "Contrats clients",
+        },
+    },
+    "tool.invoicing": {
+        "en-US": {_GC: "Invoicing", _SPECIALTY: "Progress Billings"},
+        "fr-CA": {_GC: "Facturation", _SPECIALTY: "Facturation progressive"},
+    },
+    # -- nouns ------------------------------------------------------------------
+    "subcontractor": {
+        "en-US": {_GC: "subcontractor", _OWNER: "contractor"},
+        "fr-CA": {_GC: "sous-traitant", _OWNER: "entrepreneur"},
+    },
+    "subcontractor_invoice": {
+        "en-US": {_GC: "subcontractor invoice", _OWNER: "contractor invoice"},
+        "fr-CA": {_GC: "facture de sous-traitant", _OWNER: "facture d'entrepreneur"},
+    },
+    "invoice": {
+        "en-US": {_GC: "invoice"},
+        "fr-CA": {_GC: "facture"},
+    },
+    "invoice_contact": {
+        "en-US": {_GC: "invoice contact"},
+        "fr-CA": {_GC: "contact de facturation"},
+    },
+    "private_list": {
+        "en-US": {_GC: "private list"},
+        "fr-CA": {_GC: "liste privée"},
+    },
+    # -- permission levels ------------------------------------------------------
+    "level.none": {"en-US": {_GC: "None"}, "fr-CA": {_GC: "Aucun"}},
+    "level.read_only": {"en-US": {_GC: "Read Only"}, "fr-CA": {_GC: "Lecture seule"}},
+    "level.standard": {"en-US": {_GC: "Standard"}, "fr-CA": {_GC: "Standard"}},
+    "level.admin": {"en-US": {_GC: "Admin"}, "fr-CA": {_GC: "Admin"}},
+    # -- backups ----------------------------------------------------------------
+    "backup_title": {
+        "en-US": {_GC: "Subcontractor invoice backup", _OWNER: "Contractor invoice backup"},
+        "fr-CA": {
+            _GC: "Sauvegarde des factures de sous-traitant",
+            _OWNER: "Sauvegarde des factures d'entrepreneur",
+        },
+    },
+    "backup_succeeded": {
+        "en-US": {_GC: "The invoice backup was compiled successfully: {filename}"},
+        "fr-CA": {
+            _GC: f"La sauvegarde des factures a été compilée avec succès{_NBSP}: {{filename}}"
+        },
+    },
+    "backup_failed": {
+        "en-US": {_GC: "The invoice backup could not be compiled: {reason}"},
+        "fr-CA": {_GC: f"La sauvegarde des factures n'a pas pu être compilée{_NBSP}: {{reason}}"},
+    },
+    # -- permission reasons (fields: user, invoice, contract, tool, level, required) --
+    "reason.not_in_directory": {
+        "en-US": {_GC: "{user} is not in the project's directory."},
+        "fr-CA": {_GC: "{user} ne figure pas dans le répertoire du projet."},
+    },
+    "reason.no_account": {
+        "en-US": {_GC: "{user} has no user account."},
+        "fr-CA": {_GC: "{user} n'a pas de compte d'utilisateur."},
+    },
+    "reason.inactive": {
+        "en-US": {_GC: "The account of {user} is inactive."},
+        "fr-CA": {_GC: "Le compte de {user} est inactif."},
+    },
+    "reason.unknown_invoice": {
+        "en-US": {_GC: "Invoice {invoice} is not in this project."},
+        "fr-CA": {_GC: "La facture {invoice} ne fait pas partie de ce projet."},
+    },
+    "reason.unknown_contract": {
+        "en-US": {_GC: "Contract {contract} is not in this project."},
+        "fr-CA": {_GC: "Le contrat {contract} ne fait pas partie de ce projet."},
+    },
+    "reason.unknown_contract_of_invoice": {
+        "en-US": {
+            _GC: "Invoice {invoice} bills contract {contract}, which is not in this project."
+        },
+        "fr-CA": {
+            _GC: "La facture {invoice} porte sur le contrat {contract}, "
+            "qui ne fait pas partie de ce projet."
+        },
+    },
+    "reason.not_admin_on_tool": {
+        "en-US": {
+            _GC: "Including invoice {invoice} ({contract}) needs {required} on {tool}; "
+            "{user} has {level}."
+        },
+        "fr-CA": {
+            _GC: "Inclure la facture {invoice} ({contract}) exige le niveau {required} "
+            "dans l'outil {tool}; {user} a le niveau {level}."
+        },
+    },
+    "reason.no_access_to_tool": {
+        "en-US": {
+            _GC: "Seeing invoices on {contract} needs {required} or more on {tool}; "
+            "{user} has {level}."
+        },
+        "fr-CA": {
+            _GC: "Voir les factures du contrat {contract} exige au moins le niveau {required} "
+            "dans l'outil {tool}; {user} a le niveau {level}."
+        },
+    },
+    "reason.not_standard_on_tool": {
+        "en-US": {
+            _GC: "Submitting or editing invoices on {contract} needs {required} or more on "
+            "{tool}; {user} has {level}."
+        },
+        "fr-CA": {
+            _GC: "Soumettre ou modifier des factures du contrat {contract} exige au moins le "
+            "niveau {required} dans l'outil {tool}; {user} a le niveau {level}."
+        },
+    },
+    "reason.not_on_private_list": {
+        "en-US": {_GC: "{user} is not on the private list of the private contract {contract}."},
+        "fr-CA": {_GC: "{user} ne figure pas sur la liste privée du contrat privé {contract}."},
+    },
+    "reason.not_invoice_contact": {
+        "en-US": {_GC: "{user} is not designated as an invoice contact of {contract}."},
+        "fr-CA": {
+            _GC: "{user} n'est pas désigné comme contact de facturation du contrat {contract}."
+        },
+    },
+}
+
+
+def _normalise(tag: str) -> str:
+    return tag.strip().replace("_", "-").casefold()
+
+
+def _primary(tag: str) -> str:
+    return _normalise(tag).split("-", 1)[0]
+
+
+_BY_TAG: Final = {_normalise(tag): tag for tag in LANGUAGES}
+# The first language listed for a primary subtag wins (``fr`` → ``fr-CA``).
+_BY_PRIMARY: Final[dict[str, str]] = {}
+for _tag in LANGUAGES:
+    _BY_PRIMARY.setdefault(_primary(_tag), _tag)
+del _tag
+
+
+def resolve_language(tag: str) -> str:
+    """The language of :data:`LANGUAGES` that *tag* is shown in.
+
+    Args:
+        tag: A BCP 47 tag (``fr-CA``, ``fr``, ``fr-FR``, ``en_us``).
+
+    Returns:
+        The exact match (ignoring case and ``_``/``-``), else the first language with
+        the same primary subtag, else :data:`DEFAULT_LANGUAGE`.
+
+    .. versionadded:: 0.1.0
+    """
+    normalised = _normalise(tag)
+    if normalised in _BY_TAG:
+        return _BY_TAG[normalised]
+    return _BY_PRIMARY.get(_primary(normalised), DEFAULT_LANGUAGE)
+
+
+def term(key: str, *, dictionary: Dictionary, language: str) -> str:
+    """The text of *key* in *dictionary* and *language*, unformatted.
+
+    Args:
+        key: A key of :data:`TERMS` (``"invoice_contact"``, ``"tool.commitments"``).
+        dictionary: The point-of-view dictionary.
+        language: A BCP 47 tag, resolved with :func:`resolve_language`.
+
+    Raises:
+        KeyError: *key* is not in :data:`TERMS`.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        by_language = TERMS[key]
+    except KeyError:
+        raise KeyError(f"no term {key!r} in invoicebackup.terminology.TERMS") from None
+    resolved = resolve_language(language)
+    by_dictionary = by_language.get(resolved) or by_language[DEFAULT_LANGUAGE]
+    return by_dictionary.get(dictionary) or by_dictionary[Dictionary.GENERAL_CONTRACTOR]
+
+
+def message(key: str, *, dictionary: Dictionary, language: str, **fields: object) -> str:
+    """The template under *key*, formatted with *fields*.
+
+    Args:
+        key: A template key of :data:`TERMS` (``"reason.no_account"``).
+        dictionary: The point-of-view dictionary.
+        language: A BCP 47 tag.
+        **fields: The template's named fields (``user="Ada"``).
+
+    Raises:
+        KeyError: *key* is unknown, or the template needs a field not given.
+
+    .. versionadded:: 0.1.0
+    """
+    return term(key, dictionary=dictionary, language=language).format(**fields)
+
+
+def tool_name(tool: Tool, *, dictionary: Dictionary, language: str) -> str:
+    """The name *tool* goes by in *dictionary* and *language* (``Funding``, ``Engagements``).
+
+    .. versionadded:: 0.1.0
+    """
+    return term(f"tool.{tool.value}", dictionary=dictionary, language=language)
+
+
+def level_name(level: PermissionLevel, *, dictionary: Dictionary, language: str) -> str:
+    """The name of permission *level* (``Read Only``, ``Lecture seule``).
+
+    .. versionadded:: 0.1.0
+    """
+    return term(f"level.{level.value}", dictionary=dictionary, language=language)
+
+
+@attrs.frozen(kw_only=True)
+class Vocabulary:
+    """The words of one dictionary and language, with the module's functions bound to them.
+
+    Attributes:
+        dictionary: The point-of-view dictionary.
+        language: The resolved language, one of :data:`LANGUAGES`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    dictionary: Dictionary = Dictionary.GENERAL_CONTRACTOR
+    language: str = attrs.field(default=DEFAULT_LANGUAGE, converter=resolve_language)
+
+    def term(self, key: str) -> str:
+        """The text of *key* (see :func:`term`)."""
+        return term(key, dictionary=self.dictionary, language=self.language)
+
+    def message(self, key: str, **fields: object) -> str:
+        """The template under *key*, formatted with *fields* (see :func:`message`)."""
+        return message(key, dictionary=self.dictionary, language=self.language, **fields)
+
+    def tool_name(self, tool: Tool) -> str:
+        """The name *tool* goes by (see :func:`tool_name`)."""
+        return tool_name(tool, dictionary=self.dictionary, language=self.language)
+
+    def level_name(self, level: PermissionLevel) -> str:
+        """The name of permission *level* (see :func:`level_name`)."""
+        return level_name(level, dictionary=self.dictionary, language=self.language)
+
+
+def for_project(project: Project) -> Vocabulary:
+    """The vocabulary of *project*'s dictionary and language.
+
+    .. versionadded:: 0.1.0
+    """
+    return Vocabulary(dictionary=project.dictionary, language=project.language)
