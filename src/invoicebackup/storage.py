@@ -5,28 +5,79 @@ database). The library reaches them through :class:`DocumentStore`, a small
 protocol: read a document by key, as bytes or as a stream; tell whether a key
 exists; and create a new document atomically, never over an existing one.
 
+Two adapters ship with the library:
+
+- :class:`FileSystemStore`, the default: documents are files under a root folder.
+- :class:`InMemoryStore`: documents are bytes in a dictionary, for tests and demos.
+
+Every key goes through :func:`validate_key` first, whichever the store.
+
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from typing import BinaryIO, Protocol, runtime_checkable
+import errno
+import io
+import os
+import re
+import secrets
+import stat
+import threading
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, suppress
+from pathlib import Path
+from typing import BinaryIO, NoReturn, Protocol, runtime_checkable
 
-__all__ = ["DocumentStore"]
+from .errors import (
+    DocumentExistsError,
+    DocumentNotFoundError,
+    DocumentStoreError,
+    UnsafeKeyError,
+)
+
+__all__ = [
+    "MAX_KEY_BYTES",
+    "MAX_SEGMENT_BYTES",
+    "DocumentStore",
+    "FileSystemStore",
+    "InMemoryStore",
+    "validate_key",
+]
+
+#: The longest key accepted, in bytes of UTF-8 (the limit object stores such as S3 use).
+MAX_KEY_BYTES = 1024
+#: The longest segment accepted, in bytes of UTF-8 (the file-name limit of common file systems).
+MAX_SEGMENT_BYTES = 255
+
+_DRIVE = re.compile(r"[A-Za-z]:")
 
 
 @runtime_checkable
 class DocumentStore(Protocol):
     """The port through which the library reads and writes documents.
 
-    Keys are relative POSIX paths (``docs/i-7.pdf``): no leading ``/``, no ``..``
-    segment, no backslash, no empty segment. A store raises
-    :class:`~invoicebackup.errors.UnsafeKeyError` for any other key.
+    Keys are relative POSIX paths (``docs/i-7.pdf``), checked by
+    :func:`validate_key`: no leading ``/`` or drive, no ``.``, ``..`` or empty
+    segment, no backslash, no control character. Every method raises
+    :class:`~invoicebackup.errors.UnsafeKeyError` for any other key, and for a
+    key that would lead outside the store (through a symbolic link, say).
+
+    A store never overwrites and never shows a half-written document: a
+    document appears under its key whole, once, and stays as it was written.
+    Failures of the medium (a full disk, a refused permission) surface as
+    :class:`~invoicebackup.errors.DocumentStoreError` naming the key.
+
+    .. versionadded:: 0.1.0
     """
 
     def exists(self, key: str) -> bool:
-        """Whether a document is stored under *key*."""
+        """Whether a document is stored under *key*.
+
+        Raises:
+            UnsafeKeyError: The key is not a safe relative path inside the store.
+        """
         ...
 
     def read_bytes(self, key: str) -> bytes:
@@ -34,6 +85,8 @@ class DocumentStore(Protocol):
 
         Raises:
             DocumentNotFoundError: Nothing is stored under *key*.
+            UnsafeKeyError: The key is not a safe relative path inside the store.
+            DocumentStoreError: The store failed to read the document.
         """
         ...
 
@@ -42,6 +95,8 @@ class DocumentStore(Protocol):
 
         Raises:
             DocumentNotFoundError: Nothing is stored under *key*.
+            UnsafeKeyError: The key is not a safe relative path inside the store.
+            DocumentStoreError: The store failed to open the document.
         """
         ...
 
@@ -50,10 +105,479 @@ class DocumentStore(Protocol):
 
         Use it as a context manager and write to the stream it gives. The
         document appears under *key* only when the block exits without an
-        exception, all at once; otherwise nothing is left behind.
+        exception, all at once; otherwise nothing is left behind and the
+        block's exception propagates unchanged.
 
         Raises:
             DocumentExistsError: A document already exists under *key* (checked
                 when the block starts and again, atomically, when it commits).
+            UnsafeKeyError: The key is not a safe relative path inside the store.
+            DocumentStoreError: The store failed to write or commit the document.
         """
         ...
+
+
+def validate_key(key: str) -> str:
+    """Check that *key* is a safe relative POSIX path, and return it unchanged.
+
+    A safe key is a non-empty sequence of ``/``-separated segments, at most
+    :data:`MAX_KEY_BYTES` long, none of them empty, ``.`` or ``..``, none longer
+    than :data:`MAX_SEGMENT_BYTES`; it has no backslash, no control character and
+    no unpaired surrogate, and it neither starts with ``/`` nor with a drive
+    (``C:``). Keys are compared exactly: no normalisation takes place.
+
+    >>> validate_key("docs/i-7.pdf")
+    'docs/i-7.pdf'
+
+    Args:
+        key: The key to check.
+
+    Returns:
+        The key itself.
+
+    Raises:
+        UnsafeKeyError: The key breaks a rule; ``reason`` says which.
+        TypeError: The key is not a string.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"a document key must be a str, not {type(key).__name__}")
+    reason = _key_problem(key)
+    if reason is not None:
+        raise UnsafeKeyError(key, reason)
+    return key
+
+
+def _key_problem(key: str) -> str | None:
+    """Why *key* is unsafe, or None when it is safe."""
+    if not key:
+        return "the key is empty"
+    for char in key:
+        category = unicodedata.category(char)
+        if category == "Cc":
+            return f"the key contains the control character U+{ord(char):04X}"
+        if category == "Cs":
+            return f"the key contains the unpaired surrogate U+{ord(char):04X}"
+    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+        return f"the key is longer than {MAX_KEY_BYTES} bytes"
+    if "\\" in key:
+        return "the key contains a backslash; keys use '/' as their only separator"
+    if key.startswith("/"):
+        return "the key is an absolute path; keys are relative to the store"
+    if _DRIVE.match(key):
+        return "the key starts with a drive; keys are relative to the store"
+    for segment in key.split("/"):
+        if segment == "":
+            return "the key has an empty segment ('//' or a trailing '/')"
+        if segment in (".", ".."):
+            return f"the key has a {segment!r} segment; keys name a path inside the store"
+        if len(segment.encode("utf-8")) > MAX_SEGMENT_BYTES:
+            return f"a segment of the key is longer than {MAX_SEGMENT_BYTES} bytes"
+    return None
+
+
+# --- the file system ----------------------------------------------------------------------------
+
+# Flags for opening a document: never follow a symbolic link in the last
+# component (the path opened is already resolved), never block on a FIFO, and
+# never leak the descriptor into child processes. Missing flags (Windows) are 0.
+_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | _NONBLOCK
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_WRITE_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+# os.link failing with one of these means "this file system has no hard links".
+_NO_HARD_LINKS = frozenset(
+    {errno.EPERM, errno.ENOSYS, getattr(errno, "ENOTSUP", -1), getattr(errno, "EOPNOTSUPP", -1)}
+)
+_TEMP_SUFFIX = ".tmp"
+_TEMP_ATTEMPTS = 16
+
+
+class FileSystemStore:
+    """Documents as files under a root folder: the default store.
+
+    A key maps to the path under *root* that its segments spell. The store
+    refuses any key that would lead outside *root*, including through a
+    symbolic link that points outside (a link inside *root* pointing inside it
+    is followed): it resolves the path and checks containment before every read
+    and write.
+
+    Writing goes through a temporary file in the destination folder, named
+    ``.<name>.<random>.tmp``, which is flushed and synced to disk and then
+    hard-linked to its final name; linking fails if the name is taken, so the
+    store never overwrites, even when two writers race. On a file system
+    without hard links the store reserves the final name with an exclusive
+    create and renames the temporary file over it; there a reader may briefly
+    see an empty file under the key. Whatever fails, the temporary file is
+    removed.
+
+    The containment check guards against links already in the tree. It does
+    not defend against another process that swaps folders for links while the
+    store is working; give such processes no write access to *root*.
+
+    Args:
+        root: The folder holding the documents. It must exist.
+
+    Raises:
+        FileNotFoundError: *root* does not exist.
+        NotADirectoryError: *root* is not a folder.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_root",)
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        path = Path(root)
+        if not path.exists():
+            raise FileNotFoundError(
+                errno.ENOENT, "the document store's root folder does not exist", str(root)
+            )
+        if not path.is_dir():
+            raise NotADirectoryError(
+                errno.ENOTDIR, "the document store's root is not a folder", str(root)
+            )
+        self._root = Path(os.path.realpath(path))
+
+    @property
+    def root(self) -> Path:
+        """The root folder, resolved (absolute, without symbolic links)."""
+        return self._root
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self._root)!r})"
+
+    def exists(self, key: str) -> bool:
+        """Whether a regular file is stored under *key* (a folder is not a document).
+
+        Raises:
+            UnsafeKeyError: The key is unsafe or leads outside the root.
+        """
+        return os.path.isfile(self._resolve(key))
+
+    def read_bytes(self, key: str) -> bytes:
+        """The whole document under *key*.
+
+        Raises:
+            DocumentNotFoundError: No regular file is stored under *key*.
+            UnsafeKeyError: The key is unsafe or leads outside the root.
+            DocumentStoreError: The file system failed to read the document.
+        """
+        with self.open(key) as stream:
+            try:
+                return stream.read()
+            except OSError as error:
+                _fail(key, "could not be read", error)
+
+    def open(self, key: str) -> BinaryIO:
+        """A binary stream over the document under *key*; the caller closes it.
+
+        Raises:
+            DocumentNotFoundError: No regular file is stored under *key*.
+            UnsafeKeyError: The key is unsafe or leads outside the root.
+            DocumentStoreError: The file system failed to open the document.
+        """
+        path = self._resolve(key)
+        try:
+            fd = os.open(path, _READ_FLAGS)
+        except FileNotFoundError as error:
+            raise DocumentNotFoundError(key, "no document is stored under this key") from error
+        except IsADirectoryError as error:  # Windows cannot open a folder at all
+            raise DocumentNotFoundError(key, "this key names a folder, not a document") from error
+        except OSError as error:
+            _fail(key, "could not be opened", error)
+        try:
+            mode = os.fstat(fd).st_mode
+            if _NONBLOCK:
+                os.set_blocking(fd, True)
+        except OSError as error:
+            os.close(fd)
+            _fail(key, "could not be opened", error)
+        if not stat.S_ISREG(mode):
+            os.close(fd)
+            what = "a folder" if stat.S_ISDIR(mode) else "a special file"
+            raise DocumentNotFoundError(key, f"this key names {what}, not a document")
+        return os.fdopen(fd, "rb")
+
+    def create(self, key: str) -> AbstractContextManager[BinaryIO]:
+        """Write a new document under *key*, atomically; see :class:`FileSystemStore`.
+
+        Missing parent folders are created. The block's own exceptions
+        propagate unchanged; the store's failures (a full disk, a refused
+        permission) become :class:`~invoicebackup.errors.DocumentStoreError`
+        with the operating system's error as ``__cause__``.
+
+        Raises:
+            DocumentExistsError: A document already exists under *key*.
+            UnsafeKeyError: The key is unsafe or leads outside the root.
+            DocumentStoreError: The file system failed to write or commit.
+        """
+        validate_key(key)
+        return self._create(key)
+
+    @contextmanager
+    def _create(self, key: str) -> Iterator[BinaryIO]:
+        final = self._prepare_destination(key)
+        tmp, fd = self._open_temporary(key, final)
+        sync_fd = -1
+        try:
+            # A second descriptor syncs the file even if the block closed its stream.
+            sync_fd = os.dup(fd)
+            stream = os.fdopen(fd, "wb")
+        except BaseException as error:
+            os.close(fd)
+            if sync_fd != -1:
+                os.close(sync_fd)
+            _remove(tmp)
+            if isinstance(error, OSError):
+                _fail(key, "could not be written", error)
+            raise
+        try:
+            try:
+                yield stream
+            except BaseException:
+                with suppress(OSError):  # the block's exception matters, not this one
+                    stream.close()
+                raise
+            try:
+                stream.close()  # flushes what is buffered; nothing if the block closed it
+                os.fsync(sync_fd)
+            except OSError as error:
+                _fail(key, "could not be written", error)
+            self._commit(key, tmp, final)
+        except BaseException:
+            _remove(tmp)
+            raise
+        finally:
+            os.close(sync_fd)
+        _remove(tmp)
+        _sync_folder(final.parent)
+
+    def _resolve(self, key: str) -> Path:
+        """The real path of *key*, checked to lie inside the root."""
+        validate_key(key)
+        real = Path(os.path.realpath(self._root.joinpath(*key.split("/"))))
+        if not real.is_relative_to(self._root):
+            raise UnsafeKeyError(key, "the key leads outside the store through a symbolic link")
+        return real
+
+    def _prepare_destination(self, key: str) -> Path:
+        """The final path for *key*, with its real parent folder created and checked."""
+        *folders, name = key.split("/")
+        parent = Path(os.path.realpath(self._root.joinpath(*folders)))
+        if not parent.is_relative_to(self._root):
+            raise UnsafeKeyError(key, "the key leads outside the store through a symbolic link")
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            _fail(key, "its folder could not be created", error)
+        # Creating the folders may have raced with someone adding a link; look again.
+        if Path(os.path.realpath(parent)) != parent:
+            raise UnsafeKeyError(key, "the key's folder changed into a symbolic link")
+        final = parent / name
+        if os.path.lexists(final):
+            real = Path(os.path.realpath(final))
+            if not real.is_relative_to(self._root):
+                raise UnsafeKeyError(key, "the key leads outside the store through a symbolic link")
+            what = "a folder" if os.path.isdir(final) else "a document"
+            raise DocumentExistsError(key, f"{what} already exists under this key")
+        return final
+
+    def _open_temporary(self, key: str, final: Path) -> tuple[Path, int]:
+        """A new, exclusively created temporary file beside *final*, and its descriptor."""
+        # Keep the name short enough for the file system whatever the key's last segment.
+        stem = final.name.encode("utf-8")[:100].decode("utf-8", "ignore")
+        for _ in range(_TEMP_ATTEMPTS):
+            tmp = final.with_name(f".{stem}.{secrets.token_hex(8)}{_TEMP_SUFFIX}")
+            try:
+                return tmp, os.open(tmp, _WRITE_FLAGS, 0o666)
+            except FileExistsError:
+                continue
+            except OSError as error:
+                _fail(key, "could not be written", error)
+        raise DocumentStoreError(key, "could not find a free temporary file name")
+
+    def _commit(self, key: str, tmp: Path, final: Path) -> None:
+        """Give the finished temporary file its final name, never over an existing file."""
+        try:
+            os.link(tmp, final)
+            return
+        except FileExistsError as error:
+            raise DocumentExistsError(key, "a document already exists under this key") from error
+        except OSError as error:
+            if error.errno not in _NO_HARD_LINKS:
+                _fail(key, "could not be committed", error)
+        except (AttributeError, NotImplementedError):  # a platform without os.link
+            pass
+        self._commit_without_links(key, tmp, final)
+
+    def _commit_without_links(self, key: str, tmp: Path, final: Path) -> None:
+        """Reserve *final* with an exclusive create, then rename *tmp* over the reservation."""
+        try:
+            os.close(os.open(final, _WRITE_FLAGS, 0o666))
+        except FileExistsError as error:
+            raise DocumentExistsError(key, "a document already exists under this key") from error
+        except OSError as error:
+            _fail(key, "could not be committed", error)
+        try:
+            os.replace(tmp, final)
+        except BaseException as error:
+            _remove(final)  # the empty reservation is ours
+            if isinstance(error, OSError):
+                _fail(key, "could not be committed", error)
+            raise
+
+
+def _fail(key: str, what: str, error: OSError) -> NoReturn:
+    """Raise a DocumentStoreError for *key* caused by the operating system's *error*."""
+    detail = error.strerror or str(error)
+    raise DocumentStoreError(key, f"the document {what}: {detail}") from error
+
+
+def _remove(path: Path) -> None:
+    """Remove *path* if it is there; a failure must not hide the error being handled."""
+    with suppress(OSError):
+        os.unlink(path)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a new name in *folder* durable, where the platform allows syncing a folder."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return  # Windows cannot open a folder; the name is committed all the same
+    try:
+        with suppress(OSError):  # some file systems refuse to sync a folder
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- memory -------------------------------------------------------------------------------------
+
+
+class InMemoryStore:
+    """Documents as bytes in memory, with the same rules as :class:`FileSystemStore`.
+
+    Keys are checked by :func:`validate_key`; reads return copies; a created
+    document appears only when its block succeeds and never replaces another.
+    Safe to share between threads.
+
+    Args:
+        documents: Documents to start with, by key. They are copied.
+
+    Raises:
+        UnsafeKeyError: A key in *documents* is unsafe.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_documents", "_lock")
+
+    def __init__(self, documents: Mapping[str, bytes] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._documents: dict[str, bytes] = {
+            validate_key(key): bytes(data) for key, data in (documents or {}).items()
+        }
+
+    def __repr__(self) -> str:
+        n = len(self)
+        return f"<{type(self).__name__}: {n} document{'s' if n != 1 else ''}>"
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._documents)
+
+    def __contains__(self, key: object) -> bool:
+        """Whether a document is stored under *key*; an unsafe key is simply absent."""
+        if not isinstance(key, str):
+            return False
+        with self._lock:
+            return key in self._documents
+
+    def keys(self) -> list[str]:
+        """Every key with a document, sorted."""
+        with self._lock:
+            return sorted(self._documents)
+
+    def exists(self, key: str) -> bool:
+        """Whether a document is stored under *key*.
+
+        Raises:
+            UnsafeKeyError: The key is unsafe.
+        """
+        validate_key(key)
+        with self._lock:
+            return key in self._documents
+
+    def read_bytes(self, key: str) -> bytes:
+        """The whole document under *key*.
+
+        Raises:
+            DocumentNotFoundError: Nothing is stored under *key*.
+            UnsafeKeyError: The key is unsafe.
+        """
+        validate_key(key)
+        with self._lock:
+            try:
+                return self._documents[key]
+            except KeyError:
+                raise DocumentNotFoundError(key, "no document is stored under this key") from None
+
+    def open(self, key: str) -> BinaryIO:
+        """A binary stream over a copy of the document under *key*.
+
+        Raises:
+            DocumentNotFoundError: Nothing is stored under *key*.
+            UnsafeKeyError: The key is unsafe.
+        """
+        return io.BytesIO(self.read_bytes(key))
+
+    def create(self, key: str) -> AbstractContextManager[BinaryIO]:
+        """Write a new document under *key*; it appears only if the block succeeds.
+
+        Raises:
+            DocumentExistsError: A document already exists under *key* (checked
+                when the block starts and again, under a lock, when it commits).
+            UnsafeKeyError: The key is unsafe.
+        """
+        validate_key(key)
+        return self._create(key)
+
+    @contextmanager
+    def _create(self, key: str) -> Iterator[BinaryIO]:
+        if self.exists(key):
+            raise DocumentExistsError(key, "a document already exists under this key")
+        buffer = _PendingDocument()
+        try:
+            yield buffer
+        finally:
+            buffer.close()
+        with self._lock:
+            if key in self._documents:
+                raise DocumentExistsError(key, "a document already exists under this key")
+            self._documents[key] = buffer.value
+
+
+class _PendingDocument(io.BytesIO):
+    """A write buffer that keeps its contents when closed."""
+
+    value: bytes = b""
+
+    def close(self) -> None:
+        if not self.closed:
+            self.value = self.getvalue()
+        super().close()
