@@ -350,6 +350,12 @@ def _finite_amount(_inst: object, attribute: attrs.Attribute[Any], value: object
         raise ValueError(f"{attribute.name} must be a finite Decimal, got {value!r}")
 
 
+# Typed converters: with a bare ``converter=tuple`` mypy's attrs plugin types the
+# ``__init__`` parameter as an unsolvable ``Iterable[_T_co]`` and rejects every call.
+def _document_tuple(values: Iterable[Document]) -> tuple[Document, ...]:
+    return tuple(values)
+
+
 @attrs.frozen(kw_only=True)
 class Invoice:
     """A subcontractor (or owner) invoice: requisition, pay application.
@@ -372,11 +378,31 @@ class Invoice:
     status: InvoiceStatus = InvoiceStatus.DRAFT
     amount: Decimal = attrs.field(default=Decimal(0), validator=_finite_amount)
     document: Document
-    attachments: tuple[Document, ...] = attrs.field(default=(), converter=tuple)
+    attachments: tuple[Document, ...] = attrs.field(default=(), converter=_document_tuple)
     envelope: Envelope | None = None
 
 
 _T = TypeVar("_T")
+
+
+def _companies_tuple(values: Iterable[Company]) -> tuple[Company, ...]:
+    return tuple(values)
+
+
+def _users_tuple(values: Iterable[User]) -> tuple[User, ...]:
+    return tuple(values)
+
+
+def _contracts_tuple(values: Iterable[Contract]) -> tuple[Contract, ...]:
+    return tuple(values)
+
+
+def _billing_periods_tuple(values: Iterable[BillingPeriod]) -> tuple[BillingPeriod, ...]:
+    return tuple(values)
+
+
+def _invoices_tuple(values: Iterable[Invoice]) -> tuple[Invoice, ...]:
+    return tuple(values)
 
 
 def _index(kind: str, items: Iterable[_T]) -> dict[str, _T]:
@@ -408,11 +434,13 @@ class Project:
     dictionary: Dictionary = Dictionary.GENERAL_CONTRACTOR
     docusign_enabled: bool = False
     company_id: str | None = None
-    companies: tuple[Company, ...] = attrs.field(default=(), converter=tuple)
-    users: tuple[User, ...] = attrs.field(default=(), converter=tuple)
-    contracts: tuple[Contract, ...] = attrs.field(default=(), converter=tuple)
-    billing_periods: tuple[BillingPeriod, ...] = attrs.field(default=(), converter=tuple)
-    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=tuple)
+    companies: tuple[Company, ...] = attrs.field(default=(), converter=_companies_tuple)
+    users: tuple[User, ...] = attrs.field(default=(), converter=_users_tuple)
+    contracts: tuple[Contract, ...] = attrs.field(default=(), converter=_contracts_tuple)
+    billing_periods: tuple[BillingPeriod, ...] = attrs.field(
+        default=(), converter=_billing_periods_tuple
+    )
+    invoices: tuple[Invoice, ...] = attrs.field(default=(), converter=_invoices_tuple)
 
     _companies: Mapping[str, Company] = attrs.field(init=False, eq=False, repr=False)
     _users: Mapping[str, User] = attrs.field(init=False, eq=False, repr=False)
