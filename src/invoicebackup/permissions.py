@@ -2,16 +2,85 @@
 
 Every rule returns a :class:`Decision`: allowed or not, and every unmet condition
 as a :class:`Reason`. The ``require_*`` variants raise
-:class:`~invoicebackup.errors.PermissionDeniedError` carrying the decision.
+:class:`~invoicebackup.errors.PermissionDeniedError` carrying the decision. The
+rules read the project and nothing else; they never write.
+
+The rules never depend on the project's point-of-view dictionary or language:
+those change only the wording of each reason's message (see
+:mod:`invoicebackup.terminology`).
+
+The tool that governs an invoice is its contract's
+:attr:`~invoicebackup.domain.ContractKind.governing_tool`: Commitments for a
+subcontract or purchase order (subcontractor invoices), Prime Contracts (Funding,
+Client Contracts) for a prime contract (owner invoices).
 
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
+
 import attrs
 
-__all__ = ["Decision", "Reason"]
+from .domain import Contract, Invoice, PermissionLevel, Project, Tool, User
+from .errors import PermissionDeniedError
+from .terminology import Vocabulary, for_project
+
+__all__ = [
+    "Decision",
+    "Reason",
+    "ReasonCode",
+    "SubjectKind",
+    "can_compile_backup",
+    "can_edit_invoice_as_collaborator",
+    "can_view_invoice",
+    "require_compile_backup",
+    "require_edit_invoice_as_collaborator",
+    "require_view_invoice",
+]
+
+
+class ReasonCode(enum.StrEnum):
+    """The stable codes of the conditions a rule may find unmet, in canonical order.
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: The user is not in the project's directory.
+    NOT_IN_DIRECTORY = "not_in_directory"
+    #: The user has no account on the platform.
+    NO_ACCOUNT = "no_account"
+    #: The user's account is inactive.
+    INACTIVE = "inactive"
+    #: The invoice is not in the project.
+    UNKNOWN_INVOICE = "unknown_invoice"
+    #: The contract (of the invoice) is not in the project.
+    UNKNOWN_CONTRACT = "unknown_contract"
+    #: The user's level on the governing tool is ``NONE``; reading needs ``READ_ONLY``.
+    NO_ACCESS_TO_TOOL = "no_access_to_tool"
+    #: The user's level on the governing tool is below ``STANDARD``.
+    NOT_STANDARD_ON_TOOL = "not_standard_on_tool"
+    #: The user's level on the governing tool is below ``ADMIN``.
+    NOT_ADMIN_ON_TOOL = "not_admin_on_tool"
+    #: The contract is private and the user is not on its private list.
+    NOT_ON_PRIVATE_LIST = "not_on_private_list"
+    #: The user is not designated as an invoice contact of the contract.
+    NOT_INVOICE_CONTACT = "not_invoice_contact"
+
+
+class SubjectKind(enum.StrEnum):
+    """What a :class:`Reason` is about, in canonical order.
+
+    .. versionadded:: 0.1.0
+    """
+
+    USER = "user"
+    PROJECT = "project"
+    CONTRACT = "contract"
+    INVOICE = "invoice"
+    ITEM = "item"
 
 
 @attrs.frozen(kw_only=True)
@@ -19,17 +88,34 @@ class Reason:
     """One unmet condition of a rule.
 
     Attributes:
-        code: A stable, machine-readable code (``not_admin_on_tool``).
+        code: A stable, machine-readable code (``not_admin_on_tool``); the rules
+            use the values of :class:`ReasonCode`.
         subject_kind: What the reason is about: ``"user"``, ``"contract"``,
-            ``"invoice"``, ``"project"`` or ``"item"``.
+            ``"invoice"``, ``"project"`` or ``"item"`` (:class:`SubjectKind`).
         subject_id: The id of that subject.
         message: A sentence in the project's language and dictionary.
+        tool: For a permission-level reason, the tool whose level falls short.
+        required_level: For a permission-level reason, the level that would do.
+
+    .. versionadded:: 0.1.0
     """
 
-    code: str
-    subject_kind: str
+    code: str = attrs.field(converter=str)
+    subject_kind: str = attrs.field(converter=str)
     subject_id: str
     message: str
+    tool: Tool | None = None
+    required_level: PermissionLevel | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """``(code, subject_kind, subject_id)``: the reason without its wording."""
+        return (self.code, self.subject_kind, self.subject_id)
+
+
+def _reason_tuple(reasons: Iterable[Reason]) -> tuple[Reason, ...]:
+    # A typed converter: mypy's attrs plugin cannot infer the item type of ``tuple``.
+    return tuple(reasons)
 
 
 @attrs.frozen(kw_only=True)
@@ -37,9 +123,11 @@ class Decision:
     """The answer of a rule: allowed or not, and every reason why not.
 
     A decision is allowed exactly when it has no reasons.
+
+    .. versionadded:: 0.1.0
     """
 
-    reasons: tuple[Reason, ...] = attrs.field(default=(), converter=tuple)
+    reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reason_tuple)
 
     @property
     def allowed(self) -> bool:
@@ -53,3 +141,309 @@ class Decision:
     def codes(self) -> frozenset[str]:
         """The codes of every reason."""
         return frozenset(r.code for r in self.reasons)
+
+
+_CODE_RANK = {code.value: rank for rank, code in enumerate(ReasonCode)}
+_KIND_RANK = {kind.value: rank for rank, kind in enumerate(SubjectKind)}
+
+
+def _canonical(reason: Reason) -> tuple[int, str, int, str]:
+    return (
+        _KIND_RANK.get(reason.subject_kind, len(_KIND_RANK)),
+        reason.subject_id,
+        _CODE_RANK.get(reason.code, len(_CODE_RANK)),
+        reason.code,
+    )
+
+
+def _decide(reasons: Iterable[Reason]) -> Decision:
+    """A decision with *reasons* in canonical order: subject kind, subject id, code."""
+    return Decision(reasons=sorted(reasons, key=_canonical))
+
+
+# -- wording helpers ---------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _Context:
+    """What every rule needs to know about the requester, and how to say it."""
+
+    project: Project
+    user_id: str
+    user: User | None
+    words: Vocabulary
+
+    @property
+    def user_label(self) -> str:
+        if self.user is not None and self.user.name.strip():
+            return self.user.name
+        return self.user_id
+
+    def level(self, tool: Tool) -> PermissionLevel:
+        """The requester's level on *tool*; a user outside the directory has none."""
+        return self.user.level(tool) if self.user is not None else PermissionLevel.NONE
+
+    def reason(
+        self,
+        code: ReasonCode,
+        kind: SubjectKind,
+        subject_id: str,
+        *,
+        template: str | None = None,
+        tool: Tool | None = None,
+        required: PermissionLevel | None = None,
+        **fields: str,
+    ) -> Reason:
+        if tool is not None and required is not None:
+            fields["tool"] = self.words.tool_name(tool)
+            fields["required"] = self.words.level_name(required)
+            fields["level"] = self.words.level_name(self.level(tool))
+        text = self.words.message(
+            template or f"reason.{code.value}", user=self.user_label, **fields
+        )
+        return Reason(
+            code=code,
+            subject_kind=kind,
+            subject_id=subject_id,
+            message=text,
+            tool=tool,
+            required_level=required,
+        )
+
+
+def _context(project: Project, user_id: str) -> _Context:
+    return _Context(
+        project=project, user_id=user_id, user=project.user(user_id), words=for_project(project)
+    )
+
+
+def _contract_label(contract: Contract) -> str:
+    return contract.number.strip() or contract.id
+
+
+def _invoice_label(invoice: Invoice | None, invoice_id: str) -> str:
+    return invoice.number.strip() if invoice is not None and invoice.number.strip() else invoice_id
+
+
+def _user_reasons(ctx: _Context) -> list[Reason]:
+    """The requester is in the directory, has an account, and it is active."""
+    if ctx.user is None:
+        return [ctx.reason(ReasonCode.NOT_IN_DIRECTORY, SubjectKind.USER, ctx.user_id)]
+    reasons = []
+    if not ctx.user.has_account:
+        reasons.append(ctx.reason(ReasonCode.NO_ACCOUNT, SubjectKind.USER, ctx.user_id))
+    if not ctx.user.active:
+        reasons.append(ctx.reason(ReasonCode.INACTIVE, SubjectKind.USER, ctx.user_id))
+    return reasons
+
+
+def _resolve_invoice(ctx: _Context, invoice_id: str) -> tuple[Invoice, Contract] | Reason:
+    """The invoice and its contract, or the reason one of them is not in the project."""
+    invoice = ctx.project.invoice(invoice_id)
+    label = _invoice_label(invoice, invoice_id)
+    if invoice is None:
+        return ctx.reason(
+            ReasonCode.UNKNOWN_INVOICE, SubjectKind.INVOICE, invoice_id, invoice=label
+        )
+    contract = ctx.project.contract(invoice.contract_id)
+    if contract is None:
+        return ctx.reason(
+            ReasonCode.UNKNOWN_CONTRACT,
+            SubjectKind.INVOICE,
+            invoice_id,
+            template="reason.unknown_contract_of_invoice",
+            invoice=label,
+            contract=invoice.contract_id,
+        )
+    return invoice, contract
+
+
+# -- the rules ---------------------------------------------------------------------
+
+
+def can_compile_backup(project: Project, *, user_id: str, invoice_ids: Iterable[str]) -> Decision:
+    """Whether *user_id* may compile a backup of the invoices *invoice_ids*.
+
+    The requester must be in the project's directory, have an account, be active,
+    and have ``ADMIN`` on the governing tool of every selected invoice's contract:
+    Commitments for subcontractor invoices, Prime Contracts for owner invoices. The
+    selection is all-or-nothing; the decision gives one reason per invoice that
+    cannot be included (``unknown_invoice``, ``unknown_contract`` or
+    ``not_admin_on_tool``, each with the invoice as subject). Order and repetition
+    of *invoice_ids* never change the decision. An empty selection needs only the
+    requester's own conditions.
+
+    Args:
+        project: The project.
+        user_id: The requesting user.
+        invoice_ids: The selected invoices, in any order, repeats allowed.
+
+    .. versionadded:: 0.1.0
+    """
+    ctx = _context(project, user_id)
+    reasons = _user_reasons(ctx)
+    for invoice_id in sorted(set(invoice_ids)):
+        found = _resolve_invoice(ctx, invoice_id)
+        if isinstance(found, Reason):
+            reasons.append(found)
+            continue
+        invoice, contract = found
+        tool = contract.kind.governing_tool
+        if ctx.level(tool) < PermissionLevel.ADMIN:
+            reasons.append(
+                ctx.reason(
+                    ReasonCode.NOT_ADMIN_ON_TOOL,
+                    SubjectKind.INVOICE,
+                    invoice_id,
+                    tool=tool,
+                    required=PermissionLevel.ADMIN,
+                    invoice=_invoice_label(invoice, invoice_id),
+                    contract=_contract_label(contract),
+                )
+            )
+    return _decide(reasons)
+
+
+def can_view_invoice(project: Project, *, user_id: str, invoice_id: str) -> Decision:
+    """Whether *user_id* may see the invoice *invoice_id*.
+
+    ``ADMIN`` on the governing tool sees every contract's invoices, private or
+    not. ``READ_ONLY`` or ``STANDARD`` sees a contract that is not private, or a
+    private one whose private list includes the user (invoice contacts always
+    are). ``NONE`` sees nothing. The requester must also be in the directory and
+    have an active account.
+
+    Args:
+        project: The project.
+        user_id: The requesting user.
+        invoice_id: The invoice.
+
+    .. versionadded:: 0.1.0
+    """
+    ctx = _context(project, user_id)
+    reasons = _user_reasons(ctx)
+    found = _resolve_invoice(ctx, invoice_id)
+    if isinstance(found, Reason):
+        return _decide([*reasons, found])
+    invoice, contract = found
+    tool = contract.kind.governing_tool
+    level = ctx.level(tool)
+    if level < PermissionLevel.ADMIN:
+        if level < PermissionLevel.READ_ONLY:
+            reasons.append(
+                ctx.reason(
+                    ReasonCode.NO_ACCESS_TO_TOOL,
+                    SubjectKind.INVOICE,
+                    invoice_id,
+                    tool=tool,
+                    required=PermissionLevel.READ_ONLY,
+                    invoice=_invoice_label(invoice, invoice_id),
+                    contract=_contract_label(contract),
+                )
+            )
+        if contract.private and not contract.lists_privately(user_id):
+            reasons.append(
+                ctx.reason(
+                    ReasonCode.NOT_ON_PRIVATE_LIST,
+                    SubjectKind.CONTRACT,
+                    contract.id,
+                    contract=_contract_label(contract),
+                )
+            )
+    return _decide(reasons)
+
+
+def can_edit_invoice_as_collaborator(
+    project: Project, *, user_id: str, contract_id: str
+) -> Decision:
+    """Whether *user_id* may submit or edit invoices on *contract_id* as a collaborator.
+
+    The company account holder grants four settings, and each one missing is a
+    reason: an account (``no_account``), ``STANDARD`` or more on the contract's
+    governing tool (``not_standard_on_tool``), membership of a private contract's
+    private list (``not_on_private_list``), and designation as the contract's
+    invoice contact (``not_invoice_contact``). The requester must also be in the
+    directory and active. Invoice contacts are always on the private list, so the
+    private-list reason only appears together with ``not_invoice_contact``.
+
+    Args:
+        project: The project.
+        user_id: The requesting user.
+        contract_id: The contract the invoice bills against.
+
+    .. versionadded:: 0.1.0
+    """
+    ctx = _context(project, user_id)
+    reasons = _user_reasons(ctx)
+    contract = project.contract(contract_id)
+    if contract is None:
+        reason = ctx.reason(
+            ReasonCode.UNKNOWN_CONTRACT, SubjectKind.CONTRACT, contract_id, contract=contract_id
+        )
+        return _decide([*reasons, reason])
+    label = _contract_label(contract)
+    tool = contract.kind.governing_tool
+    if ctx.level(tool) < PermissionLevel.STANDARD:
+        reasons.append(
+            ctx.reason(
+                ReasonCode.NOT_STANDARD_ON_TOOL,
+                SubjectKind.CONTRACT,
+                contract_id,
+                tool=tool,
+                required=PermissionLevel.STANDARD,
+                contract=label,
+            )
+        )
+    if contract.private and not contract.lists_privately(user_id):
+        reasons.append(
+            ctx.reason(
+                ReasonCode.NOT_ON_PRIVATE_LIST, SubjectKind.CONTRACT, contract_id, contract=label
+            )
+        )
+    if user_id not in contract.invoice_contacts:
+        reasons.append(
+            ctx.reason(
+                ReasonCode.NOT_INVOICE_CONTACT, SubjectKind.CONTRACT, contract_id, contract=label
+            )
+        )
+    return _decide(reasons)
+
+
+def _require(decision: Decision) -> None:
+    if not decision.allowed:
+        raise PermissionDeniedError(decision)
+
+
+def require_compile_backup(project: Project, *, user_id: str, invoice_ids: Iterable[str]) -> None:
+    """Like :func:`can_compile_backup`, but raise when denied.
+
+    Raises:
+        PermissionDeniedError: The decision denies it; its ``decision`` has every reason.
+
+    .. versionadded:: 0.1.0
+    """
+    _require(can_compile_backup(project, user_id=user_id, invoice_ids=invoice_ids))
+
+
+def require_view_invoice(project: Project, *, user_id: str, invoice_id: str) -> None:
+    """Like :func:`can_view_invoice`, but raise when denied.
+
+    Raises:
+        PermissionDeniedError: The decision denies it; its ``decision`` has every reason.
+
+    .. versionadded:: 0.1.0
+    """
+    _require(can_view_invoice(project, user_id=user_id, invoice_id=invoice_id))
+
+
+def require_edit_invoice_as_collaborator(
+    project: Project, *, user_id: str, contract_id: str
+) -> None:
+    """Like :func:`can_edit_invoice_as_collaborator`, but raise when denied.
+
+    Raises:
+        PermissionDeniedError: The decision denies it; its ``decision`` has every reason.
+
+    .. versionadded:: 0.1.0
+    """
+    _require(can_edit_invoice_as_collaborator(project, user_id=user_id, contract_id=contract_id))
