@@ -198,6 +198,123 @@ TERMS: Final[Mapping[str, Mapping[str, Mapping[Dictionary, str]]]] = {
             _GC: "{user} n'est pas désigné comme contact de facturation du contrat {contract}."
         },
     },
+    # -- DocuSign (invoicebackup.docusign) ----------------------------------------
+    "tool.change_orders": {"en-US": {_GC: "Change Orders"}, "fr-CA": {_GC: "Ordres de changement"}},
+    "tool.correspondence": {"en-US": {_GC: "Correspondence"}, "fr-CA": {_GC: "Correspondance"}},
+    "tool.documents": {"en-US": {_GC: "Documents"}, "fr-CA": {_GC: "Documents"}},
+    "signable.commitment_change_order": {
+        "en-US": {_GC: "Commitment Change Orders"},
+        "fr-CA": {_GC: "Ordres de changement à l'engagement"},
+    },
+    "signable.prime_contract_change_order": {
+        "en-US": {
+            _GC: "Prime Contract Change Orders",
+            _OWNER: "Funding Change Orders",
+            _SPECIALTY: "Client Contract Change Orders",
+        },
+        "fr-CA": {
+            _GC: "Ordres de changement au contrat principal",
+            _OWNER: "Ordres de changement au financement",
+            _SPECIALTY: "Ordres de changement au contrat client",
+        },
+    },
+    "signable.purchase_order": {
+        "en-US": {_GC: "Purchase Orders"},
+        "fr-CA": {_GC: "Bons de commande"},
+    },
+    "signable.subcontract": {
+        "en-US": {_GC: "Subcontracts"},
+        "fr-CA": {_GC: "Contrats de sous-traitance"},
+    },
+    "signable.correspondence": {
+        "en-US": {_GC: "Correspondence Items"},
+        "fr-CA": {_GC: "Documents de correspondance"},
+    },
+    "signable.document": {"en-US": {_GC: "Documents"}, "fr-CA": {_GC: "Documents"}},
+    "signable.prime_contract": {
+        "en-US": {_GC: "Prime Contracts", _OWNER: "Funding", _SPECIALTY: "Client Contracts"},
+        "fr-CA": {
+            _GC: "Contrats principaux",
+            _OWNER: "Financement",
+            _SPECIALTY: "Contrats clients",
+        },
+    },
+    "signable.owner_invoice": {
+        "en-US": {_GC: "Owner Invoices", _SPECIALTY: "Client Invoices"},
+        "fr-CA": {_GC: "Factures du maître d'ouvrage", _SPECIALTY: "Factures client"},
+    },
+    "signable.subcontractor_invoice": {
+        "en-US": {_GC: "Subcontractor Invoices", _OWNER: "Contractor Invoices"},
+        "fr-CA": {_GC: "Factures de sous-traitant", _OWNER: "Factures d'entrepreneur"},
+    },
+    "direction.upstream": {
+        "en-US": {_GC: "These are your upstream invoices"},
+        "fr-CA": {_GC: "Ce sont vos factures en amont"},
+    },
+    "direction.downstream": {
+        "en-US": {_GC: "These are your downstream invoices"},
+        "fr-CA": {_GC: "Ce sont vos factures en aval"},
+    },
+    "sync.synced": {"en-US": {_GC: "Synced"}, "fr-CA": {_GC: "Synchronisé"}},
+    "sync.login_required": {
+        "en-US": {_GC: "Login with DocuSign"},
+        "fr-CA": {_GC: "Connexion avec DocuSign"},
+    },
+    "invoice_status.draft": {"en-US": {_GC: "Draft"}, "fr-CA": {_GC: "Brouillon"}},
+    "invoice_status.under_review": {"en-US": {_GC: "Under Review"}, "fr-CA": {_GC: "En révision"}},
+    "invoice_status.revise_and_resubmit": {
+        "en-US": {_GC: "Revise and Resubmit"},
+        "fr-CA": {_GC: "Réviser et soumettre de nouveau"},
+    },
+    "invoice_status.approved": {"en-US": {_GC: "Approved"}, "fr-CA": {_GC: "Approuvée"}},
+    "invoice_status.approved_as_noted": {
+        "en-US": {_GC: "Approved as Noted"},
+        "fr-CA": {_GC: "Approuvée avec commentaires"},
+    },
+    "invoice_status.pending_owner_approval": {
+        "en-US": {_GC: "Pending Owner Approval"},
+        "fr-CA": {_GC: "En attente de l'approbation du maître d'ouvrage"},
+    },
+    # (fields: project, user, item, kind, tool, required, level, invoice, status, allowed)
+    "reason.docusign_disabled": {
+        "en-US": {_GC: "The DocuSign integration is not enabled on project {project}."},
+        "fr-CA": {_GC: "L'intégration DocuSign n'est pas activée sur le projet {project}."},
+    },
+    "reason.docusign_not_linked": {
+        "en-US": {_GC: "{user} has not linked a DocuSign account."},
+        "fr-CA": {_GC: "{user} n'a pas lié de compte DocuSign."},
+    },
+    "reason.docusign_reauthentication_required": {
+        "en-US": {_GC: "{user} must log in with DocuSign again."},
+        "fr-CA": {_GC: "{user} doit se reconnecter avec DocuSign."},
+    },
+    "reason.item_not_signable": {
+        "en-US": {_GC: "{item} ({kind}) cannot collect DocuSign signatures in {tool}."},
+        "fr-CA": {
+            _GC: "{item} ({kind}) ne peut pas recueillir de signatures DocuSign dans "
+            "l'outil {tool}."
+        },
+    },
+    "reason.cannot_edit_item": {
+        "en-US": {
+            _GC: "Requesting signatures on {item} ({kind}) needs {required} or more on "
+            "{tool}; {user} has {level}."
+        },
+        "fr-CA": {
+            _GC: "Demander des signatures pour {item} ({kind}) exige au moins le niveau "
+            "{required} dans l'outil {tool}; {user} a le niveau {level}."
+        },
+    },
+    "reason.invoice_status_not_signable": {
+        "en-US": {
+            _GC: "Invoice {invoice} is {status}; signatures can be requested only when it "
+            "is {allowed}."
+        },
+        "fr-CA": {
+            _GC: "La facture {invoice} est au statut {status}; on ne peut demander des "
+            "signatures qu'au statut {allowed}."
+        },
+    },
 }
 
 
