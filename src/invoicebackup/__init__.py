@@ -57,7 +57,7 @@ from .permissions import (
     require_edit_invoice_as_collaborator,
     require_view_invoice,
 )
-from .storage import DocumentStore
+from .storage import DocumentStore, FileSystemStore, InMemoryStore, validate_key
 from .terminology import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -94,6 +94,8 @@ __all__ = [
     "Envelope",
     "EnvelopeNotFoundError",
     "EnvelopeStatus",
+    "FileSystemStore",
+    "InMemoryStore",
     "InvalidTransitionError",
     "Invoice",
     "InvoiceBackupError",
@@ -131,4 +133,5 @@ __all__ = [
     "resolve_language",
     "term",
     "tool_name",
+    "validate_key",
 ]

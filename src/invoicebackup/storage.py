@@ -126,6 +126,7 @@ def validate_key(key: str) -> str:
     no unpaired surrogate, and it neither starts with ``/`` nor with a drive
     (``C:``). Keys are compared exactly: no normalisation takes place.
 
+    >>> from invoicebackup import validate_key
     >>> validate_key("docs/i-7.pdf")
     'docs/i-7.pdf'
 
