@@ -57,6 +57,7 @@ from .permissions import (
     require_edit_invoice_as_collaborator,
     require_view_invoice,
 )
+from .serialization import dump_project, load_project, project_from_dict, project_to_dict
 from .storage import DocumentStore, FileSystemStore, InMemoryStore, validate_key
 from .terminology import (
     DEFAULT_LANGUAGE,
@@ -124,9 +125,13 @@ __all__ = [
     "can_compile_backup",
     "can_edit_invoice_as_collaborator",
     "can_view_invoice",
+    "dump_project",
     "for_project",
     "level_name",
+    "load_project",
     "message",
+    "project_from_dict",
+    "project_to_dict",
     "require_compile_backup",
     "require_edit_invoice_as_collaborator",
     "require_view_invoice",
