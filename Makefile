@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
+BENCH_SIZES ?= 10,100,1000
 
 .PHONY: install test lint typecheck unit docs demo bench fuzz clean
 
@@ -18,8 +20,8 @@ install: $(STAMP)
 test: lint typecheck unit docs
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests docs
-	$(BIN)/ruff format --check src tests docs
+	$(BIN)/ruff check src tests docs bench
+	$(BIN)/ruff format --check src tests docs bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -34,6 +36,17 @@ docs: $(STAMP)
 ## The main job on the embedded sample project, with nothing to provide.
 demo: $(STAMP)
 	$(BIN)/python -m invoicebackup.demo demo-output
+
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+## Ours against pypdf, pikepdf and qpdf on generated backups (not part of `make test`).
+## Sizes: make bench BENCH_SIZES=10,100; workloads are cached in bench-output/.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf docs/_build demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The project's own benchmark: a workload generator and a runner (``make bench``)."""

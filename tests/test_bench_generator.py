@@ -1,0 +1,73 @@
+"""The benchmark's workload generator (``bench/generate.py``) at a tiny size."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _generator() -> ModuleType:
+    if "bench_generate" in sys.modules:
+        return sys.modules["bench_generate"]
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_same_seed_same_bytes_and_every_document_is_a_readable_pdf(tmp_path: Path) -> None:
+    """Two runs with one seed write identical files; each document reads with the pages listed."""
+    generate = _generator().generate
+    first = generate(tmp_path / "a", invoices=3, seed=7)
+    generate(tmp_path / "b", invoices=3, seed=7)
+    assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
+    manifest = first.manifest
+    assert manifest == json.loads((tmp_path / "a" / "bench-manifest.json").read_text())
+    project = json.loads((tmp_path / "a" / "project.json").read_text())
+    named = {inv["document"]["key"] for inv in project["invoices"]} | {
+        att["key"] for inv in project["invoices"] for att in inv["attachments"]
+    }
+    assert named == {d["key"] for d in manifest["documents"]}
+    for document in manifest["documents"]:
+        reader = PdfReader(tmp_path / "a" / document["key"])
+        assert len(reader.pages) == document["pages"], document["key"]
+    assert manifest["pages"] == sum(d["pages"] for d in manifest["documents"])
+
+
+def test_another_seed_gives_other_bytes(tmp_path: Path) -> None:
+    """The seed drives the content: a different seed changes the documents."""
+    generate = _generator().generate
+    generate(tmp_path / "a", invoices=1, seed=1)
+    generate(tmp_path / "b", invoices=1, seed=2)
+    assert _digests(tmp_path / "a") != _digests(tmp_path / "b")
+
+
+def test_lien_waivers_repeat_field_names_with_their_own_values(tmp_path: Path) -> None:
+    """Every waiver has the same field names, and each holds its own invoice's amount."""
+    workload = _generator().generate(tmp_path / "w", invoices=4, seed=0)
+    waivers = workload.manifest["waivers"]
+    assert len(waivers) >= 2
+    for waiver in waivers:
+        fields = PdfReader(tmp_path / "w" / waiver["key"]).get_fields()
+        assert fields is not None
+        assert {name: field.get("/V") for name, field in fields.items()} == waiver["values"]
+    assert len({w["values"]["amount"] for w in waivers}) == len(waivers)
