@@ -74,7 +74,7 @@ _FONT = "BenchVera"
 rl_config.useA85 = 0
 pdfmetrics.registerFont(TTFont(_FONT, "Vera.ttf"))
 
-_WORDS = tuple(
+_WORD_TEXT = (
     "concrete formwork rebar inspection pour slab footing grade beam crew labour equipment "
     "crane lift delivery steel erection bolting welding anchor embed drywall framing stud "
     "track insulation vapour barrier conduit feeder panel circuit trench backfill compaction "
@@ -82,7 +82,8 @@ _WORDS = tuple(
     "mechanical ductwork hanger sleeve firestopping punch list rework weather delay access "
     "scaffold hoist safety toolbox meeting superintendent foreman inspector engineer architect "
     "submittal RFI change order directive allowance retainage schedule milestone completion"
-).split()
+)
+_WORDS = tuple(_WORD_TEXT.split(" "))
 _TEXT_TITLES = (
     "Daily report",
     "Time and materials ticket",
