@@ -76,7 +76,7 @@ class DocumentStore(Protocol):
         """Whether a document is stored under *key*.
 
         Raises:
-            UnsafeKeyError: The key is not a safe relative path inside the store.
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the store.
         """
         ...
 
@@ -84,9 +84,9 @@ class DocumentStore(Protocol):
         """The whole document under *key*.
 
         Raises:
-            DocumentNotFoundError: Nothing is stored under *key*.
-            UnsafeKeyError: The key is not a safe relative path inside the store.
-            DocumentStoreError: The store failed to read the document.
+            ~invoicebackup.errors.DocumentNotFoundError: Nothing is stored under *key*.
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the store.
+            ~invoicebackup.errors.DocumentStoreError: The store failed to read the document.
         """
         ...
 
@@ -94,9 +94,9 @@ class DocumentStore(Protocol):
         """A binary stream over the document under *key*; the caller closes it.
 
         Raises:
-            DocumentNotFoundError: Nothing is stored under *key*.
-            UnsafeKeyError: The key is not a safe relative path inside the store.
-            DocumentStoreError: The store failed to open the document.
+            ~invoicebackup.errors.DocumentNotFoundError: Nothing is stored under *key*.
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the store.
+            ~invoicebackup.errors.DocumentStoreError: The store failed to open the document.
         """
         ...
 
@@ -109,10 +109,10 @@ class DocumentStore(Protocol):
         block's exception propagates unchanged.
 
         Raises:
-            DocumentExistsError: A document already exists under *key* (checked
-                when the block starts and again, atomically, when it commits).
-            UnsafeKeyError: The key is not a safe relative path inside the store.
-            DocumentStoreError: The store failed to write or commit the document.
+            ~invoicebackup.errors.DocumentExistsError: A document already exists under
+                *key* (checked when the block starts and again, atomically, when it commits).
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the store.
+            ~invoicebackup.errors.DocumentStoreError: The store failed to write or commit.
         """
         ...
 
@@ -137,7 +137,7 @@ def validate_key(key: str) -> str:
         The key itself.
 
     Raises:
-        UnsafeKeyError: The key breaks a rule; ``reason`` says which.
+        ~invoicebackup.errors.UnsafeKeyError: The key breaks a rule; ``reason`` says which.
         TypeError: The key is not a string.
 
     .. versionadded:: 0.1.0
@@ -265,7 +265,7 @@ class FileSystemStore:
         """Whether a regular file is stored under *key* (a folder is not a document).
 
         Raises:
-            UnsafeKeyError: The key is unsafe or leads outside the root.
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the root.
         """
         return os.path.isfile(self._resolve(key))
 
@@ -273,9 +273,9 @@ class FileSystemStore:
         """The whole document under *key*.
 
         Raises:
-            DocumentNotFoundError: No regular file is stored under *key*.
-            UnsafeKeyError: The key is unsafe or leads outside the root.
-            DocumentStoreError: The file system failed to read the document.
+            ~invoicebackup.errors.DocumentNotFoundError: No regular file is stored under *key*.
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the root.
+            ~invoicebackup.errors.DocumentStoreError: The file system failed to read the document.
         """
         with self.open(key) as stream:
             try:
@@ -287,9 +287,9 @@ class FileSystemStore:
         """A binary stream over the document under *key*; the caller closes it.
 
         Raises:
-            DocumentNotFoundError: No regular file is stored under *key*.
-            UnsafeKeyError: The key is unsafe or leads outside the root.
-            DocumentStoreError: The file system failed to open the document.
+            ~invoicebackup.errors.DocumentNotFoundError: No regular file is stored under *key*.
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the root.
+            ~invoicebackup.errors.DocumentStoreError: The file system failed to open the document.
         """
         path = self._resolve(key)
         try:
@@ -322,9 +322,9 @@ class FileSystemStore:
         with the operating system's error as ``__cause__``.
 
         Raises:
-            DocumentExistsError: A document already exists under *key*.
-            UnsafeKeyError: The key is unsafe or leads outside the root.
-            DocumentStoreError: The file system failed to write or commit.
+            ~invoicebackup.errors.DocumentExistsError: A document already exists under *key*.
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the root.
+            ~invoicebackup.errors.DocumentStoreError: The file system failed to write or commit.
         """
         validate_key(key)
         return self._create(key)
@@ -481,7 +481,7 @@ class InMemoryStore:
         documents: Documents to start with, by key. They are copied.
 
     Raises:
-        UnsafeKeyError: A key in *documents* is unsafe.
+        ~invoicebackup.errors.UnsafeKeyError: A key in *documents* is unsafe.
 
     .. versionadded:: 0.1.0
     """
@@ -518,7 +518,7 @@ class InMemoryStore:
         """Whether a document is stored under *key*.
 
         Raises:
-            UnsafeKeyError: The key is unsafe.
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe.
         """
         validate_key(key)
         with self._lock:
@@ -528,8 +528,8 @@ class InMemoryStore:
         """The whole document under *key*.
 
         Raises:
-            DocumentNotFoundError: Nothing is stored under *key*.
-            UnsafeKeyError: The key is unsafe.
+            ~invoicebackup.errors.DocumentNotFoundError: Nothing is stored under *key*.
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe.
         """
         validate_key(key)
         with self._lock:
@@ -542,8 +542,8 @@ class InMemoryStore:
         """A binary stream over a copy of the document under *key*.
 
         Raises:
-            DocumentNotFoundError: Nothing is stored under *key*.
-            UnsafeKeyError: The key is unsafe.
+            ~invoicebackup.errors.DocumentNotFoundError: Nothing is stored under *key*.
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe.
         """
         return io.BytesIO(self.read_bytes(key))
 
@@ -551,9 +551,9 @@ class InMemoryStore:
         """Write a new document under *key*; it appears only if the block succeeds.
 
         Raises:
-            DocumentExistsError: A document already exists under *key* (checked
-                when the block starts and again, under a lock, when it commits).
-            UnsafeKeyError: The key is unsafe.
+            ~invoicebackup.errors.DocumentExistsError: A document already exists under
+                *key* (checked when the block starts and again, under a lock, when it commits).
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe.
         """
         validate_key(key)
         return self._create(key)
