@@ -214,6 +214,16 @@ def test_a_missing_key_is_not_found(harness: Harness) -> None:
         assert "missing.pdf" in str(caught)
 
 
+def test_a_key_below_a_document_is_not_found(harness: Harness) -> None:
+    """A document is not a folder: keys below it hold nothing."""
+    _write(harness.store, "i.pdf", b"x")
+    assert not harness.store.exists("i.pdf/attachment.pdf")
+    with pytest.raises(DocumentNotFoundError):
+        harness.store.read_bytes("i.pdf/attachment.pdf")
+    with pytest.raises(DocumentNotFoundError):
+        harness.store.open("i.pdf/attachment.pdf")
+
+
 def test_a_second_create_of_a_key_is_refused_before_its_block_runs(harness: Harness) -> None:
     """Stores never overwrite: the second create raises and the first content stays."""
     _write(harness.store, "i.pdf", b"first")

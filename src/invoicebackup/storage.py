@@ -294,7 +294,7 @@ class FileSystemStore:
         path = self._resolve(key)
         try:
             fd = os.open(path, _READ_FLAGS)
-        except FileNotFoundError as error:
+        except (FileNotFoundError, NotADirectoryError) as error:  # a parent may be a file
             raise DocumentNotFoundError(key, "no document is stored under this key") from error
         except IsADirectoryError as error:  # Windows cannot open a folder at all
             raise DocumentNotFoundError(key, "this key names a folder, not a document") from error
