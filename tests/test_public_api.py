@@ -1,0 +1,66 @@
+"""The public surface: curated, sorted, documented, and free of engine types."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from pathlib import Path
+
+import invoicebackup
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_all_is_sorted_and_unique() -> None:
+    """`invoicebackup.__all__` is sorted and lists each name once."""
+    names = list(invoicebackup.__all__)
+    assert names == sorted(names)
+    assert len(names) == len(set(names))
+
+
+def test_every_exported_name_exists_and_is_documented() -> None:
+    """Every exported name resolves and carries a docstring of its own."""
+    for name in invoicebackup.__all__:
+        obj = getattr(invoicebackup, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            assert inspect.getdoc(obj), f"{name} has no docstring"
+
+
+def test_every_public_module_has_a_reference_page() -> None:
+    """Each public module has a page under docs/reference naming it in an automodule block."""
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in (DOCS / "reference").glob("*.md"))
+    modules = [
+        m.name for m in pkgutil.iter_modules(invoicebackup.__path__) if not m.name.startswith("_")
+    ]
+    for module in modules:
+        assert re.search(rf"automodule\}}\s+invoicebackup\.{module}\b", pages), module
+
+
+def test_no_engine_type_in_public_signatures() -> None:
+    """No pypdf, cattrs or httpx type appears in the signature of an exported function or class."""
+    for name in invoicebackup.__all__:
+        obj = getattr(invoicebackup, name)
+        if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+            continue
+        try:
+            text = str(inspect.signature(obj))
+        except (TypeError, ValueError):
+            continue
+        assert not re.search(r"\b(pypdf|cattrs|httpx)\b", text), f"{name}{text}"
+
+
+def test_core_modules_import_no_optional_dependency() -> None:
+    """The core imports neither click, httpx nor pikepdf; cattrs only in serialization."""
+    src = Path(invoicebackup.__file__).parent
+    for path in src.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        imports = set(re.findall(r"^\s*(?:from|import)\s+([a-z_]+)", text, re.MULTILINE))
+        if path.stem not in {"cli", "__main__", "docusign_rest"}:
+            assert not imports & {"click", "httpx", "pikepdf"}, path.name
+        if path.stem != "serialization":
+            assert "cattrs" not in imports, path.name
+        if path.stem != "_pdf":
+            assert "pypdf" not in imports, path.name
+    assert importlib.import_module("invoicebackup")
