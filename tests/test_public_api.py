@@ -29,13 +29,13 @@ def test_every_exported_name_exists_and_is_documented() -> None:
 
 
 def test_every_public_module_has_a_reference_page() -> None:
-    """Each public module has a page under docs/reference naming it in an automodule block."""
+    """Each public module has a page under docs/reference with an automodule directive."""
     pages = "\n".join(p.read_text(encoding="utf-8") for p in (DOCS / "reference").glob("*.md"))
     modules = [
         m.name for m in pkgutil.iter_modules(invoicebackup.__path__) if not m.name.startswith("_")
     ]
     for module in modules:
-        assert re.search(rf"automodule\}}\s+invoicebackup\.{module}\b", pages), module
+        assert re.search(rf"automodule::\s+invoicebackup\.{module}\b", pages), module
 
 
 def test_no_engine_type_in_public_signatures() -> None:
