@@ -1,0 +1,642 @@
+"""``make bench``: our ``compile_backup`` against pypdf, pikepdf and qpdf, on the same files.
+
+For each size N the runner makes (or finds in ``bench-output/``) the workload of
+:mod:`bench.generate`, then runs every engine on it, each in a fresh process so
+that the peak resident set size the operating system reports for it
+(``ru_maxrss`` from ``wait4``) is its own:
+
+- ``ours``: :func:`invoicebackup.compile_backup` through the public API (every
+  invoice, the admin user, a ``FileSystemStore`` on the folder);
+- ``pypdf``: ``PdfWriter.append`` of every document in backup order, then ``write``;
+- ``pikepdf``: ``pages.extend`` of every document, then ``save``;
+- ``qpdf``: ``qpdf --empty --pages … -- out.pdf``, when the command is installed.
+
+Engines alternate between repetitions (the order rotates), because timings on a
+shared machine drift: compare them by the ratios of one repetition, not by
+absolute times. Wall time is the child process's, start to exit, as the parent
+sees it (interpreter start-up and imports included); ``work s`` in the JSON is
+the time the child itself measured after its imports.
+
+Every output is checked, not only timed: its page count, and whether the lien
+waivers' same-named form fields kept each invoice's own value under a fully
+qualified name of their own (two fields with one name are one field to a viewer). Results are
+printed and written to ``bench-output/results-<UTC date and time>.{json,md}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import inspect
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.generate import (
+    NotEnoughSpaceError,
+    Workload,
+    check_free_space,
+    ensure_workload,
+    load_workload,
+)
+
+ENGINES = ("ours", "pypdf", "pikepdf", "qpdf")
+PEERS = ("pypdf", "pikepdf", "qpdf")
+#: The sizes at which the issue sets its targets; other sizes are informational.
+TARGET_SIZES = (100, 1000)
+#: Exit code of an engine child when the engine cannot run here (not installed, not landed).
+UNAVAILABLE = 3
+#: The instant passed to ``compile_backup`` so repeated runs can be compared byte for byte.
+FIXED_NOW = dt.datetime(2025, 6, 30, 12, 0, tzinfo=dt.UTC)
+
+
+# --- engine children -----------------------------------------------------------------------
+
+
+def _raise_open_file_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _child(engine: str, workload_dir: Path, out: Path) -> dict[str, Any]:
+    """Run one engine once, in this (fresh) process; return what the parent needs."""
+    _raise_open_file_limit()
+    workload = load_workload(workload_dir)
+    paths = [str(p) for p in workload.paths]
+    if engine == "pypdf":
+        from pypdf import PdfWriter
+
+        start = time.perf_counter()
+        writer = PdfWriter()
+        for path in paths:
+            writer.append(path)
+        with open(out, "wb") as stream:
+            writer.write(stream)
+        return {"output": str(out), "work_s": time.perf_counter() - start}
+    if engine == "pikepdf":
+        import pikepdf
+
+        start = time.perf_counter()
+        merged = pikepdf.new()
+        sources = []
+        for path in paths:
+            source = pikepdf.open(path)
+            sources.append(source)
+            merged.pages.extend(source.pages)
+        merged.save(out)
+        return {"output": str(out), "work_s": time.perf_counter() - start}
+    if engine == "ours":
+        return _child_ours(workload)
+    raise ValueError(f"unknown engine {engine!r}")
+
+
+def _child_ours(workload: Workload) -> dict[str, Any]:
+    import invoicebackup
+
+    compile_backup = getattr(invoicebackup, "compile_backup", None)
+    if compile_backup is None:
+        return {"unavailable": "compile_backup is not in invoicebackup yet"}
+    try:
+        from invoicebackup import FileSystemStore, load_project
+    except ImportError:  # not re-exported yet: the modules that define them
+        from invoicebackup.serialization import load_project
+        from invoicebackup.storage import FileSystemStore
+    start = time.perf_counter()
+    project = load_project(workload.folder)
+    store = FileSystemStore(workload.folder)
+    kwargs: dict[str, Any] = {
+        "invoice_ids": workload.invoice_ids,
+        "user_id": workload.manifest["admin_user_id"],
+        "store": store,
+    }
+    if "now" in inspect.signature(compile_backup).parameters:
+        kwargs["now"] = FIXED_NOW
+    result = compile_backup(project, **kwargs)
+    work = time.perf_counter() - start
+    key = _first_attr(result, ("key", "output_key", "written_to", "location", "path"))
+    placeholders = _first_attr(result, ("placeholders", "placeholder_count"))
+    count = len(placeholders) if isinstance(placeholders, (list, tuple)) else placeholders
+    return {
+        "output": str(workload.folder / str(key)),
+        "work_s": work,
+        "placeholders": int(count or 0),
+        "reported_pages": _first_attr(result, ("page_count", "pages")),
+    }
+
+
+def _first_attr(value: object, names: Sequence[str]) -> Any:
+    for name in names:
+        if hasattr(value, name):
+            return getattr(value, name)
+    return None
+
+
+# --- output check --------------------------------------------------------------------------
+
+
+def _check(out: Path, workload_dir: Path) -> dict[str, Any]:
+    """Count pages and read the lien waivers' ``amount`` fields back (run in its own process)."""
+    import pikepdf
+
+    workload = load_workload(workload_dir)
+    expected = [w["values"]["amount"] for w in workload.manifest["waivers"]]
+    with pikepdf.open(out) as pdf:
+        pages = len(pdf.pages)
+        acroform = pdf.Root.get("/AcroForm")
+        has_form = acroform is not None and len(acroform.get("/Fields", [])) > 0
+        values: list[str | None] = []
+        names_seen: list[str] = []
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") != "/Widget":
+                    continue
+                names: list[str] = []
+                value: str | None = None
+                node = annot
+                for _ in range(32):
+                    if "/T" in node:
+                        names.append(str(node.T))
+                    if value is None and "/V" in node:
+                        value = str(node.V)
+                    parent = node.get("/Parent")
+                    if parent is None:
+                        break
+                    node = parent
+                qualified = ".".join(reversed(names))
+                # qpdf renames clashing fields ``amount+1``; others nest them under a parent.
+                if re.fullmatch(r"amount(\W*\d+)?", qualified.split(".")[-1]):
+                    values.append(value)
+                    names_seen.append(qualified)
+    if not expected:
+        forms = "no waivers"
+    elif not has_form:
+        forms = "dropped"
+    elif values == expected and len(set(names_seen)) == len(names_seen):
+        forms = "kept apart"
+    elif values == expected:
+        forms = "same names (viewers link them)"
+    elif len(set(values)) < len(expected):
+        forms = "merged"
+    else:
+        forms = "wrong values"
+    return {"pages": pages, "forms": forms}
+
+
+# --- the parent ----------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Run:
+    """One engine's one run on one workload."""
+
+    engine: str
+    invoices: int
+    repetition: int
+    wall_s: float | None = None
+    work_s: float | None = None
+    peak_rss_mb: float | None = None
+    output_mb: float | None = None
+    pages: int | None = None
+    expected_pages: int | None = None
+    forms: str | None = None
+    sha256: str | None = None
+    unavailable: str | None = None
+    error: str | None = None
+
+
+@dataclass(kw_only=True)
+class SizeResult:
+    """Every run at one size, and the workload it ran on."""
+
+    invoices: int
+    input_mb: float
+    distinct_input_mb: float
+    documents: int
+    pages: int
+    runs: list[Run] = field(default_factory=list)
+
+
+def _measure(argv: list[str], *, cwd: Path) -> tuple[int, float, float, str, str]:
+    """Run *argv*; its exit code, wall seconds, peak RSS in MB, stdout and stderr."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return (
+            proc.returncode,
+            wall,
+            usage.ru_maxrss * 1024 / 1e6,  # ru_maxrss is in KiB on Linux
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
+
+
+def _clean_stray_outputs(workload: Workload) -> None:
+    known = {d["key"] for d in workload.manifest["documents"]}
+    for path in workload.folder.glob("*.pdf"):
+        if path.name not in known:
+            path.unlink()
+
+
+def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, check: bool) -> Run:
+    run = Run(engine=engine, invoices=workload.manifest["invoices"], repetition=rep)
+    out = scratch / f"{engine}-{run.invoices}-{rep}.pdf"
+    root = Path(__file__).resolve().parents[1]
+    if engine == "qpdf":
+        qpdf = shutil.which("qpdf")
+        if qpdf is None:
+            run.unavailable = "the qpdf command is not installed"
+            return run
+        keys = [d["key"] for d in workload.manifest["documents"]]
+        argv = [qpdf, "--empty", "--pages", *keys, "--", str(out.resolve())]
+        code, wall, rss, stdout, stderr = _measure(argv, cwd=workload.folder)
+        report: dict[str, Any] = {"output": str(out)}
+        # qpdf exits 3 for warnings only: the output was written.
+        if code not in (0, 3):
+            run.error = f"qpdf exited {code}: {stderr.strip()[-300:]}"
+            return run
+    else:
+        argv = [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--child",
+            engine,
+            "--workload",
+            str(workload.folder.resolve()),
+            "--out",
+            str(out.resolve()),
+        ]
+        code, wall, rss, stdout, stderr = _measure(argv, cwd=root)
+        if code != 0:
+            run.error = f"exited {code}: {stderr.strip()[-500:]}"
+            return run
+        report = json.loads(stdout.strip().splitlines()[-1])
+        if "unavailable" in report:
+            run.unavailable = report["unavailable"]
+            return run
+        run.work_s = report["work_s"]
+    output = Path(report["output"])
+    run.wall_s = wall
+    run.peak_rss_mb = rss
+    run.output_mb = output.stat().st_size / 1e6
+    run.expected_pages = workload.manifest["pages"] + int(report.get("placeholders", 0))
+    try:
+        if engine == "ours":
+            run.sha256 = _sha256(output)
+        if check:
+            argv = [
+                sys.executable,
+                "-m",
+                "bench.run",
+                "--check",
+                str(output.resolve()),
+                "--workload",
+                str(workload.folder.resolve()),
+            ]
+            code, _wall, _rss, stdout, stderr = _measure(argv, cwd=root)
+            if code != 0:
+                run.error = f"check failed: {stderr.strip()[-500:]}"
+            else:
+                checked = json.loads(stdout.strip().splitlines()[-1])
+                run.pages = checked["pages"]
+                run.forms = checked["forms"]
+    finally:
+        output.unlink(missing_ok=True)
+    return run
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _median(values: Sequence[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def _runs(size: SizeResult, engine: str) -> list[Run]:
+    return [r for r in size.runs if r.engine == engine]
+
+
+def _ratio(size: SizeResult, peer: str, attr: str) -> float | None:
+    """Median over repetitions of ours / *peer*, each from one repetition's pair of runs."""
+    ratios = []
+    for rep in {r.repetition for r in size.runs}:
+        mine = [getattr(r, attr) for r in _runs(size, "ours") if r.repetition == rep]
+        theirs = [getattr(r, attr) for r in _runs(size, peer) if r.repetition == rep]
+        if mine and theirs and mine[0] is not None and theirs[0]:
+            ratios.append(mine[0] / theirs[0])
+    return statistics.median(ratios) if ratios else None
+
+
+def _fmt(value: float | int | None, spec: str = ".2f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _engine_rows(size: SizeResult) -> list[list[str]]:
+    rows = []
+    for engine in ENGINES:
+        runs = _runs(size, engine)
+        if not runs:
+            continue
+        unavailable = next((r.unavailable for r in runs if r.unavailable), None)
+        error = next((r.error for r in runs if r.error), None)
+        if unavailable or (error and all(r.wall_s is None for r in runs)):
+            note = f"not measured: {unavailable or error}"
+            rows.append([engine, str(size.invoices), "-", "-", "-", "-", "-", note])
+            continue
+        checked = next((r for r in runs if r.pages is not None), None)
+        pages = "-" if checked is None else str(checked.pages)
+        ok = checked is not None and checked.pages == checked.expected_pages
+        shas = {r.sha256 for r in runs if r.sha256}
+        notes = []
+        if checked is not None:
+            notes.append("pages ok" if ok else f"expected {checked.expected_pages} pages")
+            notes.append(f"forms {checked.forms}")
+        if engine == "ours" and len(runs) > 1:
+            notes.append("same bytes every run" if len(shas) == 1 else "bytes differ between runs")
+        if error:
+            notes.append(error[:80])
+        rows.append(
+            [
+                engine,
+                str(size.invoices),
+                _fmt(_median([r.wall_s for r in runs])),
+                _fmt(max((r.peak_rss_mb or 0.0) for r in runs), ".0f"),
+                _fmt(_median([r.output_mb for r in runs]), ".1f"),
+                pages,
+                str(len([r for r in runs if r.wall_s is not None])),
+                ", ".join(notes),
+            ]
+        )
+    return rows
+
+
+def _ratio_rows(size: SizeResult) -> list[list[str]]:
+    rows = []
+    for peer in PEERS:
+        time_ratio = _ratio(size, peer, "wall_s")
+        rss_ratio = _ratio(size, peer, "peak_rss_mb")
+        size_ratio = _ratio(size, peer, "output_mb")
+        if time_ratio is None:
+            continue
+        rows.append(
+            [
+                f"ours / {peer}",
+                str(size.invoices),
+                _fmt(time_ratio),
+                _fmt(rss_ratio),
+                _fmt(size_ratio),
+            ]
+        )
+    return rows
+
+
+def _status(ok: bool | None) -> str:
+    return "not measured" if ok is None else ("met" if ok else "NOT met")
+
+
+def _target_rows(sizes: list[SizeResult]) -> list[list[str]]:
+    rows: list[list[str]] = []
+    by_n = {s.invoices: s for s in sizes}
+    for size in sizes:
+        scope = "" if size.invoices in TARGET_SIZES else " (informational)"
+        ours = [r for r in _runs(size, "ours") if r.wall_s is not None]
+        rss = max((r.peak_rss_mb or 0.0) for r in ours) if ours else None
+        out = _median([r.output_mb for r in ours])
+        checked = next((r for r in ours if r.pages is not None), None)
+        pikepdf_ratio = _ratio(size, "pikepdf", "wall_s")
+        pypdf_ratio = _ratio(size, "pypdf", "wall_s")
+
+        def row(
+            name: str, measured: str, ok: bool | None, n: str = f"{size.invoices}{scope}"
+        ) -> None:
+            rows.append([name, n, measured, _status(ok)])
+
+        row(
+            "compile time / pikepdf time ≤ 1.0",
+            _fmt(pikepdf_ratio),
+            None if pikepdf_ratio is None else pikepdf_ratio <= 1.0,
+        )
+        row(
+            "compile time / pypdf time ≤ 0.33",
+            _fmt(pypdf_ratio),
+            None if pypdf_ratio is None else pypdf_ratio <= 0.33,
+        )
+        rss_share = None if rss is None else rss / size.input_mb
+        row(
+            "peak RSS ≤ 0.25 x input bytes",
+            "-" if rss_share is None else f"{rss:.0f} MB = {rss_share:.2f} x input",
+            None if rss_share is None else rss_share <= 0.25,
+        )
+        out_share = None if out is None else out / size.input_mb
+        row(
+            "output bytes / input bytes ≤ 0.75",
+            _fmt(out_share),
+            None if out_share is None else out_share <= 0.75,
+        )
+        row(
+            "pages = inputs' pages + placeholders",
+            "-" if checked is None else f"{checked.pages} of {checked.expected_pages}",
+            None if checked is None else checked.pages == checked.expected_pages,
+        )
+        row(
+            "lien waivers keep their own field values",
+            "-" if checked is None else str(checked.forms),
+            None if checked is None else checked.forms in ("kept apart", "no waivers"),
+        )
+    if 100 in by_n and 1000 in by_n:
+        small = [r.peak_rss_mb for r in _runs(by_n[100], "ours") if r.peak_rss_mb]
+        large = [r.peak_rss_mb for r in _runs(by_n[1000], "ours") if r.peak_rss_mb]
+        growth = max(large) / max(small) if small and large else None
+        rows.append(
+            [
+                "peak RSS at 1,000 ≤ 1.5 x at 100",
+                "100 → 1000",
+                _fmt(growth),
+                _status(None if growth is None else growth <= 1.5),
+            ]
+        )
+    else:
+        rows.append(["peak RSS at 1,000 ≤ 1.5 x at 100", "100 → 1000", "-", "not measured"])
+    return rows
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    lines = [
+        "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
+        "| " + " | ".join("-" * w for w in widths) + " |",
+    ]
+    lines += [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows
+    ]
+    return "\n".join(lines)
+
+
+ENGINE_HEADERS = ["engine", "N", "wall s", "peak RSS MB", "output MB", "pages", "runs", "checks"]
+RATIO_HEADERS = ["ratio", "N", "wall time", "peak RSS", "output bytes"]
+TARGET_HEADERS = ["target", "N", "measured", "status"]
+
+
+def render(sizes: list[SizeResult], *, started: str, repeats: dict[int, int]) -> str:
+    """The results as Markdown: workloads, engines, ratios and targets."""
+    parts = [f"# Benchmark results, {started}", ""]
+    parts.append(
+        f"Python {sys.version.split()[0]} on {os.cpu_count()} CPUs; repetitions per size: "
+        + ", ".join(f"N={n}: {r}" for n, r in repeats.items())
+        + "; engines alternate between repetitions."
+    )
+    parts += ["", "## Workloads", ""]
+    parts.append(
+        _table(
+            ["N", "documents", "pages", "input MB", "distinct input MB"],
+            [
+                [
+                    str(s.invoices),
+                    str(s.documents),
+                    str(s.pages),
+                    f"{s.input_mb:.1f}",
+                    f"{s.distinct_input_mb:.1f}",
+                ]
+                for s in sizes
+            ],
+        )
+    )
+    parts += ["", "## Engines (median wall time, highest peak RSS)", ""]
+    parts.append(_table(ENGINE_HEADERS, [row for s in sizes for row in _engine_rows(s)]))
+    parts += ["", "## Ours relative to each peer (median of per-repetition ratios)", ""]
+    ratio_rows = [row for s in sizes for row in _ratio_rows(s)]
+    parts.append(
+        _table(RATIO_HEADERS, ratio_rows) if ratio_rows else "No ratios: ours was not measured."
+    )
+    parts += ["", "## Targets (issue 8; set at N = 100 and N = 1,000)", ""]
+    parts.append(_table(TARGET_HEADERS, _target_rows(sizes)))
+    return "\n".join(parts) + "\n"
+
+
+def _default_repeats(n: int) -> int:
+    return 1 if n >= 1000 else 3
+
+
+def bench(
+    *,
+    sizes: Sequence[int],
+    seed: int,
+    root: Path,
+    engines: Sequence[str],
+    repeat: int | None,
+) -> list[SizeResult]:
+    """Run every engine on every size; print progress to stderr."""
+    results = []
+    scratch = root / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    for n in sizes:
+        print(f"bench: N={n}: preparing the workload", file=sys.stderr, flush=True)
+        workload = ensure_workload(invoices=n, seed=seed, root=root)
+        m = workload.manifest
+        # The biggest output is about the size of the input; it is deleted after its check.
+        check_free_space(root, m["input_bytes"])
+        _clean_stray_outputs(workload)
+        size = SizeResult(
+            invoices=n,
+            input_mb=m["input_bytes"] / 1e6,
+            distinct_input_mb=m["distinct_bytes"] / 1e6,
+            documents=len(m["documents"]),
+            pages=m["pages"],
+        )
+        reps = repeat if repeat is not None else _default_repeats(n)
+        for rep in range(reps):
+            order = [*engines[rep % len(engines) :], *engines[: rep % len(engines)]]
+            for engine in order:
+                run = _run_engine(engine, workload, rep, scratch, check=rep == 0)
+                size.runs.append(run)
+                status = (
+                    run.unavailable
+                    or run.error
+                    or (f"{run.wall_s:.2f} s, {run.peak_rss_mb:.0f} MB RSS, {run.output_mb:.1f} MB")
+                )
+                print(f"bench: N={n} rep {rep + 1}/{reps} {engine}: {status}", file=sys.stderr)
+        results.append(size)
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the benchmark (or, internally, one engine or check)."""
+    parser = argparse.ArgumentParser(description="Benchmark compile_backup against its peers.")
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "10,100,1000"))
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=int(os.environ["BENCH_REPEAT"]) if os.environ.get("BENCH_REPEAT") else None,
+        help="repetitions per size (default: 3 below N=1000, 1 from N=1000)",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--root", type=Path, default=Path("bench-output"))
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--child", choices=("ours", "pypdf", "pikepdf"), help=argparse.SUPPRESS)
+    parser.add_argument("--check", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--workload", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(_child(args.child, args.workload, args.out)))
+        return 0
+    if args.check:
+        print(json.dumps(_check(args.check, args.workload)))
+        return 0
+    sizes = [int(s) for s in str(args.sizes).split(",") if s.strip()]
+    engines = [e for e in str(args.engines).split(",") if e]
+    unknown = set(engines) - set(ENGINES)
+    if unknown:
+        parser.error(f"unknown engines: {', '.join(sorted(unknown))}")
+    if "qpdf" in engines and shutil.which("qpdf") is None:
+        print("bench: the qpdf command is not installed: its rows are skipped", file=sys.stderr)
+    started = dt.datetime.now(dt.UTC)
+    try:
+        results = bench(
+            sizes=sizes, seed=args.seed, root=args.root, engines=engines, repeat=args.repeat
+        )
+    except NotEnoughSpaceError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+    stamp = started.strftime("%Y-%m-%dT%H%M%SZ")
+    repeats = {s.invoices: max((r.repetition for r in s.runs), default=0) + 1 for s in results}
+    markdown = render(results, started=started.strftime("%Y-%m-%d %H:%M UTC"), repeats=repeats)
+    print(markdown)
+    args.root.mkdir(parents=True, exist_ok=True)
+    (args.root / f"results-{stamp}.md").write_text(markdown, encoding="utf-8")
+    payload = {"started": started.isoformat(), "sizes": [asdict(s) for s in results]}
+    (args.root / f"results-{stamp}.json").write_text(
+        json.dumps(payload, indent=1) + "\n", encoding="utf-8"
+    )
+    print(f"bench: results written to {args.root}/results-{stamp}.{{md,json}}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
