@@ -106,9 +106,17 @@ def _child(engine: str, workload_dir: Path, out: Path) -> dict[str, Any]:
 def _child_ours(workload: Workload) -> dict[str, Any]:
     import invoicebackup
 
+    api = "invoicebackup.compile_backup"
     compile_backup = getattr(invoicebackup, "compile_backup", None)
-    if compile_backup is None:
-        return {"unavailable": "compile_backup is not in invoicebackup yet"}
+    if compile_backup is None:  # written but not re-exported yet: its own module
+        try:
+            from invoicebackup import compile as compile_module
+        except ImportError:
+            return {"unavailable": "compile_backup is not in invoicebackup yet"}
+        compile_backup = getattr(compile_module, "compile_backup", None)
+        api = "invoicebackup.compile.compile_backup"
+        if compile_backup is None:
+            return {"unavailable": "compile_backup is not in invoicebackup yet"}
     try:
         from invoicebackup import FileSystemStore, load_project
     except ImportError:  # not re-exported yet: the modules that define them
@@ -127,12 +135,18 @@ def _child_ours(workload: Workload) -> dict[str, Any]:
     result = compile_backup(project, **kwargs)
     work = time.perf_counter() - start
     key = _first_attr(result, ("key", "output_key", "written_to", "location", "path"))
-    placeholders = _first_attr(result, ("placeholders", "placeholder_count"))
-    count = len(placeholders) if isinstance(placeholders, (list, tuple)) else placeholders
+    left_out = _first_attr(result, ("left_out",)) or ()
+    placeholders = [
+        item
+        for item in left_out
+        if getattr(getattr(item, "action", None), "value", None) == "placeholder"
+    ]
     return {
         "output": str(workload.folder / str(key)),
         "work_s": work,
-        "placeholders": int(count or 0),
+        "api": api,
+        "placeholders": len(placeholders),
+        "left_out": [f"{getattr(i, 'key', '?')}: {getattr(i, 'reason', '?')}" for i in left_out],
         "reported_pages": _first_attr(result, ("page_count", "pages")),
     }
 
@@ -215,6 +229,7 @@ class Run:
     sha256: str | None = None
     unavailable: str | None = None
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)
@@ -249,9 +264,10 @@ def _measure(argv: list[str], *, cwd: Path) -> tuple[int, float, float, str, str
 
 
 def _clean_stray_outputs(workload: Workload) -> None:
+    """Delete backups an interrupted run left in the workload folder (ours writes there)."""
     known = {d["key"] for d in workload.manifest["documents"]}
-    for path in workload.folder.glob("*.pdf"):
-        if path.name not in known:
+    for path in workload.folder.rglob("*.pdf"):
+        if path.relative_to(workload.folder).as_posix() not in known:
             path.unlink()
 
 
@@ -293,6 +309,7 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
             run.unavailable = report["unavailable"]
             return run
         run.work_s = report["work_s"]
+        run.notes = [f"{k}: {report[k]}" for k in ("api", "left_out") if report.get(k)]
     output = Path(report["output"])
     run.wall_s = wall
     run.peak_rss_mb = rss
@@ -377,6 +394,8 @@ def _engine_rows(size: SizeResult) -> list[list[str]]:
             notes.append(f"forms {checked.forms}")
         if engine == "ours" and len(runs) > 1:
             notes.append("same bytes every run" if len(shas) == 1 else "bytes differ between runs")
+        if any("invoicebackup.compile.compile_backup" in n for r in runs for n in r.notes):
+            notes.append("via invoicebackup.compile (not re-exported yet)")
         if error:
             notes.append(error[:80])
         rows.append(
