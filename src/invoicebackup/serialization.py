@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
 import cattrs
@@ -58,15 +58,22 @@ from .storage import validate_key
 
 __all__ = [
     "FORMAT",
+    "MANIFEST_FORMAT",
     "PROJECT_FILE",
     "dump_project",
     "load_project",
+    "manifest_to_dict",
+    "manifest_to_json",
     "project_from_dict",
     "project_to_dict",
+    "result_to_dict",
+    "result_to_json",
 ]
 
 #: The value of the ``format`` key this version reads and writes.
 FORMAT: Final = "invoicebackup.project/1"
+#: The ``format`` of backup manifests (:func:`manifest_to_json`).
+MANIFEST_FORMAT: Final = "invoicebackup.manifest/1"
 
 #: The name of the project file inside a project folder.
 PROJECT_FILE: Final = "project.json"
@@ -834,5 +841,44 @@ def dump_project(project: Project, path: str | os.PathLike[str]) -> Path:
 
 
 # --- backup manifests -----------------------------------------------------------------------------
-# Reserved: the converters for backup manifests (what compile_backup wrote, and why)
-# go here, reusing ``_converter`` and the problem-path helpers above.
+# What compile_backup wrote, and why: results and the manifest embedded in each backup.
+# Only unstructuring (Python → JSON) is needed; the shapes follow the attrs classes of
+# :mod:`invoicebackup.compile` field by field, enums as their values, instants as ISO 8601.
+
+if TYPE_CHECKING:
+    from .compile import BackupManifest, BackupResult
+
+
+def manifest_to_dict(manifest: BackupManifest) -> dict[str, Any]:
+    """The JSON-ready form of a backup manifest (what a backup contains).
+
+    .. versionadded:: 0.1.0
+    """
+    data: dict[str, Any] = _converter.unstructure(manifest)
+    return {"format": MANIFEST_FORMAT, **data}
+
+
+def manifest_to_json(manifest: BackupManifest) -> str:
+    """A backup manifest as deterministic JSON text (the ``backup-manifest.json`` of a backup).
+
+    .. versionadded:: 0.1.0
+    """
+    return json.dumps(manifest_to_dict(manifest), ensure_ascii=False, indent=2) + "\n"
+
+
+def result_to_dict(result: BackupResult) -> dict[str, Any]:
+    """The JSON-ready form of a :class:`~invoicebackup.compile.BackupResult`.
+
+    .. versionadded:: 0.1.0
+    """
+    data: dict[str, Any] = _converter.unstructure(result)
+    data["manifest"] = manifest_to_dict(result.manifest)
+    return data
+
+
+def result_to_json(result: BackupResult) -> str:
+    """A backup result as JSON text: where it was written, and its manifest.
+
+    .. versionadded:: 0.1.0
+    """
+    return json.dumps(result_to_dict(result), ensure_ascii=False, indent=2) + "\n"

@@ -128,6 +128,24 @@ TERMS: Final[Mapping[str, Mapping[str, Mapping[Dictionary, str]]]] = {
         "en-US": {_GC: "The invoice backup could not be compiled: {reason}"},
         "fr-CA": {_GC: f"La sauvegarde des factures n'a pas pu être compilée{_NBSP}: {{reason}}"},
     },
+    "backup_with_problems": {
+        "en-US": {
+            _GC: "The invoice backup was compiled; {count} item(s) left out or replaced by a "
+            "placeholder: {filename}"
+        },
+        "fr-CA": {
+            _GC: "La sauvegarde des factures a été compilée; {count} élément(s) omis ou "
+            f"remplacés par une page de remplacement{_NBSP}: {{filename}}"
+        },
+    },
+    "backup_placeholder": {
+        "en-US": {_GC: "This document could not be included: {filename}"},
+        "fr-CA": {_GC: f"Ce document n'a pas pu être inclus{_NBSP}: {{filename}}"},
+    },
+    "backup_nothing_included": {
+        "en-US": {_GC: "No document could be included; see the manifest."},
+        "fr-CA": {_GC: "Aucun document n'a pu être inclus; voir le manifeste."},
+    },
     # -- permission reasons (fields: user, invoice, contract, tool, level, required) --
     "reason.not_in_directory": {
         "en-US": {_GC: "{user} is not in the project's directory."},

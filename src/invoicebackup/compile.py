@@ -1,0 +1,1381 @@
+r"""Compile invoice backups: plan the selection, then assemble one PDF.
+
+Two steps, as in h11: the core decides, the edge does I/O.
+
+* :func:`plan_backup` is pure. It checks every precondition at once — the user
+  may compile, every selected id exists, every selected invoice's billing period
+  exists (and, with :attr:`BackupOptions.require_closed_periods`, the contract's
+  earlier invoiced periods are closed) — and returns the ordered
+  :class:`BackupPlan`, or raises **one**
+  :class:`~invoicebackup.errors.BackupPreconditionsError` listing every problem.
+* :func:`compile_backup` plans, resolves signed versions, reads and parses every
+  document **before** writing anything, assembles the PDF (through
+  :mod:`invoicebackup._pdf`), writes it atomically to the store under a name that
+  never overwrites, and returns a :class:`BackupResult`.
+
+A whole backup, with an in-memory store:
+
+>>> from datetime import date, datetime, timezone
+>>> from invoicebackup import (
+...     BillingPeriod, Contract, Document, Invoice, InMemoryStore, Permissions,
+...     PermissionLevel, Project, User, compile_backup,
+... )
+>>> from invoicebackup.testing import lien_waiver_pdf, text_pdf
+>>> admin = User(id="u-1", name="Ada", permissions=Permissions(commitments=PermissionLevel.ADMIN))
+>>> project = Project(
+...     id="p-1", name="Harbour Tower", number="HT-01", users=[admin],
+...     contracts=[Contract(id="c-1", number="SC-2", title="Concrete")],
+...     billing_periods=[BillingPeriod(
+...         id="bp-1", start=date(2024, 5, 1), end=date(2024, 5, 31), due=date(2024, 6, 5))],
+...     invoices=[Invoice(
+...         id="i-1", contract_id="c-1", billing_period_id="bp-1", position=1, number="1",
+...         document=Document(key="docs/i-1.pdf", filename="Pay application 1.pdf"),
+...         attachments=[Document(key="docs/waiver.pdf", filename="Lien waiver.pdf"),
+...                      Document(key="docs/receipt.jpg", filename="receipt.jpg",
+...                               media_type="image/jpeg")])],
+... )
+>>> store = InMemoryStore({
+...     "docs/i-1.pdf": text_pdf(["Pay application 1", "Continuation sheet"]),
+...     "docs/waiver.pdf": lien_waiver_pdf({"amount": "12,500.00"}),
+...     "docs/receipt.jpg": b"\xff\xd8\xff\xe0 a JPEG",
+... })
+>>> result = compile_backup(project, invoice_ids=["i-1"], user_id="u-1", store=store,
+...                         now=datetime(2024, 6, 3, 14, 5, tzinfo=timezone.utc))
+>>> result.key
+'backups/Subcontractor invoice backup - Harbour Tower - HT-01 - 2024-06-03 - 1405.pdf'
+>>> result.page_count, result.invoices[0].first_page, result.invoices[0].last_page
+(3, 1, 3)
+>>> [(item.filename, item.code, item.action.value) for item in result.left_out]
+[('receipt.jpg', 'not_pdf', 'skipped')]
+>>> print(result.message)  # doctest: +NORMALIZE_WHITESPACE
+The invoice backup was compiled; 1 item(s) left out or replaced by a placeholder:
+Subcontractor invoice backup - Harbour Tower - HT-01 - 2024-06-03 - 1405.pdf
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, BinaryIO, Final
+
+import attrs
+
+from . import _pdf
+from .docusign import EnvelopeInfo, SignatureProvider
+from .domain import (
+    BillingPeriod,
+    Contract,
+    Document,
+    EnvelopeStatus,
+    Invoice,
+    PeriodStatus,
+    Project,
+)
+from .errors import (
+    BackupPreconditionsError,
+    BadDocumentError,
+    DocumentExistsError,
+    DocumentNotFoundError,
+    EnvelopeNotFoundError,
+    Problem,
+    UnsignedInvoiceError,
+)
+from .permissions import can_compile_backup
+from .storage import DocumentStore, validate_key
+from .terminology import Vocabulary
+
+__all__ = [
+    "MANIFEST_NAME",
+    "Action",
+    "BackupManifest",
+    "BackupOptions",
+    "BackupPlan",
+    "BackupResult",
+    "DocumentRole",
+    "EnvelopeRecord",
+    "InvoiceRecord",
+    "LeftOut",
+    "PlannedContract",
+    "PlannedDocument",
+    "PlannedInvoice",
+    "ProgressEvent",
+    "ProgressStage",
+    "SignatureState",
+    "SourceRecord",
+    "backup_filename",
+    "compile_backup",
+    "failure_message",
+    "plan_backup",
+]
+
+#: The name of the manifest attached inside every backup (unless ``embed_manifest`` is off).
+MANIFEST_NAME: Final = "backup-manifest.json"
+
+_BAD_DOCUMENT_POLICIES: Final = ("placeholder", "skip", "fail")
+_UNSIGNED_POLICIES: Final = ("unsigned", "skip", "fail")
+_MAX_NAME_ATTEMPTS: Final = 1000
+
+
+# -- options ----------------------------------------------------------------------------------
+
+
+def _valid_prefix(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str, got {value!r}")
+    if value:
+        validate_key(value)
+
+
+def _positive_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{attribute.name} must be a positive int or None, got {value!r}")
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{attribute.name} must be a positive int, got {value!r}")
+
+
+def _language(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ValueError(f"{attribute.name} must be a BCP 47 tag or None, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class BackupOptions:
+    """How :func:`compile_backup` treats what it finds.
+
+    Attributes:
+        on_bad_document: What to do with a damaged, empty, missing, disguised
+            (not a PDF inside) or password-protected document: ``"placeholder"``
+            (a page naming it and the reason, plus a result entry), ``"skip"``
+            (a result entry only) or ``"fail"``
+            (:class:`~invoicebackup.errors.BadDocumentError`, nothing written).
+        require_closed_periods: Also require that every earlier billing period
+            the contract was invoiced in is closed (see :func:`plan_backup`).
+        include_certificate: Append DocuSign's certificate of completion after
+            each signed invoice document.
+        on_unsigned: What to do with an invoice whose envelope is not completed
+            (declined, voided, still out) on a project with the DocuSign
+            integration: ``"unsigned"`` (use the unsigned PDF and say so),
+            ``"skip"`` (leave the invoice out and say so) or ``"fail"``
+            (:class:`~invoicebackup.errors.UnsignedInvoiceError`, nothing written).
+        embed_manifest: Attach the manifest (JSON) inside the PDF as
+            :data:`MANIFEST_NAME`.
+        language: A BCP 47 tag to use instead of the project's language.
+        output_prefix: The store folder the backup is written to (``""`` for the
+            store's root).
+        max_document_bytes: A document larger than this is reported as
+            ``too_large`` (``None``: no bound).
+        max_document_pages: A document with more pages is reported as ``too_large``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    on_bad_document: str = attrs.field(
+        default="placeholder", validator=attrs.validators.in_(_BAD_DOCUMENT_POLICIES)
+    )
+    require_closed_periods: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
+    include_certificate: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
+    on_unsigned: str = attrs.field(
+        default="unsigned", validator=attrs.validators.in_(_UNSIGNED_POLICIES)
+    )
+    embed_manifest: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    language: str | None = attrs.field(default=None, validator=_language)
+    output_prefix: str = attrs.field(default="backups", validator=_valid_prefix)
+    max_document_bytes: int | None = attrs.field(
+        default=512 * 1024 * 1024, validator=_positive_or_none
+    )
+    max_document_pages: int = attrs.field(default=10_000, validator=_positive)
+
+
+# -- the plan ---------------------------------------------------------------------------------
+
+
+class DocumentRole(enum.Enum):
+    """What a document is to its invoice.
+
+    .. versionadded:: 0.1.0
+    """
+
+    INVOICE = "invoice"
+    SIGNED_INVOICE = "signed_invoice"
+    CERTIFICATE = "certificate"
+    ATTACHMENT = "attachment"
+
+
+@attrs.frozen(kw_only=True)
+class PlannedDocument:
+    """One document of a planned invoice, in backup order.
+
+    Attributes:
+        role: The invoice's default PDF or one of its attachments.
+        document: The stored document.
+        position: Its place among the invoice's documents (0 is the default PDF,
+            then attachments in upload order).
+
+    .. versionadded:: 0.1.0
+    """
+
+    role: DocumentRole
+    document: Document
+    position: int
+
+
+@attrs.frozen(kw_only=True)
+class PlannedInvoice:
+    """A selected invoice, its billing period and its documents in backup order.
+
+    .. versionadded:: 0.1.0
+    """
+
+    invoice: Invoice
+    period: BillingPeriod
+    documents: tuple[PlannedDocument, ...]
+
+
+@attrs.frozen(kw_only=True)
+class PlannedContract:
+    """A contract with its selected invoices, in backup order.
+
+    .. versionadded:: 0.1.0
+    """
+
+    contract: Contract
+    invoices: tuple[PlannedInvoice, ...]
+
+
+@attrs.frozen(kw_only=True)
+class BackupPlan:
+    """What a backup will contain and in which order; made by :func:`plan_backup`.
+
+    Attributes:
+        project_id: The project.
+        user_id: Who asked for it.
+        contracts: The contracts in natural, case-insensitive order of their
+            number, each with its invoices by position then id.
+
+    .. versionadded:: 0.1.0
+    """
+
+    project_id: str
+    user_id: str
+    contracts: tuple[PlannedContract, ...]
+
+    @property
+    def invoices(self) -> tuple[PlannedInvoice, ...]:
+        """Every planned invoice, in backup order."""
+        return tuple(i for c in self.contracts for i in c.invoices)
+
+    @property
+    def invoice_ids(self) -> tuple[str, ...]:
+        """The ids of the planned invoices, in backup order."""
+        return tuple(i.invoice.id for i in self.invoices)
+
+    @property
+    def documents(self) -> tuple[PlannedDocument, ...]:
+        """Every planned document, in backup order (before signed versions)."""
+        return tuple(d for i in self.invoices for d in i.documents)
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key ordering digits by value and letters without case: SC-2 < SC-10 < sc-11.
+
+    .. versionadded:: 0.1.0
+    """
+    parts = re.split(r"(\d+)", unicodedata.normalize("NFKC", text).casefold())
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+
+
+def _contract_key(contract: Contract) -> tuple[Any, ...]:
+    return (natural_key(contract.number), contract.number, contract.id)
+
+
+def plan_backup(
+    project: Project,
+    *,
+    invoice_ids: Iterable[str] = (),
+    contract_ids: Iterable[str] = (),
+    user_id: str,
+    options: BackupOptions | None = None,
+) -> BackupPlan:
+    """Check every precondition of a backup and put the selection in backup order.
+
+    Selecting a contract selects all its invoices. Order and repeats in the
+    selection never matter. The preconditions, all checked, all reported:
+
+    * something is selected (``empty_selection``);
+    * every selected contract exists (``unknown_contract``);
+    * the user may compile the selected invoices
+      (:func:`~invoicebackup.permissions.can_compile_backup`: ``unknown_invoice``,
+      ``unknown_contract``, ``not_admin_on_tool`` and the user's own conditions);
+    * every selected invoice's billing period exists (``missing_period``);
+    * with ``options.require_closed_periods``: for each selected invoice, every
+      billing period that ends before its own period starts, and in which its
+      contract has an invoice (selected or not), is closed (``open_earlier_period``).
+
+    The order: contracts by number in natural, case-insensitive order
+    (``SC-2`` < ``SC-10`` < ``sc-11``; ties by exact number then id), invoices by
+    position then id, and inside an invoice its default PDF, then its
+    attachments in upload order.
+
+    Args:
+        project: The project.
+        invoice_ids: Selected invoices.
+        contract_ids: Selected contracts (all their invoices).
+        user_id: Who asks.
+        options: Options; only ``require_closed_periods`` matters here.
+
+    Returns:
+        The plan.
+
+    Raises:
+        BackupPreconditionsError: One or more preconditions failed; every problem
+            is listed, each with a stable code and the id concerned.
+
+    .. versionadded:: 0.1.0
+    """
+    options = options or BackupOptions()
+    invoice_ids = tuple(invoice_ids)
+    contract_ids = tuple(contract_ids)
+    problems: list[Problem] = []
+    if not invoice_ids and not contract_ids:
+        problems.append(Problem("", "empty_selection", "no invoice or contract is selected"))
+    selected: set[str] = set(invoice_ids)
+    for contract_id in sorted(set(contract_ids)):
+        if project.contract(contract_id) is None:
+            problems.append(
+                Problem(
+                    f"contract:{contract_id}",
+                    "unknown_contract",
+                    f"contract {contract_id!r} is not in this project",
+                )
+            )
+            continue
+        selected.update(i.id for i in project.invoices_of(contract_id))
+    decision = can_compile_backup(project, user_id=user_id, invoice_ids=sorted(selected))
+    problems.extend(
+        Problem(f"{r.subject_kind}:{r.subject_id}", r.code, r.message) for r in decision.reasons
+    )
+    known = [inv for i in sorted(selected) if (inv := project.invoice(i)) is not None]
+    for invoice in known:
+        if project.billing_period(invoice.billing_period_id) is None:
+            problems.append(
+                Problem(
+                    f"invoice:{invoice.id}",
+                    "missing_period",
+                    f"invoice {invoice.number!r} ({invoice.id}) belongs to billing period "
+                    f"{invoice.billing_period_id!r}, which does not exist",
+                )
+            )
+        elif options.require_closed_periods:
+            problems.extend(_open_earlier_periods(project, invoice))
+    if problems:
+        raise BackupPreconditionsError(_unique(problems))
+    by_contract: dict[str, list[Invoice]] = {}
+    for invoice in known:
+        by_contract.setdefault(invoice.contract_id, []).append(invoice)
+    contracts: list[PlannedContract] = []
+    for contract_id, invoices in by_contract.items():
+        contract = project.contract(contract_id)
+        assert contract is not None  # the permission rule reported unknown contracts
+        planned = tuple(
+            _planned_invoice(project, inv)
+            for inv in sorted(invoices, key=lambda i: (i.position, i.id))
+        )
+        contracts.append(PlannedContract(contract=contract, invoices=planned))
+    contracts.sort(key=lambda c: _contract_key(c.contract))
+    return BackupPlan(project_id=project.id, user_id=user_id, contracts=tuple(contracts))
+
+
+def _planned_invoice(project: Project, invoice: Invoice) -> PlannedInvoice:
+    period = project.billing_period(invoice.billing_period_id)
+    assert period is not None  # checked by plan_backup
+    documents = [PlannedDocument(role=DocumentRole.INVOICE, document=invoice.document, position=0)]
+    documents += [
+        PlannedDocument(role=DocumentRole.ATTACHMENT, document=doc, position=index)
+        for index, doc in enumerate(invoice.attachments, start=1)
+    ]
+    return PlannedInvoice(invoice=invoice, period=period, documents=tuple(documents))
+
+
+def _open_earlier_periods(project: Project, invoice: Invoice) -> list[Problem]:
+    period = project.billing_period(invoice.billing_period_id)
+    assert period is not None
+    problems = []
+    seen: set[str] = set()
+    for other in project.invoices_of(invoice.contract_id):
+        earlier = project.billing_period(other.billing_period_id)
+        if earlier is None or earlier.id in seen or earlier.end >= period.start:
+            continue
+        seen.add(earlier.id)
+        if earlier.status is PeriodStatus.OPEN:
+            problems.append(
+                Problem(
+                    f"invoice:{invoice.id}",
+                    "open_earlier_period",
+                    f"invoice {invoice.number!r} ({invoice.id}): the earlier billing period "
+                    f"{earlier.id!r} ({earlier.start}..{earlier.end}), in which its contract "
+                    "was invoiced, is still open",
+                )
+            )
+    return problems
+
+
+def _unique(problems: Sequence[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+# -- the result -------------------------------------------------------------------------------
+
+
+class Action(enum.Enum):
+    """What became of something that is not in the backup as it was.
+
+    .. versionadded:: 0.1.0
+    """
+
+    SKIPPED = "skipped"
+    PLACEHOLDER = "placeholder"
+
+
+class SignatureState(enum.Enum):
+    """Which version of an invoice the backup holds.
+
+    .. versionadded:: 0.1.0
+    """
+
+    NOT_APPLICABLE = "not_applicable"
+    SIGNED = "signed"
+    UNSIGNED = "unsigned"
+
+
+@attrs.frozen(kw_only=True)
+class SourceRecord:
+    """One document that went into the backup.
+
+    Attributes:
+        role: What it is to its invoice.
+        key: Where it came from: a store key, or ``docusign:<envelope id>/signed``
+            (``…/certificate``) for documents fetched from the signature provider.
+        filename: Its file name.
+        sha256: The SHA-256 of its bytes, hex.
+        pages: How many pages it contributed.
+        first_page: Its first page in the backup, 1-based.
+        last_page: Its last page in the backup, 1-based.
+        signed: Whether it is the signed version from a completed envelope.
+        encrypted: Whether the source was encrypted (and opened without a password).
+        field_prefix: The parent field its form fields were moved under, if any.
+        removed: Active or embedded content that was not copied.
+
+    .. versionadded:: 0.1.0
+    """
+
+    role: DocumentRole
+    key: str
+    filename: str
+    sha256: str
+    pages: int
+    first_page: int
+    last_page: int
+    signed: bool = False
+    encrypted: bool = False
+    field_prefix: str | None = None
+    removed: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class EnvelopeRecord:
+    """An invoice's DocuSign envelope as the compilation saw it.
+
+    Attributes:
+        envelope_id: DocuSign's id.
+        status: Its status (DocuSign's value).
+        completed_at: When it completed, if it did.
+        source: ``"provider"`` (asked the signature provider) or ``"project"``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    envelope_id: str
+    status: EnvelopeStatus | None
+    completed_at: datetime | None = None
+    source: str = "project"
+
+
+@attrs.frozen(kw_only=True)
+class LeftOut:
+    """Something not in the backup as it was, and why.
+
+    Attributes:
+        invoice_id: The invoice concerned.
+        key: The document's key, or ``None`` when a whole invoice was left out.
+        filename: The document's file name, or ``None``.
+        code: Why, as a stable code (``not_pdf``, ``damaged``, ``encrypted``,
+            ``missing``, ``empty``, ``too_large``, ``unsupported_encryption``,
+            ``unsigned``).
+        reason: Why, in words.
+        action: Skipped, or replaced by a placeholder page.
+        page: The placeholder's page, 1-based, if there is one.
+
+    .. versionadded:: 0.1.0
+    """
+
+    invoice_id: str
+    key: str | None
+    filename: str | None
+    code: str
+    reason: str
+    action: Action
+    page: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceRecord:
+    """One invoice in the backup: where it is and exactly what it is made of.
+
+    Attributes:
+        invoice_id: The invoice.
+        number: Its number.
+        contract_id: Its contract.
+        contract_number: The contract's number.
+        billing_period_id: Its billing period.
+        status: Its workflow status (value).
+        first_page: Its first page, 1-based (``None`` if nothing of it is in the backup).
+        last_page: Its last page, 1-based.
+        sources: Every document used, in order.
+        signature: Which version of the invoice the backup holds.
+        signature_note: Why the unsigned version was used, if it was.
+        envelope: Its envelope, on a project with the DocuSign integration.
+
+    .. versionadded:: 0.1.0
+    """
+
+    invoice_id: str
+    number: str
+    contract_id: str
+    contract_number: str
+    billing_period_id: str
+    status: str
+    first_page: int | None
+    last_page: int | None
+    sources: tuple[SourceRecord, ...]
+    signature: SignatureState = SignatureState.NOT_APPLICABLE
+    signature_note: str | None = None
+    envelope: EnvelopeRecord | None = None
+
+
+@attrs.frozen(kw_only=True)
+class BackupManifest:
+    """What a backup contains: the part of the result that is embedded in the PDF.
+
+    It describes the content only — where the file was written is decided after
+    the PDF is made (a name may be taken) and lives in :class:`BackupResult`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    project_id: str
+    project_name: str
+    project_number: str
+    user_id: str
+    created_at: datetime
+    language: str
+    title: str
+    page_count: int
+    invoices: tuple[InvoiceRecord, ...]
+    left_out: tuple[LeftOut, ...]
+    options: BackupOptions
+
+
+@attrs.frozen(kw_only=True)
+class BackupResult:
+    """What :func:`compile_backup` wrote, where, and what it left out.
+
+    Attributes:
+        key: Where the backup was written in the store.
+        filename: Its file name (the last segment of *key*).
+        size: Its size in bytes.
+        sha256: The SHA-256 of its bytes, hex.
+        message: The notification to show, in the project's language.
+        manifest: What it contains (also embedded in the PDF).
+
+    .. versionadded:: 0.1.0
+    """
+
+    key: str
+    filename: str
+    size: int
+    sha256: str
+    message: str
+    manifest: BackupManifest
+
+    @property
+    def page_count(self) -> int:
+        """How many pages the backup has."""
+        return self.manifest.page_count
+
+    @property
+    def invoices(self) -> tuple[InvoiceRecord, ...]:
+        """Each invoice in the backup, in order."""
+        return self.manifest.invoices
+
+    @property
+    def left_out(self) -> tuple[LeftOut, ...]:
+        """Everything skipped or replaced by a placeholder, in order."""
+        return self.manifest.left_out
+
+
+class ProgressStage(enum.Enum):
+    """Where a compilation is.
+
+    .. versionadded:: 0.1.0
+    """
+
+    READ = "read"
+    ASSEMBLED = "assembled"
+    WRITTEN = "written"
+
+
+@attrs.frozen(kw_only=True)
+class ProgressEvent:
+    """A progress report for a progress bar.
+
+    Attributes:
+        stage: ``read`` (a document was read and parsed), ``assembled`` (a
+            document's pages were put into the backup) or ``written`` (done).
+        documents_done: Documents through the current stage so far.
+        documents_total: Documents the backup has to go through.
+        pages_written: Pages in the backup so far.
+
+    .. versionadded:: 0.1.0
+    """
+
+    stage: ProgressStage
+    documents_done: int
+    documents_total: int
+    pages_written: int
+
+
+# -- names ------------------------------------------------------------------------------------
+
+_UNSAFE: Final = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_MAX_NAME_BYTES: Final = 240
+
+
+def _safe(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = _UNSAFE.sub("_", text)
+    return re.sub(r"\s+", " ", text).strip(" .")
+
+
+def backup_filename(project: Project, *, now: datetime, language: str | None = None) -> str:
+    r"""The file name of a backup of *project* made at *now*, without a ``(2)`` suffix.
+
+    ``{title} - {project name} - {project number} - {YYYY-MM-DD} - {HHMM}.pdf``,
+    the title in the project's dictionary and language (or *language*), made safe
+    for every common filesystem: no ``<>:"/\|?*`` or control characters, no
+    trailing dot or space, at most 240 UTF-8 bytes (the project name is shortened).
+
+    .. versionadded:: 0.1.0
+    """
+    vocabulary = Vocabulary(dictionary=project.dictionary, language=language or project.language)
+    title = _safe(vocabulary.term("backup_title"))
+    stamp = f"{now:%Y-%m-%d} - {now:%H%M}"
+    number = _safe(project.number)
+    name = _safe(project.name) or project.id
+
+    def render(project_name: str) -> str:
+        parts = [title, project_name] + ([number] if number else []) + [stamp]
+        return " - ".join(parts) + ".pdf"
+
+    while len(render(name).encode()) > _MAX_NAME_BYTES and len(name) > 1:
+        name = name[:-1].rstrip(" .")
+    return render(name)
+
+
+def _numbered(filename: str, attempt: int) -> str:
+    return filename if attempt == 1 else f"{filename[:-4]} ({attempt}).pdf"
+
+
+def failure_message(project: Project, error: BaseException, *, language: str | None = None) -> str:
+    """The notification to show when a compilation failed with *error*, localised.
+
+    .. versionadded:: 0.1.0
+    """
+    vocabulary = Vocabulary(dictionary=project.dictionary, language=language or project.language)
+    return vocabulary.message("backup_failed", reason=str(error).splitlines()[0])
+
+
+# -- compiling --------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _Slot:
+    """One document to put into the backup, with how to get its bytes."""
+
+    role: DocumentRole
+    key: str
+    filename: str
+    declared_pdf: bool
+    load: Callable[[], bytes]
+    signed: bool = False
+
+
+@attrs.define
+class _Loaded:
+    data_sha: str | None = None
+    parsed: _pdf.ParsedPdf | None = None
+    error: BadDocumentError | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _InvoiceWork:
+    planned: PlannedInvoice
+    slots: tuple[_Slot, ...]
+    signature: SignatureState
+    note: str | None
+    envelope: EnvelopeRecord | None
+    skip_reason: str | None = None
+
+
+def compile_backup(
+    project: Project,
+    *,
+    invoice_ids: Iterable[str] = (),
+    contract_ids: Iterable[str] = (),
+    user_id: str,
+    store: DocumentStore,
+    signatures: SignatureProvider | None = None,
+    options: BackupOptions | None = None,
+    progress: Callable[[ProgressEvent], None] | None = None,
+    now: datetime | None = None,
+) -> BackupResult:
+    """Compile one backup PDF of the selected invoices and write it to *store*.
+
+    Every document is read and parsed before anything is written; the PDF is
+    written once, atomically, under :func:`backup_filename` in
+    ``options.output_prefix``, with `` (2)``, `` (3)``… when the name is taken.
+    Signed versions replace the default PDF on a project with the DocuSign
+    integration (see the module documentation and ``options.on_unsigned``).
+
+    Args:
+        project: The project.
+        invoice_ids: Selected invoices.
+        contract_ids: Selected contracts (all their invoices).
+        user_id: Who asks.
+        store: Where documents are read and the backup is written.
+        signatures: The signature service to ask for envelope statuses and signed
+            documents; without it, the project's envelopes and the store's
+            ``signed_document_key``/``certificate_key`` are used.
+        options: How to treat what is found.
+        progress: Called with a :class:`ProgressEvent` after each step.
+        now: The time of the backup (name, metadata); the current UTC time when
+            ``None``. Must carry a time zone.
+
+    Returns:
+        The result.
+
+    Raises:
+        BackupPreconditionsError: See :func:`plan_backup`; nothing was read.
+        BadDocumentError: A document is bad and the policy is ``"fail"``.
+        UnsignedInvoiceError: An envelope is not completed and the policy is ``"fail"``.
+        DocumentStoreError: The store failed to read or write (not a missing document).
+        SignatureProviderError: The signature service failed.
+
+    .. versionadded:: 0.1.0
+    """
+    options = options or BackupOptions()
+    if now is None:
+        now = datetime.now(UTC)
+    if now.utcoffset() is None:
+        raise ValueError(f"now must carry a time zone, got {now.isoformat()}")
+    plan = plan_backup(
+        project,
+        invoice_ids=invoice_ids,
+        contract_ids=contract_ids,
+        user_id=user_id,
+        options=options,
+    )
+    language = options.language or project.language
+    vocabulary = Vocabulary(dictionary=project.dictionary, language=language)
+    limits = _pdf.Limits(max_bytes=options.max_document_bytes, max_pages=options.max_document_pages)
+    work = _resolve_signatures(
+        project, plan, store=store, signatures=signatures, options=options, limits=limits
+    )
+    total = sum(len(w.slots) for w in work)
+    notify = progress or (lambda _event: None)
+
+    # 1. Read and parse every document before anything is written.
+    by_key: dict[str, _Loaded] = {}
+    by_sha: dict[str, _Loaded] = {}
+    done = 0
+    for item in work:
+        for slot in item.slots:
+            if slot.declared_pdf and slot.key not in by_key:
+                by_key[slot.key] = _load(slot, by_sha, limits)
+                loaded = by_key[slot.key]
+                if loaded.error is not None and options.on_bad_document == "fail":
+                    raise loaded.error
+            done += 1
+            notify(
+                ProgressEvent(
+                    stage=ProgressStage.READ,
+                    documents_done=done,
+                    documents_total=total,
+                    pages_written=0,
+                )
+            )
+
+    # 2. Assemble.
+    title = vocabulary.term("backup_title")
+    writer = _pdf.BackupWriter(
+        title=f"{title} - {project.name}",
+        subject=_subject(plan),
+        created=now,
+        file_id=_fingerprint(project, plan, work, by_key, options, now),
+    )
+    records: list[InvoiceRecord] = []
+    left_out: list[LeftOut] = []
+    outline: list[_pdf.OutlineNode] = []
+    done = 0
+    work_of = {item.planned.invoice.id: item for item in work}
+    for planned_contract in plan.contracts:
+        invoice_nodes: list[_pdf.OutlineNode] = []
+        contract_start = writer.page_count
+        for planned in planned_contract.invoices:
+            item = work_of[planned.invoice.id]
+            if item.skip_reason is not None:
+                continue
+            start = writer.page_count
+            sources: list[SourceRecord] = []
+            doc_nodes: list[_pdf.OutlineNode] = []
+            for index, slot in enumerate(item.slots):
+                invoice = planned.invoice
+                if not slot.declared_pdf:
+                    left_out.append(
+                        LeftOut(
+                            invoice_id=invoice.id,
+                            key=slot.key,
+                            filename=slot.filename,
+                            code="not_pdf",
+                            reason="the attachment is not a PDF "
+                            f"({_declared_type(slot)}); only PDF attachments go into a backup",
+                            action=Action.SKIPPED,
+                        )
+                    )
+                else:
+                    loaded = by_key[slot.key]
+                    error = loaded.error
+                    if error is None:
+                        assert loaded.parsed is not None
+                        assert loaded.data_sha is not None
+                        prefix = _field_prefix(invoice, index)
+                        try:
+                            added = writer.add_document(loaded.parsed, field_prefix=prefix)
+                        except BadDocumentError as copy_error:
+                            if options.on_bad_document == "fail":
+                                raise
+                            error = copy_error
+                        else:
+                            sources.append(
+                                SourceRecord(
+                                    role=slot.role,
+                                    key=slot.key,
+                                    filename=slot.filename,
+                                    sha256=loaded.data_sha,
+                                    pages=added.page_count,
+                                    first_page=added.first_page + 1,
+                                    last_page=added.first_page + added.page_count,
+                                    signed=slot.signed,
+                                    encrypted=loaded.parsed.encrypted,
+                                    field_prefix=prefix if added.fields else None,
+                                    removed=added.removed,
+                                )
+                            )
+                            doc_nodes.append(
+                                _pdf.OutlineNode(title=slot.filename, page_index=added.first_page)
+                            )
+                    if error is not None:
+                        left_out.append(
+                            _bad_entry(invoice, slot, error, options, writer, vocabulary)
+                        )
+                        if left_out[-1].page is not None:
+                            doc_nodes.append(
+                                _pdf.OutlineNode(
+                                    title=slot.filename, page_index=writer.page_count - 1
+                                )
+                            )
+                done += 1
+                notify(
+                    ProgressEvent(
+                        stage=ProgressStage.ASSEMBLED,
+                        documents_done=done,
+                        documents_total=total,
+                        pages_written=writer.page_count,
+                    )
+                )
+            end = writer.page_count
+            record = _invoice_record(planned, planned_contract.contract, item, sources, start, end)
+            records.append(record)
+            if end > start:
+                invoice_nodes.append(
+                    _pdf.OutlineNode(
+                        title=_invoice_title(planned, vocabulary),
+                        page_index=start,
+                        children=tuple(doc_nodes),
+                    )
+                )
+        if writer.page_count > contract_start:
+            outline.append(
+                _pdf.OutlineNode(
+                    title=_contract_title(planned_contract.contract),
+                    page_index=contract_start,
+                    children=tuple(invoice_nodes),
+                )
+            )
+    left_out[:0] = _skipped_invoices(work)
+    if writer.page_count == 0:
+        writer.add_text_page([title, vocabulary.term("backup_nothing_included")])
+    writer.set_outline(outline)
+    manifest = BackupManifest(
+        project_id=project.id,
+        project_name=project.name,
+        project_number=project.number,
+        user_id=user_id,
+        created_at=now,
+        language=vocabulary.language,
+        title=title,
+        page_count=writer.page_count,
+        invoices=tuple(records),
+        left_out=tuple(left_out),
+        options=options,
+    )
+    if options.embed_manifest:
+        from .serialization import manifest_to_json
+
+        writer.attach(MANIFEST_NAME, manifest_to_json(manifest).encode())
+
+    # 3. Write, atomically, never over an existing backup.
+    with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:
+        writer.write(spool)
+        size = spool.tell()
+        spool.seek(0)
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: spool.read(1 << 20), b""):
+            digest.update(chunk)
+        key, filename = _write_new(store, spool, project, now=now, options=options)  # type: ignore[arg-type]
+    notify(
+        ProgressEvent(
+            stage=ProgressStage.WRITTEN,
+            documents_done=total,
+            documents_total=total,
+            pages_written=manifest.page_count,
+        )
+    )
+    if left_out:
+        message = vocabulary.message("backup_with_problems", filename=filename, count=len(left_out))
+    else:
+        message = vocabulary.message("backup_succeeded", filename=filename)
+    return BackupResult(
+        key=key,
+        filename=filename,
+        size=size,
+        sha256=digest.hexdigest(),
+        message=message,
+        manifest=manifest,
+    )
+
+
+def _write_new(
+    store: DocumentStore,
+    spool: BinaryIO,
+    project: Project,
+    *,
+    now: datetime,
+    options: BackupOptions,
+) -> tuple[str, str]:
+    base = backup_filename(project, now=now, language=options.language)
+    folder = f"{options.output_prefix}/" if options.output_prefix else ""
+    for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
+        filename = _numbered(base, attempt)
+        key = folder + filename
+        if store.exists(key):
+            continue
+        spool.seek(0)
+        try:
+            with store.create(key) as out:
+                for chunk in iter(lambda: spool.read(1 << 20), b""):
+                    out.write(chunk)
+        except DocumentExistsError:
+            continue  # taken between the check and the commit: try the next name
+        return key, filename
+    raise DocumentExistsError(folder + base, f"{_MAX_NAME_ATTEMPTS} names are already taken")
+
+
+def _load(slot: _Slot, by_sha: dict[str, _Loaded], limits: _pdf.Limits) -> _Loaded:
+    try:
+        data = slot.load()
+    except DocumentNotFoundError as error:
+        bad = BadDocumentError(
+            key=slot.key, filename=slot.filename, code="missing", reason="it is not in the store"
+        )
+        bad.__cause__ = error
+        return _Loaded(error=bad)
+    except EnvelopeNotFoundError as error:
+        bad = BadDocumentError(
+            key=slot.key,
+            filename=slot.filename,
+            code="missing",
+            reason="the signature service does not have it",
+        )
+        bad.__cause__ = error
+        return _Loaded(error=bad)
+    sha = hashlib.sha256(data).hexdigest()
+    cached = by_sha.get(sha)
+    if cached is not None:
+        if cached.error is not None:
+            # Same bytes, same verdict — but name this document in the error.
+            again = BadDocumentError(
+                key=slot.key,
+                filename=slot.filename,
+                code=cached.error.code,
+                reason=cached.error.reason,
+            )
+            again.__cause__ = cached.error.__cause__
+            return _Loaded(data_sha=sha, error=again)
+        return _Loaded(data_sha=sha, parsed=cached.parsed)
+    try:
+        parsed = _pdf.open_pdf(data, key=slot.key, filename=slot.filename, limits=limits)
+    except BadDocumentError as error:
+        loaded = _Loaded(data_sha=sha, error=error)
+    else:
+        loaded = _Loaded(data_sha=sha, parsed=parsed)
+    by_sha[sha] = loaded
+    return loaded
+
+
+def _bad_entry(
+    invoice: Invoice,
+    slot: _Slot,
+    error: BadDocumentError,
+    options: BackupOptions,
+    writer: _pdf.BackupWriter,
+    vocabulary: Vocabulary,
+) -> LeftOut:
+    page: int | None = None
+    action = Action.SKIPPED
+    if options.on_bad_document == "placeholder":
+        lines = [
+            vocabulary.message("backup_placeholder", filename=slot.filename),
+            "",
+            f"{slot.filename}",
+            f"{slot.key}",
+            f"{error.code}: {error.reason}",
+        ]
+        page = writer.add_text_page(lines) + 1
+        action = Action.PLACEHOLDER
+    return LeftOut(
+        invoice_id=invoice.id,
+        key=slot.key,
+        filename=slot.filename,
+        code=error.code,
+        reason=error.reason,
+        action=action,
+        page=page,
+    )
+
+
+def _declared_type(slot: _Slot) -> str:
+    return slot.filename.rsplit(".", 1)[-1].upper() + " file" if "." in slot.filename else "file"
+
+
+def _field_prefix(invoice: Invoice, index: int) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", invoice.id)
+    digest = hashlib.sha256(invoice.id.encode()).hexdigest()[:6]
+    return f"inv_{safe}_{digest}_d{index}"
+
+
+def _contract_title(contract: Contract) -> str:
+    return f"{contract.number} — {contract.title}" if contract.title else contract.number
+
+
+def _invoice_title(planned: PlannedInvoice, vocabulary: Vocabulary) -> str:
+    invoice, period = planned.invoice, planned.period
+    status = invoice.status.value.replace("_", " ")
+    return f"{invoice.number} — {period.start.isoformat()}..{period.end.isoformat()} — {status}"
+
+
+def _subject(plan: BackupPlan) -> str:
+    contracts = ", ".join(c.contract.number for c in plan.contracts)
+    return f"{len(plan.invoice_ids)} invoice(s) of {contracts}"
+
+
+def _fingerprint(
+    project: Project,
+    plan: BackupPlan,
+    work: Sequence[_InvoiceWork],
+    by_key: Mapping[str, _Loaded],
+    options: BackupOptions,
+    now: datetime,
+) -> bytes:
+    parts: list[Any] = [project.id, project.name, project.number, now.isoformat(), repr(options)]
+    for item in work:
+        parts.append(item.planned.invoice.id)
+        for slot in item.slots:
+            loaded = by_key.get(slot.key)
+            parts.append([slot.key, slot.filename, loaded.data_sha if loaded else None])
+    return json.dumps([plan.invoice_ids, parts], sort_keys=True, default=str).encode()
+
+
+def _invoice_record(
+    planned: PlannedInvoice,
+    contract: Contract,
+    item: _InvoiceWork,
+    sources: Sequence[SourceRecord],
+    start: int,
+    end: int,
+) -> InvoiceRecord:
+    invoice = planned.invoice
+    return InvoiceRecord(
+        invoice_id=invoice.id,
+        number=invoice.number,
+        contract_id=contract.id,
+        contract_number=contract.number,
+        billing_period_id=invoice.billing_period_id,
+        status=invoice.status.value,
+        first_page=start + 1 if end > start else None,
+        last_page=end if end > start else None,
+        sources=tuple(sources),
+        signature=item.signature,
+        signature_note=item.note,
+        envelope=item.envelope,
+    )
+
+
+# -- signed versions --------------------------------------------------------------------------
+
+
+def _resolve_signatures(
+    project: Project,
+    plan: BackupPlan,
+    *,
+    store: DocumentStore,
+    signatures: SignatureProvider | None,
+    options: BackupOptions,
+    limits: _pdf.Limits,
+) -> list[_InvoiceWork]:
+    """Decide, per planned invoice, which documents go in (none when it is skipped)."""
+    statuses: Mapping[str, EnvelopeInfo] = {}
+    with_envelopes = [
+        p.invoice.envelope.id
+        for p in plan.invoices
+        if project.docusign_enabled and p.invoice.envelope is not None
+    ]
+    if signatures is not None and with_envelopes:
+        statuses = signatures.envelope_statuses(sorted(set(with_envelopes)))
+    work: list[_InvoiceWork] = []
+    for planned in plan.invoices:
+        invoice = planned.invoice
+        slots = [_store_slot(store, d) for d in planned.documents]
+        envelope = invoice.envelope
+        if not project.docusign_enabled or envelope is None:
+            record = None
+            if envelope is not None:
+                record = EnvelopeRecord(
+                    envelope_id=envelope.id,
+                    status=envelope.status,
+                    completed_at=envelope.completed_at,
+                )
+            work.append(
+                _InvoiceWork(
+                    planned=planned,
+                    slots=tuple(slots),
+                    signature=SignatureState.NOT_APPLICABLE,
+                    note=None,
+                    envelope=record,
+                )
+            )
+            continue
+        if signatures is not None:
+            info = statuses.get(envelope.id)
+            record = EnvelopeRecord(
+                envelope_id=envelope.id,
+                status=info.status if info else None,
+                completed_at=info.completed_at if info else None,
+                source="provider",
+            )
+        else:
+            record = EnvelopeRecord(
+                envelope_id=envelope.id,
+                status=envelope.status,
+                completed_at=envelope.completed_at,
+            )
+        signed_slot: _Slot | None = None
+        if record.status is EnvelopeStatus.COMPLETED:
+            signed_slot, note = _signed_slot(store, signatures, invoice, limits)
+        elif record.status is None:
+            note = f"the signature service does not know envelope {envelope.id}"
+        else:
+            note = (
+                f"envelope {envelope.id} is {record.status.value}: "
+                "the signing workflow is not complete"
+            )
+        if signed_slot is not None:
+            slots[0] = signed_slot
+            if options.include_certificate:
+                slots.insert(1, _certificate_slot(store, signatures, invoice))
+            work.append(
+                _InvoiceWork(
+                    planned=planned,
+                    slots=tuple(slots),
+                    signature=SignatureState.SIGNED,
+                    note=None,
+                    envelope=record,
+                )
+            )
+            continue
+        if options.on_unsigned == "fail":
+            raise UnsignedInvoiceError(
+                invoice_id=invoice.id,
+                envelope_id=envelope.id,
+                status=record.status.value if record.status else None,
+            )
+        skipped = options.on_unsigned == "skip"
+        work.append(
+            _InvoiceWork(
+                planned=planned,
+                slots=() if skipped else tuple(slots),
+                signature=SignatureState.UNSIGNED,
+                note=note,
+                envelope=record,
+                skip_reason=note if skipped else None,
+            )
+        )
+    return work
+
+
+def _skipped_invoices(work: Sequence[_InvoiceWork]) -> list[LeftOut]:
+    return [
+        LeftOut(
+            invoice_id=item.planned.invoice.id,
+            key=None,
+            filename=None,
+            code="unsigned",
+            reason=item.skip_reason,
+            action=Action.SKIPPED,
+        )
+        for item in work
+        if item.skip_reason is not None
+    ]
+
+
+def _store_slot(store: DocumentStore, planned: PlannedDocument) -> _Slot:
+    document = planned.document
+    return _Slot(
+        role=planned.role,
+        key=document.key,
+        filename=document.filename,
+        declared_pdf=planned.role is DocumentRole.INVOICE or document.declared_pdf,
+        load=lambda: store.read_bytes(document.key),
+    )
+
+
+def _signed_filename(invoice: Invoice, suffix: str) -> str:
+    stem = invoice.document.filename
+    stem = stem[:-4] if stem.lower().endswith(".pdf") else stem
+    return f"{stem} ({suffix}).pdf"
+
+
+def _signed_slot(
+    store: DocumentStore,
+    signatures: SignatureProvider | None,
+    invoice: Invoice,
+    limits: _pdf.Limits,
+) -> tuple[_Slot | None, str | None]:
+    """The signed document of a completed envelope, checked; or why there is none.
+
+    The provider is asked first when there is one, then the store's
+    ``signed_document_key``. A signed document that is missing or is not a
+    readable PDF is never passed off as signed.
+    """
+    envelope = invoice.envelope
+    assert envelope is not None
+    filename = _signed_filename(invoice, "signed")
+    candidates: list[tuple[str, Callable[[], bytes]]] = []
+    if signatures is not None:
+        provider = signatures
+        candidates.append(
+            (f"docusign:{envelope.id}/signed", lambda: provider.signed_document(envelope.id))
+        )
+    stored_key = envelope.signed_document_key
+    if stored_key is not None:
+        candidates.append((stored_key, lambda: store.read_bytes(stored_key)))
+    why = f"envelope {envelope.id} is completed but no signed document is available"
+    for key, fetch in candidates:
+        try:
+            data = fetch()
+        except (EnvelopeNotFoundError, DocumentNotFoundError):
+            continue
+        try:
+            _pdf.open_pdf(data, key=key, filename=filename, limits=limits)
+        except BadDocumentError as error:
+            why = (
+                f"envelope {envelope.id} is completed but its signed document cannot be "
+                f"used: {error.reason}"
+            )
+            continue
+        slot = _Slot(
+            role=DocumentRole.SIGNED_INVOICE,
+            key=key,
+            filename=filename,
+            declared_pdf=True,
+            load=lambda data=data: data,  # type: ignore[misc]
+            signed=True,
+        )
+        return slot, None
+    return None, why
+
+
+def _certificate_slot(
+    store: DocumentStore, signatures: SignatureProvider | None, invoice: Invoice
+) -> _Slot:
+    envelope = invoice.envelope
+    assert envelope is not None
+    envelope_id = envelope.id
+    stored_key = envelope.certificate_key
+    filename = _signed_filename(invoice, "certificate of completion")
+    key = f"docusign:{envelope_id}/certificate" if signatures is not None else stored_key
+
+    def fetch() -> bytes:
+        if signatures is not None:
+            try:
+                return signatures.certificate(envelope_id)
+            except EnvelopeNotFoundError:
+                if stored_key is None:
+                    raise
+        if stored_key is None:
+            raise DocumentNotFoundError(f"docusign:{envelope_id}/certificate", "no certificate")
+        return store.read_bytes(stored_key)
+
+    return _Slot(
+        role=DocumentRole.CERTIFICATE,
+        key=key or f"docusign:{envelope_id}/certificate",
+        filename=filename,
+        declared_pdf=True,
+        load=fetch,
+    )
