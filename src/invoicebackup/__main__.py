@@ -1,0 +1,5 @@
+"""``python -m invoicebackup``: the command-line tool."""
+
+from .cli import main
+
+main()

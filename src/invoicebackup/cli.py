@@ -1,0 +1,429 @@
+"""The ``invoicebackup`` command: a thin shell over the library.
+
+It parses, loads a project folder, calls the library, reports, and exits with a
+code a script can act on:
+
+=====  ===================================================================
+code   meaning
+=====  ===================================================================
+0      success
+1      the library refused (denied, missing billing period, bad project
+       file, a bad document under ``--on-bad-document fail``…): one line
+       per problem on standard error
+2      usage error (unknown option, missing argument)
+3      compiled, with warnings (placeholders, skipped attachments,
+       unsigned fallbacks)
+=====  ===================================================================
+
+It needs the ``cli`` extra (``pip install "invoicebackup[cli]"``).
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO, NoReturn
+
+import click
+
+from . import __version__
+from ._sample_project import SAMPLE_ADMIN, write_sample_project
+from .compile import (
+    Action,
+    BackupOptions,
+    BackupResult,
+    ProgressEvent,
+    SignatureState,
+    compile_backup,
+    plan_backup,
+)
+from .docusign import SIGNATURE_CATALOG, SignableItem, can_request_signature, sync_status
+from .domain import Project
+from .errors import InvoiceBackupError, Problem
+from .permissions import Decision
+from .serialization import load_project, result_to_dict
+from .storage import DocumentStore, FileSystemStore
+from .terminology import for_project
+
+__all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_WARNINGS", "main"]
+
+#: Success.
+EXIT_OK = 0
+#: The library refused: every problem is printed, one per line.
+EXIT_REFUSED = 1
+#: The command line was wrong.
+EXIT_USAGE = 2
+#: The backup was written, but something was left out or replaced.
+EXIT_WARNINGS = 3
+
+
+def _refuse(headline: str, problems: Sequence[Problem | str] = ()) -> NoReturn:
+    click.echo(f"error: {headline}", err=True)
+    for problem in problems:
+        click.echo(f"  - {problem}", err=True)
+    raise SystemExit(EXIT_REFUSED)
+
+
+def _refuse_error(error: InvoiceBackupError) -> NoReturn:
+    problems = getattr(error, "problems", None)
+    if problems:
+        headline = str(error).splitlines()[0]
+        _refuse(headline, problems)
+    decision = getattr(error, "decision", None)
+    if decision is not None:
+        _refuse("permission denied", [r.message for r in decision.reasons])
+    _refuse(str(error))
+
+
+def _load(project_dir: Path) -> Project:
+    try:
+        return load_project(project_dir)
+    except InvoiceBackupError as error:
+        _refuse_error(error)
+
+
+class _SplitStore:
+    """Reads from the project folder, writes the backup to the output folder."""
+
+    def __init__(self, *, source: DocumentStore, output: DocumentStore) -> None:
+        self._source = source
+        self._output = output
+
+    def exists(self, key: str) -> bool:
+        return self._source.exists(key)
+
+    def read_bytes(self, key: str) -> bytes:
+        return self._source.read_bytes(key)
+
+    def open(self, key: str) -> BinaryIO:
+        return self._source.open(key)
+
+    def create(self, key: str) -> AbstractContextManager[BinaryIO]:
+        return self._output.create(key)
+
+
+_PROJECT_DIR = click.argument(
+    "project_dir", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+
+
+def _selection(function: Callable[..., Any]) -> Callable[..., Any]:
+    function = click.option(
+        "--contract",
+        "contract_ids",
+        multiple=True,
+        metavar="ID",
+        help="Select every invoice of this contract (repeatable).",
+    )(function)
+    function = click.option(
+        "--invoice",
+        "invoice_ids",
+        multiple=True,
+        metavar="ID",
+        help="Select this invoice (repeatable). Without --invoice or --contract, every "
+        "subcontractor invoice of the project is selected.",
+    )(function)
+    return click.option(
+        "--as", "user_id", required=True, metavar="USER_ID", help="Who asks for the backup."
+    )(function)
+
+
+def _default_selection(
+    project: Project, invoice_ids: tuple[str, ...], contract_ids: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if invoice_ids or contract_ids:
+        return invoice_ids, contract_ids
+    commitments = tuple(c.id for c in project.contracts if c.kind.is_commitment)
+    return (), commitments
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="invoicebackup")
+def main() -> None:
+    """Compile invoice backups: one PDF of every selected invoice and its PDF attachments."""
+
+
+@main.command("compile")
+@_PROJECT_DIR
+@_selection
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the backup and its manifest [default: PROJECT_DIR/backups].",
+)
+@click.option(
+    "--on-bad-document",
+    type=click.Choice(["placeholder", "skip", "fail"]),
+    default="placeholder",
+    show_default=True,
+    help="What to do with a damaged, empty, missing or password-protected document.",
+)
+@click.option(
+    "--on-unsigned",
+    type=click.Choice(["unsigned", "skip", "fail"]),
+    default="unsigned",
+    show_default=True,
+    help="What to do with an invoice whose DocuSign envelope is not completed.",
+)
+@click.option(
+    "--require-closed-periods",
+    is_flag=True,
+    help="Also require the contract's earlier billing periods to be closed.",
+)
+@click.option(
+    "--include-certificate",
+    is_flag=True,
+    help="Append DocuSign's certificate of completion after each signed invoice.",
+)
+@click.option("--language", metavar="TAG", help="Language of the backup (en-US, fr-CA).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def compile_command(
+    project_dir: Path,
+    user_id: str,
+    invoice_ids: tuple[str, ...],
+    contract_ids: tuple[str, ...],
+    output_dir: Path | None,
+    on_bad_document: str,
+    on_unsigned: str,
+    require_closed_periods: bool,
+    include_certificate: bool,
+    language: str | None,
+    as_json: bool,
+) -> None:
+    """Compile a backup of PROJECT_DIR's selected invoices into one PDF."""
+    project = _load(project_dir)
+    invoice_ids, contract_ids = _default_selection(project, invoice_ids, contract_ids)
+    options = BackupOptions(
+        on_bad_document=on_bad_document,
+        on_unsigned=on_unsigned,
+        require_closed_periods=require_closed_periods,
+        include_certificate=include_certificate,
+        language=language,
+        output_prefix="" if output_dir is not None else "backups",
+    )
+    source = FileSystemStore(project_dir)
+    store: DocumentStore = source
+    if output_dir is not None:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        store = _SplitStore(source=source, output=FileSystemStore(output_dir))
+    out_root = output_dir if output_dir is not None else project_dir
+    try:
+        with _progress_bar() as progress:
+            result = compile_backup(
+                project,
+                invoice_ids=invoice_ids,
+                contract_ids=contract_ids,
+                user_id=user_id,
+                store=store,
+                options=options,
+                progress=progress,
+            )
+    except InvoiceBackupError as error:
+        _refuse_error(error)
+    pdf_path = out_root / result.key
+    manifest_path = _write_manifest(result, pdf_path)
+    if as_json:
+        click.echo(json.dumps(result_to_dict(result), indent=2, ensure_ascii=False))
+    else:
+        _summarise(result, pdf_path, manifest_path)
+    raise SystemExit(EXIT_WARNINGS if _has_warnings(result) else EXIT_OK)
+
+
+def _write_manifest(result: BackupResult, pdf_path: Path) -> Path:
+    manifest_path = pdf_path.with_name(pdf_path.stem + ".manifest.json")
+    text = json.dumps(result_to_dict(result), indent=2, ensure_ascii=False) + "\n"
+    store = FileSystemStore(manifest_path.parent)
+    try:
+        with store.create(manifest_path.name) as out:
+            out.write(text.encode("utf-8"))
+    except InvoiceBackupError as error:
+        _refuse_error(error)
+    return manifest_path
+
+
+def _has_warnings(result: BackupResult) -> bool:
+    return bool(result.left_out) or any(
+        r.signature is SignatureState.UNSIGNED for r in result.invoices
+    )
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[ProgressEvent], None] | None]:
+    if not sys.stderr.isatty():
+        yield None
+        return
+    state: dict[str, Any] = {}
+
+    def report(event: ProgressEvent) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = click.progressbar(
+                length=max(event.documents_total, 1), label="Compiling", file=sys.stderr
+            )
+            bar.__enter__()
+            state["bar"] = bar
+            state["done"] = 0
+        step = max(event.documents_done - state["done"], 0)
+        if step:
+            bar.update(step)
+            state["done"] = event.documents_done
+
+    try:
+        yield report
+    finally:
+        bar = state.get("bar")
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def _summarise(result: BackupResult, pdf_path: Path, manifest_path: Path) -> None:
+    echo = click.echo
+    echo(result.message)
+    size_mb = result.size / (1024 * 1024)
+    echo(
+        f"{len(result.invoices)} invoice(s), {result.page_count} page(s), "
+        f"{size_mb:.2f} MB, sha256 {result.sha256[:16]}…"
+    )
+    for record in result.invoices:
+        pages = (
+            f"pages {record.first_page}-{record.last_page}"
+            if record.first_page is not None
+            else "not included"
+        )
+        signed = {
+            SignatureState.SIGNED: ", signed (DocuSign)",
+            SignatureState.UNSIGNED: ", unsigned",
+            SignatureState.NOT_APPLICABLE: "",
+        }[record.signature]
+        echo(f"  {record.contract_number} / {record.number}: {pages}{signed}")
+        if record.signature_note:
+            echo(f"      note: {record.signature_note}")
+    for item in result.left_out:
+        what = item.filename or item.invoice_id
+        verb = "replaced by a placeholder page" if item.action is Action.PLACEHOLDER else "skipped"
+        echo(f"  ! {what} ({item.invoice_id}): {verb}: {item.reason}")
+    echo(f"backup:   {pdf_path}")
+    echo(f"manifest: {manifest_path}")
+
+
+@main.command("plan")
+@_PROJECT_DIR
+@_selection
+@click.option(
+    "--require-closed-periods",
+    is_flag=True,
+    help="Also require the contract's earlier billing periods to be closed.",
+)
+def plan_command(
+    project_dir: Path,
+    user_id: str,
+    invoice_ids: tuple[str, ...],
+    contract_ids: tuple[str, ...],
+    require_closed_periods: bool,
+) -> None:
+    """Show what a backup of the selection would hold, in order; write nothing."""
+    project = _load(project_dir)
+    invoice_ids, contract_ids = _default_selection(project, invoice_ids, contract_ids)
+    try:
+        plan = plan_backup(
+            project,
+            invoice_ids=invoice_ids,
+            contract_ids=contract_ids,
+            user_id=user_id,
+            options=BackupOptions(require_closed_periods=require_closed_periods),
+        )
+    except InvoiceBackupError as error:
+        _refuse_error(error)
+    for planned_contract in plan.contracts:
+        contract = planned_contract.contract
+        click.echo(f"{contract.number}  {contract.title}")
+        for planned_invoice in planned_contract.invoices:
+            invoice = planned_invoice.invoice
+            click.echo(
+                f"  {invoice.number}  period {planned_invoice.period.start}.."
+                f"{planned_invoice.period.end}  {invoice.status.value}"
+            )
+            for planned_document in planned_invoice.documents:
+                click.echo(f"    - {planned_document.document.filename}")
+
+
+@main.command("validate")
+@_PROJECT_DIR
+def validate_command(project_dir: Path) -> None:
+    """Check a project folder; list every problem with its JSON path."""
+    project = _load(project_dir)
+    store = FileSystemStore(project_dir)
+    missing = [
+        Problem(path=f"invoices[{i}]", code="missing_document", message=f"{doc.key} is missing")
+        for i, invoice in enumerate(project.invoices)
+        for doc in (invoice.document, *invoice.attachments)
+        if not store.exists(doc.key)
+    ]
+    if missing:
+        _refuse(f"{project_dir}: {len(missing)} problem(s)", missing)
+    click.echo(
+        f"{project_dir}: valid ({len(project.contracts)} contracts, "
+        f"{len(project.invoices)} invoices, {len(project.billing_periods)} billing periods)"
+    )
+
+
+@main.group("docusign")
+def docusign_group() -> None:
+    """DocuSign account links and what they allow."""
+
+
+@docusign_group.command("status")
+@_PROJECT_DIR
+@click.option("--user", "user_id", required=True, metavar="USER_ID", help="The user.")
+def docusign_status_command(project_dir: Path, user_id: str) -> None:
+    """Whether USER's DocuSign account is synced, and what they may send for signature."""
+    project = _load(project_dir)
+    user = project.user(user_id)
+    if user is None:
+        _refuse(f"user {user_id!r} is not in the project's directory")
+    words = for_project(project)
+    status = sync_status(user)
+    click.echo(f"{user.name} ({user.id}): {status.label(language=project.language)}")
+    click.echo(
+        "DocuSign integration on this project: "
+        + ("enabled" if project.docusign_enabled else "not enabled")
+    )
+    click.echo("May request signatures on:")
+    for tool, entries in SIGNATURE_CATALOG.items():
+        for entry in entries:
+            if entry.kind.is_invoice:
+                continue
+            item = SignableItem(kind=entry.kind, id=entry.kind.value, tool=tool)
+            _show_decision(
+                f"{tool.label(words=words)}: {entry.kind.label(words=words)}",
+                can_request_signature(project, user, item),
+            )
+    for invoice in project.invoices:
+        contract = project.contract(invoice.contract_id)
+        if contract is None:
+            continue
+        item = SignableItem.for_invoice(invoice, contract=contract)
+        _show_decision(
+            f"{item.kind.label(words=words)} {contract.number} / {invoice.number}",
+            can_request_signature(project, user, item),
+        )
+
+
+def _show_decision(label: str, decision: Decision) -> None:
+    click.echo(f"  [{'yes' if decision.allowed else 'no'}] {label}")
+    for reason in decision.reasons:
+        click.echo(f"        - {reason.message}")
+
+
+@main.command("sample")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def sample_command(folder: Path) -> None:
+    """Write the sample project folder (compile it as u-admin)."""
+    write_sample_project(folder)
+    click.echo(f"sample project written to {folder} (compile it --as {SAMPLE_ADMIN})")
