@@ -36,7 +36,6 @@ from .domain import (
 )
 from .serialization import dump_project
 from .storage import FileSystemStore
-from .testing import InMemorySignatureProvider
 
 #: The user the sample project's backups are compiled as.
 SAMPLE_ADMIN = "u-admin"
@@ -246,6 +245,8 @@ def sample_documents() -> dict[str, bytes]:
     whole = _samples.text_pdf(["MILL CERTIFICATE\nHeat 4471\nASTM A992"])
     docs["docs/i-4-mill-cert.pdf"] = whole[: len(whole) // 3]
     # The signed version of invoice 2, as DocuSign hands it back once the envelope completes.
+    from .testing import InMemorySignatureProvider
+
     provider = InMemorySignatureProvider()
     provider.add_envelope(_ENVELOPE, status=EnvelopeStatus.SENT)
     provider.complete(

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 
 import attrs
 
+from ._sample_project import SAMPLE_ADMIN, sample_documents, sample_project, write_sample_project
 from ._samples import (
     LETTER,
     active_content_pdf,
@@ -43,13 +44,17 @@ from .errors import EnvelopeNotFoundError
 
 __all__ = [
     "LETTER",
+    "SAMPLE_ADMIN",
     "FakeEnvelope",
     "InMemorySignatureProvider",
     "active_content_pdf",
     "lien_waiver_pdf",
     "linked_pdf",
+    "sample_documents",
+    "sample_project",
     "scanned_pdf",
     "text_pdf",
+    "write_sample_project",
 ]
 
 
