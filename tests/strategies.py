@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
+import attrs
 from hypothesis import strategies as st
 
 from invoicebackup.domain import (
@@ -44,6 +45,8 @@ from invoicebackup.domain import (
 
 __all__ = [
     "DELETED_PERIOD_PREFIX",
+    "Grant",
+    "PermissionCase",
     "amounts",
     "aware_datetimes",
     "billing_period_ids",
@@ -59,15 +62,19 @@ __all__ = [
     "docusign_links",
     "envelopes",
     "filenames",
+    "grants",
     "ids",
     "invoice_ids",
     "invoices",
     "naive_datetimes",
     "names",
     "non_finite_decimals",
+    "permission_cases",
     "permission_levels",
     "permissions",
     "projects",
+    "put_contract",
+    "put_user",
     "texts",
     "tools",
     "user_ids",
@@ -459,4 +466,121 @@ def projects(
         contracts=contract_list,
         billing_periods=period_list,
         invoices=invoice_list,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Permissions (tests/property/test_permissions_properties.py)
+
+
+@attrs.frozen(kw_only=True)
+class PermissionCase:
+    """A project and a request to put to each permission rule.
+
+    Attributes:
+        project: The project; some invoices may bill a contract it no longer has.
+        user_id: The requester, mostly from the directory, sometimes a stranger.
+        invoice_ids: A selection to compile, with repeats and unknown ids.
+        invoice_id: An invoice to view, mostly from the project.
+        contract_id: A contract to invoice on as a collaborator, mostly from the project.
+    """
+
+    project: Project
+    user_id: str
+    invoice_ids: tuple[str, ...]
+    invoice_id: str
+    contract_id: str
+
+
+@st.composite
+def permission_cases(draw: st.DrawFn) -> PermissionCase:
+    """A :class:`PermissionCase` on a small project, sometimes with an orphaned invoice."""
+    project = draw(projects(max_invoices=5, max_users=3, max_contracts=3, max_periods=1))
+    all_contract_ids = [c.id for c in project.contracts]
+    if project.contracts and draw(st.integers(0, 4)) == 0:
+        dropped = draw(st.sampled_from(all_contract_ids))
+        project = attrs.evolve(project, contracts=[c for c in project.contracts if c.id != dropped])
+
+    def mostly(known: Sequence[str], fresh: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        if not known:
+            return fresh
+        from_project = st.sampled_from(known)
+        return st.one_of(from_project, from_project, from_project, fresh)
+
+    known_invoices = [i.id for i in project.invoices]
+    some_invoice = mostly(known_invoices, invoice_ids)
+    return PermissionCase(
+        project=project,
+        user_id=draw(mostly([u.id for u in project.users], user_ids)),
+        invoice_ids=tuple(draw(st.lists(some_invoice, max_size=6))),
+        invoice_id=draw(some_invoice),
+        contract_id=draw(mostly(all_contract_ids, contract_ids)),
+    )
+
+
+def put_user(project: Project, user: User) -> Project:
+    """*project* with *user* in its directory, replacing the user with the same id."""
+    others = [u for u in project.users if u.id != user.id]
+    return attrs.evolve(project, users=[*others, user])
+
+
+def put_contract(project: Project, contract: Contract) -> Project:
+    """*project* with *contract*, replacing the contract with the same id."""
+    others = [c for c in project.contracts if c.id != contract.id]
+    return attrs.evolve(project, contracts=[*others, contract])
+
+
+@attrs.frozen(kw_only=True)
+class Grant:
+    """One thing the company account holder may grant a user.
+
+    Attributes:
+        kind: ``"level"``, ``"account"``, ``"activate"``, ``"private_list"`` or
+            ``"invoice_contact"``.
+        tool: For ``"level"``, the tool.
+        level: For ``"level"``, the level to raise to (never lowers).
+        contract_index: For list grants, which contract (modulo their number).
+    """
+
+    kind: str
+    tool: Tool = Tool.COMMITMENTS
+    level: PermissionLevel = PermissionLevel.NONE
+    contract_index: int = 0
+
+    def apply(self, project: Project, user_id: str) -> Project:
+        """*project* after granting this to *user_id* (no change if it cannot apply)."""
+        user = project.user(user_id)
+        if self.kind in ("private_list", "invoice_contact"):
+            if not project.contracts:
+                return project
+            contract = project.contracts[self.contract_index % len(project.contracts)]
+            if self.kind == "private_list" and user_id not in contract.private_list:
+                contract = attrs.evolve(contract, private_list=(*contract.private_list, user_id))
+            elif self.kind == "invoice_contact" and user_id not in contract.invoice_contacts:
+                contract = attrs.evolve(
+                    contract, invoice_contacts=(*contract.invoice_contacts, user_id)
+                )
+            return put_contract(project, contract)
+        if user is None:
+            return project
+        if self.kind == "level":
+            level = max(user.level(self.tool), self.level)
+            user = attrs.evolve(user, permissions=user.permissions.with_level(self.tool, level))
+        elif self.kind == "account":
+            user = attrs.evolve(user, has_account=True)
+        else:
+            user = attrs.evolve(user, active=True)
+        return put_user(project, user)
+
+
+def grants() -> st.SearchStrategy[Grant]:
+    """Any single :class:`Grant`."""
+    return st.one_of(
+        st.builds(Grant, kind=st.just("level"), tool=tools, level=permission_levels),
+        st.builds(Grant, kind=st.sampled_from(["account", "activate"])),
+        st.builds(
+            Grant,
+            kind=st.sampled_from(["private_list", "invoice_contact"]),
+            contract_index=st.integers(0, 5),
+        ),
     )

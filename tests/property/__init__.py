@@ -1,0 +1,1 @@
+"""Property tests: each property quotes the rule it checks."""
