@@ -105,8 +105,8 @@ _NOT: Final = LinkState.NOT_LINKED
 _LINKED: Final = LinkState.LINKED
 _REAUTH: Final = LinkState.REAUTHENTICATION_REQUIRED
 
-#: Every transition of an account link: ``(state, event) -> next state``. Nothing else
-#: is allowed.
+#: Every transition of an account link, as ``(state, event) -> next state``; nothing
+#: else is allowed.
 TRANSITIONS: Final[Mapping[tuple[LinkState, LinkEvent], LinkState]] = {
     (_NOT, LinkEvent.GRANT): _LINKED,
     (_LINKED, LinkEvent.USE): _LINKED,
@@ -262,9 +262,9 @@ class SyncStatus(enum.Enum):
     .. versionadded:: 0.1.0
     """
 
-    #: The account is linked and in use: the page says "Synced".
+    #: The account is linked and in use; the page says "Synced".
     SYNCED = "synced"
-    #: Not linked, awaiting re-authentication or stale: the page shows "Login with DocuSign".
+    #: Not linked, awaiting re-authentication or stale; the page shows "Login with DocuSign".
     LOGIN_REQUIRED = "login_required"
 
     def label(self, *, language: str = "en-US") -> str:
@@ -352,9 +352,9 @@ class InvoiceDirection(enum.Enum):
     .. versionadded:: 0.1.0
     """
 
-    #: An owner invoice: the company bills the owner.
+    #: An owner invoice, where the company bills the owner.
     UPSTREAM = "upstream"
-    #: A subcontractor invoice: a subcontractor bills the company.
+    #: A subcontractor invoice, where a subcontractor bills the company.
     DOWNSTREAM = "downstream"
 
     def label(self, *, words: Vocabulary | None = None) -> str:
@@ -671,7 +671,7 @@ class EnvelopeOutcome(enum.Enum):
     .. versionadded:: 0.1.0
     """
 
-    #: The workflow is complete: the signed document is final.
+    #: The workflow is complete and the signed document final.
     COMPLETE = "complete"
     #: The workflow ended without completing (declined, voided, deleted, timed out).
     UNSUCCESSFUL = "unsuccessful"
