@@ -138,7 +138,7 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed(code="not_pdf", kind="HTML page")
     if text.startswith(b"<?xml") or text.startswith(b"<"):
         return Sniffed(code="not_pdf", kind="XML or markup file")
-    if not head.strip():
+    if len(data) <= HEADER_WINDOW and not head.strip():
         return Sniffed(code="empty", kind="blank file")
     return Sniffed(code="not_pdf", kind="file of unknown type")
 
@@ -177,13 +177,14 @@ class ParsedPdf:
         encrypted: Whether it was encrypted (and opened with the empty password).
     """
 
-    __slots__ = ("_named", "_reader", "encrypted", "filename", "key", "page_count")
+    __slots__ = ("_named", "_reader", "_removed", "encrypted", "filename", "key", "page_count")
 
     def __init__(
         self, *, reader: PdfReader, key: str, filename: str, page_count: int, encrypted: bool
     ) -> None:
         self._reader = reader
         self._named: dict[str, ArrayObject] | None = None
+        self._removed: tuple[str, ...] = ()
         self.key = key
         self.filename = filename
         self.page_count = page_count
@@ -272,9 +273,68 @@ def open_pdf(data: bytes, *, key: str, filename: str, limits: Limits | None = No
             _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
         pages = [_checked_page(reader, index) for index in range(count)]
         _walk(reader, pages, key=key, filename=filename, limits=limits)
-    return ParsedPdf(
+        removed = _strip_active_content(reader, pages)
+    parsed = ParsedPdf(
         reader=reader, key=key, filename=filename, page_count=count, encrypted=encrypted
     )
+    parsed._removed = removed
+    return parsed
+
+
+def _strip_actions(obj: DictionaryObject, removed: list[str]) -> None:
+    """Delete additional actions, unsafe actions and action chains from one dictionary."""
+    if "/AA" in obj:
+        del obj["/AA"]
+        removed.append("additional actions (/AA)")
+    action = obj.get("/A")
+    if action is None:
+        return
+    action_dict = action.get_object()
+    kind = action_dict.get("/S") if isinstance(action_dict, DictionaryObject) else None
+    if kind not in _SAFE_ACTIONS:
+        del obj["/A"]
+        removed.append(f"{str(kind or '/unknown').lstrip('/')} action")
+    elif "/Next" in action_dict:
+        del action_dict["/Next"]
+        removed.append("chained actions (/Next)")
+
+
+def _strip_active_content(reader: PdfReader, pages: Sequence[DictionaryObject]) -> tuple[str, ...]:
+    """Remove active content from the parsed source, before anything is copied from it.
+
+    Cleaning the source (which only we hold) rather than the copy means no
+    unreferenced JavaScript object is ever written to the output. The catalog
+    (``/OpenAction``, ``/AA``, ``/Names /JavaScript``) and page ``/AA`` are never
+    copied at all.
+    """
+    removed: list[str] = []
+    stack: list[DictionaryObject] = []
+    for page in pages:
+        raw = page.get("/Annots")
+        annots = raw.get_object() if raw is not None else None
+        if isinstance(annots, ArrayObject):
+            stack.extend(a.get_object() for a in annots)
+    root = _dict(reader.trailer.get("/Root"))
+    form = _dict(root.get("/AcroForm"))
+    fields = form.get("/Fields")
+    fields = fields.get_object() if fields is not None else None
+    if isinstance(fields, ArrayObject):
+        stack.extend(f.get_object() for f in fields)
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, DictionaryObject) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        _strip_actions(node, removed)
+        for name in ("/Parent", "/Kids"):
+            related = node.get(name)
+            related = related.get_object() if related is not None else None
+            if isinstance(related, DictionaryObject):
+                stack.append(related)
+            elif isinstance(related, ArrayObject):
+                stack.extend(k.get_object() for k in related)
+    return tuple(removed)
 
 
 def _decrypt(reader: PdfReader, key: str, filename: str) -> None:
@@ -474,7 +534,7 @@ class BackupWriter:
         reader = parsed._reader
         source_pages = [reader.pages[i] for i in range(parsed.page_count)]
         page_map: dict[int, IndirectObject] = {}
-        removed: list[str] = _document_level_removals(reader)
+        removed: list[str] = [*_document_level_removals(reader), *parsed._removed]
         for source in source_pages:
             if source.indirect_reference is None:
                 new = self._add_direct_page(source)

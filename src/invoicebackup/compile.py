@@ -318,8 +318,8 @@ def plan_backup(
     Selecting a contract selects all its invoices. Order and repeats in the
     selection never matter. The preconditions, all checked, all reported:
 
-    * something is selected (``empty_selection``);
     * every selected contract exists (``unknown_contract``);
+    * the selection contains at least one invoice (``empty_selection``);
     * the user may compile the selected invoices
       (:func:`~invoicebackup.permissions.can_compile_backup`: ``unknown_invoice``,
       ``unknown_contract``, ``not_admin_on_tool`` and the user's own conditions);
@@ -353,8 +353,6 @@ def plan_backup(
     invoice_ids = tuple(invoice_ids)
     contract_ids = tuple(contract_ids)
     problems: list[Problem] = []
-    if not invoice_ids and not contract_ids:
-        problems.append(Problem("", "empty_selection", "no invoice or contract is selected"))
     selected: set[str] = set(invoice_ids)
     for contract_id in sorted(set(contract_ids)):
         if project.contract(contract_id) is None:
@@ -367,6 +365,8 @@ def plan_backup(
             )
             continue
         selected.update(i.id for i in project.invoices_of(contract_id))
+    if not selected:
+        problems.append(Problem("", "empty_selection", "the selection contains no invoice"))
     decision = can_compile_backup(project, user_id=user_id, invoice_ids=sorted(selected))
     problems.extend(
         Problem(f"{r.subject_kind}:{r.subject_id}", r.code, r.message) for r in decision.reasons

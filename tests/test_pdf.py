@@ -1,0 +1,290 @@
+"""The PDF boundary: sniffing, isolated parsing with typed errors, and assembly."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import pikepdf
+import pypdf
+import pytest
+
+from invoicebackup import BadDocumentError, _pdf
+from invoicebackup.testing import (
+    active_content_pdf,
+    lien_waiver_pdf,
+    linked_pdf,
+    scanned_pdf,
+    text_pdf,
+)
+from tests.backup_helpers import reader
+
+
+def _writer() -> _pdf.BackupWriter:
+    return _pdf.BackupWriter(
+        title="T", subject="S", created=datetime(2024, 1, 2, tzinfo=UTC), file_id=b"test"
+    )
+
+
+def _written(writer: _pdf.BackupWriter) -> bytes:
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _open(data: bytes, name: str = "doc.pdf") -> _pdf.ParsedPdf:
+    return _pdf.open_pdf(data, key=f"k/{name}", filename=name)
+
+
+def _check(data: bytes) -> list[str]:
+    with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
+        return [str(problem) for problem in pdf.check_pdf_syntax()]
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "kind"),
+    [
+        (b"", "empty", "empty"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "not_pdf", "JPEG"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not_pdf", "PNG"),
+        (
+            b"PK\x03\x04" + b"\x00" * 26 + b"mimetypeapplication/vnd.oasis.opendocument.text",
+            "not_pdf",
+            "ODT",
+        ),
+        (b"PK\x03\x04" + b"\x00" * 26 + b"word/document.xml", "not_pdf", "DOCX"),
+        (b"  <!DOCTYPE html><html><body>404</body></html>", "not_pdf", "HTML"),
+        (b"junk\n" * 10 + b"%PDF-1.4\n", None, "PDF"),
+    ],
+)
+def test_sniff_names_what_a_file_really_is(data: bytes, code: str | None, kind: str) -> None:
+    """Sniffing tells empty, PDF (header within 1 KiB) and the real type of other files."""
+    sniffed = _pdf.sniff(data)
+    assert sniffed.code == code
+    assert kind in sniffed.kind
+
+
+def test_a_header_after_the_first_kib_is_not_a_pdf() -> None:
+    """``%PDF-`` must appear within the first KiB."""
+    assert _pdf.sniff(b" " * 1100 + b"%PDF-1.4").code == "not_pdf"
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty"),
+        (b"\xff\xd8\xff\xe0 not a pdf", "not_pdf"),
+        (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF", "damaged"),
+        (text_pdf(["x"])[:300], "damaged"),
+    ],
+)
+def test_bad_documents_raise_typed_errors(data: bytes, code: str) -> None:
+    """Every failure to open is a BadDocumentError with a stable code."""
+    with pytest.raises(BadDocumentError) as caught:
+        _open(data)
+    assert caught.value.code == code
+    assert caught.value.key == "k/doc.pdf"
+
+
+@pytest.mark.parametrize(
+    ("exception", "code"),
+    [
+        (AssertionError("bare assert"), "damaged"),
+        (NotImplementedError("some filter"), "damaged"),
+        (KeyError("/Root"), "damaged"),
+        (ValueError("bad number"), "damaged"),
+        (RecursionError("too deep"), "damaged"),
+        (pypdf.errors.PdfReadError("broken"), "damaged"),
+        (pypdf.errors.DependencyError("no AES backend"), "unsupported_encryption"),
+        (MemoryError(), "too_large"),
+    ],
+)
+def test_engine_exceptions_are_translated_and_kept_as_cause(
+    monkeypatch: pytest.MonkeyPatch, exception: BaseException, code: str
+) -> None:
+    """Whatever the engine raises becomes BadDocumentError with a code and the original cause."""
+
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise exception
+
+    monkeypatch.setattr(_pdf, "PdfReader", explode)
+    with pytest.raises(BadDocumentError) as caught:
+        _open(text_pdf(["x"]))
+    assert caught.value.code == code
+    assert caught.value.__cause__ is exception
+
+
+def test_a_user_password_is_reported_as_encrypted() -> None:
+    """A document that needs a password to open is code ``encrypted``."""
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(text_pdf(["secret"])))
+    writer.encrypt(user_password="open-sesame", owner_password="owner", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(BadDocumentError) as caught:
+        _open(out.getvalue())
+    assert caught.value.code == "encrypted"
+
+
+def test_an_owner_password_only_document_opens() -> None:
+    """Owner-password-only encryption is opened with the empty password and flagged."""
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(text_pdf(["a", "b"])))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    parsed = _open(out.getvalue())
+    assert parsed.page_count == 2
+    assert parsed.encrypted
+
+
+def test_limits_report_too_large() -> None:
+    """A document over the page or byte limit is ``too_large``."""
+    with pytest.raises(BadDocumentError) as caught:
+        _pdf.open_pdf(
+            text_pdf(["a", "b", "c"]), key="k", filename="f", limits=_pdf.Limits(max_pages=2)
+        )
+    assert caught.value.code == "too_large"
+    with pytest.raises(BadDocumentError) as caught:
+        _pdf.open_pdf(text_pdf(["a"]), key="k", filename="f", limits=_pdf.Limits(max_bytes=10))
+    assert caught.value.code == "too_large"
+
+
+def test_deep_nesting_is_damaged_not_a_crash() -> None:
+    """Objects nested deeper than the limit are reported, never a RecursionError."""
+    nested = b"[" * 120 + b"]" * 120
+    data = text_pdf(["x"]).replace(b"/Type /Page ", b"/Type /Page /Junk " + nested + b" ", 1)
+    with pytest.raises(BadDocumentError) as caught:
+        _pdf.open_pdf(data, key="k", filename="f", limits=_pdf.Limits(max_depth=50))
+    assert caught.value.code == "damaged"
+
+
+def test_form_fields_of_two_documents_keep_their_own_values() -> None:
+    """Two waivers with a field ``amount`` stay two fields, each with its value."""
+    writer = _writer()
+    writer.add_document(_open(lien_waiver_pdf({"amount": "100.00"})), field_prefix="w1")
+    writer.add_document(_open(lien_waiver_pdf({"amount": "250.00"})), field_prefix="w2")
+    data = _written(writer)
+    fields = reader(data).get_fields() or {}
+    assert fields["w1.amount"]["/V"] == "100.00"
+    assert fields["w2.amount"]["/V"] == "250.00"
+    assert _check(data) == []
+
+
+def test_the_same_parsed_document_added_twice_gets_separate_fields() -> None:
+    """A document added twice (one parse) still gets fields of its own per occurrence."""
+    writer = _writer()
+    parsed = _open(lien_waiver_pdf({"amount": "7"}))
+    writer.add_document(parsed, field_prefix="first")
+    writer.add_document(parsed, field_prefix="second")
+    data = _written(writer)
+    pdf = reader(data)
+    fields = pdf.get_fields() or {}
+    assert {"first.amount", "second.amount"} <= set(fields)
+    widgets = [a.get_object() for page in pdf.pages for a in page.get("/Annots", [])]
+    assert len({id(w) for w in widgets}) == 2
+    assert widgets[0].indirect_reference != widgets[1].indirect_reference
+    assert _check(data) == []
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_links_inside_a_document_point_to_its_own_pages(named: bool) -> None:
+    """A link to a document's last page still goes there after other pages come first."""
+    writer = _writer()
+    writer.add_document(_open(text_pdf(["cover"])), field_prefix="a")
+    writer.add_document(_open(linked_pdf(pages=3, named=named)), field_prefix="b")
+    writer.add_document(_open(linked_pdf(pages=3, named=named)), field_prefix="c")
+    data = _written(writer)
+    pdf = reader(data)
+    for first in (1, 4):
+        annots: Any = pdf.pages[first]["/Annots"]
+        (link,) = [a.get_object() for a in annots]
+        target = link["/Dest"][0]
+        assert pdf.get_page_number(target.get_object()) == first + 2
+    assert _check(data) == []
+
+
+def test_active_content_is_removed() -> None:
+    """JavaScript, OpenAction, Launch, /AA, /XFA and /SigFlags never reach the output."""
+    writer = _writer()
+    added = writer.add_document(_open(active_content_pdf()), field_prefix="a")
+    data = _written(writer)
+    for token in (
+        b"/JavaScript",
+        b"/JS",
+        b"/OpenAction",
+        b"/Launch",
+        b"/AA",
+        b"/XFA",
+        b"/SigFlags",
+    ):
+        assert token not in data, token
+    assert "document JavaScript" in added.removed
+    assert "Launch action" in added.removed
+    assert _check(data) == []
+
+
+def test_pages_keep_size_and_rotation_and_scans_are_copied_untouched() -> None:
+    """Landscape, rotated and scanned pages come out with their box, rotation and stream."""
+    writer = _writer()
+    writer.add_document(_open(text_pdf(["l"], page_size=(842, 595), rotation=90)), field_prefix="a")
+    writer.add_document(_open(scanned_pdf(pixels=(50, 60))), field_prefix="b")
+    data = _written(writer)
+    pdf = reader(data)
+    assert (pdf.pages[0].mediabox.width, pdf.pages[0].mediabox.height) == (842, 595)
+    assert pdf.pages[0].rotation == 90
+    resources: Any = pdf.pages[1]["/Resources"]
+    image = resources["/XObject"]["/Im1"].get_object()
+    original: Any = reader(scanned_pdf(pixels=(50, 60))).pages[0]["/Resources"]
+    source = original["/XObject"]["/Im1"]
+    assert image._data == source.get_object()._data
+    assert _check(data) == []
+
+
+def test_placeholder_pages_and_outline_round_trip() -> None:
+    """Our own text page and bookmark tree read back as written."""
+    writer = _writer()
+    writer.add_document(_open(text_pdf(["a", "b"])), field_prefix="a")
+    index = writer.add_text_page(["Could not include: é.pdf", "damaged: it has no pages"])
+    writer.set_outline(
+        [
+            _pdf.OutlineNode(
+                title="SC-1",
+                page_index=0,
+                children=(
+                    _pdf.OutlineNode(title="doc", page_index=0),
+                    _pdf.OutlineNode(title="é.pdf", page_index=index),
+                ),
+            )
+        ]
+    )
+    data = _written(writer)
+    summary = _pdf.summarise(data)
+    assert summary.page_count == 3
+    assert [c.page_index for c in summary.outline[0].children] == [0, 2]
+    assert "Could not include" in reader(data).pages[2].extract_text()
+    assert _check(data) == []
+
+
+def test_output_is_deterministic() -> None:
+    """The same documents and parameters give the same bytes."""
+
+    def build() -> bytes:
+        writer = _writer()
+        writer.add_document(_open(lien_waiver_pdf({"amount": "1"})), field_prefix="a")
+        writer.add_text_page(["x"])
+        writer.attach("m.json", b"{}")
+        return _written(writer)
+
+    assert build() == build()
+
+
+def test_samples_are_valid_pdfs() -> None:
+    """Every hand-written sample passes qpdf's structural check."""
+    for data in (
+        text_pdf(["a"]),
+        lien_waiver_pdf({"a": "1"}),
+        scanned_pdf(),
+        linked_pdf(named=True),
+        active_content_pdf(),
+    ):
+        assert _check(data) == []
