@@ -15,7 +15,7 @@ and ``_``/``-`` do not matter), then by its primary language (``fr``, ``fr-FR`` 
 Texts under keys named ``reason.*``, ``backup_*`` (other than ``backup_title``)
 are message templates with ``{named}`` fields; fill them with :func:`message`.
 
->>> from invoicebackup import Dictionary, Tool
+>>> from invoicebackup import Dictionary, Tool, term, tool_name
 >>> tool_name(Tool.PRIME_CONTRACTS, dictionary=Dictionary.OWNER, language="en-US")
 'Funding'
 >>> tool_name(Tool.PRIME_CONTRACTS, dictionary=Dictionary.OWNER, language="fr")
@@ -64,7 +64,7 @@ _SPECIALTY: Final = Dictionary.SPECIALTY_CONTRACTOR
 # French typography: a no-break space before a colon.
 _NBSP: Final = "\u00a0"
 
-#: Every word and message template of the product: key → language → dictionary → text.
+#: Every word and message template of the product, as key → language → dictionary → text.
 #: The general contractor entry of a language is the fallback for the other dictionaries.
 TERMS: Final[Mapping[str, Mapping[str, Mapping[Dictionary, str]]]] = {
     # -- tools ------------------------------------------------------------------
