@@ -364,6 +364,11 @@ def _checked_page(reader: PdfReader, index: int) -> DictionaryObject:
     else:
         _ = page.mediabox.width  # raises on a malformed box
     _ = page.rotation
+    resources = page.get("/Resources")
+    if resources is None or not isinstance(resources.get_object(), DictionaryObject):
+        # A page must have resources (it may inherit none): an empty dictionary is what
+        # viewers assume.
+        page[NameObject("/Resources")] = DictionaryObject()
     return page
 
 

@@ -1,0 +1,114 @@
+"""Real-world PDFs (../shared/corpus/realworld): each included whole or reported, no crash."""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+
+from invoicebackup import BackupOptions, BackupResult, InMemoryStore, compile_backup
+from invoicebackup.compile import Action
+from invoicebackup.testing import text_pdf
+from tests.backup_helpers import ADMIN, NOW, attachment, invoice, project
+
+pytestmark = pytest.mark.corpus
+
+#: Warnings qpdf's check gives about *source content* we copy byte for byte (streams whose
+#: data is broken in the source, names with NUL bytes in the source); never about structure.
+SOURCE_CONTENT_WARNINGS = (
+    "error decoding stream data",
+    "will be re-processed without filtering",
+    "input stream is complete but output may still be valid",
+    "null character not allowed in name token",
+)
+
+#: Codes a corpus file may be reported with; anything else is a bug.
+TYPED_CODES = {"damaged", "encrypted", "not_pdf", "empty", "unsupported_encryption", "too_large"}
+
+
+def _corpus(shared_dir: Path) -> list[Path]:
+    folder = shared_dir / "corpus" / "realworld"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent: the real-world corpus is not here")
+    with (folder / "MANIFEST.tsv").open(encoding="utf-8") as manifest:
+        names = [row["file"] for row in csv.DictReader(manifest, delimiter="\t")]
+    return [folder / name for name in names]
+
+
+def _structural_problems(data: bytes) -> list[str]:
+    with pikepdf.Pdf.open(io.BytesIO(data)) as pdf, warnings.catch_warnings():
+        # pikepdf cannot decode JBIG2 here; stream contents are not ours to check anyway.
+        warnings.filterwarnings("ignore", "pikepdf is missing some specialized decoders")
+        problems = [str(problem) for problem in pdf.check_pdf_syntax()]
+    return [p for p in problems if not any(known in p for known in SOURCE_CONTENT_WARNINGS)]
+
+
+def _compile_one(path: Path, policy: str) -> tuple[BackupResult, bytes]:
+    p = project([invoice("i-1", attachments=[attachment(path.name)])])
+    store = InMemoryStore(
+        {"docs/i-1.pdf": text_pdf(["Pay application"]), "att/" + path.name: path.read_bytes()}
+    )
+    result = compile_backup(
+        p,
+        invoice_ids=["i-1"],
+        user_id=ADMIN.id,
+        store=store,
+        now=NOW,
+        options=BackupOptions(on_bad_document=policy, embed_manifest=False),
+    )
+    return result, store.read_bytes(result.key)
+
+
+def test_every_corpus_file_is_included_whole_or_reported_with_a_typed_reason(
+    shared_dir: Path,
+) -> None:
+    """One at a time as an attachment: all its pages, or one placeholder with a typed code."""
+    outcomes: dict[str, str] = {}
+    for path in _corpus(shared_dir):
+        result, data = _compile_one(path, "placeholder")
+        pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
+        assert result.page_count == pages, path.name
+        (record,) = result.invoices
+        if result.left_out:
+            (entry,) = result.left_out
+            assert entry.code in TYPED_CODES, (path.name, entry.code)
+            assert entry.action is Action.PLACEHOLDER
+            assert pages == 2, path.name
+            outcomes[path.name] = entry.code
+        else:
+            (_, source) = record.sources
+            expected = len(pypdf.PdfReader(io.BytesIO(path.read_bytes()), strict=False).pages)
+            assert source.pages == expected == pages - 1, path.name
+            outcomes[path.name] = "included"
+        assert _structural_problems(data) == [], path.name
+    included = sum(1 for o in outcomes.values() if o == "included")
+    assert included >= 85, outcomes
+
+
+def test_all_corpus_files_together_in_one_backup(shared_dir: Path) -> None:
+    """Every corpus file attached to one invoice: one backup, page count and entries agree."""
+    paths = _corpus(shared_dir)
+
+    p = project([invoice("i-1", attachments=[attachment(path.name) for path in paths])])
+    documents = {"att/" + path.name: path.read_bytes() for path in paths}
+    store = InMemoryStore({"docs/i-1.pdf": text_pdf(["Pay application"]), **documents})
+    result = compile_backup(
+        p,
+        invoice_ids=["i-1"],
+        user_id=ADMIN.id,
+        store=store,
+        now=NOW,
+        options=BackupOptions(on_bad_document="skip"),
+    )
+    data = store.read_bytes(result.key)
+    assert result.page_count == len(pypdf.PdfReader(io.BytesIO(data)).pages)
+    sources = result.invoices[0].sources
+    assert result.page_count == sum(s.pages for s in sources)
+    assert len(sources) - 1 + len(result.left_out) == len(paths)
+    assert {e.code for e in result.left_out} <= TYPED_CODES
+    assert _structural_problems(data) == []
