@@ -33,8 +33,14 @@ nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(attrs|cattrs|pypdf|httpx|click)\..*"),
     (r"py:.*", r"(os|typing|collections\.abc|contextlib|datetime|decimal|enum|pathlib|io)\..*"),
-    (r"py:class", r"(BinaryIO|Path|Decimal|datetime|date|Mapping|Sequence|Iterable|Callable|"
-                  r"Iterator|AbstractContextManager|IO|Any|_T|T|TracebackType|Self)"),
-    (r"py:class", r"(str|int|bytes|bool|float|object|None|Exception|ValueError|OSError|"
-                  r"LookupError|PermissionError|FileNotFoundError|FileExistsError|KeyError)"),
+    (
+        r"py:class",
+        r"(BinaryIO|Path|Decimal|datetime|date|Mapping|Sequence|Iterable|Callable|"
+        r"Iterator|AbstractContextManager|IO|Any|_T|T|TracebackType|Self)",
+    ),
+    (
+        r"py:class",
+        r"(str|int|bytes|bool|float|object|None|Exception|ValueError|OSError|"
+        r"LookupError|PermissionError|FileNotFoundError|FileExistsError|KeyError)",
+    ),
 ]
