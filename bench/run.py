@@ -522,10 +522,30 @@ RATIO_HEADERS = ["ratio", "N", "wall time", "peak RSS", "output bytes"]
 TARGET_HEADERS = ["target", "N", "measured", "status"]
 
 
+def _revision() -> str:
+    """The checkout's commit, with ``+changes`` when ``src/`` differs from it."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = (
+            subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, check=True
+            )
+            .stdout.decode()
+            .strip()
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"], cwd=root, capture_output=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
+
+
 def render(sizes: list[SizeResult], *, started: str, repeats: dict[int, int]) -> str:
     """The results as Markdown: workloads, engines, ratios and targets."""
     parts = [f"# Benchmark results, {started}", ""]
     parts.append(
+        f"Commit {_revision()}; "
         f"Python {sys.version.split()[0]} on {os.cpu_count()} CPUs; repetitions per size: "
         + ", ".join(f"N={n}: {r}" for n, r in repeats.items())
         + "; engines alternate between repetitions."
@@ -649,7 +669,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(markdown)
     args.root.mkdir(parents=True, exist_ok=True)
     (args.root / f"results-{stamp}.md").write_text(markdown, encoding="utf-8")
-    payload = {"started": started.isoformat(), "sizes": [asdict(s) for s in results]}
+    payload = {
+        "started": started.isoformat(),
+        "revision": _revision(),
+        "sizes": [asdict(s) for s in results],
+    }
     (args.root / f"results-{stamp}.json").write_text(
         json.dumps(payload, indent=1) + "\n", encoding="utf-8"
     )
