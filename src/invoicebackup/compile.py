@@ -10,7 +10,7 @@ Two steps, as in h11: the core decides, the edge does I/O.
   :class:`~invoicebackup.errors.BackupPreconditionsError` listing every problem.
 * :func:`compile_backup` plans, resolves signed versions, reads and parses every
   document **before** writing anything, assembles the PDF (through
-  :mod:`invoicebackup._pdf`), writes it atomically to the store under a name that
+  ``invoicebackup._pdf``), writes it atomically to the store under a name that
   never overwrites, and returns a :class:`BackupResult`.
 
 A whole backup, with an in-memory store:
