@@ -7,8 +7,9 @@ import importlib.util
 import json
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
+import pytest
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +72,19 @@ def test_lien_waivers_repeat_field_names_with_their_own_values(tmp_path: Path) -
         assert fields is not None
         assert {name: field.get("/V") for name, field in fields.items()} == waiver["values"]
     assert len({w["values"]["amount"] for w in waivers}) == len(waivers)
+
+
+def test_refuses_with_a_clear_message_when_the_disk_is_short(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Too little free space: no workload is started and the error says how much is needed."""
+    module = _generator()
+    monkeypatch.setattr(
+        module.shutil,
+        "disk_usage",
+        lambda _path: SimpleNamespace(total=10**12, used=10**12, free=10**6),
+    )
+    with pytest.raises(module.NotEnoughSpaceError, match="needs about") as caught:
+        module.ensure_workload(invoices=1000, seed=0, root=tmp_path / "out")
+    assert caught.value.free == 10**6
+    assert not any((tmp_path / "out").iterdir())
