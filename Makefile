@@ -53,5 +53,9 @@ $(BENCH_STAMP): pyproject.toml
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES)
 
+## The hostile-input properties with the `fuzz` profile's many examples (not part of `make test`).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/property/test_hostile_pdfs.py -q --hypothesis-show-statistics
+
 clean:
 	rm -rf docs/_build demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -16,6 +16,14 @@ settings.register_profile(
     print_blob=True,
 )
 settings.register_profile("dev", max_examples=50, deadline=None)
+# `make fuzz`: the long run of the hostile-input properties (not part of `make test`).
+settings.register_profile(
+    "fuzz",
+    max_examples=20_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 #: ``../shared`` beside the checkout: the real-world corpus and DocuSign's API description.

@@ -1,0 +1,252 @@
+"""Mutated PDFs through ``compile_backup``: only typed errors, and the bad-document policy applies.
+
+Issue 7: "Mutated PDFs (truncation at any offset, flipped bytes, removed
+``xref``/``trailer``, cut streams) — hypothesis-driven, a bounded number in ``make
+test`` and a longer run behind its own command: only the typed errors of the library
+ever come out, and the bad-document policy applies."
+
+Each example mutates a sample PDF, attaches it to a one-invoice project and compiles
+under one of the three policies. With ``"fail"`` the compile either succeeds or
+raises an :class:`~invoicebackup.errors.InvoiceBackupError`; otherwise it always
+succeeds and the attachment is either included with all its pages or reported
+(placeholder or skip). The backup read back always has the page count the result
+reports, and that count is the sum of what the manifest says went in.
+
+``make fuzz`` runs the same properties with ``HYPOTHESIS_PROFILE=fuzz``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+
+import pypdf
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from invoicebackup import (
+    Action,
+    BackupOptions,
+    BackupResult,
+    BadDocumentError,
+    InMemoryStore,
+    InvoiceBackupError,
+    compile_backup,
+)
+from invoicebackup.testing import (
+    active_content_pdf,
+    lien_waiver_pdf,
+    linked_pdf,
+    scanned_pdf,
+    text_pdf,
+)
+
+from ..pdf_craft import (
+    ATTACHMENT_KEY,
+    INVOICE_KEY,
+    NOW,
+    USER_ID,
+    one_attachment,
+    page_count_of,
+)
+from ..pdf_craft import project as craft_project
+
+#: Sound PDFs to mutate: every sample builder, small enough to keep examples cheap.
+SOURCES: tuple[bytes, ...] = (
+    text_pdf(["One", "Two", "Three"]),
+    text_pdf(["Landscape"], page_size=(792, 612), rotation=90, title="Drawing"),
+    lien_waiver_pdf({"claimant": "Volt Electric", "amount": "8400.00"}),
+    scanned_pdf(pages=2, pixels=(20, 26)),
+    linked_pdf(pages=3, named=True),
+    linked_pdf(pages=2),
+    active_content_pdf(),
+)
+
+KEYWORDS = (b"xref", b"trailer", b"startxref", b"%%EOF", b"endstream", b"endobj", b"obj")
+
+#: In the fuzz profile each property runs as many examples as the profile says;
+#: otherwise at most this many, so that this file stays well under a minute.
+BOUNDED = 400
+FUZZING = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+
+
+def examples(bound: int = BOUNDED) -> int:
+    """The examples to run: the profile's, capped at *bound* unless fuzzing."""
+    profile = settings().max_examples  # the loaded profile's
+    return profile if FUZZING else min(profile, bound)
+
+
+@st.composite
+def mutated_pdfs(draw: st.DrawFn) -> bytes:
+    """A sample PDF with one to three mutations of the kinds real damage takes."""
+    data = bytearray(draw(st.sampled_from(SOURCES)))
+    for _ in range(draw(st.integers(1, 3))):
+        if not data:
+            break
+        kind = draw(
+            st.sampled_from(
+                ["truncate", "flip", "remove_keyword", "cut_stream", "duplicate", "splice_digits"]
+            )
+        )
+        if kind == "truncate":
+            data = data[: draw(st.integers(0, len(data)))]
+        elif kind == "flip":
+            for _ in range(draw(st.integers(1, 8))):
+                at = draw(st.integers(0, len(data) - 1))
+                data[at] ^= draw(st.integers(1, 255))
+        elif kind == "remove_keyword":
+            word = draw(st.sampled_from(KEYWORDS))
+            spots = [m.start() for m in re.finditer(re.escape(word), data)]
+            if spots:
+                at = draw(st.sampled_from(spots))
+                replacement = draw(st.sampled_from([b"", b" " * len(word), b"xxxx"]))
+                data[at : at + len(word)] = replacement
+        elif kind == "cut_stream":
+            spots = [m.end() for m in re.finditer(rb"stream\r?\n", data)]
+            if spots:
+                start = draw(st.sampled_from(spots))
+                end = data.find(b"endstream", start)
+                if end > start:
+                    cut = draw(st.integers(start, end))
+                    del data[cut:end]
+        elif kind == "duplicate":
+            objects = [m.span() for m in re.finditer(rb"\d+ 0 obj.*?endobj\n", data, re.S)]
+            if objects:
+                start, end = draw(st.sampled_from(objects))
+                at = draw(st.sampled_from([start, end, len(data)]))
+                data[at:at] = data[start:end]
+        else:  # change a number: an offset, a length, a count, an object number
+            numbers = [m.span() for m in re.finditer(rb"\d+", data)]
+            if numbers:
+                start, end = draw(st.sampled_from(numbers))
+                data[start:end] = str(draw(st.integers(0, 10**7))).encode()
+    return bytes(data)
+
+
+POLICIES = st.sampled_from(["placeholder", "skip", "fail"])
+CODES = frozenset(
+    {"empty", "not_pdf", "damaged", "too_large", "encrypted", "unsupported_encryption"}
+)
+
+
+def _independent_page_count(data: bytes) -> int | None:
+    """How many pages pypdf reads on its own, or None when it cannot."""
+    try:
+        return len(pypdf.PdfReader(io.BytesIO(data), strict=False).pages)
+    except Exception:
+        return None
+
+
+def _compile(data: bytes, policy: str) -> tuple[BackupResult | InvoiceBackupError, list[str]]:
+    """Compile *data* as the attachment; the result (or typed error) and the backups written."""
+    project, store = one_attachment(data)
+    outcome: BackupResult | InvoiceBackupError
+    try:
+        outcome = compile_backup(
+            project,
+            invoice_ids=["i-1"],
+            user_id=USER_ID,
+            store=store,
+            now=NOW,
+            options=BackupOptions(on_bad_document=policy, embed_manifest=False),
+        )
+    except InvoiceBackupError as error:
+        outcome = error
+    else:
+        assert page_count_of(store.read_bytes(outcome.key)) == outcome.page_count
+    listing = store.keys()  # InMemoryStore lists its keys but is not iterable
+    return outcome, [k for k in listing if k.startswith("backups/")]
+
+
+def _verdict(result: BackupResult, data: bytes, policy: str) -> str | None:
+    """Check one successful result; the attachment's reported code, or None when included."""
+    (record,) = result.invoices
+    sources = {s.key: s for s in record.sources}
+    left = [item for item in result.left_out if item.key == ATTACHMENT_KEY]
+    assert (ATTACHMENT_KEY in sources) != bool(left), "included exactly once, or reported"
+    placeholders = sum(1 for item in result.left_out if item.page is not None)
+    assert result.page_count == sum(s.pages for s in record.sources) + placeholders
+    if left:
+        (item,) = left
+        assert item.action is (Action.PLACEHOLDER if policy == "placeholder" else Action.SKIPPED)
+        assert item.code in CODES
+        return item.code
+    independent = _independent_page_count(data)
+    if independent is not None:
+        assert sources[ATTACHMENT_KEY].pages == independent
+    return None
+
+
+@pytest.mark.timeout(0 if FUZZING else 120)
+@settings(max_examples=examples(), suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(data=mutated_pdfs())
+def test_a_mutated_attachment_gives_a_typed_error_or_a_reported_result(data: bytes) -> None:
+    """Under each policy a mutated PDF is included whole or reported; "fail" raises typed errors."""
+    verdicts: dict[str, str | None] = {}
+    for policy in ("placeholder", "skip"):
+        outcome, written = _compile(data, policy)
+        assert isinstance(outcome, BackupResult), f"{policy!r} raised {outcome!r}"
+        assert written == [outcome.key]
+        verdicts[policy] = _verdict(outcome, data, policy)
+    assert verdicts["placeholder"] == verdicts["skip"]
+    outcome, written = _compile(data, "fail")
+    if verdicts["skip"] is None:
+        event("included")
+        assert isinstance(outcome, BackupResult), f"'fail' raised {outcome!r}"
+        assert _verdict(outcome, data, "fail") is None
+    else:
+        event(f"reported: {verdicts['skip']}")
+        assert isinstance(outcome, BadDocumentError)
+        assert (outcome.key, outcome.code) == (ATTACHMENT_KEY, verdicts["skip"])
+        assert written == []
+
+
+@pytest.mark.timeout(0 if FUZZING else 120)
+@settings(
+    max_examples=examples(BOUNDED // 4),
+    suppress_health_check=[HealthCheck.too_slow],
+    deadline=None,
+)
+@given(attachments=st.lists(mutated_pdfs(), min_size=2, max_size=4), policy=POLICIES)
+def test_several_mutated_attachments_never_poison_each_other(
+    attachments: list[bytes], policy: str
+) -> None:
+    """Several damaged attachments together: each is included whole or reported on its own."""
+    project = craft_project(attachments=len(attachments))
+    keys = [d.key for d in project.invoices[0].attachments]
+    store = InMemoryStore(
+        {INVOICE_KEY: text_pdf(["Pay application"]), **dict(zip(keys, attachments, strict=True))}
+    )
+    outcome: BackupResult | InvoiceBackupError
+    try:
+        outcome = compile_backup(
+            project,
+            invoice_ids=["i-1"],
+            user_id=USER_ID,
+            store=store,
+            now=NOW,
+            options=BackupOptions(on_bad_document=policy),
+        )
+    except InvoiceBackupError as error:
+        outcome = error
+    if not isinstance(outcome, BackupResult):
+        assert policy == "fail"
+        assert isinstance(outcome, BadDocumentError)
+        assert outcome.key in keys
+        return
+    result = outcome
+    assert page_count_of(store.read_bytes(result.key)) == result.page_count
+    (record,) = result.invoices
+    included = {s.key: s.pages for s in record.sources}
+    reported = {item.key for item in result.left_out}
+    assert INVOICE_KEY in included
+    assert set(keys) <= set(included) | reported
+    assert not set(included) & reported
+    for key, data in zip(keys, attachments, strict=True):
+        alone, _ = _compile(data, "skip")
+        assert isinstance(alone, BackupResult)
+        assert (key in included) == (_verdict(alone, data, "skip") is None)
+        if key in included:
+            assert included[key] == alone.invoices[0].sources[-1].pages
