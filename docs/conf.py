@@ -31,7 +31,7 @@ napoleon_numpy_docstring = False
 nitpicky = True
 # Names that autodoc cannot resolve offline (no intersphinx: the build must not need the internet).
 nitpick_ignore_regex = [
-    (r"py:.*", r"(attrs|cattrs|pypdf|httpx|click)\..*"),
+    (r"py:.*", r"(attrs|cattrs|pypdf|httpx|click|json)(\..*)?"),
     (r"py:.*", r"(os|typing|collections\.abc|contextlib|datetime|decimal|enum|pathlib|io)\..*"),
     (
         r"py:class",

@@ -54,7 +54,7 @@ __all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_WARNINGS", "main"]
 
 #: Success.
 EXIT_OK = 0
-#: The library refused: every problem is printed, one per line.
+#: The library refused; every problem is printed, one per line.
 EXIT_REFUSED = 1
 #: The command line was wrong.
 EXIT_USAGE = 2
