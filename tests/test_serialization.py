@@ -684,3 +684,22 @@ def test_amounts_load_as_decimals_not_floats() -> None:
     assert isinstance(amount, Decimal)
     assert amount == Decimal("0.1")
     assert str(amount) == "0.10"
+
+
+def test_the_how_to_example_loads_and_its_error_listing_is_real() -> None:
+    """The format example in docs/howto/project-files.md loads, and its error text is current."""
+    page = Path(__file__).resolve().parents[1] / "docs" / "howto" / "project-files.md"
+    text = page.read_text(encoding="utf-8")
+    example = re.search(r"```json\n(.*?)```", text, re.DOTALL)
+    assert example is not None
+    data = json.loads(example.group(1))
+    assert project_from_dict(data).company_id == "c-gc"
+    data["users"][0]["permissions"]["commitments"] = "root"
+    data["users"][0]["permissions"]["root"] = "admin"
+    data["invoices"][0]["amount"] = "NaN"
+    data["invoices"][0]["attachments"].append(
+        {"key": "../etc/passwd", "filename": "x", "media_type": "x/y"}
+    )
+    with pytest.raises(ProjectFileError) as caught:
+        project_from_dict(data, source="tower-a/project.json")
+    assert str(caught.value) in text

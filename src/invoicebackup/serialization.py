@@ -9,7 +9,7 @@ with JSON-shaped Python values, for hosts that keep the document elsewhere.
 Validation belongs here, at the edge. A file that breaks the format raises one
 :class:`~invoicebackup.errors.ProjectFileError` that lists every problem, each
 with its JSON path (``invoices[3].billing_period_id``), so a person can fix them
-all in one go. This is the only module that imports :mod:`cattrs`.
+all in one go. This is the only module that imports ``cattrs``.
 
 .. versionadded:: 0.1.0
 """
@@ -553,7 +553,7 @@ def project_from_dict(data: object, *, source: str = "<dict>") -> Project:
     """Build a project from a parsed ``project.json`` document.
 
     Args:
-        data: The document as :func:`json.loads` returns it.
+        data: The document as ``json.loads`` returns it.
         source: What to call the input in the error message (a file name).
 
     Returns:
@@ -654,7 +654,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         project: The project to describe.
 
     Returns:
-        A dictionary that :func:`json.dumps` can write and :func:`project_from_dict`
+        A dictionary that ``json.dumps`` can write and :func:`project_from_dict`
         reads back into an equal project.
 
     Raises:
