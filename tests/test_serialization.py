@@ -703,3 +703,27 @@ def test_the_how_to_example_loads_and_its_error_listing_is_real() -> None:
     with pytest.raises(ProjectFileError) as caught:
         project_from_dict(data, source="tower-a/project.json")
     assert str(caught.value) in text
+
+
+def test_a_file_under_another_name_loads_and_a_path_through_a_file_is_missing(
+    tmp_path: Path,
+) -> None:
+    """load_project takes any file path; a path that runs through a file is a missing file."""
+    other = tmp_path / "tower.project"
+    other.write_text(json.dumps(_valid()), encoding="utf-8")
+    assert load_project(other).id == "p-1"
+    with pytest.raises(ProjectFileError) as caught:
+        load_project(other / "project.json")
+    assert [p.code for p in caught.value.problems] == ["missing_file"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_new_file_is_readable_by_others_and_a_replaced_one_keeps_its_mode(
+    tmp_path: Path,
+) -> None:
+    """The temporary file's private mode does not leak into project.json."""
+    written = dump_project(project_from_dict(_valid()), tmp_path)
+    assert written.stat().st_mode & 0o777 == 0o644
+    written.chmod(0o640)
+    dump_project(project_from_dict(_valid()), tmp_path)
+    assert written.stat().st_mode & 0o777 == 0o640

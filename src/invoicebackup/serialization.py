@@ -21,6 +21,7 @@ import json
 import keyword
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -703,7 +704,7 @@ def _project_file(path: str | os.PathLike[str]) -> Path:
     given = Path(path)
     if given.is_dir():
         return given / PROJECT_FILE
-    if given.name == PROJECT_FILE or given.suffix.lower() == ".json":
+    if given.is_file() or given.suffix.lower() == ".json":
         return given
     return given / PROJECT_FILE
 
@@ -723,6 +724,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     Raises:
         ProjectFileError: The file is missing, is not UTF-8 JSON, or breaks the
             format; ``problems`` lists every problem, each with its JSON path.
+        OSError: The file exists but could not be read (permissions, I/O).
 
     .. versionadded:: 0.1.0
     """
@@ -730,7 +732,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     source = str(file)
     try:
         text = file.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise ProjectFileError(
             source, [Problem("", "missing_file", "there is no such file")]
         ) from None
@@ -827,8 +829,13 @@ def dump_project(project: Project, path: str | os.PathLike[str]) -> Path:
         payload = (json.dumps(project_to_dict(project), indent=2) + "\n").encode("ascii")
     file = _project_file(path)
     file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(file.stat().st_mode)  # keep the permissions of the file replaced
+    except OSError:
+        mode = 0o644  # mkstemp's 0o600 would hide a new file from the rest of the team
     handle, temporary = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
     try:
+        os.chmod(temporary, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
             stream.flush()
