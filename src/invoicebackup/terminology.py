@@ -15,7 +15,8 @@ and ``_``/``-`` do not matter), then by its primary language (``fr``, ``fr-FR`` 
 Texts under keys named ``reason.*``, ``backup_*`` (other than ``backup_title``)
 are message templates with ``{named}`` fields; fill them with :func:`message`.
 
->>> from invoicebackup import Dictionary, Tool, term, tool_name
+>>> from invoicebackup import Dictionary, Tool
+>>> from invoicebackup.terminology import term, tool_name
 >>> tool_name(Tool.PRIME_CONTRACTS, dictionary=Dictionary.OWNER, language="en-US")
 'Funding'
 >>> tool_name(Tool.PRIME_CONTRACTS, dictionary=Dictionary.OWNER, language="fr")
