@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
+import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO, Any, Final, NoReturn
@@ -174,10 +176,26 @@ class ParsedPdf:
         key: The document's key in the store.
         filename: Its file name.
         page_count: How many pages it has (at least one).
-        encrypted: Whether it was encrypted (and opened with the empty password).
+        encrypted: Whether it was encrypted (and opened with the empty password or
+            one from the password provider).
+        repaired: Whether pypdf could not read it and it was rewritten with pikepdf.
+        notes: What the merge changes about it or what was wrong with it, in words
+            (a signature that does not survive, a rebuilt cross-reference table…).
+        outline: Its own bookmarks, with page indexes relative to its first page.
     """
 
-    __slots__ = ("_named", "_reader", "_removed", "encrypted", "filename", "key", "page_count")
+    __slots__ = (
+        "_named",
+        "_reader",
+        "_removed",
+        "encrypted",
+        "filename",
+        "key",
+        "notes",
+        "outline",
+        "page_count",
+        "repaired",
+    )
 
     def __init__(
         self, *, reader: PdfReader, key: str, filename: str, page_count: int, encrypted: bool
@@ -189,6 +207,9 @@ class ParsedPdf:
         self.filename = filename
         self.page_count = page_count
         self.encrypted = encrypted
+        self.repaired = False
+        self.notes: tuple[str, ...] = ()
+        self.outline: tuple[OutlineNode, ...] = ()
 
     def __repr__(self) -> str:
         return f"<ParsedPdf {self.key!r} pages={self.page_count}>"
@@ -205,14 +226,109 @@ class ParsedPdf:
         return self._named.get(name)
 
 
+# -- the engine's voice -------------------------------------------------------------------
+#
+# pypdf reports the oddities of real-world files through the ``logging`` module (logger
+# ``pypdf``, e.g. "EOF marker not found") and through ``warnings`` (``PdfReadWarning``).
+# Neither may reach the user's stderr: inside the boundary both are captured, the
+# messages that say something about the document become notes, and the rest are passed
+# on at DEBUG level to this module's own logger.
+
+#: The engines' loggers: pypdf's, and pikepdf's (the ``repair`` extra).
+_ENGINE_LOGGERS: Final = (logging.getLogger("pypdf"), logging.getLogger("pikepdf"))
+_log: Final = logging.getLogger(__name__)
+
+#: Engine messages worth a note in the manifest, by a fragment of their text.
+_ENGINE_NOTES: Final[tuple[tuple[str, str], ...]] = (
+    ("EOF marker not found", "its end-of-file marker (%%EOF) is missing"),
+    ("startxref", "its cross-reference table is damaged; it was rebuilt to read the file"),
+    ("Xref table", "its cross-reference table is damaged; it was rebuilt to read the file"),
+    (
+        "Searching object with",
+        "its cross-reference table is damaged; it was rebuilt to read the file",
+    ),
+    ("invalid pdf header", "bytes that are not PDF precede its header"),
+    ("Stream length not defined", "a stream's declared length is wrong; it was recovered"),
+)
+
+
+class _EngineLogHandler(logging.Handler):
+    """Collects pypdf's log records for the boundary call running in the same thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stack: list[list[str]] | None = getattr(self.local, "stack", None)
+        if not stack:
+            # pypdf used by the host, outside our boundary, while one of our calls runs
+            # in another thread: behave as if we were not here.
+            logging.getLogger().handle(record)
+            return
+        stack[-1].append(record.getMessage())
+
+
+_handler: Final = _EngineLogHandler()
+_handler_lock: Final = threading.Lock()
+_handler_users = 0
+_saved_propagate: list[bool] = []
+
+
 @contextmanager
-def _translated(key: str, filename: str, *, code: str = "damaged") -> Iterator[None]:
-    """Turn every engine exception into a :class:`BadDocumentError`, keeping the cause."""
+def _quiet(into: list[str] | None = None) -> Iterator[list[str]]:
+    """Capture the engine's log messages and warnings; yield the list (*into*) they go to."""
+    global _handler_users
+    with _handler_lock:
+        if _handler_users == 0:
+            _saved_propagate[:] = [logger.propagate for logger in _ENGINE_LOGGERS]
+            for logger in _ENGINE_LOGGERS:
+                logger.addHandler(_handler)
+                logger.propagate = False
+        _handler_users += 1
+    stack: list[list[str]] = getattr(_handler.local, "stack", None) or []
+    _handler.local.stack = stack
+    messages: list[str] = [] if into is None else into
+    stack.append(messages)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as caught:
             # pypdf warns about every oddity of real-world files; the outcome is
-            # reported through our codes instead.
-            warnings.simplefilter("ignore")
+            # reported through our codes and notes instead.
+            warnings.simplefilter("always")
+            yield messages
+        messages.extend(str(w.message) for w in caught)
+    finally:
+        stack.pop()
+        for message in messages:
+            _log.debug("PDF engine: %s", message)
+        with _handler_lock:
+            _handler_users -= 1
+            if _handler_users == 0:
+                for logger, propagate in zip(_ENGINE_LOGGERS, _saved_propagate, strict=True):
+                    logger.removeHandler(_handler)
+                    logger.propagate = propagate
+
+
+def _engine_notes(messages: Sequence[str]) -> list[str]:
+    """The notes the engine's *messages* give about a document, each once."""
+    notes: list[str] = []
+    for message in messages:
+        for fragment, note in _ENGINE_NOTES:
+            if fragment in message and note not in notes:
+                notes.append(note)
+    return notes
+
+
+@contextmanager
+def _translated(
+    key: str, filename: str, *, code: str = "damaged", messages: list[str] | None = None
+) -> Iterator[None]:
+    """Turn every engine exception into a :class:`BadDocumentError`, keeping the cause.
+
+    The engine's log messages and warnings are captured (into *messages* when given).
+    """
+    try:
+        with _quiet(messages):
             yield
     except BadDocumentError:
         raise
@@ -235,7 +351,41 @@ def _bad(key: str, filename: str, code: str, reason: str, cause: BaseException |
     raise BadDocumentError(key=key, filename=filename, code=code, reason=reason) from cause
 
 
-def open_pdf(data: bytes, *, key: str, filename: str, limits: Limits | None = None) -> ParsedPdf:
+#: At most this many candidate passwords are tried per document.
+MAX_PASSWORDS: Final = 100
+
+#: Notes written for signed or certified sources.
+SIGNATURE_NOTE: Final = (
+    "it is digitally signed: the signature does not survive the merge (the backup copies "
+    "its pages, not its signed bytes; keep the original to verify the signature)"
+)
+CERTIFIED_NOTE: Final = (
+    "it is certified (DocMDP): the certification does not survive the merge (keep the "
+    "original to verify it)"
+)
+PURE_XFA_NOTE: Final = (
+    "it is a pure XFA form: its content lives in XFA data that is not copied, so its "
+    "pages show only what the PDF carries without it (often a placeholder message)"
+)
+
+
+class _CallerError(Exception):
+    """An exception raised by the caller's password provider, to be re-raised as it is."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
+def open_pdf(
+    data: bytes,
+    *,
+    key: str,
+    filename: str,
+    limits: Limits | None = None,
+    passwords: Callable[[], Iterable[str]] | None = None,
+    repair: bool = False,
+) -> ParsedPdf:
     """Parse and validate one document on its own.
 
     Args:
@@ -243,6 +393,11 @@ def open_pdf(data: bytes, *, key: str, filename: str, limits: Limits | None = No
         key: Its key in the store (for error messages).
         filename: Its file name (for error messages).
         limits: Bounds on size, pages, objects and nesting.
+        passwords: Called (at most once, only when the empty password does not open
+            an encrypted document) for candidate passwords, tried in order (at most
+            :data:`MAX_PASSWORDS`). Its exceptions propagate unchanged.
+        repair: When pypdf cannot read the document and pikepdf (the ``repair``
+            extra) is installed, rewrite the document with it and try again.
 
     Returns:
         A handle to copy into a :class:`BackupWriter`.
@@ -258,27 +413,205 @@ def open_pdf(data: bytes, *, key: str, filename: str, limits: Limits | None = No
     sniffed = sniff(data)
     if sniffed.code == "empty":
         _bad(key, filename, "empty", f"it is an {sniffed.kind} (no content)", None)
-    if sniffed.code == "not_pdf":
-        _bad(key, filename, "not_pdf", f"it is not a PDF; it looks like {_a(sniffed.kind)}", None)
+    try:
+        if sniffed.code == "not_pdf":
+            _bad(
+                key, filename, "not_pdf", f"it is not a PDF; it looks like {_a(sniffed.kind)}", None
+            )
+        return _parse(data, key=key, filename=filename, limits=limits, passwords=passwords)
+    except BadDocumentError as error:
+        repairable = error.code == "damaged" or (
+            error.code == "not_pdf" and sniffed.kind == "file of unknown type"
+        )
+        if not (repair and repairable):
+            raise
+        from ._repair import rewrite
+
+        with _quiet():
+            rewritten = rewrite(data, max_bytes=_repair_bound(limits))
+        if rewritten is None or sniff(rewritten).code is not None:
+            raise
+        try:
+            parsed = _parse(
+                rewritten, key=key, filename=filename, limits=limits, passwords=passwords
+            )
+        except BadDocumentError:
+            raise error from error.__cause__
+        parsed.repaired = True
+        parsed.notes = (
+            f"repaired: the PDF engine could not read it ({error.reason}); it was rewritten "
+            "with qpdf (pikepdf) and read again",
+            *parsed.notes,
+        )
+        return parsed
+
+
+#: The largest document the repair step rewrites (it runs in memory and is not interruptible).
+MAX_REPAIR_BYTES: Final = 64 * 1024 * 1024
+
+
+def _repair_bound(limits: Limits) -> int:
+    if limits.max_bytes is None:
+        return MAX_REPAIR_BYTES
+    return min(limits.max_bytes, MAX_REPAIR_BYTES)
+
+
+def _parse(
+    data: bytes,
+    *,
+    key: str,
+    filename: str,
+    limits: Limits,
+    passwords: Callable[[], Iterable[str]] | None,
+) -> ParsedPdf:
     encrypted = False
-    with _translated(key, filename):
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            encrypted = True
-            _decrypt(reader, key, filename)
-        count = len(reader.pages)
-        if count == 0:
-            _bad(key, filename, "damaged", "it has no pages", None)
-        if count > limits.max_pages:
-            _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
-        pages = [_checked_page(reader, index) for index in range(count)]
-        _walk(reader, pages, key=key, filename=filename, limits=limits)
-        removed = _strip_active_content(reader, pages)
+    messages: list[str] = []
+    notes: list[str] = []
+    try:
+        with _translated(key, filename, messages=messages):
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                encrypted = True
+                if _decrypt(reader, key, filename, passwords):
+                    notes.append("it was opened with a password from the password provider")
+            count = len(reader.pages)
+            if count == 0:
+                _bad(key, filename, "damaged", "it has no pages", None)
+            if count > limits.max_pages:
+                _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
+            pages = [_checked_page(reader, index) for index in range(count)]
+            _walk(reader, pages, key=key, filename=filename, limits=limits)
+            removed = _strip_active_content(reader, pages)
+            notes.extend(_structure_notes(reader))
+    except _CallerError as error:
+        raise error.original from None
     parsed = ParsedPdf(
         reader=reader, key=key, filename=filename, page_count=count, encrypted=encrypted
     )
     parsed._removed = removed
+    outline, dropped = _source_outline(parsed, pages)
+    parsed.outline = outline
+    if dropped:
+        notes.append(f"{dropped} of its bookmarks point nowhere or could not be read: left out")
+    parsed.notes = (*_engine_notes(messages), *notes)
     return parsed
+
+
+def _structure_notes(reader: PdfReader) -> list[str]:
+    """What the merge cannot keep of this document's structure, as notes."""
+    notes: list[str] = []
+    root = _dict(reader.trailer.get("/Root"))
+    form = _dict(root.get("/AcroForm"))
+    fields = _field_dicts(form)
+    if form.get("/XFA") is not None and not fields:
+        notes.append(PURE_XFA_NOTE)
+    if any(f.get("/FT") == "/Sig" and f.get("/V") is not None for f in fields):
+        notes.append(SIGNATURE_NOTE)
+    perms = _dict(root.get("/Perms"))
+    if "/DocMDP" in perms:
+        notes.append(CERTIFIED_NOTE)
+    elif "/UR3" in perms or "/UR" in perms:
+        notes.append("its usage rights signature (/Perms /UR3) does not survive the merge")
+    return notes
+
+
+def _field_dicts(form: DictionaryObject, limit: int = 10_000) -> list[DictionaryObject]:
+    """Every field dictionary of *form* (bounded, cycles ignored)."""
+    raw = form.get("/Fields")
+    top = raw.get_object() if raw is not None else None
+    stack = [f.get_object() for f in top] if isinstance(top, ArrayObject) else []
+    found: list[DictionaryObject] = []
+    seen: set[int] = set()
+    while stack and len(found) < limit:
+        node = stack.pop()
+        if not isinstance(node, DictionaryObject) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        found.append(node)
+        kids = node.get("/Kids")
+        kids = kids.get_object() if kids is not None else None
+        if isinstance(kids, ArrayObject):
+            stack.extend(k.get_object() for k in kids)
+    return found
+
+
+#: Bounds on a source's bookmark tree (a loop or a bomb must not hang the compile).
+_MAX_OUTLINE_ITEMS: Final = 10_000
+_MAX_OUTLINE_DEPTH: Final = 32
+
+
+def _source_outline(
+    parsed: ParsedPdf, pages: Sequence[DictionaryObject]
+) -> tuple[tuple[OutlineNode, ...], int]:
+    """The document's own bookmarks, with 0-based page indexes into the document.
+
+    Entries whose target is not one of its pages are left out (their children
+    move up); returns the tree and how many entries were left out.
+    """
+    index_of = {
+        page.indirect_reference.idnum: i
+        for i, page in enumerate(pages)
+        if page.indirect_reference is not None
+    }
+    dropped = 0
+    seen: set[int] = set()
+
+    def target(item: DictionaryObject) -> int | None:
+        dest: Any = item.get("/Dest")
+        if dest is None:
+            action = _dict(item.get("/A"))
+            if action.get("/S") != "/GoTo":
+                return None
+            dest = action.get("/D")
+        for _ in range(4):  # named -> dictionary -> array
+            if dest is None:
+                return None
+            dest = dest.get_object()
+            if isinstance(dest, (TextStringObject, ByteStringObject, NameObject, str)):
+                name = str(dest)
+                dest = parsed._named_destination(name.lstrip("/")) or parsed._named_destination(
+                    name
+                )
+            elif isinstance(dest, DictionaryObject):
+                dest = dest.get("/D")
+            elif isinstance(dest, ArrayObject):
+                if not dest:
+                    return None
+                page = dest[0]
+                if isinstance(page, IndirectObject):
+                    return index_of.get(page.idnum)
+                if isinstance(page, NumberObject) and 0 <= int(page) < len(pages):
+                    return int(page)  # a remote-style page number, seen in the wild
+                return None
+        return None
+
+    def level(first: Any, depth: int) -> list[OutlineNode]:
+        nonlocal dropped
+        nodes: list[OutlineNode] = []
+        ref = first
+        while ref is not None and len(seen) < _MAX_OUTLINE_ITEMS:
+            item = ref.get_object()
+            if not isinstance(item, DictionaryObject) or id(item) in seen:
+                break
+            seen.add(id(item))
+            children = level(item.get("/First"), depth + 1) if depth < _MAX_OUTLINE_DEPTH else []
+            page = target(item)
+            if page is None:
+                dropped += 1
+                nodes.extend(children)
+            else:
+                title = " ".join(str(item.get("/Title", "")).split())[:300] or "(untitled)"
+                nodes.append(OutlineNode(title=title, page_index=page, children=tuple(children)))
+            ref = item.get("/Next")
+        return nodes
+
+    try:
+        with _quiet():
+            root = _dict(parsed._reader.trailer.get("/Root"))
+            outlines = _dict(root.get("/Outlines"))
+            return tuple(level(outlines.get("/First"), 1)), dropped
+    except Exception:
+        return (), max(dropped, 1)
 
 
 def _strip_actions(obj: DictionaryObject, removed: list[str]) -> None:
@@ -337,7 +670,13 @@ def _strip_active_content(reader: PdfReader, pages: Sequence[DictionaryObject]) 
     return tuple(removed)
 
 
-def _decrypt(reader: PdfReader, key: str, filename: str) -> None:
+def _decrypt(
+    reader: PdfReader,
+    key: str,
+    filename: str,
+    passwords: Callable[[], Iterable[str]] | None,
+) -> bool:
+    """Decrypt *reader*; True when a password from *passwords* was needed."""
     encrypt = reader.trailer.get("/Encrypt")
     handler = encrypt.get_object().get("/Filter") if encrypt is not None else None
     if handler is not None and handler != "/Standard":
@@ -349,8 +688,30 @@ def _decrypt(reader: PdfReader, key: str, filename: str) -> None:
             "which is not supported",
             None,
         )
-    if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-        _bad(key, filename, "encrypted", "it is protected by a password needed to open it", None)
+    if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
+        return False
+    if passwords is not None:
+        try:
+            candidates = iter(passwords())
+            for _ in range(MAX_PASSWORDS):
+                candidate = next(candidates, None)
+                if candidate is None:
+                    break
+                if not isinstance(candidate, str):
+                    raise TypeError(f"a password must be a str, got {type(candidate).__name__}")
+                if reader.decrypt(candidate) != PasswordType.NOT_DECRYPTED:
+                    return True
+        except Exception as error:
+            raise _CallerError(error) from error
+        _bad(
+            key,
+            filename,
+            "encrypted",
+            "it is protected by a password needed to open it; none of the passwords "
+            "provided opened it",
+            None,
+        )
+    _bad(key, filename, "encrypted", "it is protected by a password needed to open it", None)
 
 
 def _checked_page(reader: PdfReader, index: int) -> DictionaryObject:
@@ -435,12 +796,26 @@ class Added:
         page_count: How many pages it contributed.
         fields: How many top-level form fields it brought (under its own parent).
         removed: What was left out of it, as short phrases (``JavaScript action``).
+        notes: What else changed or was found, in words (see :attr:`ParsedPdf.notes`).
     """
 
     first_page: int
     page_count: int
     fields: int
     removed: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+def shifted(nodes: Sequence[OutlineNode], offset: int) -> tuple[OutlineNode, ...]:
+    """*nodes* with every page index moved by *offset* (a source's bookmarks in the output)."""
+    return tuple(
+        OutlineNode(
+            title=node.title,
+            page_index=node.page_index + offset,
+            children=shifted(node.children, offset),
+        )
+        for node in nodes
+    )
 
 
 #: Annotation kinds that carry active or embedded content and are never copied.
@@ -486,6 +861,10 @@ class BackupWriter:
         self._need_appearances = False
         self._wrapper_names: set[str] = set()
         self._cloned_annotations: dict[int, set[Any]] = {}
+        self._ocgs: dict[int, IndirectObject] = {}
+        self._oc_off: dict[int, IndirectObject] = {}
+        self._oc_order = ArrayObject()
+        self._oc_rb_groups = ArrayObject()
         stamp = _pdf_date(created)
         self._writer.add_metadata(
             {
@@ -561,6 +940,7 @@ class BackupWriter:
             if annots:
                 new[NameObject("/Annots")] = ArrayObject(annots)
         fields = self._copy_fields(parsed, field_prefix=field_prefix, removed=removed)
+        notes = [*parsed.notes, *self._copy_optional_content(parsed)]
         self._cloned_annotations.setdefault(id(reader), set()).update(
             k for k in translated if k not in before and k not in page_map
         )
@@ -569,6 +949,7 @@ class BackupWriter:
             page_count=len(added),
             fields=fields,
             removed=tuple(sorted(set(removed))),
+            notes=tuple(dict.fromkeys(notes)),
         )
 
     def _add_direct_page(self, source: DictionaryObject) -> DictionaryObject:
@@ -666,6 +1047,70 @@ class BackupWriter:
                 return page.pdf is self._writer and self._is_our_page(page)
             return False
         return False
+
+    def _copy_optional_content(self, parsed: ParsedPdf) -> list[str]:
+        """Keep the document's optional content groups (layers) and their default state.
+
+        Every document's groups are listed in the output's ``/OCProperties``; its
+        default configuration is merged into ours: groups it hides stay hidden, its
+        layer order becomes a group labelled with its file name, its radio-button
+        groups are kept. Alternative configurations and automatic states are not.
+        """
+        root = _dict(parsed._reader.trailer["/Root"])
+        properties = _dict(root.get("/OCProperties"))
+        if not properties:
+            return []
+        writer = self._writer
+        notes: list[str] = []
+        ocgs = properties.get("/OCGs")
+        ocgs = ocgs.get_object() if ocgs is not None else None
+        if not isinstance(ocgs, ArrayObject):
+            return ["its optional content (layers) declaration is malformed: not kept"]
+        mine: dict[int, IndirectObject] = {}
+        for entry in ocgs:
+            if isinstance(entry, IndirectObject) and isinstance(
+                entry.get_object(), DictionaryObject
+            ):
+                copy = entry.clone(writer)
+                assert isinstance(copy, IndirectObject)
+                mine[copy.idnum] = copy
+        self._ocgs.update(mine)
+
+        def mapped(value: Any) -> list[IndirectObject]:
+            value = value.get_object() if value is not None else None
+            if not isinstance(value, ArrayObject):
+                return []
+            out = []
+            for item in value:
+                if isinstance(item, IndirectObject):
+                    copy = item.clone(writer)
+                    if isinstance(copy, IndirectObject) and copy.idnum in mine:
+                        out.append(copy)
+            return out
+
+        default = _dict(properties.get("/D"))
+        off = {ref.idnum: ref for ref in mapped(default.get("/OFF"))}
+        if default.get("/BaseState") == "/OFF":
+            on = {ref.idnum for ref in mapped(default.get("/ON"))}
+            off.update({k: v for k, v in mine.items() if k not in on})
+        self._oc_off.update(off)
+        order = default.get("/Order")
+        if order is not None and isinstance(order.get_object(), ArrayObject):
+            self._oc_order.append(
+                ArrayObject([TextStringObject(parsed.filename), *order.get_object().clone(writer)])
+            )
+        groups = default.get("/RBGroups")
+        groups = groups.get_object() if groups is not None else None
+        if isinstance(groups, ArrayObject):
+            for group in groups:
+                kept = mapped(group)
+                if kept:
+                    self._oc_rb_groups.append(ArrayObject(kept))
+        if "/Configs" in properties or "/AS" in default:
+            notes.append(
+                "its alternative layer configurations and automatic layer states were not kept"
+            )
+        return notes
 
     def _is_our_page(self, ref: IndirectObject) -> bool:
         obj = ref.get_object()
@@ -822,8 +1267,24 @@ class BackupWriter:
             if self._need_appearances:
                 form[NameObject("/NeedAppearances")] = _true()
             writer.root_object[NameObject("/AcroForm")] = writer._add_object(form)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        if self._ocgs:
+            default = DictionaryObject(
+                {
+                    NameObject("/Name"): TextStringObject("Layers of the backed-up documents"),
+                    NameObject("/BaseState"): NameObject("/ON"),
+                    NameObject("/OFF"): ArrayObject(self._oc_off.values()),
+                    NameObject("/Order"): self._oc_order,
+                }
+            )
+            if self._oc_rb_groups:
+                default[NameObject("/RBGroups")] = self._oc_rb_groups
+            writer.root_object[NameObject("/OCProperties")] = DictionaryObject(
+                {
+                    NameObject("/OCGs"): ArrayObject(self._ocgs.values()),
+                    NameObject("/D"): default,
+                }
+            )
+        with _quiet():
             writer.write(stream)
 
 
@@ -846,6 +1307,8 @@ def _document_level_removals(reader: PdfReader) -> list[str]:
         removed.append("document JavaScript")
     if isinstance(names, DictionaryObject) and "/EmbeddedFiles" in names:
         removed.append("embedded files")
+    if "/PageLabels" in root:
+        removed.append("page labels")
     return removed
 
 

@@ -178,6 +178,16 @@ class BackupOptions:
         max_document_bytes: A document larger than this is reported as
             ``too_large`` (``None``: no bound).
         max_document_pages: A document with more pages is reported as ``too_large``.
+        passwords: A password provider: called with a
+            :class:`~invoicebackup.domain.Document` that the empty password does not
+            open, it returns candidate passwords to try in order (at most 100). A
+            document opened this way is marked ``encrypted`` in the manifest; when
+            none opens it, it is reported as ``encrypted``. Its exceptions propagate.
+            Never written to the manifest.
+        repair: When a document cannot be read and pikepdf is installed (the
+            ``repair`` extra), rewrite it with pikepdf (qpdf) and try again; such a
+            source is marked ``repaired`` in the manifest. Without pikepdf this does
+            nothing.
 
     .. versionadded:: 0.1.0
     """
@@ -201,6 +211,10 @@ class BackupOptions:
         default=512 * 1024 * 1024, validator=_positive_or_none
     )
     max_document_pages: int = attrs.field(default=10_000, validator=_positive)
+    passwords: Callable[[Document], Iterable[str]] | None = attrs.field(
+        default=None, repr=False, eq=False
+    )
+    repair: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
 
 
 # -- the plan ---------------------------------------------------------------------------------
@@ -478,9 +492,16 @@ class SourceRecord:
         first_page: Its first page in the backup, 1-based.
         last_page: Its last page in the backup, 1-based.
         signed: Whether it is the signed version from a completed envelope.
-        encrypted: Whether the source was encrypted (and opened without a password).
+        encrypted: Whether the source was encrypted (and opened with the empty
+            password or one from :attr:`BackupOptions.passwords`).
         field_prefix: The parent field its form fields were moved under, if any.
-        removed: Active or embedded content that was not copied.
+        removed: Active content, embedded files and structure (page labels…) that
+            were not copied.
+        repaired: Whether it could not be read as it was and was rewritten with
+            pikepdf first (:attr:`BackupOptions.repair`).
+        notes: What else the backup changes about it or found wrong with it, in
+            words: a digital signature that does not survive the merge, a pure XFA
+            form, a rebuilt cross-reference table, bookmarks that point nowhere…
 
     .. versionadded:: 0.1.0
     """
@@ -496,6 +517,8 @@ class SourceRecord:
     encrypted: bool = False
     field_prefix: str | None = None
     removed: tuple[str, ...] = ()
+    repaired: bool = False
+    notes: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -734,6 +757,7 @@ class _Slot:
     declared_pdf: bool
     load: Callable[[], bytes]
     signed: bool = False
+    document: Document | None = None
 
 
 @attrs.define
@@ -827,7 +851,7 @@ def compile_backup(
     for item in work:
         for slot in item.slots:
             if slot.declared_pdf and slot.key not in by_key:
-                by_key[slot.key] = _load(slot, by_sha, limits)
+                by_key[slot.key] = _load(slot, by_sha, limits, options)
                 loaded = by_key[slot.key]
                 if loaded.error is not None and options.on_bad_document == "fail":
                     raise loaded.error
@@ -905,10 +929,16 @@ def compile_backup(
                                     encrypted=loaded.parsed.encrypted,
                                     field_prefix=prefix if added.fields else None,
                                     removed=added.removed,
+                                    repaired=loaded.parsed.repaired,
+                                    notes=added.notes,
                                 )
                             )
                             doc_nodes.append(
-                                _pdf.OutlineNode(title=slot.filename, page_index=added.first_page)
+                                _pdf.OutlineNode(
+                                    title=slot.filename,
+                                    page_index=added.first_page,
+                                    children=_pdf.shifted(loaded.parsed.outline, added.first_page),
+                                )
                             )
                     if error is not None:
                         left_out.append(
@@ -963,7 +993,8 @@ def compile_backup(
         page_count=writer.page_count,
         invoices=tuple(records),
         left_out=tuple(left_out),
-        options=options,
+        # The password provider is code, and what it returns is secret: never recorded.
+        options=attrs.evolve(options, passwords=None),
     )
     if options.embed_manifest:
         from .serialization import manifest_to_json
@@ -1027,7 +1058,9 @@ def _write_new(
     raise DocumentExistsError(folder + base, f"{_MAX_NAME_ATTEMPTS} names are already taken")
 
 
-def _load(slot: _Slot, by_sha: dict[str, _Loaded], limits: _pdf.Limits) -> _Loaded:
+def _load(
+    slot: _Slot, by_sha: dict[str, _Loaded], limits: _pdf.Limits, options: BackupOptions
+) -> _Loaded:
     try:
         data = slot.load()
     except DocumentNotFoundError as error:
@@ -1047,7 +1080,9 @@ def _load(slot: _Slot, by_sha: dict[str, _Loaded], limits: _pdf.Limits) -> _Load
         return _Loaded(error=bad)
     sha = hashlib.sha256(data).hexdigest()
     cached = by_sha.get(sha)
-    if cached is not None:
+    if cached is not None and not (
+        cached.error is not None and cached.error.code == "encrypted" and options.passwords
+    ):  # another document with the same bytes may have a password that opens it
         if cached.error is not None:
             # Same bytes, same verdict — but name this document in the error.
             again = BadDocumentError(
@@ -1059,8 +1094,20 @@ def _load(slot: _Slot, by_sha: dict[str, _Loaded], limits: _pdf.Limits) -> _Load
             again.__cause__ = cached.error.__cause__
             return _Loaded(data_sha=sha, error=again)
         return _Loaded(data_sha=sha, parsed=cached.parsed)
+    provider = options.passwords
+    document = slot.document
+    passwords = None
+    if provider is not None and document is not None:
+        passwords = lambda: provider(document)  # noqa: E731
     try:
-        parsed = _pdf.open_pdf(data, key=slot.key, filename=slot.filename, limits=limits)
+        parsed = _pdf.open_pdf(
+            data,
+            key=slot.key,
+            filename=slot.filename,
+            limits=limits,
+            passwords=passwords,
+            repair=options.repair,
+        )
     except BadDocumentError as error:
         loaded = _Loaded(data_sha=sha, error=error)
     else:
@@ -1292,6 +1339,7 @@ def _store_slot(store: DocumentStore, planned: PlannedDocument) -> _Slot:
         filename=document.filename,
         declared_pdf=planned.role is DocumentRole.INVOICE or document.declared_pdf,
         load=lambda: store.read_bytes(document.key),
+        document=document,
     )
 
 
