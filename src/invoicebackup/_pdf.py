@@ -330,7 +330,7 @@ def _translated(
     try:
         with _quiet(messages):
             yield
-    except BadDocumentError:
+    except (BadDocumentError, _CallerError):
         raise
     except MemoryError as error:
         _bad(key, filename, "too_large", "it needs more memory than is available", error)
