@@ -23,6 +23,13 @@ steps that keep bad input away from good output:
    copy of one document fails anyway, its pages are taken back out and the error
    is reported for that document alone.
 
+Around all three, pypdf's log messages and warnings are captured, never printed:
+the ones that say something about a document become notes. Encrypted documents
+are tried with the empty password, then a caller's candidates; a document pypdf
+cannot read may be rewritten with pikepdf (``_repair``, the ``repair`` extra) and
+read again. A source's bookmarks (:attr:`ParsedPdf.outline`) and layers are kept;
+what cannot be kept (page labels, embedded files, XFA, signatures) is reported.
+
 No pypdf type appears in a signature outside this module: parsed documents are
 opaque :class:`ParsedPdf` handles and outlines are plain :class:`OutlineNode`
 values.
