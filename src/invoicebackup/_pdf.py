@@ -430,7 +430,9 @@ def open_pdf(
         repairable = error.code == "damaged" or (
             error.code == "not_pdf" and sniffed.kind == "file of unknown type"
         )
-        if not (repair and repairable):
+        if not (repair and repairable) or type(error.__cause__).__name__ == "LimitReachedError":
+            # A resource limit (a decompression bomb…) is no damage to repair: qpdf has no
+            # such limit and would inflate it whole.
             raise
         from ._repair import rewrite
 
