@@ -84,7 +84,9 @@ from .errors import (
     BadDocumentError,
     DocumentExistsError,
     DocumentNotFoundError,
+    DocumentStoreError,
     EnvelopeNotFoundError,
+    InvoiceBackupError,
     Problem,
     UnsignedInvoiceError,
 )
@@ -1009,15 +1011,22 @@ def compile_backup(
         digest = hashlib.sha256()
         for chunk in iter(lambda: spool.read(1 << 20), b""):
             digest.update(chunk)
-        key, filename = _write_new(store, spool, project, now=now, options=options)  # type: ignore[arg-type]
-    notify(
-        ProgressEvent(
+        written = ProgressEvent(
             stage=ProgressStage.WRITTEN,
             documents_done=total,
             documents_total=total,
             pages_written=manifest.page_count,
         )
-    )
+        # The last event goes out before the commit: a callback that raises (or a Ctrl-C)
+        # there still leaves nothing behind.
+        key, filename = _write_new(
+            store,
+            spool,  # type: ignore[arg-type]
+            project,
+            now=now,
+            options=options,
+            before_commit=lambda: notify(written),
+        )
     if left_out:
         message = vocabulary.message("backup_with_problems", filename=filename, count=len(left_out))
     else:
@@ -1039,9 +1048,11 @@ def _write_new(
     *,
     now: datetime,
     options: BackupOptions,
+    before_commit: Callable[[], None],
 ) -> tuple[str, str]:
     base = backup_filename(project, now=now, language=options.language)
     folder = f"{options.output_prefix}/" if options.output_prefix else ""
+    announced = False
     for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
         filename = _numbered(base, attempt)
         key = folder + filename
@@ -1050,8 +1061,18 @@ def _write_new(
         spool.seek(0)
         try:
             with store.create(key) as out:
-                for chunk in iter(lambda: spool.read(1 << 20), b""):
-                    out.write(chunk)
+                try:
+                    for chunk in iter(lambda: spool.read(1 << 20), b""):
+                        out.write(chunk)
+                except InvoiceBackupError:
+                    raise
+                except OSError as error:
+                    raise DocumentStoreError(
+                        key, f"the backup could not be written ({error})"
+                    ) from error
+                if not announced:
+                    announced = True
+                    before_commit()
         except DocumentExistsError:
             continue  # taken between the check and the commit: try the next name
         return key, filename
@@ -1331,6 +1352,18 @@ def _skipped_invoices(work: Sequence[_InvoiceWork]) -> list[LeftOut]:
     ]
 
 
+def _read(store: DocumentStore, key: str) -> bytes:
+    """Read *key*, turning a host store's bare ``OSError`` into a typed error naming it."""
+    try:
+        return store.read_bytes(key)
+    except InvoiceBackupError:
+        raise
+    except FileNotFoundError as error:
+        raise DocumentNotFoundError(key, "it is not in the store") from error
+    except OSError as error:
+        raise DocumentStoreError(key, f"the store could not read it ({error})") from error
+
+
 def _store_slot(store: DocumentStore, planned: PlannedDocument) -> _Slot:
     document = planned.document
     return _Slot(
@@ -1338,7 +1371,7 @@ def _store_slot(store: DocumentStore, planned: PlannedDocument) -> _Slot:
         key=document.key,
         filename=document.filename,
         declared_pdf=planned.role is DocumentRole.INVOICE or document.declared_pdf,
-        load=lambda: store.read_bytes(document.key),
+        load=lambda: _read(store, document.key),
         document=document,
     )
 
@@ -1372,7 +1405,7 @@ def _signed_slot(
         )
     stored_key = envelope.signed_document_key
     if stored_key is not None:
-        candidates.append((stored_key, lambda: store.read_bytes(stored_key)))
+        candidates.append((stored_key, lambda: _read(store, stored_key)))
     why = f"envelope {envelope.id} is completed but no signed document is available"
     for key, fetch in candidates:
         try:
@@ -1418,7 +1451,7 @@ def _certificate_slot(
                     raise
         if stored_key is None:
             raise DocumentNotFoundError(f"docusign:{envelope_id}/certificate", "no certificate")
-        return store.read_bytes(stored_key)
+        return _read(store, stored_key)
 
     return _Slot(
         role=DocumentRole.CERTIFICATE,
