@@ -53,9 +53,10 @@ $(BENCH_STAMP): pyproject.toml
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES)
 
-## The hostile-input properties with the `fuzz` profile's many examples (not part of `make test`).
+## The hostile-input and no-leak properties with the `fuzz` profile's many examples (not in `make test`).
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/property/test_hostile_pdfs.py -q --hypothesis-show-statistics
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/property/test_hostile_pdfs.py \
+		tests/property/test_no_leak.py -q --hypothesis-show-statistics
 
 clean:
 	rm -rf docs/_build demo-output .pytest_cache .mypy_cache .ruff_cache

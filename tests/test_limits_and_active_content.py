@@ -223,19 +223,7 @@ def _peak_growth_mib(data: bytes, tmp_path: Path, *, repair: bool) -> tuple[int,
     "repair",
     [
         pytest.param(False, id="pypdf"),
-        pytest.param(
-            True,
-            id="repair",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "_pdf.py/_repair.py: with repair on (the default), an object stream that "
-                    "pypdf refuses to inflate past its limit is handed to pikepdf, which "
-                    "inflates all 256 MiB (peak memory grows by about 600 MiB for a 4 KiB "
-                    "file) and the document is then included; a bigger bomb exhausts memory"
-                ),
-            ),
-        ),
+        pytest.param(True, id="repair"),
     ],
 )
 def test_an_object_stream_that_inflates_past_the_limit_is_never_decoded_whole(

@@ -131,9 +131,17 @@ CODES = frozenset(
 )
 
 
-def _independent_page_count(data: bytes) -> int | None:
-    """How many pages pypdf reads on its own, or None when it cannot."""
+def _independent_page_count(data: bytes, *, repaired: bool) -> int | None:
+    """How many pages the engine reads on its own, or None when it cannot.
+
+    pypdf, or qpdf (through pikepdf) for a document the library repaired with it.
+    """
     try:
+        if repaired:
+            import pikepdf  # the ``repair`` extra; only repaired documents need it
+
+            with pikepdf.open(io.BytesIO(data)) as pdf:
+                return len(pdf.pages)
         return len(pypdf.PdfReader(io.BytesIO(data), strict=False).pages)
     except Exception:
         return None
@@ -173,7 +181,8 @@ def _verdict(result: BackupResult, data: bytes, policy: str) -> str | None:
         assert item.action is (Action.PLACEHOLDER if policy == "placeholder" else Action.SKIPPED)
         assert item.code in CODES
         return item.code
-    independent = _independent_page_count(data)
+    source = sources[ATTACHMENT_KEY]
+    independent = _independent_page_count(data, repaired=getattr(source, "repaired", False))
     if independent is not None:
         assert sources[ATTACHMENT_KEY].pages == independent
     return None
