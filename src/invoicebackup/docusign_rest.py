@@ -90,6 +90,7 @@ def cache_key(envelope_id: str, document: str) -> str:
         envelope_id: The envelope.
         document: ``"signed"`` or ``"certificate"``.
 
+    >>> from invoicebackup.docusign_rest import cache_key
     >>> cache_key("3f2c", "signed")
     'docusign/3f2c/signed.pdf'
 

@@ -6,7 +6,7 @@ amount that is not a finite number, two open billing periods); parsing external
 formats is :mod:`invoicebackup.serialization`'s job.
 
 An invoice whose billing period no longer exists is representable on purpose: a
-deleted period is a problem that :func:`~invoicebackup.plan_backup` reports, not a
+deleted period is a problem that :func:`~invoicebackup.compile.plan_backup` reports, not a
 construction failure.
 
 .. versionadded:: 0.1.0
@@ -132,7 +132,7 @@ class InvoiceStatus(enum.Enum):
 class EnvelopeStatus(enum.Enum):
     """A DocuSign envelope's status, with DocuSign's own values.
 
-    Only :attr:`COMPLETED` means the signing workflow is complete; ``SIGNED`` is a
+    Only ``COMPLETED`` means the signing workflow is complete; ``SIGNED`` is a
     transient state on the way there.
     """
 
