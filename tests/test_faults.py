@@ -422,14 +422,6 @@ def test_two_compiles_at_once_in_one_folder_both_succeed_with_distinct_files(
 # -- names ------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "compile.py backup_filename: _UNSAFE removes C0 controls and DEL but not C1 controls "
-        "(U+0080..U+009F), which validate_key refuses, so a project named '\\x80' cannot be "
-        "backed up: the write fails with UnsafeKeyError after all the work is done"
-    ),
-)
 @given(name=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])))
 def test_any_project_name_gives_a_key_the_store_accepts(name: str) -> None:
     """Whatever the project's name, the backup's key passes validate_key."""

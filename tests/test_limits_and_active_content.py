@@ -237,14 +237,6 @@ def test_an_object_stream_that_inflates_past_the_limit_is_never_decoded_whole(
     assert verdict != "included"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "_pdf.py: a stream that inflates past the engine's decompression limit (pypdf's "
-        "LimitReachedError) is reported as 'damaged' with the engine's words, not as "
-        "'too_large' with a documented limit"
-    ),
-)
 def test_an_object_stream_that_inflates_past_the_limit_is_too_large() -> None:
     """A stream inflating past the limit is too_large, like every other limit."""
     result, _, _ = _traced(_object_stream_bomb(96), repair=False)
@@ -459,13 +451,6 @@ def test_links_inside_the_document_survive_without_their_chained_script() -> Non
     assert "/Next" not in gotos[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "_pdf.py: /URI is in _SAFE_ACTIONS whatever its target, so a URI action to "
-        "'file:///etc/passwd' (a local file) is copied into the backup"
-    ),
-)
 def test_a_uri_action_to_a_local_file_is_removed() -> None:
     """A link whose URI opens a local file (file:) does not reach the backup."""
     _, backup = _compile(_active_pdf(), embed_manifest=False)

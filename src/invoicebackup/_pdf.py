@@ -346,6 +346,14 @@ def _translated(
     except Exception as error:
         name = type(error).__name__
         text = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+        if name == "LimitReachedError":
+            _bad(
+                key,
+                filename,
+                "too_large",
+                f"a stream in it inflates past the PDF engine's decompression limit ({text})",
+                error,
+            )
         why = f"the PDF engine could not read it ({name}{': ' + text if text else ''})"
         if name == "DependencyError":
             _bad(key, filename, "unsupported_encryption", why, error)
@@ -623,6 +631,23 @@ def _source_outline(
         return (), max(dropped, 1)
 
 
+def _unsafe_action(action: object) -> str | None:
+    """What to call *action* in a report if it must not be copied; ``None`` if it is safe.
+
+    Safe: going to a page, a named navigation action, and a link to a web address. A
+    ``/URI`` that opens a local file (``file:``) is as unsafe as a Launch action.
+    """
+    kind = action.get("/S") if isinstance(action, DictionaryObject) else None
+    if kind not in _SAFE_ACTIONS:
+        return str(kind or "/unknown").lstrip("/")
+    if kind == "/URI":
+        uri = action.get("/URI") if isinstance(action, DictionaryObject) else None
+        target = bytes(uri).decode("latin-1") if isinstance(uri, bytes) else str(uri or "")
+        if target.strip().lower().startswith("file:"):
+            return "URI (to a local file)"
+    return None
+
+
 def _strip_actions(obj: DictionaryObject, removed: list[str]) -> None:
     """Delete additional actions, unsafe actions and action chains from one dictionary."""
     if "/AA" in obj:
@@ -632,10 +657,10 @@ def _strip_actions(obj: DictionaryObject, removed: list[str]) -> None:
     if action is None:
         return
     action_dict = action.get_object()
-    kind = action_dict.get("/S") if isinstance(action_dict, DictionaryObject) else None
-    if kind not in _SAFE_ACTIONS:
+    kind = _unsafe_action(action_dict)
+    if kind is not None:
         del obj["/A"]
-        removed.append(f"{str(kind or '/unknown').lstrip('/')} action")
+        removed.append(f"{kind} action")
     elif "/Next" in action_dict:
         del action_dict["/Next"]
         removed.append("chained actions (/Next)")
@@ -1011,11 +1036,12 @@ class BackupWriter:
         action = obj.get("/A")
         if action is not None:
             action_dict = action.get_object()
-            kind = action_dict.get("/S") if isinstance(action_dict, DictionaryObject) else None
-            if kind not in _SAFE_ACTIONS:
+            unsafe = _unsafe_action(action_dict)
+            if unsafe is not None:
                 del obj["/A"]
-                removed.append(f"{str(kind or '/unknown').lstrip('/')} action")
+                removed.append(f"{unsafe} action")
             else:
+                kind = action_dict.get("/S")
                 if "/Next" in action_dict:
                     del action_dict["/Next"]
                     removed.append("chained actions (/Next)")

@@ -698,7 +698,7 @@ class ProgressEvent:
 
 # -- names ------------------------------------------------------------------------------------
 
-_UNSAFE: Final = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_UNSAFE: Final = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*]+')
 _MAX_NAME_BYTES: Final = 240
 
 
