@@ -456,21 +456,20 @@ def _problems_of(exc: BaseException, path: _Path) -> Iterator[_Located]:
         yield _Located(path, "invalid_value", f"{type(exc).__name__}: {exc}")
 
 
+def _walk(value: object, path: _Path = ()) -> Iterator[tuple[_Path, object]]:
+    """Every value in parsed JSON with its path, in the order the document shows them."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, (*path, index))
+
+
 def _document_order(data: object) -> dict[_Path, int]:
     """Every path in *data*, numbered in the order the document shows it."""
-    order: dict[_Path, int] = {}
-
-    def walk(value: object, path: _Path) -> None:
-        order[path] = len(order)
-        if isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, (*path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*path, index))
-
-    walk(data, ())
-    return order
+    return {path: number for number, (path, _) in enumerate(_walk(data))}
 
 
 def _sorted_problems(found: Sequence[_Located], data: object) -> list[Problem]:
@@ -786,19 +785,8 @@ def _parse_json(text: str, source: str) -> tuple[object, list[_Located]]:
 
 
 def _object_paths(data: object) -> dict[int, _Path]:
-    paths: dict[int, _Path] = {}
-
-    def walk(value: object, path: _Path) -> None:
-        if isinstance(value, dict):
-            paths[id(value)] = path
-            for key, item in value.items():
-                walk(item, (*path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*path, index))
-
-    walk(data, ())
-    return paths
+    """The path of every JSON object in *data*, by the object's ``id``."""
+    return {id(value): path for path, value in _walk(data) if isinstance(value, dict)}
 
 
 def dump_project(project: Project, path: str | os.PathLike[str]) -> Path:
