@@ -527,3 +527,17 @@ def test_envelopes_are_ignored_without_the_integration() -> None:
     assert result.invoices[0].signature is SignatureState.NOT_APPLICABLE
     assert sum(provider.calls.values()) == 0
     assert "Invoice i-1" in page_texts(data)[0]
+
+
+def test_an_output_store_receives_the_backup_and_the_document_store_stays_untouched() -> None:
+    """With ``output=``, the backup is written there and nothing is added to the read store."""
+    p = project([invoice("i-1")])
+    store = store_for(p, {})
+    before = set(store.keys())
+    output = InMemoryStore()
+    result = compile_backup(
+        p, invoice_ids=["i-1"], user_id=ADMIN.id, store=store, output=output, now=NOW
+    )
+    assert set(store.keys()) == before
+    assert output.keys() == [NAME]
+    assert len(reader(output.read_bytes(result.key)).pages) == result.page_count == 1

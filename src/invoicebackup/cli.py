@@ -25,9 +25,9 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -85,26 +85,6 @@ def _load(project_dir: Path) -> Project:
         return load_project(project_dir)
     except InvoiceBackupError as error:
         _refuse_error(error)
-
-
-class _SplitStore:
-    """Reads from the project folder, writes the backup to the output folder."""
-
-    def __init__(self, *, source: DocumentStore, output: DocumentStore) -> None:
-        self._source = source
-        self._output = output
-
-    def exists(self, key: str) -> bool:
-        return self._source.exists(key)
-
-    def read_bytes(self, key: str) -> bytes:
-        return self._source.read_bytes(key)
-
-    def open(self, key: str) -> BinaryIO:
-        return self._source.open(key)
-
-    def create(self, key: str) -> AbstractContextManager[BinaryIO]:
-        return self._output.create(key)
 
 
 _PROJECT_DIR = click.argument(
@@ -207,11 +187,10 @@ def compile_command(
         language=language,
         output_prefix="" if output_dir is not None else "backups",
     )
-    source = FileSystemStore(project_dir)
-    store: DocumentStore = source
+    output: DocumentStore | None = None
     if output_dir is not None:
         output_dir.mkdir(parents=True, exist_ok=True)
-        store = _SplitStore(source=source, output=FileSystemStore(output_dir))
+        output = FileSystemStore(output_dir)
     out_root = output_dir if output_dir is not None else project_dir
     try:
         with _progress_bar() as progress:
@@ -220,7 +199,8 @@ def compile_command(
                 invoice_ids=invoice_ids,
                 contract_ids=contract_ids,
                 user_id=user_id,
-                store=store,
+                store=FileSystemStore(project_dir),
+                output=output,
                 options=options,
                 progress=progress,
             )

@@ -786,6 +786,7 @@ def compile_backup(
     contract_ids: Iterable[str] = (),
     user_id: str,
     store: DocumentStore,
+    output: DocumentStore | None = None,
     signatures: SignatureProvider | None = None,
     options: BackupOptions | None = None,
     progress: Callable[[ProgressEvent], None] | None = None,
@@ -804,7 +805,10 @@ def compile_backup(
         invoice_ids: Selected invoices.
         contract_ids: Selected contracts (all their invoices).
         user_id: Who asks.
-        store: Where documents are read and the backup is written.
+        store: Where documents are read and, unless *output* is given, the backup is
+            written.
+        output: Where the backup is written, when not to *store* (a read-only document
+            store, a separate archive).
         signatures: The signature service to ask for envelope statuses and signed
             documents; without it, the project's envelopes and the store's
             ``signed_document_key``/``certificate_key`` are used.
@@ -1020,7 +1024,7 @@ def compile_backup(
         # The last event goes out before the commit: a callback that raises (or a Ctrl-C)
         # there still leaves nothing behind.
         key, filename = _write_new(
-            store,
+            store if output is None else output,
             spool,  # type: ignore[arg-type]
             project,
             now=now,
