@@ -541,3 +541,21 @@ def test_an_output_store_receives_the_backup_and_the_document_store_stays_untouc
     assert set(store.keys()) == before
     assert output.keys() == [NAME]
     assert len(reader(output.read_bytes(result.key)).pages) == result.page_count == 1
+
+
+def test_a_signed_document_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse that checks a signed document is usable is the one that goes into the backup."""
+    p = _signed_project(EnvelopeStatus.COMPLETED, signed_document_key="signed/i-1.pdf")
+    store = store_for(p, {"signed/i-1.pdf": text_pdf(["SIGNED from store"])})
+    parsed_keys: list[str] = []
+    real_open = _pdf.open_pdf
+
+    def counting_open(data: bytes, **kwargs: Any) -> _pdf.ParsedPdf:
+        parsed_keys.append(kwargs["key"])
+        return real_open(data, **kwargs)
+
+    monkeypatch.setattr(_pdf, "open_pdf", counting_open)
+    result, data = _compile(p, store, contract_ids=["c-1"])
+    assert parsed_keys.count("signed/i-1.pdf") == 1
+    assert "SIGNED from store" in page_texts(data)[0]
+    assert result.invoices[0].sources[0].signed

@@ -760,6 +760,8 @@ class _Slot:
     load: Callable[[], bytes]
     signed: bool = False
     document: Document | None = None
+    #: Already parsed (a signed document, parsed once to check it is usable).
+    parsed: _pdf.ParsedPdf | None = None
 
 
 @attrs.define
@@ -1104,6 +1106,9 @@ def _load(
         bad.__cause__ = error
         return _Loaded(error=bad)
     sha = hashlib.sha256(data).hexdigest()
+    if slot.parsed is not None:
+        by_sha.setdefault(sha, _Loaded(data_sha=sha, parsed=slot.parsed))
+        return _Loaded(data_sha=sha, parsed=slot.parsed)
     cached = by_sha.get(sha)
     if cached is not None and not (
         cached.error is not None and cached.error.code == "encrypted" and options.passwords
@@ -1417,7 +1422,7 @@ def _signed_slot(
         except (EnvelopeNotFoundError, DocumentNotFoundError):
             continue
         try:
-            _pdf.open_pdf(data, key=key, filename=filename, limits=limits)
+            parsed = _pdf.open_pdf(data, key=key, filename=filename, limits=limits)
         except BadDocumentError as error:
             why = (
                 f"envelope {envelope.id} is completed but its signed document cannot be "
@@ -1431,6 +1436,7 @@ def _signed_slot(
             declared_pdf=True,
             load=lambda data=data: data,  # type: ignore[misc]
             signed=True,
+            parsed=parsed,
         )
         return slot, None
     return None, why
