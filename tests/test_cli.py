@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pypdf
@@ -102,11 +103,77 @@ def test_bad_project_file_exits_1_naming_json_paths(tmp_path: Path) -> None:
     assert "project.name" in result.output
 
 
-def test_validate_sample_exits_0(sample: Path) -> None:
-    """The sample project folder is valid."""
+def copy_project(sample: Path, into: Path) -> Path:
+    shutil.copytree(sample, into)
+    return into
+
+
+def test_validate_sample_warns_of_its_damaged_pdf_and_exits_3(sample: Path) -> None:
+    """The sample's damaged PDF is one warning naming its key and JSON path: exit 3."""
     result = run("validate", sample)
+    no_traceback(result)
+    assert result.exit_code == EXIT_WARNINGS, result.output
+    assert "valid, with 1 warning(s) (3 contracts, 4 invoices, 2 billing periods)" in result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("  ! ")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        "  ! invoices[3].attachments[0].key: docs/i-4-mill-cert.pdf (Mill certificate.pdf) "
+        "is damaged: "
+    )
+    # A spreadsheet declared as text/csv is no PDF problem.
+    assert "Quantities.csv" not in result.output
+
+
+def test_validate_valid_project_exits_0(sample: Path, tmp_path: Path) -> None:
+    """The sample with its damaged PDF replaced by a good one is valid: exit 0, no warning."""
+    folder = copy_project(sample, tmp_path / "project")
+    shutil.copyfile(folder / "docs" / "i-3.pdf", folder / "docs" / "i-4-mill-cert.pdf")
+    result = run("validate", folder)
     assert result.exit_code == EXIT_OK, result.output
-    assert "valid" in result.output
+    assert result.output == f"{folder}: valid (3 contracts, 4 invoices, 2 billing periods)\n"
+
+
+def test_validate_names_each_unreadable_pdf_and_why(sample: Path, tmp_path: Path) -> None:
+    """A declared PDF that is HTML, or needs a password, or is a signed copy cut short, is named."""
+    folder = copy_project(sample, tmp_path / "project")
+    (folder / "docs" / "i-1-waiver.pdf").write_bytes(b"<!doctype html><html>login</html>")
+    writer = pypdf.PdfWriter(clone_from=folder / "docs" / "i-3.pdf")
+    writer.encrypt(user_password="secret", algorithm="AES-128")
+    with (folder / "docs" / "i-3-drawing.pdf").open("wb") as out:
+        writer.write(out)
+    signed = folder / "signed" / "i-2.pdf"
+    signed.write_bytes(signed.read_bytes()[:200])
+    result = run("validate", folder)
+    no_traceback(result)
+    assert result.exit_code == EXIT_WARNINGS, result.output
+    warnings = sorted(line for line in result.output.splitlines() if line.startswith("  ! "))
+    assert [line.split(":")[0] for line in warnings] == [
+        "  ! invoices[0].attachments[0].key",
+        "  ! invoices[1].envelope.signed_document_key",
+        "  ! invoices[2].attachments[0].key",
+        "  ! invoices[3].attachments[0].key",
+    ]
+    assert "docs/i-1-waiver.pdf (Lien waiver.pdf) is not a PDF" in warnings[0]
+    assert "signed/i-2.pdf" in warnings[1]
+    assert "is damaged" in warnings[1]
+    assert "docs/i-3-drawing.pdf (Riser diagram (landscape).pdf) is encrypted" in warnings[2]
+
+
+def test_validate_missing_document_exits_1_and_lists_warnings_too(
+    sample: Path, tmp_path: Path
+) -> None:
+    """A document not in the folder is an error (exit 1); the damaged PDF is listed with it."""
+    folder = copy_project(sample, tmp_path / "project")
+    (folder / "signed" / "i-2-certificate.pdf").unlink()
+    result = run("validate", folder)
+    no_traceback(result)
+    assert result.exit_code == EXIT_REFUSED, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("  - ")]
+    assert lines == [
+        "  - invoices[1].envelope.certificate_key: signed/i-2-certificate.pdf is missing",
+        lines[1],
+    ]
+    assert lines[1].startswith("  - invoices[3].attachments[0].key: docs/i-4-mill-cert.pdf")
 
 
 def test_plan_lists_the_order_and_writes_nothing(sample: Path) -> None:

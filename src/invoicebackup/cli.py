@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
+from . import __version__, _pdf
 from ._sample_project import SAMPLE_ADMIN, write_sample_project
 from .compile import (
     Action,
@@ -43,8 +43,8 @@ from .compile import (
     plan_backup,
 )
 from .docusign import SIGNATURE_CATALOG, SignableItem, can_request_signature, sync_status
-from .domain import Project
-from .errors import InvoiceBackupError, Problem
+from .domain import Document, Project
+from .errors import BadDocumentError, InvoiceBackupError, Problem
 from .permissions import Decision
 from .serialization import load_project, result_to_dict
 from .storage import DocumentStore, FileSystemStore
@@ -336,21 +336,83 @@ def plan_command(
 @main.command("validate")
 @_PROJECT_DIR
 def validate_command(project_dir: Path) -> None:
-    """Check a project folder; list every problem with its JSON path."""
+    """Check a project folder; list every problem with its JSON path.
+
+    A project file that does not follow the format, or a document it names that is
+    not in the folder, is an error (exit 1). A document declared as a PDF that is
+    not a readable one (not a PDF, damaged, encrypted…) is a warning (exit 3): a
+    compile still succeeds, replacing or skipping it, as ``compile`` would report.
+    """
     project = _load(project_dir)
     store = FileSystemStore(project_dir)
-    missing = [
-        Problem(path=f"invoices[{i}]", code="missing_document", message=f"{doc.key} is missing")
-        for i, invoice in enumerate(project.invoices)
-        for doc in (invoice.document, *invoice.attachments)
-        if not store.exists(doc.key)
-    ]
-    if missing:
-        _refuse(f"{project_dir}: {len(missing)} problem(s)", missing)
-    click.echo(
-        f"{project_dir}: valid ({len(project.contracts)} contracts, "
-        f"{len(project.invoices)} invoices, {len(project.billing_periods)} billing periods)"
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for path, document in _references(project):
+        if not store.exists(document.key):
+            errors.append(
+                Problem(path=path, code="missing_document", message=f"{document.key} is missing")
+            )
+            continue
+        if not document.declared_pdf:
+            continue
+        try:
+            data = store.read_bytes(document.key)
+        except InvoiceBackupError as error:
+            errors.append(Problem(path=path, code="unreadable_document", message=str(error)))
+            continue
+        try:
+            _pdf.open_pdf(data, key=document.key, filename=document.filename)
+        except BadDocumentError as error:
+            what = _BAD_PDF.get(error.code, error.code)
+            warnings.append(
+                Problem(
+                    path=path,
+                    code=error.code,
+                    message=f"{document.key} ({document.filename}) {what}: {error.reason}",
+                )
+            )
+    if errors:
+        _refuse(f"{project_dir}: {len(errors)} problem(s)", [*errors, *warnings])
+    counts = (
+        f"{len(project.contracts)} contracts, {len(project.invoices)} invoices, "
+        f"{len(project.billing_periods)} billing periods"
     )
+    if not warnings:
+        click.echo(f"{project_dir}: valid ({counts})")
+        raise SystemExit(EXIT_OK)
+    click.echo(f"{project_dir}: valid, with {len(warnings)} warning(s) ({counts})")
+    for warning in warnings:
+        click.echo(f"  ! {warning}")
+    raise SystemExit(EXIT_WARNINGS)
+
+
+#: How ``validate`` names each way a declared PDF can be unreadable.
+_BAD_PDF = {
+    "empty": "is empty",
+    "not_pdf": "is not a PDF",
+    "damaged": "is damaged",
+    "encrypted": "is encrypted and needs a password",
+    "unsupported_encryption": "uses an encryption that cannot be opened",
+    "too_large": "is too large",
+}
+
+
+def _references(project: Project) -> Iterator[tuple[str, Document]]:
+    """Every document the project names, with the JSON path of the key naming it."""
+    for i, invoice in enumerate(project.invoices):
+        yield f"invoices[{i}].document.key", invoice.document
+        for j, attachment in enumerate(invoice.attachments):
+            yield f"invoices[{i}].attachments[{j}].key", attachment
+        envelope = invoice.envelope
+        if envelope is None:
+            continue
+        for field, key in (
+            ("signed_document_key", envelope.signed_document_key),
+            ("certificate_key", envelope.certificate_key),
+        ):
+            if key is not None:
+                name = f"{invoice.number} ({field.removesuffix('_key').replace('_', ' ')}).pdf"
+                yield f"invoices[{i}].envelope.{field}", Document(key=key, filename=name)
 
 
 @main.group("docusign")
