@@ -48,7 +48,13 @@ __all__ = [
 
 
 class Tool(enum.Enum):
-    """A project tool whose permission level governs invoicing."""
+    """A project tool whose permission level governs invoicing.
+
+    Example:
+        >>> from invoicebackup import ContractKind, Tool
+        >>> Tool("prime_contracts") is ContractKind.PRIME_CONTRACT.governing_tool
+        True
+    """
 
     COMMITMENTS = "commitments"
     PRIME_CONTRACTS = "prime_contracts"
@@ -60,7 +66,15 @@ _LEVEL_ORDER = ("none", "read_only", "standard", "admin")
 
 @functools.total_ordering
 class PermissionLevel(enum.Enum):
-    """A user's permission level on a tool, ordered ``NONE < READ_ONLY < STANDARD < ADMIN``."""
+    """A user's permission level on a tool, ordered ``NONE < READ_ONLY < STANDARD < ADMIN``.
+
+    Example:
+        >>> from invoicebackup import PermissionLevel
+        >>> PermissionLevel.READ_ONLY < PermissionLevel.ADMIN, PermissionLevel.ADMIN.rank
+        (True, 3)
+        >>> max(PermissionLevel.STANDARD, PermissionLevel.NONE)
+        <PermissionLevel.STANDARD: 'standard'>
+    """
 
     NONE = "none"
     READ_ONLY = "read_only"
@@ -79,7 +93,13 @@ class PermissionLevel(enum.Enum):
 
 
 class Dictionary(enum.Enum):
-    """The point-of-view dictionary a project is shown in; it changes words, never rules."""
+    """The point-of-view dictionary a project is shown in; it changes words, never rules.
+
+    Example:
+        >>> from invoicebackup import Dictionary, Project
+        >>> Project(id="p-1", name="Harbour Tower").dictionary
+        <Dictionary.GENERAL_CONTRACTOR: 'general_contractor'>
+    """
 
     GENERAL_CONTRACTOR = "general_contractor"
     OWNER = "owner"
@@ -87,7 +107,15 @@ class Dictionary(enum.Enum):
 
 
 class ContractKind(enum.Enum):
-    """What a contract is: a commitment (subcontract, purchase order) or a prime contract."""
+    """What a contract is: a commitment (subcontract, purchase order) or a prime contract.
+
+    Example:
+        >>> from invoicebackup import ContractKind
+        >>> ContractKind.PURCHASE_ORDER.is_commitment, ContractKind.PRIME_CONTRACT.is_commitment
+        (True, False)
+        >>> ContractKind.PURCHASE_ORDER.governing_tool
+        <Tool.COMMITMENTS: 'commitments'>
+    """
 
     SUBCONTRACT = "subcontract"
     PURCHASE_ORDER = "purchase_order"
@@ -105,21 +133,39 @@ class ContractKind(enum.Enum):
 
 
 class PeriodStatus(enum.Enum):
-    """Whether a billing period still takes invoices."""
+    """Whether a billing period still takes invoices.
+
+    Example:
+        >>> from invoicebackup import PeriodStatus
+        >>> [status.value for status in PeriodStatus]
+        ['open', 'closed']
+    """
 
     OPEN = "open"
     CLOSED = "closed"
 
 
 class PeriodKind(enum.Enum):
-    """How a billing period was created."""
+    """How a billing period was created.
+
+    Example:
+        >>> from invoicebackup import PeriodKind
+        >>> [kind.value for kind in PeriodKind]
+        ['automatic', 'manual']
+    """
 
     AUTOMATIC = "automatic"
     MANUAL = "manual"
 
 
 class InvoiceStatus(enum.Enum):
-    """Where an invoice stands in its review workflow."""
+    """Where an invoice stands in its review workflow.
+
+    Example:
+        >>> from invoicebackup import InvoiceStatus
+        >>> InvoiceStatus("approved_as_noted")
+        <InvoiceStatus.APPROVED_AS_NOTED: 'approved_as_noted'>
+    """
 
     DRAFT = "draft"
     UNDER_REVIEW = "under_review"
@@ -134,6 +180,11 @@ class EnvelopeStatus(enum.Enum):
 
     Only ``COMPLETED`` means the signing workflow is complete; ``SIGNED`` is a
     transient state on the way there.
+
+    Example:
+        >>> from invoicebackup import EnvelopeStatus
+        >>> EnvelopeStatus("timedOut")   # DocuSign's spelling; any case is accepted
+        <EnvelopeStatus.TIMED_OUT: 'timedout'>
     """
 
     CREATED = "created"
@@ -157,7 +208,13 @@ class EnvelopeStatus(enum.Enum):
 
 
 class LinkState(enum.Enum):
-    """Where a user's DocuSign account link stands."""
+    """Where a user's DocuSign account link stands.
+
+    Example:
+        >>> from invoicebackup import DocuSignLink
+        >>> DocuSignLink().state
+        <LinkState.NOT_LINKED: 'not_linked'>
+    """
 
     NOT_LINKED = "not_linked"
     LINKED = "linked"
@@ -189,6 +246,18 @@ class DocuSignLink:
         linked_at: When consent was granted.
         last_used_at: When the link was last used; a link unused for 30 days needs
             re-authentication.
+
+    Example:
+        >>> from invoicebackup import DocuSignLink, LinkState
+        >>> DocuSignLink(state=LinkState.LINKED)
+        Traceback (most recent call last):
+            ...
+        ValueError: a DocuSign link in state 'linked' needs an account_id and a base_uri
+        >>> link = DocuSignLink(
+        ...     state=LinkState.LINKED, account_id="a-1", base_uri="https://demo.docusign.net"
+        ... )
+        >>> link.state.value
+        'linked'
     """
 
     state: LinkState = LinkState.NOT_LINKED
@@ -206,7 +275,16 @@ class DocuSignLink:
 
 @attrs.frozen(kw_only=True)
 class Permissions:
-    """A user's permission level on each tool; a tool left out is ``NONE``."""
+    """A user's permission level on each tool; a tool left out is ``NONE``.
+
+    Example:
+        >>> from invoicebackup import PermissionLevel, Permissions, Tool
+        >>> permissions = Permissions(commitments=PermissionLevel.ADMIN)
+        >>> permissions.level(Tool.COMMITMENTS), permissions.level(Tool.INVOICING)
+        (<PermissionLevel.ADMIN: 'admin'>, <PermissionLevel.NONE: 'none'>)
+        >>> permissions.with_level(Tool.INVOICING, PermissionLevel.STANDARD).invoicing
+        <PermissionLevel.STANDARD: 'standard'>
+    """
 
     commitments: PermissionLevel = PermissionLevel.NONE
     prime_contracts: PermissionLevel = PermissionLevel.NONE
@@ -224,7 +302,14 @@ class Permissions:
 
 @attrs.frozen(kw_only=True)
 class Company:
-    """A company taking part in a project."""
+    """A company taking part in a project.
+
+    Example:
+        >>> from invoicebackup import Company, Project
+        >>> project = Project(id="p-1", name="Tower", companies=[Company(id="co-1", name="Acme")])
+        >>> project.company("co-1").name
+        'Acme'
+    """
 
     id: str = attrs.field(validator=_non_empty)
     name: str
@@ -239,6 +324,13 @@ class User:
         active: Whether that account is active.
         company_id: The person's employer; a user whose company is not the
             project's company is a collaborator.
+
+    Example:
+        >>> from invoicebackup import PermissionLevel, Permissions, Tool, User
+        >>> admin_on_commitments = Permissions(commitments=PermissionLevel.ADMIN)
+        >>> ada = User(id="u-1", name="Ada", permissions=admin_on_commitments)
+        >>> ada.level(Tool.COMMITMENTS), ada.docusign.state.value
+        (<PermissionLevel.ADMIN: 'admin'>, 'not_linked')
     """
 
     id: str = attrs.field(validator=_non_empty)
@@ -266,6 +358,12 @@ class Contract:
         private_list: Users who see it although it is private.
         invoice_contacts: Users designated as its invoice contacts; they are
             always treated as being on the private list.
+
+    Example:
+        >>> from invoicebackup import Contract
+        >>> contract = Contract(id="c-2", number="SC-2", private=True, invoice_contacts=["u-7"])
+        >>> contract.kind.value, contract.lists_privately("u-7"), contract.lists_privately("u-8")
+        ('subcontract', True, False)
     """
 
     id: str = attrs.field(validator=_non_empty)
@@ -290,6 +388,16 @@ class BillingPeriod:
         start: Its first day.
         end: Its last day; never before *start*.
         due: The day invoices for it are due.
+
+    Example:
+        >>> from datetime import date
+        >>> from invoicebackup import BillingPeriod
+        >>> BillingPeriod(
+        ...     id="bp-5", start=date(2024, 5, 31), end=date(2024, 5, 1), due=date(2024, 6, 5)
+        ... )
+        Traceback (most recent call last):
+            ...
+        ValueError: billing period 'bp-5' ends (2024-05-01) before it starts (2024-05-31)
     """
 
     id: str = attrs.field(validator=_non_empty)
@@ -314,7 +422,15 @@ class BillingPeriod:
 
 @attrs.frozen(kw_only=True)
 class Document:
-    """A stored file: its key in a document store, its file name and media type."""
+    """A stored file: its key in a document store, its file name and media type.
+
+    Example:
+        >>> from invoicebackup import Document
+        >>> Document(key="docs/w.pdf", filename="Waiver.pdf").declared_pdf
+        True
+        >>> Document(key="docs/q.csv", filename="q.csv", media_type="text/csv").declared_pdf
+        False
+    """
 
     key: str = attrs.field(validator=_non_empty)
     filename: str
@@ -336,6 +452,14 @@ class Envelope:
         completed_at: When the workflow completed, if it did.
         signed_document_key: Where the host keeps the signed document, if it does.
         certificate_key: Where the host keeps the certificate of completion, if it does.
+
+    Example:
+        >>> from datetime import datetime
+        >>> from invoicebackup import Envelope, EnvelopeStatus
+        >>> Envelope(id="env-1", status=EnvelopeStatus.COMPLETED, completed_at=datetime(2024, 6, 1))
+        Traceback (most recent call last):
+            ...
+        ValueError: completed_at must carry a time zone, got 2024-06-01T00:00:00
     """
 
     id: str = attrs.field(validator=_non_empty)
@@ -368,6 +492,24 @@ class Invoice:
         document: Its default PDF.
         attachments: Its attachments, in upload order.
         envelope: Its DocuSign envelope, if it went through one.
+
+    Example:
+        >>> from decimal import Decimal
+        >>> from invoicebackup import Document, Invoice
+        >>> invoice = Invoice(
+        ...     id="i-1", contract_id="c-2", billing_period_id="bp-5", position=1, number="INV-1",
+        ...     amount=Decimal("8400.00"),
+        ...     document=Document(key="docs/i-1.pdf", filename="Invoice 1.pdf"),
+        ... )
+        >>> invoice.status.value, invoice.attachments, invoice.envelope
+        ('draft', (), None)
+        >>> Invoice(
+        ...     id="i-2", contract_id="c-2", billing_period_id="bp-5", position=2, number="INV-2",
+        ...     amount=Decimal("NaN"), document=invoice.document,
+        ... )
+        Traceback (most recent call last):
+            ...
+        ValueError: amount must be a finite Decimal, got Decimal('NaN')
     """
 
     id: str = attrs.field(validator=_non_empty)
@@ -425,6 +567,20 @@ class Project:
         docusign_enabled: Whether the company enabled the DocuSign integration here.
         company_id: The company that manages the project; users of other companies
             are collaborators. ``None`` when unknown.
+
+    Example:
+        >>> from invoicebackup import Company, Contract, Project, User
+        >>> project = Project(
+        ...     id="p-1", name="Harbour Tower", company_id="co-gc",
+        ...     companies=[Company(id="co-gc", name="Builder"), Company(id="co-s", name="Sparks")],
+        ...     users=[User(id="u-1", name="Ada", company_id="co-gc"),
+        ...            User(id="u-2", name="Bo", company_id="co-s")],
+        ...     contracts=[Contract(id="c-2", number="SC-2")],
+        ... )
+        >>> project.contract("c-2").number, project.billing_period("bp-gone")
+        ('SC-2', None)
+        >>> [project.is_collaborator(u) for u in project.users]
+        [False, True]
     """
 
     id: str = attrs.field(validator=_non_empty)

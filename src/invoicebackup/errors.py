@@ -56,7 +56,16 @@ __all__ = [
 
 
 class InvoiceBackupError(Exception):
-    """The root of every error the library raises on purpose."""
+    """The root of every error the library raises on purpose.
+
+    Example:
+        >>> from invoicebackup import InMemoryStore, InvoiceBackupError
+        >>> try:
+        ...     InMemoryStore().read_bytes("docs/none.pdf")
+        ... except InvoiceBackupError as error:
+        ...     print(type(error).__name__, "-", error)
+        DocumentNotFoundError - document 'docs/none.pdf': no document is stored under this key
+    """
 
 
 @attrs.frozen
@@ -68,6 +77,13 @@ class Problem:
             or as the id of the thing concerned.
         code: A stable, machine-readable code (``unknown_key``, ``missing_period``).
         message: A sentence a person can read.
+
+    Example:
+        >>> from invoicebackup import Problem
+        >>> problem = Problem(path="invoices[3].billing_period_id", code="missing_period",
+        ...                   message="billing period bp-9 does not exist")
+        >>> print(problem)
+        invoices[3].billing_period_id: billing period bp-9 does not exist
     """
 
     path: str
@@ -90,6 +106,21 @@ class ProjectFileError(InvoiceBackupError, ValueError):
     Attributes:
         source: The file (or a description of the input) that was read.
         problems: Every problem found, in document order.
+
+    Example:
+        >>> from invoicebackup import ProjectFileError, project_from_dict
+        >>> try:
+        ...     project_from_dict({"format": "invoicebackup.project/9"})
+        ... except ProjectFileError as error:
+        ...     print(error)
+        <dict>: 7 problems
+          - project: this required key is missing
+          - companies: this required key is missing
+          - users: this required key is missing
+          - contracts: this required key is missing
+          - billing_periods: this required key is missing
+          - invoices: this required key is missing
+          - format: expected 'invoicebackup.project/1', got 'invoicebackup.project/9'
     """
 
     def __init__(self, source: str, problems: Sequence[Problem]) -> None:
@@ -105,6 +136,12 @@ class DocumentStoreError(InvoiceBackupError, OSError):
     Attributes:
         key: The document's key in the store.
         reason: Why, in words.
+
+    Example:
+        >>> from invoicebackup import DocumentStoreError
+        >>> error = DocumentStoreError("docs/i-1.pdf", "the disk is full")
+        >>> str(error), isinstance(error, OSError)
+        ("document 'docs/i-1.pdf': the disk is full", True)
     """
 
     def __init__(self, key: str, reason: str) -> None:
@@ -114,15 +151,46 @@ class DocumentStoreError(InvoiceBackupError, OSError):
 
 
 class DocumentNotFoundError(DocumentStoreError, FileNotFoundError):
-    """No document is stored under the key."""
+    """No document is stored under the key.
+
+    Example:
+        >>> from invoicebackup import DocumentNotFoundError, InMemoryStore
+        >>> try:
+        ...     InMemoryStore().read_bytes("docs/i-9.pdf")
+        ... except DocumentNotFoundError as error:
+        ...     print(error.key, "-", error.reason, "-", isinstance(error, FileNotFoundError))
+        docs/i-9.pdf - no document is stored under this key - True
+    """
 
 
 class DocumentExistsError(DocumentStoreError, FileExistsError):
-    """A document already exists under the key; stores never overwrite."""
+    """A document already exists under the key; stores never overwrite.
+
+    Example:
+        >>> from invoicebackup import DocumentExistsError, InMemoryStore
+        >>> store = InMemoryStore({"out/backup.pdf": b"%PDF-1.7"})
+        >>> try:
+        ...     with store.create("out/backup.pdf") as out:
+        ...         out.write(b"%PDF-1.7 new")
+        ... except DocumentExistsError as error:
+        ...     print(error.reason)
+        a document already exists under this key
+        >>> store.read_bytes("out/backup.pdf")
+        b'%PDF-1.7'
+    """
 
 
 class UnsafeKeyError(DocumentStoreError, ValueError):
-    """The key is not a safe relative path inside the store."""
+    """The key is not a safe relative path inside the store.
+
+    Example:
+        >>> from invoicebackup import UnsafeKeyError, validate_key
+        >>> try:
+        ...     validate_key("../etc/passwd")
+        ... except UnsafeKeyError as error:
+        ...     print(error.key, isinstance(error, ValueError))
+        ../etc/passwd True
+    """
 
 
 class PermissionDeniedError(InvoiceBackupError, PermissionError):
@@ -130,6 +198,15 @@ class PermissionDeniedError(InvoiceBackupError, PermissionError):
 
     Attributes:
         decision: The :class:`~invoicebackup.permissions.Decision` with every reason.
+
+    Example:
+        >>> from invoicebackup import PermissionDeniedError, require_view_invoice
+        >>> from invoicebackup.testing import sample_project
+        >>> try:
+        ...     require_view_invoice(sample_project(), user_id="u-nobody", invoice_id="i-1")
+        ... except PermissionDeniedError as error:
+        ...     print(sorted(error.decision.codes))
+        ['no_access_to_tool', 'not_in_directory', 'not_on_private_list']
     """
 
     def __init__(self, decision: Decision) -> None:
@@ -143,6 +220,16 @@ class BackupPreconditionsError(InvoiceBackupError, ValueError):
 
     Attributes:
         problems: Every failed precondition, each naming the invoice, contract or user.
+
+    Example:
+        >>> from invoicebackup import BackupPreconditionsError, plan_backup
+        >>> from invoicebackup.testing import sample_project
+        >>> try:
+        ...     plan_backup(sample_project(), invoice_ids=["i-1", "i-404"], user_id="u-admin")
+        ... except BackupPreconditionsError as error:
+        ...     print(error)
+        the backup cannot be compiled: 1 problem
+          - invoice:i-404: Invoice i-404 is not in this project.
     """
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -165,6 +252,14 @@ class BadDocumentError(InvoiceBackupError, ValueError):
         code: A stable code: ``missing``, ``empty``, ``not_pdf``, ``damaged``,
             ``encrypted``, ``unsupported_encryption``, ``too_large``.
         reason: Why, in words.
+
+    Example:
+        >>> from invoicebackup import BadDocumentError
+        >>> error = BadDocumentError(
+        ...     key="docs/w.pdf", filename="Waiver.pdf", code="damaged", reason="it is cut short"
+        ... )
+        >>> error.code, str(error)
+        ('damaged', 'Waiver.pdf (docs/w.pdf): it is cut short')
     """
 
     def __init__(self, *, key: str, filename: str, code: str, reason: str) -> None:
@@ -182,6 +277,11 @@ class UnsignedInvoiceError(InvoiceBackupError, ValueError):
         invoice_id: The invoice.
         envelope_id: Its DocuSign envelope, if any.
         status: The envelope's status, as DocuSign names it.
+
+    Example:
+        >>> from invoicebackup import UnsignedInvoiceError
+        >>> print(UnsignedInvoiceError(invoice_id="i-2", envelope_id="env-1", status="sent"))
+        invoice 'i-2': envelope 'env-1' is sent, not completed
     """
 
     def __init__(self, *, invoice_id: str, envelope_id: str | None, status: str | None) -> None:
@@ -200,6 +300,15 @@ class InvalidTransitionError(InvoiceBackupError, ValueError):
     Attributes:
         state: The current state's value.
         event: The event's value.
+
+    Example:
+        >>> from invoicebackup import DocuSignLink, InvalidTransitionError, record_use
+        >>> from datetime import UTC, datetime
+        >>> try:
+        ...     record_use(DocuSignLink(), now=datetime(2024, 6, 1, tzinfo=UTC))
+        ... except InvalidTransitionError as error:
+        ...     print(error.state, error.event)
+        not_linked use
     """
 
     def __init__(self, *, state: str, event: str) -> None:
@@ -209,11 +318,29 @@ class InvalidTransitionError(InvoiceBackupError, ValueError):
 
 
 class SignatureProviderError(InvoiceBackupError):
-    """The signature service failed. Tokens never appear in the message."""
+    """The signature service failed. Tokens never appear in the message.
+
+    Example:
+        >>> from invoicebackup import RateLimitedError, SignatureProviderError
+        >>> from invoicebackup.testing import InMemorySignatureProvider
+        >>> try:
+        ...     InMemorySignatureProvider().signed_document("env-404")
+        ... except SignatureProviderError as error:
+        ...     print(type(error).__name__, isinstance(error, LookupError))
+        EnvelopeNotFoundError True
+        >>> issubclass(RateLimitedError, SignatureProviderError)
+        True
+    """
 
 
 class SignatureAuthError(SignatureProviderError):
-    """The signature service refused the access token (invalid or expired)."""
+    """The signature service refused the access token (invalid or expired).
+
+    Example:
+        >>> from invoicebackup import SignatureAuthError
+        >>> str(SignatureAuthError("the access token was refused (401)"))
+        'the access token was refused (401)'
+    """
 
 
 class EnvelopeNotFoundError(SignatureProviderError, LookupError):
@@ -221,6 +348,15 @@ class EnvelopeNotFoundError(SignatureProviderError, LookupError):
 
     Attributes:
         envelope_id: The envelope asked for.
+
+    Example:
+        >>> from invoicebackup import EnvelopeNotFoundError
+        >>> from invoicebackup.testing import InMemorySignatureProvider
+        >>> try:
+        ...     InMemorySignatureProvider().envelope_status("env-404")
+        ... except EnvelopeNotFoundError as error:
+        ...     print(error)
+        envelope 'env-404' was not found
     """
 
     def __init__(self, envelope_id: str) -> None:
@@ -234,6 +370,11 @@ class RateLimitedError(SignatureProviderError):
     Attributes:
         attempts: How many requests were made.
         retry_after: The last ``Retry-After`` the service sent, in seconds, if any.
+
+    Example:
+        >>> from invoicebackup import RateLimitedError
+        >>> str(RateLimitedError(attempts=4, retry_after=30.0))
+        'still rate-limited after 4 attempts (retry after 30 s)'
     """
 
     def __init__(self, *, attempts: int, retry_after: float | None) -> None:
@@ -246,4 +387,11 @@ class RateLimitedError(SignatureProviderError):
 
 
 class SignatureTransportError(SignatureProviderError, OSError):
-    """The signature service could not be reached, failed, or answered nonsense."""
+    """The signature service could not be reached, failed, or answered nonsense.
+
+    Example:
+        >>> from invoicebackup import SignatureTransportError
+        >>> error = SignatureTransportError("GET /envelopes/env-1: 503 Service Unavailable")
+        >>> isinstance(error, OSError), str(error)
+        (True, 'GET /envelopes/env-1: 503 Service Unavailable')
+    """
