@@ -45,6 +45,11 @@ __all__ = [
 class ReasonCode(enum.StrEnum):
     """The stable codes of the conditions a rule may find unmet, in canonical order.
 
+    Example:
+        >>> from invoicebackup import ReasonCode
+        >>> ReasonCode.NOT_IN_DIRECTORY == "not_in_directory"
+        True
+
     .. versionadded:: 0.1.0
     """
 
@@ -73,6 +78,14 @@ class ReasonCode(enum.StrEnum):
 class SubjectKind(enum.StrEnum):
     """What a :class:`Reason` is about, in canonical order.
 
+    Example:
+        >>> from invoicebackup import SubjectKind, can_view_invoice
+        >>> from invoicebackup.testing import sample_project
+        >>> decision = can_view_invoice(sample_project(), user_id="u-gone", invoice_id="i-1")
+        >>> reason = decision.reasons[0]
+        >>> reason.subject_kind == SubjectKind.USER, reason.subject_id
+        (True, 'u-gone')
+
     .. versionadded:: 0.1.0
     """
 
@@ -96,6 +109,16 @@ class Reason:
         message: A sentence in the project's language and dictionary.
         tool: For a permission-level reason, the tool whose level falls short.
         required_level: For a permission-level reason, the level that would do.
+
+    Example:
+        >>> from invoicebackup import can_compile_backup
+        >>> from invoicebackup.testing import sample_project
+        >>> decision = can_compile_backup(sample_project(), user_id="u-reader", invoice_ids=["i-3"])
+        >>> reason = decision.reasons[0]
+        >>> reason.code, reason.tool.value, reason.required_level.value
+        ('not_admin_on_tool', 'commitments', 'admin')
+        >>> print(reason.message)
+        Including invoice P-001 (SC-10) needs Admin on Commitments; Rita Reader has Read Only.
 
     .. versionadded:: 0.1.0
     """
@@ -123,6 +146,16 @@ class Decision:
     """The answer of a rule: allowed or not, and every reason why not.
 
     A decision is allowed exactly when it has no reasons.
+
+    Example:
+        >>> from invoicebackup import can_view_invoice
+        >>> from invoicebackup.testing import sample_project
+        >>> project = sample_project()
+        >>> bool(can_view_invoice(project, user_id="u-admin", invoice_id="i-1"))
+        True
+        >>> decision = can_view_invoice(project, user_id="u-reader", invoice_id="i-1")
+        >>> decision.allowed, sorted(decision.codes)
+        (False, ['not_on_private_list'])
 
     .. versionadded:: 0.1.0
     """
@@ -278,6 +311,16 @@ def can_compile_backup(project: Project, *, user_id: str, invoice_ids: Iterable[
         user_id: The requesting user.
         invoice_ids: The selected invoices, in any order, repeats allowed.
 
+    Example:
+        >>> from invoicebackup import can_compile_backup
+        >>> from invoicebackup.testing import sample_project
+        >>> project = sample_project()
+        >>> can_compile_backup(project, user_id="u-admin", invoice_ids=["i-1", "i-4"]).allowed
+        True
+        >>> decision = can_compile_backup(project, user_id="u-reader", invoice_ids=["i-1", "i-4"])
+        >>> [(r.code, r.subject_id) for r in decision.reasons]
+        [('not_admin_on_tool', 'i-1'), ('not_admin_on_tool', 'i-4')]
+
     .. versionadded:: 0.1.0
     """
     ctx = _context(project, user_id)
@@ -317,6 +360,16 @@ def can_view_invoice(project: Project, *, user_id: str, invoice_id: str) -> Deci
         project: The project.
         user_id: The requesting user.
         invoice_id: The invoice.
+
+    Example:
+        >>> from invoicebackup import can_view_invoice
+        >>> from invoicebackup.testing import sample_project
+        >>> project = sample_project()
+        >>> can_view_invoice(project, user_id="u-admin", invoice_id="i-1").allowed
+        True
+        >>> decision = can_view_invoice(project, user_id="u-reader", invoice_id="i-1")
+        >>> print(decision.reasons[0].message)
+        Rita Reader is not on the private list of the private contract SC-2.
 
     .. versionadded:: 0.1.0
     """
@@ -371,6 +424,18 @@ def can_edit_invoice_as_collaborator(
         user_id: The requesting user.
         contract_id: The contract the invoice bills against.
 
+    Example:
+        >>> from invoicebackup import can_edit_invoice_as_collaborator
+        >>> from invoicebackup.testing import sample_project
+        >>> project = sample_project()
+        >>> can_edit_invoice_as_collaborator(project, user_id="u-volt", contract_id="k-2").allowed
+        True
+        >>> decision = can_edit_invoice_as_collaborator(
+        ...     project, user_id="u-volt", contract_id="k-10"
+        ... )
+        >>> sorted(decision.codes)
+        ['not_invoice_contact']
+
     .. versionadded:: 0.1.0
     """
     ctx = _context(project, user_id)
@@ -420,6 +485,16 @@ def require_compile_backup(project: Project, *, user_id: str, invoice_ids: Itera
     Raises:
         PermissionDeniedError: The decision denies it; its ``decision`` has every reason.
 
+    Example:
+        >>> from invoicebackup import PermissionDeniedError, require_compile_backup
+        >>> from invoicebackup.testing import sample_project
+        >>> require_compile_backup(sample_project(), user_id="u-admin", invoice_ids=["i-1"])
+        >>> try:
+        ...     require_compile_backup(sample_project(), user_id="u-reader", invoice_ids=["i-1"])
+        ... except PermissionDeniedError as error:
+        ...     print(sorted(error.decision.codes))
+        ['not_admin_on_tool']
+
     .. versionadded:: 0.1.0
     """
     _require(can_compile_backup(project, user_id=user_id, invoice_ids=invoice_ids))
@@ -430,6 +505,16 @@ def require_view_invoice(project: Project, *, user_id: str, invoice_id: str) -> 
 
     Raises:
         PermissionDeniedError: The decision denies it; its ``decision`` has every reason.
+
+    Example:
+        >>> from invoicebackup import PermissionDeniedError, require_view_invoice
+        >>> from invoicebackup.testing import sample_project
+        >>> require_view_invoice(sample_project(), user_id="u-admin", invoice_id="i-1")
+        >>> try:
+        ...     require_view_invoice(sample_project(), user_id="u-reader", invoice_id="i-1")
+        ... except PermissionDeniedError as error:
+        ...     print(sorted(error.decision.codes))
+        ['not_on_private_list']
 
     .. versionadded:: 0.1.0
     """
@@ -443,6 +528,17 @@ def require_edit_invoice_as_collaborator(
 
     Raises:
         PermissionDeniedError: The decision denies it; its ``decision`` has every reason.
+
+    Example:
+        >>> from invoicebackup import PermissionDeniedError, require_edit_invoice_as_collaborator
+        >>> from invoicebackup.testing import sample_project
+        >>> project = sample_project()
+        >>> require_edit_invoice_as_collaborator(project, user_id="u-volt", contract_id="k-2")
+        >>> try:
+        ...     require_edit_invoice_as_collaborator(project, user_id="u-reader", contract_id="k-2")
+        ... except PermissionDeniedError as error:
+        ...     print(sorted(error.decision.codes))
+        ['not_invoice_contact', 'not_on_private_list', 'not_standard_on_tool']
 
     .. versionadded:: 0.1.0
     """
