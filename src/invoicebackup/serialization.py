@@ -563,6 +563,17 @@ def project_from_dict(data: object, *, source: str = "<dict>") -> Project:
         ProjectFileError: The document breaks the format; ``problems`` lists every
             problem, each with its JSON path.
 
+    Example:
+        >>> from invoicebackup import project_from_dict
+        >>> data = {"format": "invoicebackup.project/1",
+        ...         "project": {"id": "p-1", "name": "Tower", "number": "T-1", "language": "en-US",
+        ...                     "docusign_enabled": False},
+        ...         "companies": [], "users": [], "contracts": [], "billing_periods": [],
+        ...         "invoices": []}
+        >>> project = project_from_dict(data)
+        >>> project.name, project.invoices
+        ('Tower', ())
+
     .. versionadded:: 0.1.0
     """
     return _build_project(data, source=source, found=[])
@@ -661,6 +672,14 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         ProjectFileError: A document key of the project would leave the project
             folder, so the file could not be read back.
 
+    Example:
+        >>> from invoicebackup import Project, project_from_dict, project_to_dict
+        >>> data = project_to_dict(Project(id="p-1", name="Tower"))
+        >>> data["format"], data["project"]["name"]
+        ('invoicebackup.project/1', 'Tower')
+        >>> project_from_dict(data) == Project(id="p-1", name="Tower")
+        True
+
     .. versionadded:: 0.1.0
     """
     unsafe = list(_unsafe_keys(project))
@@ -724,6 +743,14 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         ProjectFileError: The file is missing, is not UTF-8 JSON, or breaks the
             format; ``problems`` lists every problem, each with its JSON path.
         OSError: The file exists but could not be read (permissions, I/O).
+
+    Example:
+        >>> import tempfile
+        >>> from invoicebackup import load_project
+        >>> from invoicebackup.testing import write_sample_project
+        >>> project = load_project(write_sample_project(tempfile.mkdtemp()))
+        >>> project.name, [c.number for c in project.contracts]
+        ('Tower A', ['SC-10', 'SC-2', 'sc-11'])
 
     .. versionadded:: 0.1.0
     """
@@ -807,6 +834,14 @@ def dump_project(project: Project, path: str | os.PathLike[str]) -> Path:
     Raises:
         ProjectFileError: A document key of the project would leave the folder.
         OSError: The file could not be written; no temporary file is left behind.
+
+    Example:
+        >>> import tempfile
+        >>> from invoicebackup import dump_project, load_project
+        >>> from invoicebackup.testing import sample_project
+        >>> path = dump_project(sample_project(), tempfile.mkdtemp())
+        >>> path.name, load_project(path.parent) == sample_project()
+        ('project.json', True)
 
     .. versionadded:: 0.1.0
     """

@@ -69,6 +69,11 @@ class DocumentStore(Protocol):
     Failures of the medium (a full disk, a refused permission) surface as
     :class:`~invoicebackup.errors.DocumentStoreError` naming the key.
 
+    Example:
+        >>> from invoicebackup import DocumentStore, FileSystemStore, InMemoryStore
+        >>> isinstance(InMemoryStore(), DocumentStore), issubclass(FileSystemStore, DocumentStore)
+        (True, True)
+
     .. versionadded:: 0.1.0
     """
 
@@ -235,6 +240,20 @@ class FileSystemStore:
     Raises:
         FileNotFoundError: *root* does not exist.
         NotADirectoryError: *root* is not a folder.
+
+    Example:
+        >>> import tempfile
+        >>> from invoicebackup import FileSystemStore, UnsafeKeyError
+        >>> store = FileSystemStore(tempfile.mkdtemp())
+        >>> with store.create("backups/b.pdf") as out:
+        ...     _ = out.write(b"%PDF-1.7")
+        >>> store.exists("backups/b.pdf"), store.read_bytes("backups/b.pdf")
+        (True, b'%PDF-1.7')
+        >>> try:
+        ...     store.read_bytes("../outside.pdf")
+        ... except UnsafeKeyError as error:
+        ...     print(error.reason)
+        the key has a '..' segment; keys name a path inside the store
 
     .. versionadded:: 0.1.0
     """
@@ -482,6 +501,14 @@ class InMemoryStore:
 
     Raises:
         ~invoicebackup.errors.UnsafeKeyError: A key in *documents* is unsafe.
+
+    Example:
+        >>> from invoicebackup import InMemoryStore
+        >>> store = InMemoryStore({"docs/a.pdf": b"%PDF-1.7 a"})
+        >>> with store.create("docs/b.pdf") as out:
+        ...     _ = out.write(b"%PDF-1.7 b")
+        >>> store.keys(), len(store), "docs/b.pdf" in store
+        (['docs/a.pdf', 'docs/b.pdf'], 2, True)
 
     .. versionadded:: 0.1.0
     """

@@ -363,6 +363,11 @@ def resolve_language(tag: str) -> str:
         The exact match (ignoring case and ``_``/``-``), else the first language with
         the same primary subtag, else :data:`DEFAULT_LANGUAGE`.
 
+    Example:
+        >>> from invoicebackup.terminology import resolve_language
+        >>> resolve_language("fr"), resolve_language("en-GB"), resolve_language("de-DE")
+        ('fr-CA', 'en-US', 'en-US')
+
     .. versionadded:: 0.1.0
     """
     normalised = _normalise(tag)
@@ -381,6 +386,12 @@ def term(key: str, *, dictionary: Dictionary, language: str) -> str:
 
     Raises:
         KeyError: *key* is not in :data:`TERMS`.
+
+    Example:
+        >>> from invoicebackup import Dictionary
+        >>> from invoicebackup.terminology import term
+        >>> term("invoice_contact", dictionary=Dictionary.OWNER, language="en-US")
+        'invoice contact'
 
     .. versionadded:: 0.1.0
     """
@@ -405,6 +416,15 @@ def message(key: str, *, dictionary: Dictionary, language: str, **fields: object
     Raises:
         KeyError: *key* is unknown, or the template needs a field not given.
 
+    Example:
+        >>> from invoicebackup import Dictionary
+        >>> from invoicebackup.terminology import message
+        >>> message(
+        ...     "backup_placeholder", dictionary=Dictionary.OWNER, language="en-US",
+        ...     filename="W.pdf",
+        ... )
+        'This document could not be included: W.pdf'
+
     .. versionadded:: 0.1.0
     """
     return term(key, dictionary=dictionary, language=language).format(**fields)
@@ -413,6 +433,12 @@ def message(key: str, *, dictionary: Dictionary, language: str, **fields: object
 def tool_name(tool: Tool, *, dictionary: Dictionary, language: str) -> str:
     """The name *tool* goes by in *dictionary* and *language* (``Funding``, ``Engagements``).
 
+    Example:
+        >>> from invoicebackup import Dictionary, Tool
+        >>> from invoicebackup.terminology import tool_name
+        >>> tool_name(Tool.COMMITMENTS, dictionary=Dictionary.OWNER, language="fr-CA")
+        'Engagements'
+
     .. versionadded:: 0.1.0
     """
     return term(f"tool.{tool.value}", dictionary=dictionary, language=language)
@@ -420,6 +446,12 @@ def tool_name(tool: Tool, *, dictionary: Dictionary, language: str) -> str:
 
 def level_name(level: PermissionLevel, *, dictionary: Dictionary, language: str) -> str:
     """The name of permission *level* (``Read Only``, ``Lecture seule``).
+
+    Example:
+        >>> from invoicebackup import Dictionary, PermissionLevel
+        >>> from invoicebackup.terminology import level_name
+        >>> level_name(PermissionLevel.READ_ONLY, dictionary=Dictionary.OWNER, language="fr-CA")
+        'Lecture seule'
 
     .. versionadded:: 0.1.0
     """
@@ -433,6 +465,12 @@ class Vocabulary:
     Attributes:
         dictionary: The point-of-view dictionary.
         language: The resolved language, one of :data:`LANGUAGES`.
+
+    Example:
+        >>> from invoicebackup import Dictionary, Tool, Vocabulary
+        >>> words = Vocabulary(dictionary=Dictionary.OWNER, language="fr")
+        >>> words.language, words.tool_name(Tool.PRIME_CONTRACTS)
+        ('fr-CA', 'Financement')
 
     .. versionadded:: 0.1.0
     """
@@ -459,6 +497,12 @@ class Vocabulary:
 
 def for_project(project: Project) -> Vocabulary:
     """The vocabulary of *project*'s dictionary and language.
+
+    Example:
+        >>> from invoicebackup import Project, Tool, for_project
+        >>> words = for_project(Project(id="p-1", name="Tower", language="fr-CA"))
+        >>> words.tool_name(Tool.COMMITMENTS)
+        'Engagements'
 
     .. versionadded:: 0.1.0
     """
