@@ -20,17 +20,21 @@ from invoicebackup.testing import (
 )
 from tests.backup_helpers import reader
 
+_OUTPUTS: dict[int, io.BytesIO] = {}
+
 
 def _writer() -> _pdf.BackupWriter:
-    return _pdf.BackupWriter(
-        title="T", subject="S", created=datetime(2024, 1, 2, tzinfo=UTC), file_id=b"test"
+    out = io.BytesIO()
+    writer = _pdf.BackupWriter(
+        out, title="T", subject="S", created=datetime(2024, 1, 2, tzinfo=UTC)
     )
+    _OUTPUTS[id(writer)] = out
+    return writer
 
 
 def _written(writer: _pdf.BackupWriter) -> bytes:
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    writer.finish(file_id=b"test")
+    return _OUTPUTS.pop(id(writer)).getvalue()
 
 
 def _open(data: bytes, name: str = "doc.pdf") -> _pdf.ParsedPdf:

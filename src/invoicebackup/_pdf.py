@@ -7,21 +7,23 @@ steps that keep bad input away from good output:
    within the first KiB, or what the file really is: JPEG, PNG, ZIP/ODT/DOCX,
    HTML…).
 2. :func:`open_pdf` parses one document **in isolation**: it decrypts with the
-   empty password when it can, counts the pages (zero pages is damage), and walks
-   every object the pages reach (bounded in count and depth) so that the later
-   copy cannot meet an unreadable object. Every exception the engine raises —
+   empty password when it can, counts the pages (zero pages is damage), checks the
+   page dictionaries, removes active content from its annotations and form, and
+   makes its links explicit. Every exception the engine raises —
    including ``AssertionError``, ``NotImplementedError``, ``RecursionError``,
    ``KeyError`` — becomes a :class:`~invoicebackup.errors.BadDocumentError` with a
    stable code and the original as ``__cause__``.
-3. :class:`BackupWriter` assembles parsed documents into one output: pages keep
-   their size and rotation, links inside a document keep working (named
-   destinations become explicit ones), each document's form fields are moved
-   under a parent field of their own so fields of different documents never
-   merge, and active content (JavaScript, ``/OpenAction``, ``/Launch``, ``/AA``…)
-   is not copied. ``/XFA`` and ``/SigFlags`` of sources are never carried over
-   because the output's catalog and form dictionary are always our own. If the
-   copy of one document fails anyway, its pages are taken back out and the error
-   is reported for that document alone.
+3. :class:`BackupWriter` streams parsed documents into one output: each document's
+   objects are written as soon as its copy succeeds (bounded in count and depth;
+   stream data copied as the encoded bytes it is, most objects byte for byte with
+   their references renumbered by :mod:`invoicebackup._rawpdf`), pages keep their
+   size and rotation, links inside a document keep working, each document's form
+   fields are moved under a parent field of their own so fields of different
+   documents never merge, and active content (JavaScript, ``/OpenAction``,
+   ``/Launch``, ``/AA``…) is not copied. ``/XFA`` and ``/SigFlags`` of sources are
+   never carried over because the output's catalog and form dictionary are always
+   our own. If the copy of one document fails, nothing of it is written and the
+   error is reported for that document alone; :func:`repair_pdf` may rewrite it.
 
 Around all three, pypdf's log messages and warnings are captured, never printed:
 the ones that say something about a document become notes. Encrypted documents
@@ -39,31 +41,38 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import logging
 import re
 import threading
 import warnings
+import zlib
+from array import array
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO, Any, Final, NoReturn
 
 import attrs
-from pypdf import PasswordType, PdfReader, PdfWriter
+from pypdf import PasswordType, PdfReader
 from pypdf.generic import (
     ArrayObject,
     BooleanObject,
     ByteStringObject,
-    DecodedStreamObject,
+    ContentStream,
     DictionaryObject,
+    FloatObject,
     IndirectObject,
     NameObject,
     NumberObject,
     PdfObject,
     RectangleObject,
+    StreamObject,
     TextStringObject,
 )
 
+from . import _rawpdf
 from .errors import BadDocumentError
 
 __all__ = [
@@ -73,6 +82,7 @@ __all__ = [
     "ParsedPdf",
     "Sniffed",
     "open_pdf",
+    "repair_pdf",
     "sniff",
 ]
 
@@ -174,6 +184,10 @@ def _zip_kind(data: bytes) -> str:
     return "ZIP archive"
 
 
+#: A unique token per parsed document (what the writer shares objects by, by default).
+_TOKENS: Final = itertools.count(1)
+
+
 class ParsedPdf:
     """One parsed, validated document, ready to be copied into a backup.
 
@@ -192,9 +206,11 @@ class ParsedPdf:
     """
 
     __slots__ = (
+        "_data",
         "_named",
         "_reader",
-        "_removed",
+        "_structure",
+        "_token",
         "encrypted",
         "filename",
         "key",
@@ -205,11 +221,21 @@ class ParsedPdf:
     )
 
     def __init__(
-        self, *, reader: PdfReader, key: str, filename: str, page_count: int, encrypted: bool
+        self,
+        *,
+        reader: PdfReader,
+        data: bytes,
+        structure: _Structure,
+        key: str,
+        filename: str,
+        page_count: int,
+        encrypted: bool,
     ) -> None:
         self._reader = reader
+        self._data = data
+        self._token = next(_TOKENS)
         self._named: dict[str, ArrayObject] | None = None
-        self._removed: tuple[str, ...] = ()
+        self._structure = structure
         self.key = key
         self.filename = filename
         self.page_count = page_count
@@ -221,15 +247,14 @@ class ParsedPdf:
     def __repr__(self) -> str:
         return f"<ParsedPdf {self.key!r} pages={self.page_count}>"
 
+    @property
+    def size(self) -> int:
+        """How many bytes were parsed (the rewritten ones, for a repaired document)."""
+        return len(self._data)
+
     def _named_destination(self, name: str) -> ArrayObject | None:
         if self._named is None:
-            named: dict[str, ArrayObject] = {}
-            try:
-                for dest_name, dest in self._reader.named_destinations.items():
-                    named[str(dest_name)] = dest.dest_array
-            except Exception:
-                pass
-            self._named = named
+            self._named = _named_destinations(self._reader)
         return self._named.get(name)
 
 
@@ -442,25 +467,66 @@ def open_pdf(
             # A resource limit (a decompression bomb…) is no damage to repair: qpdf has no
             # such limit and would inflate it whole.
             raise
-        from ._repair import rewrite
-
-        with _quiet():
-            rewritten = rewrite(data, max_bytes=_repair_bound(limits))
-        if rewritten is None or sniff(rewritten).code is not None:
-            raise
-        try:
-            parsed = _parse(
-                rewritten, key=key, filename=filename, limits=limits, passwords=passwords
-            )
-        except BadDocumentError:
-            raise error from error.__cause__
-        parsed.repaired = True
-        parsed.notes = (
-            f"repaired: the PDF engine could not read it ({error.reason}); it was rewritten "
-            "with qpdf (pikepdf) and read again",
-            *parsed.notes,
+        return _repaired(
+            data, error, key=key, filename=filename, limits=limits, passwords=passwords
         )
-        return parsed
+
+
+def repair_pdf(
+    parsed: ParsedPdf,
+    error: BadDocumentError,
+    *,
+    limits: Limits | None = None,
+    passwords: Callable[[], Iterable[str]] | None = None,
+) -> ParsedPdf:
+    """Rewrite a document whose copy failed with *error* (pikepdf) and parse it again.
+
+    The objects a document's pages reach are read as they are copied, so damage there
+    shows only then. Raises *error* again when it is no damage a rewrite can mend (or
+    the document was already rewritten, or the rewrite does not help).
+    """
+    if (
+        parsed.repaired
+        or error.code != "damaged"
+        or type(error.__cause__).__name__ == "LimitReachedError"
+    ):
+        raise error
+    return _repaired(
+        parsed._data,
+        error,
+        key=parsed.key,
+        filename=parsed.filename,
+        limits=limits or Limits(),
+        passwords=passwords,
+    )
+
+
+def _repaired(
+    data: bytes,
+    error: BadDocumentError,
+    *,
+    key: str,
+    filename: str,
+    limits: Limits,
+    passwords: Callable[[], Iterable[str]] | None,
+) -> ParsedPdf:
+    from ._repair import rewrite
+
+    with _quiet():
+        rewritten = rewrite(data, max_bytes=_repair_bound(limits))
+    if rewritten is None or sniff(rewritten).code is not None:
+        raise error from error.__cause__
+    try:
+        parsed = _parse(rewritten, key=key, filename=filename, limits=limits, passwords=passwords)
+    except BadDocumentError:
+        raise error from error.__cause__
+    parsed.repaired = True
+    parsed.notes = (
+        f"repaired: the PDF engine could not read it ({error.reason}); it was rewritten "
+        "with qpdf (pikepdf) and read again",
+        *parsed.notes,
+    )
+    return parsed
 
 
 #: The largest document the repair step rewrites (it runs in memory and is not interruptible).
@@ -498,14 +564,19 @@ def _parse(
                 _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
             pages = [_checked_page(reader, index) for index in range(count)]
             _walk(reader, pages, key=key, filename=filename, limits=limits)
-            removed = _strip_active_content(reader, pages)
+            structure = _prepare(reader, pages)
             notes.extend(_structure_notes(reader))
     except _CallerError as error:
         raise error.original from None
     parsed = ParsedPdf(
-        reader=reader, key=key, filename=filename, page_count=count, encrypted=encrypted
+        reader=reader,
+        data=data,
+        structure=structure,
+        key=key,
+        filename=filename,
+        page_count=count,
+        encrypted=encrypted,
     )
-    parsed._removed = removed
     outline, dropped = _source_outline(parsed, pages)
     parsed.outline = outline
     if dropped:
@@ -666,42 +737,192 @@ def _strip_actions(obj: DictionaryObject, removed: list[str]) -> None:
         removed.append("chained actions (/Next)")
 
 
-def _strip_active_content(reader: PdfReader, pages: Sequence[DictionaryObject]) -> tuple[str, ...]:
-    """Remove active content from the parsed source, before anything is copied from it.
+@attrs.define
+class _Structure:
+    """What the copy of a document needs to know about its pages, annotations and form.
 
-    Cleaning the source (which only we hold) rather than the copy means no
-    unreferenced JavaScript object is ever written to the output. The catalog
-    (``/OpenAction``, ``/AA``, ``/Names /JavaScript``) and page ``/AA`` are never
-    copied at all.
+    Computed once when the document is parsed, after active content was removed and
+    links were made explicit, so every occurrence of the document copies the same thing.
+
+    Attributes:
+        removed: What was taken out, as short phrases.
+        page_ids: The object number of each page held indirectly, to its index.
+        annots: Per page, the annotations to copy (references or direct dictionaries).
+        occurrence_ids: Objects each occurrence copies afresh: annotations and form fields
+            (their pages, parents and links are the occurrence's own).
+        dropped_ids: Annotations that are not copied; references to them become ``null``.
+        field_roots: The top-level fields: those of ``/Fields``, then the top of every
+            widget's field chain that ``/Fields`` does not reach (adopted).
+        adopted: How many top-level fields were adopted from widgets alone.
     """
-    removed: list[str] = []
-    stack: list[DictionaryObject] = []
+
+    removed: list[str] = attrs.Factory(list)
+    page_ids: dict[int, int] = attrs.Factory(dict)
+    annots: list[list[PdfObject]] = attrs.Factory(list)
+    occurrence_ids: set[int] = attrs.Factory(set)
+    dropped_ids: set[int] = attrs.Factory(set)
+    field_roots: list[IndirectObject] = attrs.Factory(list)
+    adopted: int = 0
+
+
+#: Bounds on one document's form: fields visited, and the depth of a widget's parent chain.
+_MAX_FIELDS: Final = 10_000
+_MAX_FIELD_DEPTH: Final = 32
+
+
+def _prepare(reader: PdfReader, pages: Sequence[DictionaryObject]) -> _Structure:
+    """Remove active content from the parsed source and record what the copy needs.
+
+    Cleaning the source (which only we hold) rather than each copy means no
+    unreferenced JavaScript object is ever written to the output, and every occurrence
+    of the document copies the same, clean objects. The catalog (``/OpenAction``,
+    ``/AA``, ``/Names /JavaScript``) and page ``/AA`` are never copied at all. Links
+    become explicit destinations to the document's own pages (named destinations are
+    looked up once); links to anything else are removed.
+    """
+    found = _Structure()
+    for index, page in enumerate(pages):
+        if page.indirect_reference is not None:
+            found.page_ids[page.indirect_reference.idnum] = index
+    links = _Links(reader, found.page_ids)
+    widgets: list[IndirectObject] = []
     for page in pages:
         raw = page.get("/Annots")
         annots = raw.get_object() if raw is not None else None
-        if isinstance(annots, ArrayObject):
-            stack.extend(a.get_object() for a in annots)
+        kept: list[PdfObject] = []
+        for entry in annots if isinstance(annots, ArrayObject) else ():
+            annot = entry.get_object()
+            if not isinstance(annot, DictionaryObject):
+                continue
+            subtype = annot.get("/Subtype")
+            if subtype in _DROPPED_ANNOTATIONS:
+                found.removed.append(f"{str(subtype).lstrip('/')} annotation")
+                if isinstance(entry, IndirectObject):
+                    found.dropped_ids.add(entry.idnum)
+                continue
+            kept.append(entry)
+            if isinstance(entry, IndirectObject):
+                found.occurrence_ids.add(entry.idnum)
+                if subtype == "/Widget":
+                    widgets.append(entry)
+            _clean(annot, links, found.removed)
+        found.annots.append(kept)
     root = _dict(reader.trailer.get("/Root"))
     form = _dict(root.get("/AcroForm"))
     fields = form.get("/Fields")
     fields = fields.get_object() if fields is not None else None
-    if isinstance(fields, ArrayObject):
-        stack.extend(f.get_object() for f in fields)
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, DictionaryObject) or id(node) in seen:
+    in_form: set[int] = set()
+    for entry in fields if isinstance(fields, ArrayObject) else ():
+        if (
+            isinstance(entry, IndirectObject)
+            and entry.idnum not in in_form
+            and isinstance(entry.get_object(), DictionaryObject)
+        ):
+            found.field_roots.append(entry)
+            _field_tree(entry, in_form, links, found.removed)
+    for widget in widgets:
+        if widget.idnum in in_form:
             continue
-        seen.add(id(node))
-        _strip_actions(node, removed)
-        for name in ("/Parent", "/Kids"):
-            related = node.get(name)
-            related = related.get_object() if related is not None else None
-            if isinstance(related, DictionaryObject):
-                stack.append(related)
-            elif isinstance(related, ArrayObject):
-                stack.extend(k.get_object() for k in related)
-    return tuple(removed)
+        top = widget
+        for _ in range(_MAX_FIELD_DEPTH):
+            parent = _dict(top.get_object()).get("/Parent")
+            if not isinstance(parent, IndirectObject) or not isinstance(
+                parent.get_object(), DictionaryObject
+            ):
+                break
+            top = parent
+        if top.idnum not in in_form:
+            found.field_roots.append(top)
+            found.adopted += 1
+            _field_tree(top, in_form, links, found.removed)
+    found.occurrence_ids |= in_form
+    found.occurrence_ids -= found.page_ids.keys()
+    return found
+
+
+def _field_tree(top: IndirectObject, seen: set[int], links: _Links, removed: list[str]) -> None:
+    """Clean every node of the field tree under *top*, recording their numbers in *seen*."""
+    stack: list[PdfObject] = [top]
+    while stack and len(seen) < _MAX_FIELDS:
+        entry = stack.pop()
+        if isinstance(entry, IndirectObject):
+            if entry.idnum in seen:
+                continue
+            seen.add(entry.idnum)
+        node = entry.get_object()
+        if not isinstance(node, DictionaryObject):
+            continue
+        _clean(node, links, removed)
+        kids = node.get("/Kids")
+        kids = kids.get_object() if kids is not None else None
+        if isinstance(kids, ArrayObject):
+            stack.extend(reversed(kids))
+
+
+class _Links:
+    """Makes link destinations explicit: an array whose first item is one of the pages."""
+
+    def __init__(self, reader: PdfReader, page_ids: dict[int, int]) -> None:
+        self._reader = reader
+        self._page_ids = page_ids
+        self._named: dict[str, ArrayObject] | None = None
+
+    def named(self, name: str) -> ArrayObject | None:
+        if self._named is None:
+            self._named = _named_destinations(self._reader)
+        return self._named.get(name)
+
+    def explicit(self, dest: Any) -> ArrayObject | None:
+        """*dest* as a direct explicit destination to one of the pages, or ``None``."""
+        for _ in range(4):  # named -> dictionary -> array
+            if dest is None:
+                return None
+            dest = dest.get_object()
+            if isinstance(dest, (TextStringObject, ByteStringObject, NameObject, str)):
+                name = str(dest)
+                dest = self.named(name.lstrip("/")) or self.named(name)
+            elif isinstance(dest, DictionaryObject):
+                dest = dest.get("/D")
+            elif isinstance(dest, ArrayObject):
+                page = dest[0] if dest else None
+                if isinstance(page, IndirectObject) and page.idnum in self._page_ids:
+                    return ArrayObject(dest)
+                return None
+            else:
+                return None
+        return None
+
+
+def _named_destinations(reader: PdfReader) -> dict[str, ArrayObject]:
+    named: dict[str, ArrayObject] = {}
+    try:
+        for dest_name, dest in reader.named_destinations.items():
+            named[str(dest_name)] = dest.dest_array
+    except Exception:
+        pass
+    return named
+
+
+def _clean(node: DictionaryObject, links: _Links, removed: list[str]) -> None:
+    """Strip *node*'s active content; make its links explicit or remove them."""
+    _strip_actions(node, removed)
+    if "/Dest" in node:
+        dest = links.explicit(node["/Dest"])
+        if dest is None:
+            del node["/Dest"]
+        else:
+            node[NameObject("/Dest")] = dest
+    action = node.get("/A")
+    action_dict = action.get_object() if action is not None else None
+    if isinstance(action_dict, DictionaryObject) and action_dict.get("/S") == "/GoTo":
+        dest = links.explicit(action_dict.get("/D"))
+        if dest is None:
+            del node["/A"]
+        else:
+            # A direct copy: the action may be shared by annotations of other pages.
+            direct = DictionaryObject(action_dict)
+            direct[NameObject("/D")] = dest
+            node[NameObject("/A")] = direct
 
 
 def _decrypt(
@@ -775,36 +996,24 @@ def _walk(
     filename: str,
     limits: Limits,
 ) -> None:
-    """Resolve every object the pages (and the form) reach, iteratively and bounded."""
-    seen: set[int] = set()
+    """Check the nesting of the page dictionaries and the form, iteratively.
+
+    Only what is already parsed is looked at: the objects the pages reach are checked
+    as they are copied (:class:`BackupWriter`), with the same bounds.
+    """
     stack: list[tuple[Any, int]] = []
-    for page in pages:
-        if page.indirect_reference is not None:
-            seen.add(page.indirect_reference.idnum)
     for page in pages:
         stack.extend((value, 1) for name, value in page.items() if name != "/Parent")
     root = reader.trailer.get("/Root")
     form = root.get_object().get("/AcroForm") if root is not None else None
     if form is not None:
-        stack.append((form, 1))
+        stack.append((form.get_object(), 1))
     while stack:
         value, depth = stack.pop()
         if depth > limits.max_depth:
             _bad(key, filename, "damaged", "its objects are nested too deeply", None)
-        if isinstance(value, IndirectObject):
-            if value.idnum in seen:
-                continue
-            seen.add(value.idnum)
-            if len(seen) > limits.max_objects:
-                _bad(key, filename, "too_large", "its pages reach too many objects", None)
-            value = value.get_object()
         if isinstance(value, DictionaryObject):
-            is_page = value.get("/Type") in ("/Page", "/Pages")
-            stack.extend(
-                (item, depth + 1)
-                for name, item in value.items()
-                if not (is_page and name == "/Parent")
-            )
+            stack.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, ArrayObject):
             stack.extend((item, depth + 1) for item in value)
 
@@ -866,461 +1075,707 @@ _SAFE_ACTIONS: Final = frozenset({"/GoTo", "/URI", "/Named"})
 _PAGE_EXCLUDED: Final = ("/Parent", "/StructParents", "/AA", "/Annots", "/B", "/PresSteps")
 
 
+_Chunk = bytes | bytearray | memoryview
+
+
+class _Occurrence:
+    """The state of copying one occurrence of a document."""
+
+    __slots__ = ("count", "new_shared", "occ", "pages", "parsed", "queue", "shared")
+
+    def __init__(self, parsed: ParsedPdf, shared: dict[int, int]) -> None:
+        self.parsed = parsed
+        self.shared = shared
+        self.new_shared: list[int] = []
+        self.occ: dict[int, int] = {}
+        self.pages: dict[int, int] = {}
+        self.queue: deque[tuple[int, int, int, bool]] = deque()
+        self.count = 0
+
+
+#: How many documents' object maps are kept, most recently used first, for documents
+#: that occur again (a certificate of insurance on every invoice of a vendor).
+_SHARED_DOCUMENTS: Final = 512
+_WHITE: Final = b"\x00\t\n\x0c\r "
+
+
 class BackupWriter:
-    """Assembles pages of parsed documents and our own pages into one PDF.
+    """Assembles pages of parsed documents and our own pages into one PDF, streaming.
+
+    Each document's objects are written to *out* as soon as its copy succeeds (they
+    are staged while it is copied, so a document that fails midway leaves nothing
+    behind); only the page list, the outline, the form's top-level fields and the
+    offsets of the cross-reference table stay in memory. Stream data is copied as the
+    encoded bytes it is, and most objects are copied byte for byte with their
+    references renumbered (:mod:`invoicebackup._rawpdf`); the rest go through the
+    engine. A document added again shares every object but its pages, annotations and
+    form fields, which each occurrence gets afresh.
 
     Args:
+        out: Where the PDF is written, front to back (never sought).
         title: The document title (``/Title``).
         subject: The document subject (``/Subject``).
         created: The creation time written as ``/CreationDate`` and ``/ModDate``
             (the only time stamp in the output).
-        file_id: Bytes from which the trailer ``/ID`` is derived, so the same
-            input gives the same output.
         producer: The ``/Producer`` and ``/Creator`` written.
+        limits: The bounds applied to each document's objects (count and nesting).
     """
 
     def __init__(
         self,
+        out: IO[bytes],
         *,
         title: str,
         subject: str,
         created: datetime,
-        file_id: bytes,
         producer: str = "invoicebackup",
+        limits: Limits | None = None,
     ) -> None:
-        self._writer = PdfWriter()
-        self._placeholder_font: IndirectObject | None = None
-        self._fields: list[IndirectObject] = []
-        self._dr_fonts = DictionaryObject()
-        self._need_appearances = False
+        self._out = out
+        self._limits = limits or Limits()
+        self._position = 0
+        self._offsets = array("Q", [0])
+        self._staged: list[_Chunk] | None = None
+        self._staged_size = 0
+        self._pages = array("Q")
+        self._info = (title, subject, created, producer)
+        self._shared: OrderedDict[object, dict[int, int]] = OrderedDict()
+        self._names: dict[str, bytes] = {}
+        self._placeholder_font = 0
+        self._fields: list[int] = []
         self._wrapper_names: set[str] = set()
-        self._cloned_annotations: dict[int, set[Any]] = {}
-        self._ocgs: dict[int, IndirectObject] = {}
-        self._oc_off: dict[int, IndirectObject] = {}
-        self._oc_order = ArrayObject()
-        self._oc_rb_groups = ArrayObject()
-        stamp = _pdf_date(created)
-        self._writer.add_metadata(
-            {
-                "/Title": title,
-                "/Subject": subject,
-                "/Producer": producer,
-                "/Creator": producer,
-                "/CreationDate": stamp,
-                "/ModDate": stamp,
-            }
-        )
-        digest = hashlib.md5(file_id, usedforsecurity=False).digest()
-        self._writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+        self._dr_fonts: dict[str, bytes] = {}
+        self._need_appearances = False
+        self._ocgs: dict[int, None] = {}
+        self._oc_off: dict[int, None] = {}
+        self._oc_order: list[bytes] = []
+        self._oc_rb_groups: list[bytes] = []
+        self._oc_done: set[object] = set()
+        self._outline: tuple[OutlineNode, ...] = ()
+        self._attachments: dict[str, bytes] = {}
+        self._finished = False
+        self._pages_root = self._allocate()
+        self._write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
     @property
     def page_count(self) -> int:
         """How many pages the output has so far."""
-        return len(self._writer.pages)
+        return len(self._pages)
 
-    # -- documents ------------------------------------------------------------------
+    # -- the output stream ------------------------------------------------------------
 
-    def add_document(self, parsed: ParsedPdf, *, field_prefix: str) -> Added:
+    def _allocate(self) -> int:
+        self._offsets.append(0)
+        return len(self._offsets) - 1
+
+    def _write(self, chunk: _Chunk) -> None:
+        if self._staged is not None:
+            self._staged.append(chunk)
+            self._staged_size += len(chunk)
+        else:
+            self._out.write(chunk)
+            self._position += len(chunk)
+
+    def _put(self, number: int, *parts: _Chunk) -> None:
+        self._offsets[number] = self._position + self._staged_size
+        self._write(b"%d 0 obj\n" % number)
+        for part in parts:
+            self._write(part)
+        self._write(b"\nendobj\n")
+
+    def _put_stream(self, number: int, head: bytes, data: _Chunk) -> None:
+        """Write a stream: *head* is its dictionary without the closing ``>>`` and /Length."""
+        self._put(number, head, b"/Length %d>>\nstream\n" % len(data), data, b"\nendstream")
+
+    # -- documents ----------------------------------------------------------------------
+
+    def add_document(
+        self, parsed: ParsedPdf, *, field_prefix: str, shared_key: object = None
+    ) -> Added:
         """Copy every page of *parsed* to the end of the output.
 
         Args:
             parsed: A document from :func:`open_pdf`; it may be added several times.
             field_prefix: The partial name of the parent field the document's form
                 fields are moved under (``[A-Za-z0-9_-]``, unique per output).
+            shared_key: What identifies the document's bytes (its SHA-256): another
+                occurrence — even parsed again — reuses the objects already written
+                for it. By default, the parsed document itself.
 
         Raises:
-            BadDocumentError: The copy failed (code ``damaged``); the output is left
-                as it was before the call, apart from unreferenced objects.
+            BadDocumentError: The copy failed (code ``damaged``, or ``too_large`` past
+                the limits); nothing of the document was written.
         """
+        if self._finished:
+            raise ValueError("the backup is already finished")
         if not re.fullmatch(r"[A-Za-z0-9_-]+", field_prefix):
             raise ValueError(f"field_prefix must match [A-Za-z0-9_-]+, got {field_prefix!r}")
         if field_prefix in self._wrapper_names:
             raise ValueError(f"field_prefix {field_prefix!r} is already used in this output")
-        first = self.page_count
-        added: list[DictionaryObject] = []
+        key = shared_key if shared_key is not None else ("parsed", parsed._token)
+        shared = self._shared.get(key)
+        if shared is None:
+            shared = {}
+        else:
+            self._shared.move_to_end(key)
+        occurrence = _Occurrence(parsed, shared)
+        mark = len(self._offsets)
+        first = len(self._pages)
+        self._staged = []
+        self._staged_size = 0
         try:
             with _translated(parsed.key, parsed.filename):
-                return self._copy(parsed, field_prefix=field_prefix, first=first, added=added)
-        except BadDocumentError:
-            self._take_back(added)
+                added, commit = self._copy(occurrence, key=key, field_prefix=field_prefix)
+        except BaseException:
+            self._staged = None
+            self._staged_size = 0
+            del self._offsets[mark:]
+            del self._pages[first:]
+            for idnum in occurrence.new_shared:
+                shared.pop(idnum, None)
             raise
+        staged, self._staged = self._staged, None
+        self._staged_size = 0
+        for chunk in staged:
+            self._write(chunk)
+        commit()
+        self._shared[key] = shared
+        while len(self._shared) > _SHARED_DOCUMENTS:
+            self._shared.popitem(last=False)
+        self._wrapper_names.add(field_prefix)
+        return added
 
     def _copy(
-        self, parsed: ParsedPdf, *, field_prefix: str, first: int, added: list[DictionaryObject]
-    ) -> Added:
-        writer = self._writer
+        self, occurrence: _Occurrence, *, key: object, field_prefix: str
+    ) -> tuple[Added, Callable[[], None]]:
+        parsed = occurrence.parsed
         reader = parsed._reader
-        source_pages = [reader.pages[i] for i in range(parsed.page_count)]
-        page_map: dict[int, IndirectObject] = {}
-        removed: list[str] = [*_document_level_removals(reader), *parsed._removed]
-        for source in source_pages:
-            if source.indirect_reference is None:
-                new = self._add_direct_page(source)
-            else:
-                new = writer.add_page(source, excluded_keys=_PAGE_EXCLUDED)
-                assert new.indirect_reference is not None
-                page_map[source.indirect_reference.idnum] = new.indirect_reference
-            added.append(new)
+        structure = parsed._structure
+        removed: list[str] = [*_document_level_removals(reader), *structure.removed]
+        sources = [reader.pages[i] for i in range(parsed.page_count)]
+        numbers = []
+        for source in sources:
+            number = self._allocate()
+            numbers.append(number)
+            if source.indirect_reference is not None:
+                occurrence.pages[source.indirect_reference.idnum] = number
+            self._pages.append(number)
+        for source, number, annots in zip(sources, numbers, structure.annots, strict=True):
             if "/AA" in source:
                 removed.append("page additional actions (/AA)")
-        # A document added again must get fresh annotations and fields: forget the
-        # copies made for its previous occurrence (pages and resources stay shared).
-        translated = writer._id_translated.setdefault(id(reader), {})
-        for idnum in self._cloned_annotations.get(id(reader), set()):
-            translated.pop(idnum, None)
-        before = set(translated)
-        for source, new in zip(source_pages, added, strict=True):
-            annots = self._copy_annotations(parsed, source, page_map, removed)
+            body = bytearray(b"<</Parent %d 0 R" % self._pages_root)
+            for name, value in source.items():
+                if name not in _PAGE_EXCLUDED:
+                    body += self._name(name)
+                    self._serialise(value, body, occurrence, per_occurrence=True, depth=1)
             if annots:
-                new[NameObject("/Annots")] = ArrayObject(annots)
-        fields = self._copy_fields(parsed, field_prefix=field_prefix, removed=removed)
-        notes = [*parsed.notes, *self._copy_optional_content(parsed)]
-        self._cloned_annotations.setdefault(id(reader), set()).update(
-            k for k in translated if k not in before and k not in page_map
-        )
-        return Added(
-            first_page=first,
-            page_count=len(added),
-            fields=fields,
+                body += b"/Annots["
+                for entry in annots:
+                    self._serialise(entry, body, occurrence, per_occurrence=True, depth=2)
+                body += b"]"
+            body += b">>"
+            self._put(number, body)
+        wrapper = 0
+        form = _dict(_dict(reader.trailer["/Root"]).get("/AcroForm"))
+        if form.get("/XFA") is not None:
+            removed.append("XFA form data")
+        if structure.field_roots:
+            wrapper = self._allocate()
+            body = bytearray(b"<</T")
+            body += _string(field_prefix)
+            if "/DA" in form:
+                body += b"/DA"
+                self._serialise(form["/DA"], body, occurrence, per_occurrence=False, depth=1)
+            body += b"/Kids["
+            for root in structure.field_roots:
+                self._serialise(root, body, occurrence, per_occurrence=True, depth=2)
+            body += b"]>>"
+            self._put(wrapper, body)
+        roots = {root.idnum for root in structure.field_roots}
+        self._drain(occurrence, roots, wrapper)
+        dr_fonts: dict[str, bytes] = {}
+        fonts = _dict(_dict(form.get("/DR")).get("/Font")) if structure.field_roots else {}
+        for font_name, font in fonts.items():
+            if font_name not in self._dr_fonts:
+                value = bytearray()
+                self._serialise(font, value, occurrence, per_occurrence=False, depth=1)
+                dr_fonts[font_name] = bytes(value)
+        layers, oc_notes = self._optional_content(occurrence, key)
+        self._drain(occurrence, roots, wrapper)
+        need_appearances = bool(structure.field_roots and form.get("/NeedAppearances"))
+
+        def commit() -> None:
+            if wrapper:
+                self._fields.append(wrapper)
+            for font_name, value in dr_fonts.items():
+                self._dr_fonts.setdefault(font_name, value)
+            self._need_appearances |= need_appearances
+            layers()
+
+        notes = [*parsed.notes, *oc_notes]
+        if structure.adopted:
+            notes.append(
+                f"{structure.adopted} of its form fields were widgets its form did not list; "
+                "they were kept as fields of the document"
+            )
+        added = Added(
+            first_page=len(self._pages) - len(sources),
+            page_count=len(sources),
+            fields=len(structure.field_roots),
             removed=tuple(sorted(set(removed))),
             notes=tuple(dict.fromkeys(notes)),
         )
+        return added, commit
 
-    def _add_direct_page(self, source: DictionaryObject) -> DictionaryObject:
-        """Copy a page stored as a direct object in its page tree (a broken but readable form)."""
-        box = RectangleObject(source["/MediaBox"].get_object())  # type: ignore[arg-type]
-        new = self._writer.add_blank_page(width=box.width, height=box.height)
-        for name, value in source.items():
-            if name not in _PAGE_EXCLUDED:
-                new[NameObject(name)] = value.clone(self._writer)
-        return new
-
-    def _copy_annotations(
-        self,
-        parsed: ParsedPdf,
-        source: DictionaryObject,
-        page_map: dict[int, IndirectObject],
-        removed: list[str],
-    ) -> list[PdfObject]:
-        raw = source.get("/Annots")
-        annots = raw.get_object() if raw is not None else None
-        if not isinstance(annots, ArrayObject):
-            return []
-        out: list[PdfObject] = []
-        for entry in annots:
-            annot = entry.get_object()
-            if not isinstance(annot, DictionaryObject):
+    def _drain(self, occurrence: _Occurrence, roots: set[int], wrapper: int) -> None:
+        """Write every object the occurrence's references reached, breadth first."""
+        parsed = occurrence.parsed
+        reader = parsed._reader
+        limit = self._limits.max_objects
+        queue = occurrence.queue
+        while queue:
+            idnum, generation, number, per_occurrence = queue.popleft()
+            occurrence.count += 1
+            if occurrence.count > limit:
+                _bad(
+                    parsed.key,
+                    parsed.filename,
+                    "too_large",
+                    "its pages reach too many objects",
+                    None,
+                )
+            if not per_occurrence and self._copy_raw(occurrence, idnum, generation, number):
                 continue
-            subtype = annot.get("/Subtype")
-            if subtype in _DROPPED_ANNOTATIONS:
-                removed.append(f"{str(subtype).lstrip('/')} annotation")
+            obj = reader.get_object(IndirectObject(idnum, generation, reader))
+            body = bytearray()
+            if isinstance(obj, StreamObject):
+                data = obj._data
+                skip: Sequence[str] = _STREAM_KEYS
+                if isinstance(obj, ContentStream) or not isinstance(data, bytes):
+                    data = obj.get_data()  # operations the engine parsed: written decoded
+                    skip = (*_STREAM_KEYS, "/Filter", "/DecodeParms")
+                self._serialise_dict(obj, body, occurrence, per_occurrence, skip=skip)
+                self._put_stream(number, bytes(body[:-2]), data)
                 continue
-            copy = entry.clone(self._writer)
-            self._sanitise(copy.get_object(), parsed, page_map, removed)
-            out.append(copy)
-        return out
-
-    def _sanitise(
-        self,
-        obj: Any,
-        parsed: ParsedPdf,
-        page_map: dict[int, IndirectObject],
-        removed: list[str],
-    ) -> None:
-        """Remove active content from a copied annotation or field, fix its links."""
-        if not isinstance(obj, DictionaryObject):
-            return
-        if "/AA" in obj:
-            del obj["/AA"]
-            removed.append("additional actions (/AA)")
-        action = obj.get("/A")
-        if action is not None:
-            action_dict = action.get_object()
-            unsafe = _unsafe_action(action_dict)
-            if unsafe is not None:
-                del obj["/A"]
-                removed.append(f"{unsafe} action")
+            if idnum in roots and isinstance(obj, DictionaryObject):
+                self._serialise_dict(obj, body, occurrence, True, skip=("/Parent",))
+                body[-2:] = b"/Parent %d 0 R>>" % wrapper
+            elif obj is None:
+                body += b"null"
             else:
-                kind = action_dict.get("/S")
-                if "/Next" in action_dict:
-                    del action_dict["/Next"]
-                    removed.append("chained actions (/Next)")
-                if kind == "/GoTo" and not self._fix_destination(
-                    action_dict, "/D", parsed, page_map
-                ):
-                    del obj["/A"]
-        if "/Dest" in obj and not self._fix_destination(obj, "/Dest", parsed, page_map):
-            del obj["/Dest"]
+                self._serialise(obj, body, occurrence, per_occurrence=per_occurrence, depth=0)
+            self._put(number, body)
 
-    def _fix_destination(
-        self,
-        holder: DictionaryObject,
-        name: str,
-        parsed: ParsedPdf,
-        page_map: dict[int, IndirectObject],
-    ) -> bool:
-        """Make a destination explicit and pointing at our copy; False when it cannot."""
-        dest = holder[name]
-        if isinstance(dest, (TextStringObject, ByteStringObject, NameObject, str)):
-            target = parsed._named_destination(str(dest).lstrip("/"))
-            if target is None:
-                target = parsed._named_destination(str(dest))
-            if target is None:
-                return False
-            page = target[0]
-            if not isinstance(page, IndirectObject) or page.idnum not in page_map:
-                return False
-            holder[NameObject(name)] = ArrayObject([page_map[page.idnum], *target[1:]])
-            return True
-        if isinstance(dest, DictionaryObject) and "/D" in dest:
-            return self._fix_destination(dest, "/D", parsed, page_map)
-        if isinstance(dest, ArrayObject) and dest:
-            page = dest.get_object()[0] if isinstance(dest, IndirectObject) else dest[0]
-            if isinstance(page, IndirectObject):
-                # Clone already translated references to copied pages; anything else
-                # points outside the document's pages.
-                return page.pdf is self._writer and self._is_our_page(page)
+    def _copy_raw(self, occurrence: _Occurrence, idnum: int, generation: int, number: int) -> bool:
+        """Copy a plain object byte for byte, references renumbered; False when it is not plain."""
+        parsed = occurrence.parsed
+        reader = parsed._reader
+        if reader._encryption is not None or (generation, idnum) in reader.resolved_objects:
             return False
-        return False
+        if idnum in reader.xref_objStm:
+            return False
+        offset = reader.xref.get(generation, {}).get(idnum)
+        if not isinstance(offset, int) or reader.xref_free_entry.get(generation, {}).get(idnum):
+            return False
+        data = parsed._data
+        raw = _rawpdf.locate(data, offset, idnum, generation, max_depth=self._limits.max_depth)
+        if raw is None:
+            return False
 
-    def _copy_optional_content(self, parsed: ParsedPdf) -> list[str]:
-        """Keep the document's optional content groups (layers) and their default state.
+        def ref(target: int, target_generation: int) -> bytes:
+            return self._ref(occurrence, target, target_generation, per_occurrence=False)
+
+        if raw.stream_start is None:
+            self._put(number, _rawpdf.renumbered(raw.body, ref))
+            return True
+        assert raw.length is not None
+        length, length_generation = raw.length
+        if length_generation is not None:
+            holder = reader.get_object(IndirectObject(length, length_generation, reader))
+            if not isinstance(holder, NumberObject):
+                return False
+            length = int(holder)
+        start = raw.stream_start
+        if (
+            length < 0
+            or start + length > len(data)
+            or not _rawpdf.stream_end_ok(data, start + length)
+        ):
+            return False
+        body = _rawpdf.renumbered(raw.body, ref, length=length)
+        self._put(
+            number, body, b"\nstream\n", memoryview(data)[start : start + length], b"\nendstream"
+        )
+        return True
+
+    def _ref(
+        self, occurrence: _Occurrence, idnum: int, generation: int, *, per_occurrence: bool
+    ) -> bytes:
+        """The output reference for source object *idnum*, allocating (and queueing) it."""
+        page = occurrence.pages.get(idnum)
+        if page is not None:
+            return b"%d 0 R" % page if per_occurrence else b"null"
+        structure = occurrence.parsed._structure
+        if idnum in structure.dropped_ids or idnum in structure.page_ids:
+            return b"null"
+        if idnum in structure.occurrence_ids:
+            if not per_occurrence:
+                return b"null"
+            table = occurrence.occ
+        else:
+            table = occurrence.shared
+        number = table.get(idnum)
+        if number is None:
+            number = self._allocate()
+            table[idnum] = number
+            if table is occurrence.shared:
+                occurrence.new_shared.append(idnum)
+            occurrence.queue.append((idnum, generation, number, table is occurrence.occ))
+        return b"%d 0 R" % number
+
+    # -- serialising engine objects -------------------------------------------------------
+
+    def _name(self, name: str) -> bytes:
+        cached = self._names.get(name)
+        if cached is None:
+            buffer = io.BytesIO()
+            NameObject(name).write_to_stream(buffer)
+            cached = buffer.getvalue()
+            if len(self._names) < 100_000:
+                self._names[name] = cached
+        return cached
+
+    def _serialise(
+        self,
+        value: Any,
+        out: bytearray,
+        occurrence: _Occurrence,
+        *,
+        per_occurrence: bool,
+        depth: int,
+    ) -> None:
+        """Append *value* to *out*, references mapped; every item preceded by a delimiter."""
+        if depth > self._limits.max_depth:
+            parsed = occurrence.parsed
+            _bad(parsed.key, parsed.filename, "damaged", "its objects are nested too deeply", None)
+        if isinstance(value, IndirectObject):
+            out += b" "
+            out += self._ref(
+                occurrence, value.idnum, value.generation, per_occurrence=per_occurrence
+            )
+        elif isinstance(value, DictionaryObject):
+            self._serialise_dict(value, out, occurrence, per_occurrence, depth=depth)
+        elif isinstance(value, ArrayObject):
+            out += b"["
+            for item in value:
+                self._serialise(
+                    item, out, occurrence, per_occurrence=per_occurrence, depth=depth + 1
+                )
+            out += b"]"
+        elif isinstance(value, NameObject):
+            out += self._name(value)
+        elif isinstance(value, BooleanObject):
+            out += b" true" if value else b" false"
+        elif isinstance(value, NumberObject):
+            out += b" %d" % value
+        elif isinstance(value, FloatObject):
+            out += b" " + value.myrepr().encode()
+        elif isinstance(value, (TextStringObject, ByteStringObject)):
+            buffer = io.BytesIO()
+            value.write_to_stream(buffer)
+            out += buffer.getvalue()
+        else:  # null, and anything the engine could not type
+            out += b" null"
+
+    def _serialise_dict(
+        self,
+        value: DictionaryObject,
+        out: bytearray,
+        occurrence: _Occurrence,
+        per_occurrence: bool,
+        *,
+        depth: int = 0,
+        skip: Sequence[str] = (),
+    ) -> None:
+        out += b"<<"
+        for name, item in value.items():
+            if name in skip:
+                continue
+            out += self._name(name)
+            self._serialise(item, out, occurrence, per_occurrence=per_occurrence, depth=depth + 1)
+        out += b">>"
+
+    # -- layers -------------------------------------------------------------------------
+
+    def _optional_content(
+        self, occurrence: _Occurrence, key: object
+    ) -> tuple[Callable[[], None], list[str]]:
+        """The document's optional content groups (layers) and their default state.
 
         Every document's groups are listed in the output's ``/OCProperties``; its
         default configuration is merged into ours: groups it hides stay hidden, its
         layer order becomes a group labelled with its file name, its radio-button
-        groups are kept. Alternative configurations and automatic states are not.
+        groups are kept (once per distinct document). Alternative configurations and
+        automatic states are not. Returns what to record once the copy is committed,
+        and notes.
         """
-        root = _dict(parsed._reader.trailer["/Root"])
+        root = _dict(occurrence.parsed._reader.trailer["/Root"])
         properties = _dict(root.get("/OCProperties"))
-        if not properties:
-            return []
-        writer = self._writer
-        notes: list[str] = []
+        if not properties or key in self._oc_done:
+            return (lambda: None), []
         ocgs = properties.get("/OCGs")
         ocgs = ocgs.get_object() if ocgs is not None else None
         if not isinstance(ocgs, ArrayObject):
-            return ["its optional content (layers) declaration is malformed: not kept"]
-        mine: dict[int, IndirectObject] = {}
+            return (lambda: None), [
+                "its optional content (layers) declaration is malformed: not kept"
+            ]
+        mine: dict[int, int] = {}
         for entry in ocgs:
             if isinstance(entry, IndirectObject) and isinstance(
                 entry.get_object(), DictionaryObject
             ):
-                copy = entry.clone(writer)
-                assert isinstance(copy, IndirectObject)
-                mine[copy.idnum] = copy
-        self._ocgs.update(mine)
+                ref = self._ref(occurrence, entry.idnum, entry.generation, per_occurrence=False)
+                if ref != b"null":
+                    mine[entry.idnum] = int(ref.split()[0])
 
-        def mapped(value: Any) -> list[IndirectObject]:
+        def mapped(value: Any) -> list[int]:
             value = value.get_object() if value is not None else None
             if not isinstance(value, ArrayObject):
                 return []
-            out = []
-            for item in value:
-                if isinstance(item, IndirectObject):
-                    copy = item.clone(writer)
-                    if isinstance(copy, IndirectObject) and copy.idnum in mine:
-                        out.append(copy)
-            return out
+            return [
+                mine[i.idnum] for i in value if isinstance(i, IndirectObject) and i.idnum in mine
+            ]
 
         default = _dict(properties.get("/D"))
-        off = {ref.idnum: ref for ref in mapped(default.get("/OFF"))}
+        off = mapped(default.get("/OFF"))
         if default.get("/BaseState") == "/OFF":
-            on = {ref.idnum for ref in mapped(default.get("/ON"))}
-            off.update({k: v for k, v in mine.items() if k not in on})
-        self._oc_off.update(off)
+            on = set(mapped(default.get("/ON")))
+            off.extend(n for n in mine.values() if n not in on)
         order = default.get("/Order")
+        order_bytes = b""
         if order is not None and isinstance(order.get_object(), ArrayObject):
-            self._oc_order.append(
-                ArrayObject([TextStringObject(parsed.filename), *order.get_object().clone(writer)])
-            )
+            body = bytearray(b"[")
+            body += _string(occurrence.parsed.filename)
+            self._serialise(order.get_object(), body, occurrence, per_occurrence=False, depth=1)
+            order_bytes = bytes(body[:1] + body[1:]) + b"]"
         groups = default.get("/RBGroups")
         groups = groups.get_object() if groups is not None else None
-        if isinstance(groups, ArrayObject):
-            for group in groups:
-                kept = mapped(group)
-                if kept:
-                    self._oc_rb_groups.append(ArrayObject(kept))
+        rb_groups = [
+            kept
+            for kept in (mapped(g) for g in (groups if isinstance(groups, ArrayObject) else ()))
+            if kept
+        ]
+        notes = []
         if "/Configs" in properties or "/AS" in default:
             notes.append(
                 "its alternative layer configurations and automatic layer states were not kept"
             )
-        return notes
 
-    def _is_our_page(self, ref: IndirectObject) -> bool:
-        obj = ref.get_object()
-        return isinstance(obj, DictionaryObject) and obj.get("/Type") == "/Page"
+        def record() -> None:
+            self._oc_done.add(key)
+            self._ocgs.update(dict.fromkeys(mine.values()))
+            self._oc_off.update(dict.fromkeys(off))
+            if order_bytes:
+                self._oc_order.append(order_bytes)
+            self._oc_rb_groups.extend(_refs(group) for group in rb_groups)
 
-    def _copy_fields(self, parsed: ParsedPdf, *, field_prefix: str, removed: list[str]) -> int:
-        root = _dict(parsed._reader.trailer["/Root"])
-        form = root.get("/AcroForm")
-        form = form.get_object() if form is not None else None
-        if not isinstance(form, DictionaryObject):
-            return 0
-        if form.get("/XFA") is not None:
-            removed.append("XFA form data")
-        fields_raw = form.get("/Fields")
-        fields = fields_raw.get_object() if fields_raw is not None else None
-        if not isinstance(fields, ArrayObject) or not fields:
-            return 0
-        writer = self._writer
-        wrapper = DictionaryObject({NameObject("/T"): TextStringObject(field_prefix)})
-        if "/DA" in form:
-            wrapper[NameObject("/DA")] = form["/DA"].clone(writer)
-        wrapper_ref = writer._add_object(wrapper)
-        kids = ArrayObject()
-        for entry in fields:
-            if not isinstance(entry, IndirectObject):
-                continue
-            copy = entry.clone(writer)
-            field = copy.get_object()
-            if not isinstance(field, DictionaryObject):
-                continue
-            field[NameObject("/Parent")] = wrapper_ref
-            kids.append(copy)
-            self._sanitise_tree(field, parsed, removed)
-        if not kids:
-            return 0
-        wrapper[NameObject("/Kids")] = kids
-        dr = form.get("/DR")
-        dr = dr.get_object() if dr is not None else None
-        if isinstance(dr, DictionaryObject):
-            fonts = dr.get("/Font")
-            fonts = fonts.get_object() if fonts is not None else None
-            if isinstance(fonts, DictionaryObject):
-                for font_name, font in fonts.items():
-                    if font_name not in self._dr_fonts:
-                        self._dr_fonts[NameObject(font_name)] = font.clone(writer)
-        if form.get("/NeedAppearances"):
-            self._need_appearances = True
-        self._fields.append(wrapper_ref)
-        self._wrapper_names.add(field_prefix)
-        return len(kids)
+        return record, notes
 
-    def _sanitise_tree(
-        self, field: DictionaryObject, parsed: ParsedPdf, removed: list[str]
-    ) -> None:
-        stack = [field]
-        seen: set[int] = set()
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            self._sanitise(node, parsed, {}, removed)
-            kids = node.get("/Kids")
-            kids = kids.get_object() if kids is not None else None
-            if isinstance(kids, ArrayObject):
-                for kid in kids:
-                    kid_obj = kid.get_object()
-                    if isinstance(kid_obj, DictionaryObject):
-                        stack.append(kid_obj)
-
-    def _take_back(self, added: list[DictionaryObject]) -> None:
-        """Remove pages of a failed copy from the page tree."""
-        writer = self._writer
-        for page in reversed(added):
-            ref = page.indirect_reference
-            parent_ref = page.get("/Parent")
-            if ref is None or parent_ref is None:
-                continue
-            parent = parent_ref.get_object()
-            kids = parent["/Kids"]
-            for index in range(len(kids) - 1, -1, -1):
-                if kids[index].idnum == ref.idnum:
-                    del kids[index]
-                    break
-            node: Any = parent
-            while node is not None:
-                node[NameObject("/Count")] = NumberObject(int(node["/Count"]) - 1)
-                up = node.get("/Parent")
-                node = up.get_object() if up is not None else None
-            flattened = writer.flattened_pages
-            if flattened is not None and flattened and flattened[-1] is page:
-                flattened.pop()
-
-    # -- our own pages ------------------------------------------------------------
+    # -- our own pages ------------------------------------------------------------------
 
     def add_text_page(
         self, lines: Sequence[str], *, page_size: tuple[float, float] = _LETTER
     ) -> int:
         """Add a page of Helvetica text (a placeholder); return its 0-based index."""
-        writer = self._writer
-        if self._placeholder_font is None:
-            font = DictionaryObject(
-                {
-                    NameObject("/Type"): NameObject("/Font"),
-                    NameObject("/Subtype"): NameObject("/Type1"),
-                    NameObject("/BaseFont"): NameObject("/Helvetica"),
-                    NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-                }
+        if self._finished:
+            raise ValueError("the backup is already finished")
+        if not self._placeholder_font:
+            self._placeholder_font = self._allocate()
+            self._put(
+                self._placeholder_font,
+                b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
             )
-            self._placeholder_font = writer._add_object(font)
-        page = writer.add_blank_page(width=page_size[0], height=page_size[1])
-        content = DecodedStreamObject()
-        content.set_data(_text_ops(lines, top=page_size[1] - 72))
-        page[NameObject("/Contents")] = writer._add_object(content.flate_encode())
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): self._placeholder_font})}
+        content = self._allocate()
+        self._put_stream(
+            content,
+            b"<</Filter/FlateDecode",
+            zlib.compress(_text_ops(lines, top=page_size[1] - 72)),
         )
+        page = self._allocate()
+        width, height = (_number(v) for v in page_size)
+        self._put(
+            page,
+            b"<</Type/Page/Parent %d 0 R/MediaBox[0 0 %s %s]/Resources<</Font<</F1 %d 0 R>>>>"
+            b"/Contents %d 0 R>>"
+            % (self._pages_root, width, height, self._placeholder_font, content),
+        )
+        self._pages.append(page)
         return self.page_count - 1
 
-    # -- finishing ----------------------------------------------------------------
+    # -- finishing ------------------------------------------------------------------------
 
     def set_outline(self, nodes: Sequence[OutlineNode]) -> None:
-        """Write the bookmark tree; page indexes refer to the output's pages."""
-        writer = self._writer
-
-        def add(node: OutlineNode, parent: IndirectObject | None) -> None:
-            ref = writer.add_outline_item(
-                title=node.title, page_number=node.page_index, parent=parent, is_open=True
-            )
-            for child in node.children:
-                add(child, ref)
-
-        for node in nodes:
-            add(node, None)
-        if nodes:
-            writer.page_mode = "/UseOutlines"
+        """Set the bookmark tree (written by :meth:`finish`); page indexes are the output's."""
+        self._outline = tuple(nodes)
 
     def attach(self, filename: str, data: bytes) -> None:
-        """Embed *data* as an attached file named *filename*."""
-        self._writer.add_attachment(filename, data)
+        """Embed *data* as an attached file named *filename* (written by :meth:`finish`)."""
+        self._attachments[filename] = data
 
-    def write(self, stream: IO[bytes]) -> None:
-        """Write the finished PDF to *stream*."""
-        writer = self._writer
+    def finish(self, *, file_id: bytes) -> int:
+        """Write the page tree, outline, form, catalog and cross-reference table.
+
+        Args:
+            file_id: Bytes from which the trailer ``/ID`` is derived, so the same input
+                gives the same output.
+
+        Returns:
+            How many bytes were written in all.
+        """
+        if self._finished:
+            raise ValueError("the backup is already finished")
+        self._finished = True
+        if not self._pages:
+            raise ValueError("a PDF needs at least one page")
+        kids = b" ".join(b"%d 0 R" % n for n in self._pages)
+        self._put(
+            self._pages_root,
+            b"<</Type/Pages/Count %d/Kids[%s]>>" % (len(self._pages), kids),
+        )
+        catalog = bytearray(b"<</Type/Catalog/Pages %d 0 R" % self._pages_root)
+        if self._outline:
+            catalog += b"/Outlines %d 0 R/PageMode/UseOutlines" % self._write_outline()
         if self._fields:
-            form = DictionaryObject(
-                {
-                    NameObject("/Fields"): ArrayObject(self._fields),
-                    NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g"),
-                }
-            )
+            form = bytearray(b"<</Fields[%s]/DA" % _refs(self._fields))
+            form += _string("/Helv 0 Tf 0 g")
             if self._dr_fonts:
-                form[NameObject("/DR")] = DictionaryObject({NameObject("/Font"): self._dr_fonts})
+                form += b"/DR<</Font<<"
+                for font_name, value in self._dr_fonts.items():
+                    form += self._name(font_name) + value
+                form += b">>>>"
             if self._need_appearances:
-                form[NameObject("/NeedAppearances")] = _true()
-            writer.root_object[NameObject("/AcroForm")] = writer._add_object(form)
+                form += b"/NeedAppearances true"
+            form += b">>"
+            number = self._allocate()
+            self._put(number, form)
+            catalog += b"/AcroForm %d 0 R" % number
         if self._ocgs:
-            default = DictionaryObject(
-                {
-                    NameObject("/Name"): TextStringObject("Layers of the backed-up documents"),
-                    NameObject("/BaseState"): NameObject("/ON"),
-                    NameObject("/OFF"): ArrayObject(self._oc_off.values()),
-                    NameObject("/Order"): self._oc_order,
-                }
+            catalog += b"/OCProperties<</OCGs[%s]/D<</Name" % _refs(self._ocgs)
+            catalog += _string("Layers of the backed-up documents")
+            catalog += b"/BaseState/ON/OFF[%s]/Order[%s]" % (
+                _refs(self._oc_off),
+                b"".join(self._oc_order),
             )
             if self._oc_rb_groups:
-                default[NameObject("/RBGroups")] = self._oc_rb_groups
-            writer.root_object[NameObject("/OCProperties")] = DictionaryObject(
-                {
-                    NameObject("/OCGs"): ArrayObject(self._ocgs.values()),
-                    NameObject("/D"): default,
-                }
-            )
-        with _quiet():
-            writer.write(stream)
+                catalog += b"/RBGroups[%s]" % b"".join(self._oc_rb_groups)
+            catalog += b">>>>"
+        if self._attachments:
+            names = bytearray()
+            for filename in sorted(self._attachments):
+                data = self._attachments[filename]
+                stream = self._allocate()
+                self._put_stream(
+                    stream,
+                    b"<</Type/EmbeddedFile/Filter/FlateDecode/Params<</Size %d>>" % len(data),
+                    zlib.compress(data),
+                )
+                spec = self._allocate()
+                self._put(
+                    spec,
+                    b"<</Type/Filespec/F%s/UF%s/EF<</F %d 0 R>>>>"
+                    % (_string(filename), _string(filename), stream),
+                )
+                names += _string(filename) + b" %d 0 R" % spec
+            catalog += b"/Names<</EmbeddedFiles<</Names[%s]>>>>" % names
+        catalog += b">>"
+        root = self._allocate()
+        self._put(root, catalog)
+        title, subject, created, producer = self._info
+        stamp = _pdf_date(created)
+        info = self._allocate()
+        self._put(
+            info,
+            b"<</Title%s/Subject%s/Producer%s/Creator%s/CreationDate%s/ModDate%s>>"
+            % tuple(_string(v) for v in (title, subject, producer, producer, stamp, stamp)),
+        )
+        for number in range(1, len(self._offsets)):
+            if not self._offsets[number]:  # never happens; a hole would break the table
+                self._put(number, b"null")
+        digest = hashlib.md5(file_id, usedforsecurity=False).hexdigest().encode()
+        start = self._position
+        size = len(self._offsets)
+        table = bytearray(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+        for number in range(1, size):
+            table += b"%010d 00000 n \n" % self._offsets[number]
+        table += b"trailer\n<</Size %d/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]>>\n" % (
+            size,
+            root,
+            info,
+            digest,
+            digest,
+        )
+        table += b"startxref\n%d\n%%%%EOF\n" % start
+        self._write(table)
+        return self._position
+
+    def _write_outline(self) -> int:
+        """Write the bookmark tree; return the number of its root."""
+        root = self._allocate()
+        numbers: dict[int, int] = {}
+
+        def number_all(nodes: Sequence[OutlineNode]) -> None:
+            for node in nodes:
+                numbers[id(node)] = self._allocate()
+                number_all(node.children)
+
+        def count(nodes: Sequence[OutlineNode]) -> int:
+            return sum(1 + count(node.children) for node in nodes)
+
+        def write(nodes: Sequence[OutlineNode], parent: int) -> None:
+            for index, node in enumerate(nodes):
+                body = bytearray(b"<</Title")
+                body += _string(node.title)
+                body += b"/Parent %d 0 R" % parent
+                if index > 0:
+                    body += b"/Prev %d 0 R" % numbers[id(nodes[index - 1])]
+                if index + 1 < len(nodes):
+                    body += b"/Next %d 0 R" % numbers[id(nodes[index + 1])]
+                if node.children:
+                    body += b"/First %d 0 R/Last %d 0 R/Count %d" % (
+                        numbers[id(node.children[0])],
+                        numbers[id(node.children[-1])],
+                        count(node.children),
+                    )
+                body += b"/Dest[%d 0 R/Fit]>>" % self._pages[node.page_index]
+                self._put(numbers[id(node)], body)
+                write(node.children, numbers[id(node)])
+
+        number_all(self._outline)
+        write(self._outline, root)
+        self._put(
+            root,
+            b"<</Type/Outlines/First %d 0 R/Last %d 0 R/Count %d>>"
+            % (numbers[id(self._outline[0])], numbers[id(self._outline[-1])], count(self._outline)),
+        )
+        return root
+
+
+#: Stream dictionary entries written anew (the length of the data as copied).
+_STREAM_KEYS: Final = ("/Length",)
+
+
+def _refs(numbers: Iterable[int]) -> bytes:
+    return b" ".join(b"%d 0 R" % n for n in numbers)
+
+
+def _string(text: str) -> bytes:
+    buffer = io.BytesIO()
+    TextStringObject(text).write_to_stream(buffer)
+    return buffer.getvalue()
+
+
+def _number(value: float) -> bytes:
+    return b"%d" % value if float(value).is_integer() else FloatObject(value).myrepr().encode()
 
 
 def _dict(value: Any) -> DictionaryObject:

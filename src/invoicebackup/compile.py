@@ -60,8 +60,8 @@ import enum
 import hashlib
 import json
 import re
-import tempfile
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, Final
@@ -796,9 +796,13 @@ def compile_backup(
 ) -> BackupResult:
     """Compile one backup PDF of the selected invoices and write it to *store*.
 
-    Every document is read and parsed before anything is written; the PDF is
-    written once, atomically, under :func:`backup_filename` in
-    ``options.output_prefix``, with `` (2)``, `` (3)``… when the name is taken.
+    Documents are read, checked and copied one at a time, in backup order, straight
+    into the store's atomic :meth:`~invoicebackup.storage.DocumentStore.create` under
+    :func:`backup_filename` in ``options.output_prefix`` (`` (2)``, `` (3)``… when the
+    name is taken): memory holds one document at a time, never the whole backup, and
+    nothing is visible in the store until the backup is complete. If another writer
+    takes the name while the backup is written, it is assembled again under the next
+    name (its progress is not reported twice).
     Signed versions replace the default PDF on a project with the DocuSign
     integration (see the module documentation and ``options.on_unsigned``).
 
@@ -852,34 +856,115 @@ def compile_backup(
     total = sum(len(w.slots) for w in work)
     notify = progress or (lambda _event: None)
 
-    # 1. Read and parse every document before anything is written.
-    by_key: dict[str, _Loaded] = {}
-    by_sha: dict[str, _Loaded] = {}
-    done = 0
-    for item in work:
-        for slot in item.slots:
-            if slot.declared_pdf and slot.key not in by_key:
-                by_key[slot.key] = _load(slot, by_sha, limits, options)
-                loaded = by_key[slot.key]
-                if loaded.error is not None and options.on_bad_document == "fail":
-                    raise loaded.error
-            done += 1
-            notify(
-                ProgressEvent(
-                    stage=ProgressStage.READ,
-                    documents_done=done,
-                    documents_total=total,
-                    pages_written=0,
+    documents = _Documents(limits=limits, options=options)
+    target = store if output is None else output
+    base = backup_filename(project, now=now, language=options.language)
+    folder = f"{options.output_prefix}/" if options.output_prefix else ""
+    assembled = False
+    for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
+        filename = _numbered(base, attempt)
+        key = folder + filename
+        if target.exists(key):
+            continue
+        if assembled:
+            # The backup is assembled again under this name: its progress was reported.
+            notify = lambda _event: None  # noqa: E731
+        try:
+            with target.create(key) as out:
+                sink = _Sink(out, key)
+                manifest = _assemble(
+                    project,
+                    plan,
+                    work,
+                    documents,
+                    sink,
+                    user_id=user_id,
+                    vocabulary=vocabulary,
+                    options=options,
+                    limits=limits,
+                    notify=notify,
+                    now=now,
                 )
-            )
+                # The last event goes out before the commit: a callback that raises (or a
+                # Ctrl-C) there still leaves nothing behind.
+                notify(
+                    ProgressEvent(
+                        stage=ProgressStage.WRITTEN,
+                        documents_done=total,
+                        documents_total=total,
+                        pages_written=manifest.page_count,
+                    )
+                )
+        except DocumentExistsError:
+            # Taken while we wrote (the check above and the commit are atomic, not the
+            # whole compile): assemble again under the next name.
+            assembled = True
+            continue
+        break
+    else:
+        raise DocumentExistsError(folder + base, f"{_MAX_NAME_ATTEMPTS} names are already taken")
+    if manifest.left_out:
+        message = vocabulary.message(
+            "backup_with_problems", filename=filename, count=len(manifest.left_out)
+        )
+    else:
+        message = vocabulary.message("backup_succeeded", filename=filename)
+    return BackupResult(
+        key=key,
+        filename=filename,
+        size=sink.size,
+        sha256=sink.digest.hexdigest(),
+        message=message,
+        manifest=manifest,
+    )
 
-    # 2. Assemble.
+
+class _Sink:
+    """The backup's output stream: counts and hashes what is written; store faults are typed."""
+
+    def __init__(self, out: BinaryIO, key: str) -> None:
+        self._out = out
+        self._key = key
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, chunk: bytes | bytearray | memoryview) -> int:
+        self.digest.update(chunk)
+        try:
+            self._out.write(chunk)
+        except InvoiceBackupError:
+            raise
+        except OSError as error:
+            raise DocumentStoreError(
+                self._key, f"the backup could not be written ({error})"
+            ) from error
+        self.size += len(chunk)
+        return len(chunk)
+
+
+def _assemble(
+    project: Project,
+    plan: BackupPlan,
+    work: Sequence[_InvoiceWork],
+    documents: _Documents,
+    sink: _Sink,
+    *,
+    user_id: str,
+    vocabulary: Vocabulary,
+    options: BackupOptions,
+    limits: _pdf.Limits,
+    notify: Callable[[ProgressEvent], None],
+    now: datetime,
+) -> BackupManifest:
+    """Read, check and copy every document, in backup order, straight into *sink*."""
+    total = sum(len(w.slots) for w in work)
     title = vocabulary.term("backup_title")
     writer = _pdf.BackupWriter(
+        sink,  # type: ignore[arg-type]
         title=f"{title} - {project.name}",
         subject=_subject(plan),
         created=now,
-        file_id=_fingerprint(project, plan, work, by_key, options, now),
+        limits=limits,
     )
     records: list[InvoiceRecord] = []
     left_out: list[LeftOut] = []
@@ -898,7 +983,17 @@ def compile_backup(
             doc_nodes: list[_pdf.OutlineNode] = []
             for index, slot in enumerate(item.slots):
                 invoice = planned.invoice
-                if not slot.declared_pdf:
+                loaded = documents.load(slot) if slot.declared_pdf else None
+                done += 1
+                notify(
+                    ProgressEvent(
+                        stage=ProgressStage.READ,
+                        documents_done=done,
+                        documents_total=total,
+                        pages_written=writer.page_count,
+                    )
+                )
+                if loaded is None:
                     left_out.append(
                         LeftOut(
                             invoice_id=invoice.id,
@@ -911,18 +1006,20 @@ def compile_backup(
                         )
                     )
                 else:
-                    loaded = by_key[slot.key]
                     error = loaded.error
+                    if error is not None and options.on_bad_document == "fail":
+                        raise error
                     if error is None:
                         assert loaded.parsed is not None
                         assert loaded.data_sha is not None
                         prefix = _field_prefix(invoice, index)
                         try:
-                            added = writer.add_document(loaded.parsed, field_prefix=prefix)
+                            added = documents.add(writer, slot, loaded, field_prefix=prefix)
                         except BadDocumentError as copy_error:
                             if options.on_bad_document == "fail":
                                 raise
                             error = copy_error
+                            documents.failed(loaded.data_sha, copy_error)
                         else:
                             sources.append(
                                 SourceRecord(
@@ -958,7 +1055,6 @@ def compile_backup(
                                     title=slot.filename, page_index=writer.page_count - 1
                                 )
                             )
-                done += 1
                 notify(
                     ProgressEvent(
                         stage=ProgressStage.ASSEMBLED,
@@ -1008,142 +1104,160 @@ def compile_backup(
         from .serialization import manifest_to_json
 
         writer.attach(MANIFEST_NAME, manifest_to_json(manifest).encode())
-
-    # 3. Write, atomically, never over an existing backup.
-    with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:
-        writer.write(spool)
-        size = spool.tell()
-        spool.seek(0)
-        digest = hashlib.sha256()
-        for chunk in iter(lambda: spool.read(1 << 20), b""):
-            digest.update(chunk)
-        written = ProgressEvent(
-            stage=ProgressStage.WRITTEN,
-            documents_done=total,
-            documents_total=total,
-            pages_written=manifest.page_count,
-        )
-        # The last event goes out before the commit: a callback that raises (or a Ctrl-C)
-        # there still leaves nothing behind.
-        key, filename = _write_new(
-            store if output is None else output,
-            spool,  # type: ignore[arg-type]
-            project,
-            now=now,
-            options=options,
-            before_commit=lambda: notify(written),
-        )
-    if left_out:
-        message = vocabulary.message("backup_with_problems", filename=filename, count=len(left_out))
-    else:
-        message = vocabulary.message("backup_succeeded", filename=filename)
-    return BackupResult(
-        key=key,
-        filename=filename,
-        size=size,
-        sha256=digest.hexdigest(),
-        message=message,
-        manifest=manifest,
-    )
+    writer.finish(file_id=_fingerprint(project, plan, work, documents.sha_of, options, now))
+    return manifest
 
 
-def _write_new(
-    store: DocumentStore,
-    spool: BinaryIO,
-    project: Project,
-    *,
-    now: datetime,
-    options: BackupOptions,
-    before_commit: Callable[[], None],
-) -> tuple[str, str]:
-    base = backup_filename(project, now=now, language=options.language)
-    folder = f"{options.output_prefix}/" if options.output_prefix else ""
-    announced = False
-    for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
-        filename = _numbered(base, attempt)
-        key = folder + filename
-        if store.exists(key):
-            continue
-        spool.seek(0)
+def _shared_key(sha: str, parsed: _pdf.ParsedPdf) -> object:
+    """What the writer shares a document's objects by: its bytes, as parsed."""
+    return (sha, "repaired") if parsed.repaired else sha
+
+
+#: Parsed documents kept for another occurrence: each at most this big, all together at
+#: most ``_KEPT_BYTES`` (a parsed document holds its bytes).
+_KEEP_BELOW: Final = 4 * 1024 * 1024
+_KEPT_BYTES: Final = 16 * 1024 * 1024
+
+
+class _Documents:
+    """The documents read so far.
+
+    What each key holds (its SHA-256) and each bad document's verdict are kept for the
+    whole compile; parsed documents only while they are small and recent, so memory
+    does not grow with the backup. A document needed again after it was let go is read
+    and parsed again; the writer still shares the objects it already wrote for it.
+    """
+
+    def __init__(self, *, limits: _pdf.Limits, options: BackupOptions) -> None:
+        self._limits = limits
+        self._options = options
+        self.sha_of: dict[str, str] = {}
+        self._errors: dict[str, BadDocumentError] = {}
+        self._parsed: OrderedDict[str, tuple[_pdf.ParsedPdf, int]] = OrderedDict()
+        self._kept = 0
+
+    def failed(self, sha: str, error: BadDocumentError) -> None:
+        """Remember that the document with *sha* could not be copied."""
+        self._errors[sha] = error
+        self._forget(sha)
+
+    def _forget(self, sha: str) -> None:
+        kept = self._parsed.pop(sha, None)
+        if kept is not None:
+            self._kept -= kept[1]
+
+    def load(self, slot: _Slot) -> _Loaded:
+        """The document of *slot*, parsed (or its error)."""
+        sha = self.sha_of.get(slot.key)
+        if sha is not None and slot.parsed is None:
+            known = self._known(slot, sha)
+            if known is not None:
+                return known
         try:
-            with store.create(key) as out:
-                try:
-                    for chunk in iter(lambda: spool.read(1 << 20), b""):
-                        out.write(chunk)
-                except InvoiceBackupError:
-                    raise
-                except OSError as error:
-                    raise DocumentStoreError(
-                        key, f"the backup could not be written ({error})"
-                    ) from error
-                if not announced:
-                    announced = True
-                    before_commit()
-        except DocumentExistsError:
-            continue  # taken between the check and the commit: try the next name
-        return key, filename
-    raise DocumentExistsError(folder + base, f"{_MAX_NAME_ATTEMPTS} names are already taken")
-
-
-def _load(
-    slot: _Slot, by_sha: dict[str, _Loaded], limits: _pdf.Limits, options: BackupOptions
-) -> _Loaded:
-    try:
-        data = slot.load()
-    except DocumentNotFoundError as error:
-        bad = BadDocumentError(
-            key=slot.key, filename=slot.filename, code="missing", reason="it is not in the store"
-        )
-        bad.__cause__ = error
-        return _Loaded(error=bad)
-    except EnvelopeNotFoundError as error:
-        bad = BadDocumentError(
-            key=slot.key,
-            filename=slot.filename,
-            code="missing",
-            reason="the signature service does not have it",
-        )
-        bad.__cause__ = error
-        return _Loaded(error=bad)
-    sha = hashlib.sha256(data).hexdigest()
-    if slot.parsed is not None:
-        by_sha.setdefault(sha, _Loaded(data_sha=sha, parsed=slot.parsed))
-        return _Loaded(data_sha=sha, parsed=slot.parsed)
-    cached = by_sha.get(sha)
-    if cached is not None and not (
-        cached.error is not None and cached.error.code == "encrypted" and options.passwords
-    ):  # another document with the same bytes may have a password that opens it
-        if cached.error is not None:
-            # Same bytes, same verdict — but name this document in the error.
-            again = BadDocumentError(
+            data = slot.load()
+        except DocumentNotFoundError as error:
+            bad = BadDocumentError(
                 key=slot.key,
                 filename=slot.filename,
-                code=cached.error.code,
-                reason=cached.error.reason,
+                code="missing",
+                reason="it is not in the store",
             )
-            again.__cause__ = cached.error.__cause__
-            return _Loaded(data_sha=sha, error=again)
-        return _Loaded(data_sha=sha, parsed=cached.parsed)
-    provider = options.passwords
-    document = slot.document
-    passwords = None
-    if provider is not None and document is not None:
-        passwords = lambda: provider(document)  # noqa: E731
-    try:
-        parsed = _pdf.open_pdf(
-            data,
-            key=slot.key,
-            filename=slot.filename,
-            limits=limits,
-            passwords=passwords,
-            repair=options.repair,
+            bad.__cause__ = error
+            return _Loaded(error=bad)
+        except EnvelopeNotFoundError as error:
+            bad = BadDocumentError(
+                key=slot.key,
+                filename=slot.filename,
+                code="missing",
+                reason="the signature service does not have it",
+            )
+            bad.__cause__ = error
+            return _Loaded(error=bad)
+        sha = hashlib.sha256(data).hexdigest()
+        self.sha_of[slot.key] = sha
+        if slot.parsed is not None:
+            self._keep(sha, slot.parsed, len(data))
+            return _Loaded(data_sha=sha, parsed=slot.parsed)
+        known = self._known(slot, sha)
+        if known is not None:
+            return known
+        try:
+            parsed = _pdf.open_pdf(
+                data,
+                key=slot.key,
+                filename=slot.filename,
+                limits=self._limits,
+                passwords=self._passwords(slot),
+                repair=self._options.repair,
+            )
+        except BadDocumentError as error:
+            self._errors[sha] = error
+            return _Loaded(data_sha=sha, error=error)
+        self._keep(sha, parsed, len(data))
+        return _Loaded(data_sha=sha, parsed=parsed)
+
+    def add(
+        self, writer: _pdf.BackupWriter, slot: _Slot, loaded: _Loaded, *, field_prefix: str
+    ) -> _pdf.Added:
+        """Copy *loaded* into *writer*; rewrite it once with the repair engine if that fails.
+
+        On success *loaded* holds the parsed document that was copied (the rewritten one,
+        after a repair).
+        """
+        assert loaded.parsed is not None
+        assert loaded.data_sha is not None
+        sha = loaded.data_sha
+        try:
+            return writer.add_document(
+                loaded.parsed, field_prefix=field_prefix, shared_key=_shared_key(sha, loaded.parsed)
+            )
+        except BadDocumentError as error:
+            if not self._options.repair:
+                raise
+            repaired = _pdf.repair_pdf(
+                loaded.parsed, error, limits=self._limits, passwords=self._passwords(slot)
+            )
+        added = writer.add_document(
+            repaired, field_prefix=field_prefix, shared_key=_shared_key(sha, repaired)
         )
-    except BadDocumentError as error:
-        loaded = _Loaded(data_sha=sha, error=error)
-    else:
-        loaded = _Loaded(data_sha=sha, parsed=parsed)
-    by_sha[sha] = loaded
-    return loaded
+        loaded.parsed = repaired
+        self._forget(sha)
+        self._keep(sha, repaired, repaired.size)
+        return added
+
+    def _passwords(self, slot: _Slot) -> Callable[[], Iterable[str]] | None:
+        provider = self._options.passwords
+        document = slot.document
+        if provider is None or document is None:
+            return None
+        return lambda: provider(document)
+
+    def _known(self, slot: _Slot, sha: str) -> _Loaded | None:
+        kept = self._parsed.get(sha)
+        if kept is not None:
+            self._parsed.move_to_end(sha)
+            return _Loaded(data_sha=sha, parsed=kept[0])
+        error = self._errors.get(sha)
+        if error is None or (error.code == "encrypted" and self._options.passwords):
+            # Another document with the same bytes may have a password that opens it.
+            return None
+        if error.key == slot.key:
+            return _Loaded(data_sha=sha, error=error)
+        # Same bytes, same verdict — but name this document in the error.
+        again = BadDocumentError(
+            key=slot.key, filename=slot.filename, code=error.code, reason=error.reason
+        )
+        again.__cause__ = error.__cause__
+        return _Loaded(data_sha=sha, error=again)
+
+    def _keep(self, sha: str, parsed: _pdf.ParsedPdf, size: int) -> None:
+        if size > _KEEP_BELOW or sha in self._parsed:
+            return
+        self._parsed[sha] = (parsed, size)
+        self._kept += size
+        while self._kept > _KEPT_BYTES:
+            _, (_, dropped) = self._parsed.popitem(last=False)
+            self._kept -= dropped
 
 
 def _bad_entry(
@@ -1206,7 +1320,7 @@ def _fingerprint(
     project: Project,
     plan: BackupPlan,
     work: Sequence[_InvoiceWork],
-    by_key: Mapping[str, _Loaded],
+    sha_of: Mapping[str, str],
     options: BackupOptions,
     now: datetime,
 ) -> bytes:
@@ -1214,8 +1328,7 @@ def _fingerprint(
     for item in work:
         parts.append(item.planned.invoice.id)
         for slot in item.slots:
-            loaded = by_key.get(slot.key)
-            parts.append([slot.key, slot.filename, loaded.data_sha if loaded else None])
+            parts.append([slot.key, slot.filename, sha_of.get(slot.key)])
     return json.dumps([plan.invoice_ids, parts], sort_keys=True, default=str).encode()
 
 

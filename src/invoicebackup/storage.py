@@ -350,7 +350,20 @@ class FileSystemStore:
 
     @contextmanager
     def _create(self, key: str) -> Iterator[BinaryIO]:
-        final = self._prepare_destination(key)
+        created: list[Path] = []
+        try:
+            with self._write_new(key, created) as stream:
+                yield stream
+        except BaseException:
+            # A backup that was not written leaves no folder made for it behind.
+            for folder in created:
+                with suppress(OSError):
+                    folder.rmdir()  # only when empty: someone may have written there since
+            raise
+
+    @contextmanager
+    def _write_new(self, key: str, created: list[Path]) -> Iterator[BinaryIO]:
+        final = self._prepare_destination(key, created)
         tmp, fd = self._open_temporary(key, final)
         sync_fd = -1
         try:
@@ -394,12 +407,19 @@ class FileSystemStore:
             raise UnsafeKeyError(key, "the key leads outside the store through a symbolic link")
         return real
 
-    def _prepare_destination(self, key: str) -> Path:
-        """The final path for *key*, with its real parent folder created and checked."""
+    def _prepare_destination(self, key: str, created: list[Path]) -> Path:
+        """The final path for *key*, with its real parent folder created and checked.
+
+        The folders created are added to *created*, deepest first.
+        """
         *folders, name = key.split("/")
         parent = Path(os.path.realpath(self._root.joinpath(*folders)))
         if not parent.is_relative_to(self._root):
             raise UnsafeKeyError(key, "the key leads outside the store through a symbolic link")
+        missing = parent
+        while missing != self._root and not missing.exists():
+            created.append(missing)
+            missing = missing.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
