@@ -209,6 +209,7 @@ class ParsedPdf:
         "_data",
         "_named",
         "_reader",
+        "_released",
         "_structure",
         "_token",
         "encrypted",
@@ -232,6 +233,7 @@ class ParsedPdf:
         encrypted: bool,
     ) -> None:
         self._reader = reader
+        self._released = False
         self._data = data
         self._token = next(_TOKENS)
         self._named: dict[str, ArrayObject] | None = None
@@ -246,6 +248,27 @@ class ParsedPdf:
 
     def __repr__(self) -> str:
         return f"<ParsedPdf {self.key!r} pages={self.page_count}>"
+
+    @property
+    def released(self) -> bool:
+        """Whether :meth:`release` was called (the document cannot be copied any more)."""
+        return self._released
+
+    def release(self) -> None:
+        """Let go of the parsed objects and the bytes now.
+
+        The engine's objects point back at their reader, so a parsed document is only
+        freed by a full garbage collection, which may come late: a compile releases each
+        document it will not copy again, so memory does not grow with the backup.
+        """
+        reader = self._reader
+        reader.resolved_objects.clear()
+        reader.flattened_pages = None
+        reader.stream = io.BytesIO()
+        self._released = True
+        self._data = b""
+        self._structure = _Structure()
+        self._named = None
 
     @property
     def size(self) -> int:
@@ -1212,6 +1235,8 @@ class BackupWriter:
             raise ValueError(f"field_prefix must match [A-Za-z0-9_-]+, got {field_prefix!r}")
         if field_prefix in self._wrapper_names:
             raise ValueError(f"field_prefix {field_prefix!r} is already used in this output")
+        if parsed.released:
+            raise ValueError(f"{parsed!r} was released")
         key = shared_key if shared_key is not None else ("parsed", parsed._token)
         shared = self._shared.get(key)
         if shared is None:

@@ -191,6 +191,16 @@ class BackupOptions:
             source is marked ``repaired`` in the manifest. Without pikepdf this does
             nothing.
 
+    Example:
+        >>> from invoicebackup import BackupOptions
+        >>> options = BackupOptions(on_bad_document="skip", output_prefix="")
+        >>> options.on_bad_document, options.on_unsigned, options.max_document_pages
+        ('skip', 'unsigned', 10000)
+        >>> BackupOptions(on_bad_document="ignore")
+        Traceback (most recent call last):
+            ...
+        ValueError: 'on_bad_document' must be in ('placeholder', 'skip', 'fail') (got 'ignore')
+
     .. versionadded:: 0.1.0
     """
 
@@ -225,6 +235,13 @@ class BackupOptions:
 class DocumentRole(enum.Enum):
     """What a document is to its invoice.
 
+    Example:
+        >>> from invoicebackup import plan_backup
+        >>> from invoicebackup.testing import sample_project
+        >>> plan = plan_backup(sample_project(), invoice_ids=["i-3"], user_id="u-admin")
+        >>> [document.role.value for document in plan.documents]
+        ['invoice', 'attachment']
+
     .. versionadded:: 0.1.0
     """
 
@@ -244,6 +261,13 @@ class PlannedDocument:
         position: Its place among the invoice's documents (0 is the default PDF,
             then attachments in upload order).
 
+    Example:
+        >>> from invoicebackup import plan_backup
+        >>> from invoicebackup.testing import sample_project
+        >>> plan = plan_backup(sample_project(), invoice_ids=["i-1"], user_id="u-admin")
+        >>> [(planned.position, planned.document.filename) for planned in plan.documents]
+        [(0, 'Invoice 1.pdf'), (1, 'Lien waiver.pdf'), (2, 'Delivery ticket (scan).pdf')]
+
     .. versionadded:: 0.1.0
     """
 
@@ -256,6 +280,14 @@ class PlannedDocument:
 class PlannedInvoice:
     """A selected invoice, its billing period and its documents in backup order.
 
+    Example:
+        >>> from invoicebackup import plan_backup
+        >>> from invoicebackup.testing import sample_project
+        >>> plan = plan_backup(sample_project(), invoice_ids=["i-2"], user_id="u-admin")
+        >>> planned = plan.invoices[0]
+        >>> planned.invoice.number, planned.period.id, len(planned.documents)
+        ('INV-0002', 'bp-10', 3)
+
     .. versionadded:: 0.1.0
     """
 
@@ -267,6 +299,13 @@ class PlannedInvoice:
 @attrs.frozen(kw_only=True)
 class PlannedContract:
     """A contract with its selected invoices, in backup order.
+
+    Example:
+        >>> from invoicebackup import plan_backup
+        >>> from invoicebackup.testing import sample_project
+        >>> plan = plan_backup(sample_project(), contract_ids=["k-2"], user_id="u-admin")
+        >>> [(c.contract.number, [i.invoice.id for i in c.invoices]) for c in plan.contracts]
+        [('SC-2', ['i-1', 'i-2'])]
 
     .. versionadded:: 0.1.0
     """
@@ -284,6 +323,15 @@ class BackupPlan:
         user_id: Who asked for it.
         contracts: The contracts in natural, case-insensitive order of their
             number, each with its invoices by position then id.
+
+    Example:
+        >>> from invoicebackup import plan_backup
+        >>> from invoicebackup.testing import sample_project
+        >>> plan = plan_backup(sample_project(), contract_ids=["k-11", "k-10", "k-2"], user_id="u-admin")
+        >>> [planned.contract.number for planned in plan.contracts]
+        ['SC-2', 'SC-10', 'sc-11']
+        >>> plan.invoice_ids, len(plan.documents)
+        (('i-1', 'i-2', 'i-3', 'i-4'), 10)
 
     .. versionadded:: 0.1.0
     """
@@ -362,6 +410,18 @@ def plan_backup(
     Raises:
         BackupPreconditionsError: One or more preconditions failed; every problem
             is listed, each with a stable code and the id concerned.
+
+    Example:
+        >>> from invoicebackup import BackupPreconditionsError, plan_backup
+        >>> from invoicebackup.testing import sample_project
+        >>> project = sample_project()
+        >>> plan_backup(project, invoice_ids=["i-4", "i-3", "i-1", "i-3"], user_id="u-admin").invoice_ids
+        ('i-1', 'i-3', 'i-4')
+        >>> try:
+        ...     plan_backup(project, invoice_ids=["i-9"], contract_ids=["k-99"], user_id="u-admin")
+        ... except BackupPreconditionsError as error:
+        ...     print([(problem.path, problem.code) for problem in error.problems])
+        [('contract:k-99', 'unknown_contract'), ('invoice:i-9', 'unknown_invoice')]
 
     .. versionadded:: 0.1.0
     """
@@ -462,6 +522,11 @@ def _unique(problems: Sequence[Problem]) -> list[Problem]:
 class Action(enum.Enum):
     """What became of something that is not in the backup as it was.
 
+    Example:
+        >>> from invoicebackup import Action
+        >>> [action.value for action in Action]
+        ['skipped', 'placeholder']
+
     .. versionadded:: 0.1.0
     """
 
@@ -471,6 +536,11 @@ class Action(enum.Enum):
 
 class SignatureState(enum.Enum):
     """Which version of an invoice the backup holds.
+
+    Example:
+        >>> from invoicebackup import SignatureState
+        >>> [state.value for state in SignatureState]
+        ['not_applicable', 'signed', 'unsigned']
 
     .. versionadded:: 0.1.0
     """
@@ -505,6 +575,16 @@ class SourceRecord:
             words: a digital signature that does not survive the merge, a pure XFA
             form, a rebuilt cross-reference table, bookmarks that point nowhere…
 
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-2"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> [(s.role.value, s.key, s.pages, s.first_page, s.signed) for s in result.invoices[0].sources]
+        [('signed_invoice', 'signed/i-2.pdf', 2, 1, True), ('attachment', 'docs/i-2-waiver.pdf', 1, 3, False)]
+
     .. versionadded:: 0.1.0
     """
 
@@ -533,6 +613,17 @@ class EnvelopeRecord:
         completed_at: When it completed, if it did.
         source: ``"provider"`` (asked the signature provider) or ``"project"``.
 
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-2"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> envelope = result.invoices[0].envelope
+        >>> envelope.status.value, envelope.completed_at.isoformat(), envelope.source
+        ('completed', '2026-11-02T14:05:00+00:00', 'project')
+
     .. versionadded:: 0.1.0
     """
 
@@ -556,6 +647,16 @@ class LeftOut:
         reason: Why, in words.
         action: Skipped, or replaced by a placeholder page.
         page: The placeholder's page, 1-based, if there is one.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-4"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> [(item.filename, item.code, item.action.value, item.page) for item in result.left_out]
+        [('Mill certificate.pdf', 'damaged', 'placeholder', 3)]
 
     .. versionadded:: 0.1.0
     """
@@ -587,6 +688,19 @@ class InvoiceRecord:
         signature_note: Why the unsigned version was used, if it was.
         envelope: Its envelope, on a project with the DocuSign integration.
 
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-2"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> record = result.invoices[0]
+        >>> record.number, record.contract_number, record.first_page, record.last_page
+        ('INV-0002', 'SC-2', 1, 3)
+        >>> record.signature.value, [source.filename for source in record.sources]
+        ('signed', ['Invoice 2 (signed).pdf', 'Lien waiver.pdf'])
+
     .. versionadded:: 0.1.0
     """
 
@@ -610,6 +724,19 @@ class BackupManifest:
 
     It describes the content only — where the file was written is decided after
     the PDF is made (a name may be taken) and lives in :class:`BackupResult`.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-4"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> manifest = result.manifest
+        >>> manifest.title, manifest.language, manifest.page_count, manifest.created_at.isoformat()
+        ('Subcontractor invoice backup', 'en-US', 3, '2026-11-03T09:30:00+00:00')
+        >>> [record.invoice_id for record in manifest.invoices], len(manifest.left_out)
+        (['i-4'], 1)
 
     .. versionadded:: 0.1.0
     """
@@ -638,6 +765,21 @@ class BackupResult:
         sha256: The SHA-256 of its bytes, hex.
         message: The notification to show, in the project's language.
         manifest: What it contains (also embedded in the PDF).
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-4"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> result.filename
+        'Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf'
+        >>> result.page_count, len(result.sha256), result.size > 0
+        (3, 64, True)
+        >>> print(result.message)  # doctest: +NORMALIZE_WHITESPACE
+        The invoice backup was compiled; 1 item(s) left out or replaced by a placeholder:
+        Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf
 
     .. versionadded:: 0.1.0
     """
@@ -668,6 +810,11 @@ class BackupResult:
 class ProgressStage(enum.Enum):
     """Where a compilation is.
 
+    Example:
+        >>> from invoicebackup import ProgressStage
+        >>> [stage.value for stage in ProgressStage]
+        ['read', 'assembled', 'written']
+
     .. versionadded:: 0.1.0
     """
 
@@ -686,6 +833,17 @@ class ProgressEvent:
         documents_done: Documents through the current stage so far.
         documents_total: Documents the backup has to go through.
         pages_written: Pages in the backup so far.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> events = []
+        >>> _ = compile_backup(sample_project(), invoice_ids=["i-4"], user_id="u-admin",
+        ...                    store=InMemoryStore(sample_documents()), progress=events.append,
+        ...                    now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> [(e.stage.value, e.documents_done, e.documents_total, e.pages_written) for e in events]
+        [('read', 1, 2, 0), ('assembled', 1, 2, 2), ('read', 2, 2, 2), ('assembled', 2, 2, 3), ('written', 2, 2, 3)]
 
     .. versionadded:: 0.1.0
     """
@@ -716,6 +874,16 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
     for every common filesystem: no ``<>:"/\|?*`` or control characters, no
     trailing dot or space, at most 240 UTF-8 bytes (the project name is shortened).
 
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import Project, backup_filename
+        >>> project = Project(id="p-1", name='Tower A: "North"', number="HT/01", language="fr-CA")
+        >>> now = datetime(2024, 6, 3, 9, 30, tzinfo=timezone.utc)
+        >>> backup_filename(project, now=now)
+        'Sauvegarde des factures de sous-traitant - Tower A_ _North_ - HT_01 - 2024-06-03 - 0930.pdf'
+        >>> backup_filename(project, now=now, language="en-US")
+        'Subcontractor invoice backup - Tower A_ _North_ - HT_01 - 2024-06-03 - 0930.pdf'
+
     .. versionadded:: 0.1.0
     """
     vocabulary = Vocabulary(dictionary=project.dictionary, language=language or project.language)
@@ -739,6 +907,16 @@ def _numbered(filename: str, attempt: int) -> str:
 
 def failure_message(project: Project, error: BaseException, *, language: str | None = None) -> str:
     """The notification to show when a compilation failed with *error*, localised.
+
+    Example:
+        >>> from invoicebackup import BackupPreconditionsError, failure_message, plan_backup
+        >>> from invoicebackup.testing import sample_project
+        >>> project = sample_project()
+        >>> try:
+        ...     plan_backup(project, invoice_ids=["i-9"], user_id="u-admin")
+        ... except BackupPreconditionsError as error:
+        ...     print(failure_message(project, error))
+        The invoice backup could not be compiled: the backup cannot be compiled: 1 problem
 
     .. versionadded:: 0.1.0
     """
@@ -832,6 +1010,25 @@ def compile_backup(
         UnsignedInvoiceError: An envelope is not completed and the policy is ``"fail"``.
         DocumentStoreError: The store failed to read or write (not a missing document).
         SignatureProviderError: The signature service failed.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> from invoicebackup import BackupOptions
+        >>> project, store = sample_project(), InMemoryStore(sample_documents())
+        >>> options = BackupOptions(include_certificate=True, output_prefix="archive")
+        >>> result = compile_backup(project, contract_ids=["k-2", "k-10"], user_id="u-admin",
+        ...                         store=store, options=options,
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> result.key
+        'archive/Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf'
+        >>> [(r.invoice_id, r.first_page, r.last_page, r.signature.value) for r in result.invoices]
+        XXX
+        >>> [(item.filename, item.code, item.action.value) for item in result.left_out]
+        XXX
+        >>> result.key in store
+        True
 
     .. versionadded:: 0.1.0
     """
@@ -1115,8 +1312,8 @@ def _shared_key(sha: str, parsed: _pdf.ParsedPdf) -> object:
 
 #: Parsed documents kept for another occurrence: each at most this big, all together at
 #: most ``_KEPT_BYTES`` (a parsed document holds its bytes).
-_KEEP_BELOW: Final = 4 * 1024 * 1024
-_KEPT_BYTES: Final = 16 * 1024 * 1024
+_KEEP_BELOW: Final = 1024 * 1024
+_KEPT_BYTES: Final = 4 * 1024 * 1024
 
 
 class _Documents:
@@ -1145,11 +1342,12 @@ class _Documents:
         kept = self._parsed.pop(sha, None)
         if kept is not None:
             self._kept -= kept[1]
+            kept[0].release()
 
     def load(self, slot: _Slot) -> _Loaded:
         """The document of *slot*, parsed (or its error)."""
         sha = self.sha_of.get(slot.key)
-        if sha is not None and slot.parsed is None:
+        if sha is not None and (slot.parsed is None or slot.parsed.released):
             known = self._known(slot, sha)
             if known is not None:
                 return known
@@ -1175,7 +1373,7 @@ class _Documents:
             return _Loaded(error=bad)
         sha = hashlib.sha256(data).hexdigest()
         self.sha_of[slot.key] = sha
-        if slot.parsed is not None:
+        if slot.parsed is not None and not slot.parsed.released:
             self._keep(sha, slot.parsed, len(data))
             return _Loaded(data_sha=sha, parsed=slot.parsed)
         known = self._known(slot, sha)
@@ -1207,23 +1405,28 @@ class _Documents:
         assert loaded.parsed is not None
         assert loaded.data_sha is not None
         sha = loaded.data_sha
+        parsed = loaded.parsed
         try:
             return writer.add_document(
-                loaded.parsed, field_prefix=field_prefix, shared_key=_shared_key(sha, loaded.parsed)
+                parsed, field_prefix=field_prefix, shared_key=_shared_key(sha, parsed)
             )
         except BadDocumentError as error:
             if not self._options.repair:
                 raise
             repaired = _pdf.repair_pdf(
-                loaded.parsed, error, limits=self._limits, passwords=self._passwords(slot)
+                parsed, error, limits=self._limits, passwords=self._passwords(slot)
             )
-        added = writer.add_document(
-            repaired, field_prefix=field_prefix, shared_key=_shared_key(sha, repaired)
-        )
-        loaded.parsed = repaired
-        self._forget(sha)
-        self._keep(sha, repaired, repaired.size)
-        return added
+            self._forget(sha)
+            parsed.release()
+            loaded.parsed = parsed = repaired
+            self._keep(sha, repaired, repaired.size)
+            return writer.add_document(
+                repaired, field_prefix=field_prefix, shared_key=_shared_key(sha, repaired)
+            )
+        finally:
+            kept = self._parsed.get(sha)
+            if kept is None or kept[0] is not parsed:
+                parsed.release()  # not kept for another occurrence: free it now
 
     def _passwords(self, slot: _Slot) -> Callable[[], Iterable[str]] | None:
         provider = self._options.passwords
@@ -1256,8 +1459,9 @@ class _Documents:
         self._parsed[sha] = (parsed, size)
         self._kept += size
         while self._kept > _KEPT_BYTES:
-            _, (_, dropped) = self._parsed.popitem(last=False)
-            self._kept -= dropped
+            _, (dropped, size) = self._parsed.popitem(last=False)
+            self._kept -= size
+            dropped.release()
 
 
 def _bad_entry(
