@@ -196,10 +196,11 @@ class BackupOptions:
         >>> options = BackupOptions(on_bad_document="skip", output_prefix="")
         >>> options.on_bad_document, options.on_unsigned, options.max_document_pages
         ('skip', 'unsigned', 10000)
-        >>> BackupOptions(on_bad_document="ignore")
-        Traceback (most recent call last):
-            ...
-        ValueError: 'on_bad_document' must be in ('placeholder', 'skip', 'fail') (got 'ignore')
+        >>> try:
+        ...     BackupOptions(on_bad_document="ignore")
+        ... except ValueError as error:
+        ...     print(error.args[0])
+        'on_bad_document' must be in ('placeholder', 'skip', 'fail') (got 'ignore')
 
     .. versionadded:: 0.1.0
     """
@@ -327,7 +328,8 @@ class BackupPlan:
     Example:
         >>> from invoicebackup import plan_backup
         >>> from invoicebackup.testing import sample_project
-        >>> plan = plan_backup(sample_project(), contract_ids=["k-11", "k-10", "k-2"], user_id="u-admin")
+        >>> selected = ["k-11", "k-10", "k-2"]
+        >>> plan = plan_backup(sample_project(), contract_ids=selected, user_id="u-admin")
         >>> [planned.contract.number for planned in plan.contracts]
         ['SC-2', 'SC-10', 'sc-11']
         >>> plan.invoice_ids, len(plan.documents)
@@ -415,7 +417,8 @@ def plan_backup(
         >>> from invoicebackup import BackupPreconditionsError, plan_backup
         >>> from invoicebackup.testing import sample_project
         >>> project = sample_project()
-        >>> plan_backup(project, invoice_ids=["i-4", "i-3", "i-1", "i-3"], user_id="u-admin").invoice_ids
+        >>> plan = plan_backup(project, invoice_ids=["i-4", "i-3", "i-1", "i-3"], user_id="u-admin")
+        >>> plan.invoice_ids
         ('i-1', 'i-3', 'i-4')
         >>> try:
         ...     plan_backup(project, invoice_ids=["i-9"], contract_ids=["k-99"], user_id="u-admin")
@@ -582,8 +585,10 @@ class SourceRecord:
         >>> result = compile_backup(sample_project(), invoice_ids=["i-2"], user_id="u-admin",
         ...                         store=InMemoryStore(sample_documents()),
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
-        >>> [(s.role.value, s.key, s.pages, s.first_page, s.signed) for s in result.invoices[0].sources]
-        [('signed_invoice', 'signed/i-2.pdf', 2, 1, True), ('attachment', 'docs/i-2-waiver.pdf', 1, 3, False)]
+        >>> for source in result.invoices[0].sources:
+        ...     print(source.role.value, source.key, source.pages, source.first_page, source.signed)
+        signed_invoice signed/i-2.pdf 2 1 True
+        attachment docs/i-2-waiver.pdf 1 3 False
 
     .. versionadded:: 0.1.0
     """
@@ -842,8 +847,14 @@ class ProgressEvent:
         >>> _ = compile_backup(sample_project(), invoice_ids=["i-4"], user_id="u-admin",
         ...                    store=InMemoryStore(sample_documents()), progress=events.append,
         ...                    now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
-        >>> [(e.stage.value, e.documents_done, e.documents_total, e.pages_written) for e in events]
-        [('read', 1, 2, 0), ('assembled', 1, 2, 2), ('read', 2, 2, 2), ('assembled', 2, 2, 3), ('written', 2, 2, 3)]
+        >>> for event in events:
+        ...     print(event.stage.value, event.documents_done, event.documents_total,
+        ...           event.pages_written)
+        read 1 2 0
+        assembled 1 2 2
+        read 2 2 2
+        assembled 2 2 3
+        written 2 2 3
 
     .. versionadded:: 0.1.0
     """
@@ -879,10 +890,10 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
         >>> from invoicebackup import Project, backup_filename
         >>> project = Project(id="p-1", name='Tower A: "North"', number="HT/01", language="fr-CA")
         >>> now = datetime(2024, 6, 3, 9, 30, tzinfo=timezone.utc)
-        >>> backup_filename(project, now=now)
-        'Sauvegarde des factures de sous-traitant - Tower A_ _North_ - HT_01 - 2024-06-03 - 0930.pdf'
-        >>> backup_filename(project, now=now, language="en-US")
-        'Subcontractor invoice backup - Tower A_ _North_ - HT_01 - 2024-06-03 - 0930.pdf'
+        >>> print(backup_filename(project, now=now))
+        Sauvegarde des factures de sous-traitant - Tower A_ _North_ - HT_01 - 2024-06-03 - 0930.pdf
+        >>> print(backup_filename(project, now=now, language="en-US"))
+        Subcontractor invoice backup - Tower A_ _North_ - HT_01 - 2024-06-03 - 0930.pdf
 
     .. versionadded:: 0.1.0
     """
@@ -1023,10 +1034,13 @@ def compile_backup(
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> result.key
         'archive/Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf'
-        >>> [(r.invoice_id, r.first_page, r.last_page, r.signature.value) for r in result.invoices]
-        XXX
+        >>> for r in result.invoices:
+        ...     print(r.invoice_id, r.first_page, r.last_page, r.signature.value)
+        i-1 1 5 not_applicable
+        i-2 6 9 signed
+        i-3 10 12 not_applicable
         >>> [(item.filename, item.code, item.action.value) for item in result.left_out]
-        XXX
+        [('Quantities.csv', 'not_pdf', 'skipped')]
         >>> result.key in store
         True
 
