@@ -84,6 +84,11 @@ __all__ = [
 class LinkEvent(enum.Enum):
     """Something that happens to a user's DocuSign account link.
 
+    Example:
+        >>> from invoicebackup import LinkEvent, LinkState, next_link_state
+        >>> next_link_state(LinkState.LINKED, LinkEvent.EXPIRE)
+        <LinkState.REAUTHENTICATION_REQUIRED: 'reauthentication_required'>
+
     .. versionadded:: 0.1.0
     """
 
@@ -127,6 +132,16 @@ def next_link_state(state: LinkState, event: LinkEvent) -> LinkState:
     Raises:
         InvalidTransitionError: The table has no such transition.
 
+    Example:
+        >>> from invoicebackup import InvalidTransitionError, LinkEvent, LinkState, next_link_state
+        >>> next_link_state(LinkState.REAUTHENTICATION_REQUIRED, LinkEvent.UNLINK)
+        <LinkState.NOT_LINKED: 'not_linked'>
+        >>> try:
+        ...     next_link_state(LinkState.NOT_LINKED, LinkEvent.REVOKE)
+        ... except InvalidTransitionError as error:
+        ...     print(error)
+        a DocuSign link in state 'not_linked' cannot take event 'revoke'
+
     .. versionadded:: 0.1.0
     """
     try:
@@ -152,6 +167,19 @@ def link_account(
 
     Raises:
         InvalidTransitionError: The link is already linked or awaiting re-authentication.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import InvalidTransitionError, link_account
+        >>> june = datetime(2024, 6, 1, tzinfo=UTC)
+        >>> link = link_account(account_id="a-1", base_uri="https://demo.docusign.net", now=june)
+        >>> link.state.value, link.account_id, link.last_used_at == june
+        ('linked', 'a-1', True)
+        >>> try:
+        ...     link_account(link, account_id="a-2", base_uri="https://demo.docusign.net", now=june)
+        ... except InvalidTransitionError as error:
+        ...     print(error.state, error.event)
+        linked grant
 
     .. versionadded:: 0.1.0
     """
@@ -179,6 +207,15 @@ def reauthenticate(
     Raises:
         InvalidTransitionError: The link is not awaiting re-authentication.
 
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import link_account, reauthenticate, revoke_grant
+        >>> june, july = datetime(2024, 6, 1, tzinfo=UTC), datetime(2024, 7, 15, tzinfo=UTC)
+        >>> link = link_account(account_id="a-1", base_uri="https://demo.docusign.net", now=june)
+        >>> again = reauthenticate(revoke_grant(link), now=july, account_id="a-2")
+        >>> again.state.value, again.account_id, again.base_uri, again.linked_at == july
+        ('linked', 'a-2', 'https://demo.docusign.net', True)
+
     .. versionadded:: 0.1.0
     """
     state = next_link_state(current.state, LinkEvent.REAUTHENTICATE)
@@ -197,6 +234,15 @@ def record_use(current: DocuSignLink, *, now: datetime) -> DocuSignLink:
     Raises:
         InvalidTransitionError: The link is not linked.
 
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import link_account, record_use
+        >>> june, july = datetime(2024, 6, 1, tzinfo=UTC), datetime(2024, 7, 15, tzinfo=UTC)
+        >>> link = link_account(account_id="a-1", base_uri="https://demo.docusign.net", now=june)
+        >>> used = record_use(link, now=july)
+        >>> used.last_used_at == july, record_use(used, now=june).last_used_at == july
+        (True, True)
+
     .. versionadded:: 0.1.0
     """
     state = next_link_state(current.state, LinkEvent.USE)
@@ -211,6 +257,16 @@ def is_stale(current: DocuSignLink, *, now: datetime, max_idle: timedelta = MAX_
     :attr:`~invoicebackup.domain.DocuSignLink.linked_at`; a linked account with
     neither is not stale (nothing says how old it is). Only a ``linked`` link can be
     stale.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import is_stale, link_account
+        >>> june = datetime(2024, 6, 1, tzinfo=UTC)
+        >>> link = link_account(account_id="a-1", base_uri="https://demo.docusign.net", now=june)
+        >>> is_stale(link, now=datetime(2024, 6, 30, tzinfo=UTC))   # 29 days unused
+        False
+        >>> is_stale(link, now=datetime(2024, 7, 1, tzinfo=UTC))    # 30 days: MAX_IDLE
+        True
 
     .. versionadded:: 0.1.0
     """
@@ -227,6 +283,16 @@ def expire_if_stale(
 
     A link that is not stale (or not linked) comes back unchanged.
 
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import expire_if_stale, link_account
+        >>> june = datetime(2024, 6, 1, tzinfo=UTC)
+        >>> link = link_account(account_id="a-1", base_uri="https://demo.docusign.net", now=june)
+        >>> expire_if_stale(link, now=datetime(2024, 6, 30, tzinfo=UTC)) is link
+        True
+        >>> expire_if_stale(link, now=datetime(2024, 7, 1, tzinfo=UTC)).state.value
+        'reauthentication_required'
+
     .. versionadded:: 0.1.0
     """
     if not is_stale(current, now=now, max_idle=max_idle):
@@ -240,6 +306,15 @@ def revoke_grant(current: DocuSignLink) -> DocuSignLink:
     Raises:
         InvalidTransitionError: The link is not linked.
 
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import link_account, revoke_grant
+        >>> june = datetime(2024, 6, 1, tzinfo=UTC)
+        >>> link = link_account(account_id="a-1", base_uri="https://demo.docusign.net", now=june)
+        >>> revoked = revoke_grant(link)
+        >>> revoked.state.value, revoked.account_id
+        ('reauthentication_required', 'a-1')
+
     .. versionadded:: 0.1.0
     """
     return attrs.evolve(current, state=next_link_state(current.state, LinkEvent.REVOKE))
@@ -251,6 +326,15 @@ def unlink_account(current: DocuSignLink) -> DocuSignLink:
     Raises:
         InvalidTransitionError: The link is not linked nor awaiting re-authentication.
 
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import link_account, unlink_account
+        >>> june = datetime(2024, 6, 1, tzinfo=UTC)
+        >>> link = link_account(account_id="a-1", base_uri="https://demo.docusign.net", now=june)
+        >>> unlinked = unlink_account(link)
+        >>> unlinked.state.value, unlinked.account_id, unlinked.linked_at
+        ('not_linked', None, None)
+
     .. versionadded:: 0.1.0
     """
     return DocuSignLink(state=next_link_state(current.state, LinkEvent.UNLINK))
@@ -258,6 +342,13 @@ def unlink_account(current: DocuSignLink) -> DocuSignLink:
 
 class SyncStatus(enum.Enum):
     """What the profile page shows beside "Link DocuSign account".
+
+    Example:
+        >>> from invoicebackup import SyncStatus
+        >>> SyncStatus.SYNCED.label(), SyncStatus.SYNCED.label(language="fr-CA")
+        ('Synced', 'Synchronisé')
+        >>> SyncStatus.LOGIN_REQUIRED.label()
+        'Login with DocuSign'
 
     .. versionadded:: 0.1.0
     """
@@ -286,6 +377,16 @@ def sync_status(
         now: The time to judge staleness at; the current time when ``None``.
         max_idle: How long a link may go unused.
 
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import sync_status
+        >>> from invoicebackup.testing import sample_project
+        >>> users = sample_project().users   # Ada's link was last used on 2 November 2026
+        >>> [sync_status(user, now=datetime(2026, 11, 20, tzinfo=UTC)).value for user in users]
+        ['synced', 'login_required', 'login_required']
+        >>> sync_status(users[0], now=datetime(2026, 12, 31, tzinfo=UTC)).value   # stale
+        'login_required'
+
     .. versionadded:: 0.1.0
     """
     link = user.docusign
@@ -305,6 +406,13 @@ class SignatureTool(enum.Enum):
     Only some of them have a permission level of their own in the domain
     (:class:`~invoicebackup.domain.Tool`); see :data:`GOVERNING_TOOLS`.
 
+    Example:
+        >>> from invoicebackup import SIGNATURE_CATALOG, SignatureTool
+        >>> SignatureTool.PRIME_CONTRACTS.label()
+        'Prime Contracts'
+        >>> [entry.kind.value for entry in SIGNATURE_CATALOG[SignatureTool.COMMITMENTS]]
+        ['purchase_order', 'subcontract', 'commitment_change_order']
+
     .. versionadded:: 0.1.0
     """
 
@@ -322,6 +430,13 @@ class SignatureTool(enum.Enum):
 
 class SignableKind(enum.Enum):
     """A kind of item that can collect signatures.
+
+    Example:
+        >>> from invoicebackup import SignableKind
+        >>> SignableKind.OWNER_INVOICE.is_invoice, SignableKind.SUBCONTRACT.is_invoice
+        (True, False)
+        >>> SignableKind.PURCHASE_ORDER.label()
+        'Purchase Orders'
 
     .. versionadded:: 0.1.0
     """
@@ -349,6 +464,11 @@ class SignableKind(enum.Enum):
 class InvoiceDirection(enum.Enum):
     """Which way an invoice flows, seen from the project's company.
 
+    Example:
+        >>> from invoicebackup import InvoiceDirection
+        >>> InvoiceDirection.UPSTREAM.label()
+        'These are your upstream invoices'
+
     .. versionadded:: 0.1.0
     """
 
@@ -369,6 +489,11 @@ class CatalogEntry:
     Attributes:
         kind: The kind of item.
         direction: For invoices, whether they are upstream or downstream.
+
+    Example:
+        >>> from invoicebackup import SIGNATURE_CATALOG, SignatureTool
+        >>> [(e.kind.value, e.direction.value) for e in SIGNATURE_CATALOG[SignatureTool.INVOICING]]
+        [('owner_invoice', 'upstream'), ('subcontractor_invoice', 'downstream')]
 
     .. versionadded:: 0.1.0
     """
@@ -452,6 +577,15 @@ class SignableItem:
         contract_id: The contract it belongs to, if any; a private contract limits
             who may request signatures on it.
 
+    Example:
+        >>> from invoicebackup import SignableItem
+        >>> from invoicebackup.testing import sample_project
+        >>> project = sample_project()
+        >>> invoice, contract = project.invoice("i-3"), project.contract("k-10")
+        >>> item = SignableItem.for_invoice(invoice, contract=contract)
+        >>> item.kind.value, item.id, item.invoice_status.value, item.contract_id
+        ('subcontractor_invoice', 'i-3', 'under_review', 'k-10')
+
     .. versionadded:: 0.1.0
     """
 
@@ -489,6 +623,18 @@ class SignatureReasonCode(enum.Enum):
 
     ``unknown_contract``, ``not_on_private_list`` and ``not_standard_on_tool`` are
     the codes the permission rules use for the same conditions.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import SignableItem, SignatureReasonCode, can_request_signature
+        >>> from invoicebackup.testing import sample_project
+        >>> project = sample_project()
+        >>> invoice, contract = project.invoice("i-3"), project.contract("k-10")
+        >>> item = SignableItem.for_invoice(invoice, contract=contract)
+        >>> decision = can_request_signature(project, project.user("u-reader"), item,
+        ...                                  now=datetime(2026, 11, 20, tzinfo=UTC))
+        >>> sorted(SignatureReasonCode(code).name for code in decision.codes)
+        ['DOCUSIGN_NOT_LINKED', 'INVOICE_STATUS_NOT_SIGNABLE', 'NOT_STANDARD_ON_TOOL']
 
     .. versionadded:: 0.1.0
     """
@@ -566,6 +712,21 @@ def can_request_signature(
         A decision, allowed exactly when no reason stands against it. Granting more
         (a higher level, the integration, a linked account) never takes an
         allowance away.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import SignableItem, can_request_signature
+        >>> from invoicebackup.testing import sample_project
+        >>> project, now = sample_project(), datetime(2026, 11, 20, tzinfo=UTC)
+        >>> invoice, contract = project.invoice("i-1"), project.contract("k-2")
+        >>> item = SignableItem.for_invoice(invoice, contract=contract)
+        >>> can_request_signature(project, project.user("u-admin"), item, now=now).allowed
+        True
+        >>> decision = can_request_signature(project, project.user("u-volt"), item, now=now)
+        >>> [(reason.code, reason.subject_id) for reason in decision.reasons]
+        [('docusign_not_linked', 'u-volt')]
+        >>> print(decision.reasons[0].message)
+        Victor Volt has not linked a DocuSign account.
 
     .. versionadded:: 0.1.0
     """
@@ -668,6 +829,11 @@ def _tool_label(tool: Tool | SignatureTool, words: Vocabulary) -> str:
 class EnvelopeOutcome(enum.Enum):
     """Where an envelope's signing workflow stands, as a compile sees it.
 
+    Example:
+        >>> from invoicebackup import EnvelopeOutcome
+        >>> [outcome.value for outcome in EnvelopeOutcome]
+        ['complete', 'unsuccessful', 'in_progress']
+
     .. versionadded:: 0.1.0
     """
 
@@ -696,6 +862,13 @@ ENVELOPE_OUTCOMES: Final[Mapping[EnvelopeStatus, EnvelopeOutcome]] = {
 def envelope_outcome(status: EnvelopeStatus) -> EnvelopeOutcome:
     """The outcome of an envelope in *status* (see :data:`ENVELOPE_OUTCOMES`).
 
+    Example:
+        >>> from invoicebackup import EnvelopeStatus, envelope_outcome
+        >>> envelope_outcome(EnvelopeStatus.SIGNED)   # transient: DocuSign has not completed it
+        <EnvelopeOutcome.IN_PROGRESS: 'in_progress'>
+        >>> envelope_outcome(EnvelopeStatus("timedOut"))
+        <EnvelopeOutcome.UNSUCCESSFUL: 'unsuccessful'>
+
     .. versionadded:: 0.1.0
     """
     return ENVELOPE_OUTCOMES[status]
@@ -703,6 +876,12 @@ def envelope_outcome(status: EnvelopeStatus) -> EnvelopeOutcome:
 
 def is_complete(status: EnvelopeStatus) -> bool:
     """Whether *status* means the signing workflow is complete (only ``completed``).
+
+    Example:
+        >>> from invoicebackup import EnvelopeStatus
+        >>> from invoicebackup.docusign import is_complete
+        >>> [status.value for status in EnvelopeStatus if is_complete(status)]
+        ['completed']
 
     .. versionadded:: 0.1.0
     """
@@ -712,6 +891,12 @@ def is_complete(status: EnvelopeStatus) -> bool:
 def is_final_unsuccessful(status: EnvelopeStatus) -> bool:
     """Whether the workflow ended without completing: declined, voided, deleted, timed out.
 
+    Example:
+        >>> from invoicebackup import EnvelopeStatus
+        >>> from invoicebackup.docusign import is_final_unsuccessful
+        >>> [status.value for status in EnvelopeStatus if is_final_unsuccessful(status)]
+        ['declined', 'voided', 'deleted', 'timedout']
+
     .. versionadded:: 0.1.0
     """
     return ENVELOPE_OUTCOMES[status] is EnvelopeOutcome.UNSUCCESSFUL
@@ -719,6 +904,12 @@ def is_final_unsuccessful(status: EnvelopeStatus) -> bool:
 
 def is_in_progress(status: EnvelopeStatus) -> bool:
     """Whether the workflow may still complete: created, sent, delivered, signed.
+
+    Example:
+        >>> from invoicebackup import EnvelopeStatus
+        >>> from invoicebackup.docusign import is_in_progress
+        >>> [status.value for status in EnvelopeStatus if is_in_progress(status)]
+        ['created', 'sent', 'delivered', 'signed']
 
     .. versionadded:: 0.1.0
     """
@@ -733,6 +924,12 @@ class EnvelopeInfo:
         envelope_id: DocuSign's envelope id.
         status: Its status now.
         completed_at: When its workflow completed, if it did.
+
+    Example:
+        >>> from invoicebackup import EnvelopeInfo, EnvelopeStatus
+        >>> info = EnvelopeInfo(envelope_id="env-1", status=EnvelopeStatus.SIGNED)
+        >>> info.is_complete, info.outcome.value
+        (False, 'in_progress')
 
     .. versionadded:: 0.1.0
     """
@@ -758,6 +955,14 @@ class SignatureProvider(Protocol):
 
     Implementations: :class:`~invoicebackup.docusign_rest.DocuSignProvider` (the real
     eSignature REST API) and :class:`~invoicebackup.testing.InMemorySignatureProvider`.
+
+    Example:
+        >>> from invoicebackup import SignatureProvider
+        >>> from invoicebackup.testing import InMemorySignatureProvider
+        >>> provider = InMemorySignatureProvider()
+        >>> provider.add_envelope("env-1")
+        >>> isinstance(provider, SignatureProvider), provider.envelope_status("env-1").status.value
+        (True, 'sent')
 
     .. versionadded:: 0.1.0
     """
