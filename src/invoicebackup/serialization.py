@@ -882,6 +882,20 @@ if TYPE_CHECKING:
 def manifest_to_dict(manifest: BackupManifest) -> dict[str, Any]:
     """The JSON-ready form of a backup manifest (what a backup contains).
 
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup.serialization import manifest_to_dict
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-4"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> data = manifest_to_dict(result.manifest)
+        >>> data["format"], data["created_at"], data["page_count"]
+        ('invoicebackup.manifest/1', '2026-11-03T09:30:00Z', 3)
+        >>> [(item["filename"], item["code"], item["action"]) for item in data["left_out"]]
+        [('Mill certificate.pdf', 'damaged', 'placeholder')]
+
     .. versionadded:: 0.1.0
     """
     data: dict[str, Any] = _converter.unstructure(manifest)
@@ -891,6 +905,26 @@ def manifest_to_dict(manifest: BackupManifest) -> dict[str, Any]:
 def manifest_to_json(manifest: BackupManifest) -> str:
     """A backup manifest as deterministic JSON text (the ``backup-manifest.json`` of a backup).
 
+    Example:
+        >>> import json
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup import manifest_to_json
+        >>> from invoicebackup.serialization import manifest_to_dict
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-4"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> text = manifest_to_json(result.manifest)
+        >>> for line in text.splitlines()[:4]:
+        ...     print(line)
+        {
+          "format": "invoicebackup.manifest/1",
+          "project_id": "p-100",
+          "project_name": "Tower A",
+        >>> json.loads(text) == manifest_to_dict(result.manifest)
+        True
+
     .. versionadded:: 0.1.0
     """
     return json.dumps(manifest_to_dict(manifest), ensure_ascii=False, indent=2) + "\n"
@@ -898,6 +932,19 @@ def manifest_to_json(manifest: BackupManifest) -> str:
 
 def result_to_dict(result: BackupResult) -> dict[str, Any]:
     """The JSON-ready form of a :class:`~invoicebackup.compile.BackupResult`.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup, result_to_dict
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-4"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> data = result_to_dict(result)
+        >>> sorted(data)
+        ['filename', 'key', 'manifest', 'message', 'sha256', 'size']
+        >>> data["key"] == result.key, data["manifest"]["format"]
+        (True, 'invoicebackup.manifest/1')
 
     .. versionadded:: 0.1.0
     """
@@ -908,6 +955,20 @@ def result_to_dict(result: BackupResult) -> dict[str, Any]:
 
 def result_to_json(result: BackupResult) -> str:
     """A backup result as JSON text: where it was written, and its manifest.
+
+    Example:
+        >>> import json
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup, result_to_json
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-4"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> data = json.loads(result_to_json(result))
+        >>> print(data["filename"])
+        Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf
+        >>> data["manifest"]["page_count"], data["manifest"]["invoices"][0]["invoice_id"]
+        (3, 'i-4')
 
     .. versionadded:: 0.1.0
     """
