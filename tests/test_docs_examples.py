@@ -42,16 +42,6 @@ _EXAMPLES_STILL_MISSING = frozenset(
         "invoicebackup.docusign_rest.LinkResult",
         "invoicebackup.docusign_rest.TokenGrant",
         "invoicebackup.docusign_rest.UserInfo",
-        "invoicebackup.testing.FakeEnvelope",
-        "invoicebackup.testing.InMemorySignatureProvider",
-        "invoicebackup.testing.active_content_pdf",
-        "invoicebackup.testing.lien_waiver_pdf",
-        "invoicebackup.testing.linked_pdf",
-        "invoicebackup.testing.sample_documents",
-        "invoicebackup.testing.sample_project",
-        "invoicebackup.testing.scanned_pdf",
-        "invoicebackup.testing.text_pdf",
-        "invoicebackup.testing.write_sample_project",
     )
 )
 

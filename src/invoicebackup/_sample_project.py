@@ -61,7 +61,20 @@ def _pay_application(contract: str, number: str, period: str, amount: str) -> by
 
 
 def sample_project() -> Project:
-    """The sample project, without its documents."""
+    """The sample project, without its documents.
+
+    Example:
+        >>> from invoicebackup.testing import sample_project
+        >>> project = sample_project()
+        >>> project.name, [contract.number for contract in project.contracts]
+        ('Tower A', ['SC-10', 'SC-2', 'sc-11'])
+        >>> [(invoice.id, invoice.number) for invoice in project.invoices]
+        [('i-1', 'INV-0001'), ('i-2', 'INV-0002'), ('i-3', 'P-001'), ('i-4', 'PO-77')]
+        >>> [(user.id, user.permissions.commitments.value) for user in project.users]
+        [('u-admin', 'admin'), ('u-volt', 'standard'), ('u-reader', 'read_only')]
+
+    .. versionadded:: 0.1.0
+    """
     users = (
         User(
             id=SAMPLE_ADMIN,
@@ -221,7 +234,19 @@ def sample_project() -> Project:
 
 
 def sample_documents() -> dict[str, bytes]:
-    """Every document the sample project names, by key (the signed ones included)."""
+    """Every document the sample project names, by key (the signed ones included).
+
+    Example:
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> documents = sample_documents()
+        >>> named = {d.key for i in sample_project().invoices for d in (i.document, *i.attachments)}
+        >>> sorted(set(documents) - named)
+        ['signed/i-2-certificate.pdf', 'signed/i-2.pdf']
+        >>> documents["docs/i-2-quantities.csv"].splitlines()[0]   # not every attachment is a PDF
+        b'item,quantity'
+
+    .. versionadded:: 0.1.0
+    """
     waiver_fields = ("claimant", "amount", "through_date")
     docs = {
         "docs/i-1.pdf": _pay_application("SC-2", "INV-0001", "September 2026", "8,400.00"),
@@ -271,6 +296,19 @@ def write_sample_project(folder: str | os.PathLike[str]) -> Path:
 
     Returns:
         The folder.
+
+    Example:
+        >>> import tempfile
+        >>> from invoicebackup import load_project
+        >>> from invoicebackup.testing import sample_project, write_sample_project
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     folder = write_sample_project(tmp)
+        ...     print(sorted(path.name for path in folder.iterdir()))
+        ...     print(load_project(folder) == sample_project())
+        ['docs', 'project.json', 'signed']
+        True
+
+    .. versionadded:: 0.1.0
     """
     root = Path(folder)
     root.mkdir(parents=True, exist_ok=True)

@@ -191,6 +191,14 @@ def text_pdf(
     Raises:
         ValueError: No page, or a rotation that is not a multiple of 90.
 
+    Example:
+        >>> import io, pypdf
+        >>> from invoicebackup.testing import text_pdf
+        >>> pdf = text_pdf(["Pay application 1", "Schedule of values"], title="App 1")
+        >>> reader = pypdf.PdfReader(io.BytesIO(pdf))
+        >>> len(reader.pages), reader.metadata.title, reader.pages[1].extract_text()
+        (2, 'App 1', 'Schedule of values')
+
     .. versionadded:: 0.1.0
     """
     if not pages:
@@ -249,6 +257,13 @@ def lien_waiver_pdf(
 
     Raises:
         ValueError: No field, or a name containing ``.``.
+
+    Example:
+        >>> import io, pypdf
+        >>> from invoicebackup.testing import lien_waiver_pdf
+        >>> pdf = lien_waiver_pdf({"claimant": "Volt Electric", "amount": "500.00"})
+        >>> pypdf.PdfReader(io.BytesIO(pdf)).get_form_text_fields()
+        {'claimant': 'Volt Electric', 'amount': '500.00'}
 
     .. versionadded:: 0.1.0
     """
@@ -336,6 +351,15 @@ def scanned_pdf(
     Returns:
         The PDF's bytes.
 
+    Example:
+        >>> import io, pypdf
+        >>> from invoicebackup.testing import scanned_pdf
+        >>> reader = pypdf.PdfReader(io.BytesIO(scanned_pdf(pages=2)))
+        >>> len(reader.pages), reader.pages[0].extract_text()   # no text: an image of it
+        (2, '')
+        >>> list(reader.pages[1]["/Resources"]["/XObject"])
+        ['/Im1']
+
     .. versionadded:: 0.1.0
     """
     if pages < 1:
@@ -384,6 +408,13 @@ def linked_pdf(*, pages: int = 3, named: bool = False) -> bytes:
 
     Returns:
         The PDF's bytes.
+
+    Example:
+        >>> import io, pypdf
+        >>> from invoicebackup.testing import linked_pdf
+        >>> reader = pypdf.PdfReader(io.BytesIO(linked_pdf(pages=3, named=True)))
+        >>> len(reader.pages), list(reader.named_destinations)
+        (3, ['page.last'])
 
     .. versionadded:: 0.1.0
     """
@@ -438,6 +469,23 @@ def active_content_pdf(*, script: str = "app.alert('hello');") -> bytes:
 
     Returns:
         The PDF's bytes.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import active_content_pdf, sample_documents, sample_project
+        >>> store = InMemoryStore({**sample_documents(), "docs/i-3.pdf": active_content_pdf()})
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-3"], user_id="u-admin",
+        ...                         store=store, now=datetime(2026, 11, 3, tzinfo=timezone.utc))
+        >>> for what in result.invoices[0].sources[0].removed:   # not copied into the backup
+        ...     print(what)
+        JavaScript action
+        Launch action
+        XFA form data
+        document JavaScript
+        document additional actions (/AA)
+        document open action (/OpenAction)
+        page additional actions (/AA)
 
     .. versionadded:: 0.1.0
     """

@@ -3,19 +3,19 @@
 :class:`InMemorySignatureProvider` implements
 :class:`~invoicebackup.docusign.SignatureProvider` without a network: you put
 envelopes in it, move them between states, and read how often each operation was
-called (to prove, for instance, that a cache spared a download)::
+called (to prove, for instance, that a cache spared a download):
 
-    >>> from invoicebackup.domain import EnvelopeStatus
-    >>> from invoicebackup.testing import InMemorySignatureProvider
-    >>> provider = InMemorySignatureProvider()
-    >>> provider.add_envelope("env-1", status=EnvelopeStatus.SENT)
-    >>> provider.envelope_status("env-1").status
-    <EnvelopeStatus.SENT: 'sent'>
-    >>> provider.complete("env-1", signed_pdf=b"%PDF-1.7 ... %%EOF")
-    >>> provider.envelope_status("env-1").is_complete
-    True
-    >>> provider.calls["envelope_status"]
-    2
+>>> from invoicebackup.domain import EnvelopeStatus
+>>> from invoicebackup.testing import InMemorySignatureProvider
+>>> provider = InMemorySignatureProvider()
+>>> provider.add_envelope("env-1", status=EnvelopeStatus.SENT)
+>>> provider.envelope_status("env-1").status
+<EnvelopeStatus.SENT: 'sent'>
+>>> provider.complete("env-1", signed_pdf=b"%PDF-1.7 ... %%EOF")
+>>> provider.envelope_status("env-1").is_complete
+True
+>>> provider.calls["envelope_status"]
+2
 
 .. versionadded:: 0.1.0
 """
@@ -69,6 +69,18 @@ class FakeEnvelope:
         signed_pdf: The signed document's bytes, if any.
         certificate_pdf: The certificate of completion's bytes, if any.
 
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import EnvelopeStatus
+        >>> from invoicebackup.testing import FakeEnvelope, InMemorySignatureProvider
+        >>> envelope = FakeEnvelope(envelope_id="env-1", status=EnvelopeStatus.COMPLETED,
+        ...                         completed_at=datetime(2024, 6, 1, tzinfo=UTC),
+        ...                         signed_pdf=b"%PDF-1.7 signed")
+        >>> envelope.info.is_complete, envelope.info.completed_at.date().isoformat()
+        (True, '2024-06-01')
+        >>> InMemorySignatureProvider([envelope]).signed_document("env-1")
+        b'%PDF-1.7 signed'
+
     .. versionadded:: 0.1.0
     """
 
@@ -97,6 +109,22 @@ class InMemorySignatureProvider:
         calls: How many times each operation was called, by method name
             (``envelope_status``, ``envelope_statuses``, ``signed_document``,
             ``certificate``), failed calls included.
+
+    Example:
+        >>> from invoicebackup import EnvelopeStatus, SignatureProviderError
+        >>> from invoicebackup.testing import InMemorySignatureProvider
+        >>> provider = InMemorySignatureProvider()
+        >>> provider.add_envelope("env-1", status=EnvelopeStatus.DECLINED)
+        >>> sorted(provider.envelope_statuses(["env-1", "env-404"]))   # unknown ones are absent
+        ['env-1']
+        >>> provider.fail_next(SignatureProviderError("the service is down"))
+        >>> try:
+        ...     provider.envelope_status("env-1")
+        ... except SignatureProviderError as error:
+        ...     print(error)
+        the service is down
+        >>> provider.envelope_status("env-1").outcome.value, dict(provider.calls)
+        ('unsuccessful', {'envelope_statuses': 1, 'envelope_status': 2})
 
     .. versionadded:: 0.1.0
     """
