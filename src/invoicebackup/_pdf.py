@@ -562,6 +562,21 @@ def _repair_bound(limits: Limits) -> int:
     return min(limits.max_bytes, MAX_REPAIR_BYTES)
 
 
+class _Source(io.BytesIO):
+    """The bytes being parsed, as the stream the engine reads.
+
+    The engine asks for the whole buffer to learn its size; a plain ``BytesIO`` would
+    copy the document for that (it shares the bytes it was made from only until then).
+    """
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self._data = data
+
+    def getbuffer(self) -> memoryview:
+        return memoryview(self._data)
+
+
 def _parse(
     data: bytes,
     *,
@@ -575,7 +590,7 @@ def _parse(
     notes: list[str] = []
     try:
         with _translated(key, filename, messages=messages):
-            reader = PdfReader(io.BytesIO(data), strict=False)
+            reader = PdfReader(_Source(data), strict=False)
             if reader.is_encrypted:
                 encrypted = True
                 if _decrypt(reader, key, filename, passwords):
@@ -1119,7 +1134,8 @@ class _Occurrence:
 #: How many documents' object maps are kept, most recently used first, for documents
 #: that occur again (a certificate of insurance on every invoice of a vendor).
 _SHARED_DOCUMENTS: Final = 512
-_WHITE: Final = b"\x00\t\n\x0c\r "
+#: Writes smaller than this are gathered into one (the output may be a slow stream).
+_SMALL_WRITE: Final = 256 * 1024
 
 
 class BackupWriter:
@@ -1157,6 +1173,7 @@ class BackupWriter:
         self._out = out
         self._limits = limits or Limits()
         self._position = 0
+        self._buffer = bytearray()
         self._offsets = array("Q", [0])
         self._staged: list[_Chunk] | None = None
         self._staged_size = 0
@@ -1195,9 +1212,18 @@ class BackupWriter:
         if self._staged is not None:
             self._staged.append(chunk)
             self._staged_size += len(chunk)
-        else:
+            return
+        self._position += len(chunk)
+        if len(chunk) < _SMALL_WRITE:
+            self._buffer += chunk
+            if len(self._buffer) < _SMALL_WRITE:
+                return
+            chunk = b""
+        if self._buffer:
+            self._out.write(bytes(self._buffer))
+            self._buffer.clear()
+        if chunk:
             self._out.write(chunk)
-            self._position += len(chunk)
 
     def _put(self, number: int, *parts: _Chunk) -> None:
         self._offsets[number] = self._position + self._staged_size
@@ -1741,6 +1767,9 @@ class BackupWriter:
         )
         table += b"startxref\n%d\n%%%%EOF\n" % start
         self._write(table)
+        if self._buffer:
+            self._out.write(bytes(self._buffer))
+            self._buffer.clear()
         return self._position
 
     def _write_outline(self) -> int:

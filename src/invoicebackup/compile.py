@@ -58,17 +58,19 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import itertools
 import json
 import re
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, Final
 
 import attrs
 
-from . import _pdf
+from . import _hashing, _pdf
 from .docusign import EnvelopeInfo, SignatureProvider
 from .domain import (
     BillingPeriod,
@@ -1064,11 +1066,38 @@ def compile_backup(
     work = _resolve_signatures(
         project, plan, store=store, signatures=signatures, options=options, limits=limits
     )
-    total = sum(len(w.slots) for w in work)
-    notify = progress or (lambda _event: None)
+    with _hashing.Hashing() as hashing:
+        return _compile(
+            project,
+            plan,
+            work,
+            target=store if output is None else output,
+            user_id=user_id,
+            vocabulary=vocabulary,
+            options=options,
+            limits=limits,
+            notify=progress or (lambda _event: None),
+            now=now,
+            hashing=hashing,
+        )
 
-    documents = _Documents(limits=limits, options=options)
-    target = store if output is None else output
+
+def _compile(
+    project: Project,
+    plan: BackupPlan,
+    work: Sequence[_InvoiceWork],
+    *,
+    target: DocumentStore,
+    user_id: str,
+    vocabulary: Vocabulary,
+    options: BackupOptions,
+    limits: _pdf.Limits,
+    notify: Callable[[ProgressEvent], None],
+    now: datetime,
+    hashing: _hashing.Hashing,
+) -> BackupResult:
+    total = sum(len(w.slots) for w in work)
+    documents = _Documents(limits=limits, options=options, hashing=hashing)
     base = backup_filename(project, now=now, language=options.language)
     folder = f"{options.output_prefix}/" if options.output_prefix else ""
     assembled = False
@@ -1082,7 +1111,7 @@ def compile_backup(
             notify = lambda _event: None  # noqa: E731
         try:
             with target.create(key) as out:
-                sink = _Sink(out, key)
+                sink = _Sink(out, key, hashing.stream())
                 manifest = _assemble(
                     project,
                     plan,
@@ -1133,14 +1162,14 @@ def compile_backup(
 class _Sink:
     """The backup's output stream: counts and hashes what is written; store faults are typed."""
 
-    def __init__(self, out: BinaryIO, key: str) -> None:
+    def __init__(self, out: BinaryIO, key: str, digest: _hashing.StreamDigest) -> None:
         self._out = out
         self._key = key
-        self.digest = hashlib.sha256()
+        self.digest = digest
         self.size = 0
 
     def write(self, chunk: bytes | bytearray | memoryview) -> int:
-        self.digest.update(chunk)
+        self.digest.update(chunk)  # on the helper thread: the writer never changes a chunk
         try:
             self._out.write(chunk)
         except InvoiceBackupError:
@@ -1182,6 +1211,15 @@ def _assemble(
     outline: list[_pdf.OutlineNode] = []
     done = 0
     work_of = {item.planned.invoice.id: item for item in work}
+    order = [
+        slot
+        for planned_contract in plan.contracts
+        for planned in planned_contract.invoices
+        if work_of[planned.invoice.id].skip_reason is None
+        for slot in work_of[planned.invoice.id].slots
+        if slot.declared_pdf
+    ]
+    documents.following = {id(slot): after for slot, after in itertools.pairwise(order)}
     for planned_contract in plan.contracts:
         invoice_nodes: list[_pdf.OutlineNode] = []
         contract_start = writer.page_count
@@ -1324,6 +1362,11 @@ def _shared_key(sha: str, parsed: _pdf.ParsedPdf) -> object:
     return (sha, "repaired") if parsed.repaired else sha
 
 
+#: How many bytes of the documents that follow are read ahead, so that hashing them (on a
+#: helper thread) overlaps copying the current one.
+_READ_AHEAD_BYTES: Final = 8 * 1024 * 1024
+
+
 #: Parsed documents kept for another occurrence: each at most this big, all together at
 #: most ``_KEPT_BYTES`` (a parsed document holds its bytes).
 _KEEP_BELOW: Final = 1024 * 1024
@@ -1339,9 +1382,15 @@ class _Documents:
     and parsed again; the writer still shares the objects it already wrote for it.
     """
 
-    def __init__(self, *, limits: _pdf.Limits, options: BackupOptions) -> None:
+    def __init__(
+        self, *, limits: _pdf.Limits, options: BackupOptions, hashing: _hashing.Hashing
+    ) -> None:
         self._limits = limits
         self._options = options
+        self._hashing = hashing
+        self._fetched: dict[str, tuple[bytes, Future[str]] | Exception] = {}
+        #: The document read after each one (by id of its slot), for :meth:`prefetch`.
+        self.following: dict[int, _Slot] = {}
         self.sha_of: dict[str, str] = {}
         self._errors: dict[str, BadDocumentError] = {}
         self._parsed: OrderedDict[str, tuple[_pdf.ParsedPdf, int]] = OrderedDict()
@@ -1358,15 +1407,48 @@ class _Documents:
             self._kept -= kept[1]
             kept[0].release()
 
-    def load(self, slot: _Slot) -> _Loaded:
-        """The document of *slot*, parsed (or its error)."""
+    def _cached(self, slot: _Slot) -> _Loaded | None:
+        """What is known of *slot*'s document without reading it again, if anything."""
         sha = self.sha_of.get(slot.key)
         if sha is not None and (slot.parsed is None or slot.parsed.released):
-            known = self._known(slot, sha)
-            if known is not None:
-                return known
+            return self._known(slot, sha)
+        return None
+
+    def _prefetch(self, slot: _Slot | None) -> None:
+        """Read the next few documents and start hashing them while this one is copied."""
+        ahead = 0
+        while slot is not None and ahead < _READ_AHEAD_BYTES:
+            fetched = self._fetched.get(slot.key)
+            if fetched is None and self._cached(slot) is None:
+                try:
+                    data = slot.load()
+                except (DocumentNotFoundError, EnvelopeNotFoundError) as error:
+                    fetched = self._fetched[slot.key] = error
+                else:
+                    fetched = self._fetched[slot.key] = (data, self._hashing.digest(data))
+            if isinstance(fetched, tuple):
+                ahead += len(fetched[0])
+            slot = self.following.get(id(slot))
+
+    def load(self, slot: _Slot) -> _Loaded:
+        """The document of *slot*, parsed (or its error); the next ones start being read."""
+        loaded = self._load(slot)
+        self._prefetch(self.following.get(id(slot)))
+        return loaded
+
+    def _load(self, slot: _Slot) -> _Loaded:
+        known = self._cached(slot)
+        if known is not None:
+            return known
+        fetched = self._fetched.pop(slot.key, None)
         try:
-            data = slot.load()
+            if fetched is None:
+                data = slot.load()
+                digest = self._hashing.digest(data)
+            elif isinstance(fetched, Exception):
+                raise fetched
+            else:
+                data, digest = fetched
         except DocumentNotFoundError as error:
             bad = BadDocumentError(
                 key=slot.key,
@@ -1385,7 +1467,7 @@ class _Documents:
             )
             bad.__cause__ = error
             return _Loaded(error=bad)
-        sha = hashlib.sha256(data).hexdigest()
+        sha = digest.result()
         self.sha_of[slot.key] = sha
         if slot.parsed is not None and not slot.parsed.released:
             self._keep(sha, slot.parsed, len(data))

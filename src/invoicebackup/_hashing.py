@@ -1,0 +1,83 @@
+"""SHA-256 on a helper thread, so hashing overlaps parsing and writing.
+
+A compile hashes every document it reads (to find byte-identical ones) and every byte
+it writes (the result's ``sha256``): about as much work as writing the backup.
+:mod:`hashlib` releases the interpreter lock while it hashes, so helper threads do
+it beside the thread that parses and copies (two: one for the documents read, one for
+the backup written). The thread only ever touches bytes — never
+a store, a callback or a PDF engine — and work is done in the order it was given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Final
+
+#: Bytes queued for hashing before the producer waits (bounds memory, not speed).
+MAX_IN_FLIGHT: Final = 32 * 1024 * 1024
+
+
+class Hashing:
+    """Helper threads that compute SHA-256 digests: one for documents, one for running digests.
+
+    Use as a context manager; the thread stops when the block ends.
+    """
+
+    def __init__(self, *, max_in_flight: int = MAX_IN_FLIGHT) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoicebackup-sha256")
+        #: Running digests (the output) get a thread of their own: they may lag, documents
+        #: read are waited for.
+        self._stream_pool = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="invoicebackup-sha256-out"
+        )
+        self._pending: deque[tuple[Future[Any], int]] = deque()
+        self._in_flight = 0
+        self._max = max_in_flight
+
+    def __enter__(self) -> Hashing:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._stream_pool.shutdown(wait=True, cancel_futures=True)
+
+    def _submit(self, size: int, work: Future[Any]) -> None:
+        self._pending.append((work, size))
+        self._in_flight += size
+        while self._pending and (self._pending[0][0].done() or self._in_flight > self._max):
+            done, done_size = self._pending.popleft()
+            done.result()
+            self._in_flight -= done_size
+
+    def digest(self, data: bytes) -> Future[str]:
+        """The hexadecimal SHA-256 of *data*, computed on the helper thread."""
+        work = self._pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        self._submit(len(data), work)
+        return work
+
+    def stream(self) -> StreamDigest:
+        """A running digest whose updates are hashed on the helper thread, in order."""
+        return StreamDigest(self)
+
+
+class StreamDigest:
+    """The SHA-256 of everything passed to :meth:`update`, hashed in the background."""
+
+    def __init__(self, hashing: Hashing) -> None:
+        self._hashing = hashing
+        self._digest = hashlib.sha256()
+        self._last: Future[Any] | None = None
+
+    def update(self, chunk: bytes | bytearray | memoryview) -> None:
+        """Queue *chunk* (which must not change afterwards)."""
+        work = self._hashing._stream_pool.submit(self._digest.update, chunk)
+        self._last = work
+        self._hashing._submit(len(chunk), work)
+
+    def hexdigest(self) -> str:
+        """Wait for every queued chunk; the hexadecimal digest."""
+        if self._last is not None:
+            self._last.result()
+        return self._digest.hexdigest()
