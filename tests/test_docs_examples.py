@@ -31,20 +31,6 @@ import invoicebackup
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 REFERENCE = DOCS / "reference"
 
-#: Public names still without an example (issue #6 unfinished). The list may only shrink:
-#: a listed name that gains an example fails the test until it is taken off.
-_EXAMPLES_STILL_MISSING = frozenset(
-    (
-        "invoicebackup.cli.main",
-        "invoicebackup.docusign_rest.DocuSignAccount",
-        "invoicebackup.docusign_rest.DocuSignOAuth",
-        "invoicebackup.docusign_rest.DocuSignProvider",
-        "invoicebackup.docusign_rest.LinkResult",
-        "invoicebackup.docusign_rest.TokenGrant",
-        "invoicebackup.docusign_rest.UserInfo",
-    )
-)
-
 _AUTOMODULE = re.compile(
     r"^\.\. automodule:: (?P<module>[\w.]+)\n(?P<options>(?:[ \t]+:.*\n)*)", re.MULTILINE
 )
@@ -93,16 +79,28 @@ def public_names() -> dict[str, tuple[str, str, object]]:
 PUBLIC = public_names()
 
 
-def doctest_blocks(docstring: str | None) -> list[str]:
-    """The doctest blocks Sphinx would run in *docstring*, after napoleon's translation."""
-    if not docstring:
-        return []
+def doctree(docstring: str) -> nodes.document:
+    """The docutils tree Sphinx would render for *docstring*, after napoleon's translation."""
     # napoleon's own Config stands in for Sphinx's, as its documentation shows.
     config = Config(napoleon_numpy_docstring=False)
     rst = str(GoogleDocstring(inspect.cleandoc(docstring), config))  # type: ignore[arg-type]
     settings = {"report_level": 5, "halt_level": 5, "warning_stream": io.StringIO()}
-    tree = publish_doctree(rst, settings_overrides=settings)
-    return [block.astext() for block in tree.findall(nodes.doctest_block)]
+    return publish_doctree(rst, settings_overrides=settings)
+
+
+def doctest_blocks(docstring: str | None) -> list[str]:
+    """The doctest blocks Sphinx would run in *docstring*."""
+    if not docstring:
+        return []
+    return [block.astext() for block in doctree(docstring).findall(nodes.doctest_block)]
+
+
+def hidden_examples(docstring: str | None) -> list[str]:
+    """The literal (``::``) blocks of *docstring* holding ``>>>`` lines: shown, never run."""
+    if not docstring:
+        return []
+    blocks = [block.astext() for block in doctree(docstring).findall(nodes.literal_block)]
+    return [block for block in blocks if re.search(r"^>>> ", block, re.MULTILINE)]
 
 
 def own_docstring(obj: object) -> str | None:
@@ -128,8 +126,12 @@ def test_doctest_blocks_of_docstrings_are_run_by_sphinx() -> None:
 def test_the_parser_tells_a_doctest_block_from_a_literal_block() -> None:
     """A ``>>>`` example counts; the same lines in a ``::`` literal block do not."""
     assert doctest_blocks("Add.\n\nExample:\n    >>> 1 + 1\n    2\n") == [">>> 1 + 1\n2"]
-    assert doctest_blocks("Add::\n\n    >>> 1 + 1\n    2\n") == []
+    # A docstring's first line is its summary: cleandoc dedents only the lines after it.
+    assert doctest_blocks("Add.\n\n    Like this::\n\n        >>> 1 + 1\n        2\n") == []
     assert doctest_blocks("Add.") == []
+    literal = "Add.\n\n    Like this::\n\n        >>> 1 + 1\n        2\n"
+    assert hidden_examples(literal) == [">>> 1 + 1\n2"]
+    assert hidden_examples("Add.\n\nExample:\n    >>> 1 + 1\n    2\n") == []
 
 
 def test_the_reference_pages_and_public_names_are_found() -> None:
@@ -154,12 +156,33 @@ def test_public_name_has_a_runnable_example(qualified: str) -> None:
         assert name not in excluded, f"{qualified} is excluded from reference/{page}"
         assert listed is None or name in listed, f"{qualified} is not listed on reference/{page}"
         examples = doctest_blocks(own_docstring(obj))
-    if qualified in _EXAMPLES_STILL_MISSING:
-        assert not examples, f"{qualified} has an example now: remove it from the missing list"
-        pytest.skip("no example yet (_EXAMPLES_STILL_MISSING)")
     assert examples, f"{qualified} has no >>> example (a doctest block) in its docstring"
 
 
-def test_missing_names_exist() -> None:
-    """Every exempted name is still public (so the list cannot hide a typo)."""
-    assert set(PUBLIC) >= _EXAMPLES_STILL_MISSING
+def docstrings_of(module_name: str) -> dict[str, str | None]:
+    """The module's docstring and those of its public names and their methods, by name."""
+    module = importlib.import_module(module_name)
+    found: dict[str, str | None] = {module_name: module.__doc__}
+    for name in module.__all__:
+        obj = getattr(module, name)
+        if not is_checked(obj):
+            continue
+        found[f"{module_name}.{name}"] = own_docstring(obj)
+        if inspect.isclass(obj):
+            for attribute, member in vars(obj).items():
+                if inspect.isfunction(member) or isinstance(member, property):
+                    found[f"{module_name}.{name}.{attribute}"] = member.__doc__
+    return found
+
+
+@pytest.mark.parametrize("module_name", sorted(DOCUMENTED))
+def test_no_example_hides_in_a_literal_block(module_name: str) -> None:
+    """No docstring on a reference page keeps a ``>>>`` example in a ``::`` block, unrun."""
+    hidden = [
+        qualified
+        for qualified, docstring in docstrings_of(module_name).items()
+        if hidden_examples(docstring)
+    ]
+    assert hidden == [], (
+        f"these show >>> lines in a literal block, which Sphinx never runs: {hidden}"
+    )

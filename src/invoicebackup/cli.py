@@ -15,7 +15,26 @@ code   meaning
        unsigned fallbacks)
 =====  ===================================================================
 
-It needs the ``cli`` extra (``pip install "invoicebackup[cli]"``).
+It needs the ``cli`` extra (``pip install "invoicebackup[cli]"``). From Python (a test,
+a notebook), click's runner calls ``main`` the way a shell would:
+
+>>> import tempfile
+>>> from click.testing import CliRunner
+>>> from invoicebackup.cli import EXIT_OK, EXIT_REFUSED, main
+>>> runner = CliRunner()
+>>> with tempfile.TemporaryDirectory() as folder:
+...     _ = runner.invoke(main, ["sample", folder])
+...     plan = runner.invoke(main, ["plan", folder, "--as", "u-admin", "--invoice", "i-3"])
+...     denied = runner.invoke(main, ["plan", folder, "--as", "u-reader", "--invoice", "i-3"])
+>>> plan.exit_code == EXIT_OK
+True
+>>> print(plan.output, end="")
+SC-10  Plumbing
+  P-001  period 2026-10-01..2026-10-31  under_review
+    - Plumbing invoice 1.pdf
+    - Riser diagram (landscape).pdf
+>>> denied.exit_code == EXIT_REFUSED, denied.stdout, denied.stderr.splitlines()[0]
+(True, '', 'error: the backup cannot be compiled: 1 problem')
 
 .. versionadded:: 0.1.0
 """

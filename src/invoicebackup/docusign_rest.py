@@ -215,6 +215,26 @@ class DocuSignProvider:
     Raises:
         ValueError: The link is not linked (no account, or awaiting re-authentication).
 
+    Example:
+        >>> import httpx
+        >>> from invoicebackup import DocuSignLink, LinkState, SignatureProvider
+        >>> from invoicebackup.docusign_rest import DocuSignProvider
+        >>> link = DocuSignLink(state=LinkState.LINKED, account_id="a-1",
+        ...                     base_uri="https://demo.docusign.net")
+        >>> def docusign(request):   # stands in for the eSignature REST API: no network
+        ...     return httpx.Response(200, json={"envelopeId": "env-1", "status": "Completed",
+        ...                                      "completedDateTime": "2024-06-01T10:00:00Z"})
+        >>> with DocuSignProvider(link, access_token=lambda: "secret-token",
+        ...                       transport=httpx.MockTransport(docusign)) as provider:
+        ...     info = provider.envelope_status("env-1")
+        >>> isinstance(provider, SignatureProvider), info.is_complete, info.completed_at.isoformat()
+        (True, True, '2024-06-01T10:00:00+00:00')
+        >>> try:
+        ...     DocuSignProvider(DocuSignLink(), access_token=lambda: "secret-token")
+        ... except ValueError as error:
+        ...     print(error)
+        a DocuSign provider needs a linked account; this link is not_linked
+
     .. versionadded:: 0.1.0
     """
 
@@ -466,6 +486,11 @@ class TokenGrant:
         expires_in: Its lifetime in seconds, if DocuSign said.
         refresh_token: A token to get new access tokens with, if DocuSign gave one.
 
+    Example:
+        >>> from invoicebackup.docusign_rest import TokenGrant
+        >>> TokenGrant(access_token="eyJ0eXAi", expires_in=28800, refresh_token="r-1")
+        TokenGrant(token_type='Bearer', expires_in=28800)
+
     .. versionadded:: 0.1.0
     """
 
@@ -485,6 +510,14 @@ class DocuSignAccount:
         base_uri: Its REST base URI (``https://demo.docusign.net``).
         is_default: Whether it is the user's default account.
 
+    Example:
+        >>> from invoicebackup.docusign_rest import DocuSignAccount, UserInfo
+        >>> account = DocuSignAccount(account_id="a-1", base_uri="https://demo.docusign.net")
+        >>> account.account_name, account.is_default
+        ('', False)
+        >>> UserInfo(sub="u-1", accounts=(account,)).account() is account   # the only one
+        True
+
     .. versionadded:: 0.1.0
     """
 
@@ -497,6 +530,21 @@ class DocuSignAccount:
 @attrs.frozen(kw_only=True)
 class UserInfo:
     """What ``GET /oauth/userinfo`` says of the user.
+
+    Example:
+        >>> from invoicebackup import SignatureProviderError
+        >>> from invoicebackup.docusign_rest import DocuSignAccount, UserInfo
+        >>> user = UserInfo(sub="u-1", accounts=(
+        ...     DocuSignAccount(account_id="a-1", base_uri="https://demo.docusign.net"),
+        ...     DocuSignAccount(account_id="a-2", base_uri="https://eu.docusign.net",
+        ...                     is_default=True)))
+        >>> user.account().account_id, user.account("a-1").base_uri
+        ('a-2', 'https://demo.docusign.net')
+        >>> try:
+        ...     user.account("a-9")
+        ... except SignatureProviderError as error:
+        ...     print(error)
+        the DocuSign user has no account 'a-9'
 
     .. versionadded:: 0.1.0
     """
@@ -528,6 +576,24 @@ class UserInfo:
 @attrs.frozen(kw_only=True)
 class LinkResult:
     """A completed link: the user's new account link and the tokens to keep.
+
+    Example:
+        >>> import httpx
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup.docusign_rest import DocuSignOAuth
+        >>> def docusign(request):   # stands in for DocuSign's account server: no network
+        ...     if request.url.path == "/oauth/token":
+        ...         return httpx.Response(200, json={"access_token": "t-1", "expires_in": 28800})
+        ...     return httpx.Response(200, json={"sub": "u-1", "accounts": [
+        ...         {"account_id": "a-1", "base_uri": "https://demo.docusign.net"}]})
+        >>> oauth = DocuSignOAuth(client_id="ik-1", client_secret="s3cret",
+        ...                       redirect_uri="https://app.example/cb",
+        ...                       transport=httpx.MockTransport(docusign))
+        >>> result = oauth.complete_link("code-1", now=datetime(2024, 6, 1, tzinfo=UTC))
+        >>> result.link.state.value, result.link.account_id, result.user.sub
+        ('linked', 'a-1', 'u-1')
+        >>> result.tokens   # the tokens to keep; their values are never shown
+        TokenGrant(token_type='Bearer', expires_in=28800)
 
     .. versionadded:: 0.1.0
     """
@@ -563,6 +629,24 @@ class DocuSignOAuth:
         scopes: The scopes asked for.
         timeout: Seconds allowed per request.
         transport: An httpx transport to use instead of the network.
+
+    Example:
+        >>> import urllib.parse
+        >>> from invoicebackup.docusign_rest import DocuSignOAuth
+        >>> oauth = DocuSignOAuth(client_id="ik-1", client_secret="s3cret",
+        ...                       redirect_uri="https://app.example/cb")
+        >>> "s3cret" in repr(oauth)
+        False
+        >>> url = urllib.parse.urlsplit(oauth.consent_url(state="x7Qz"))
+        >>> url.netloc, url.path
+        ('account-d.docusign.com', '/oauth/auth')
+        >>> for name, value in urllib.parse.parse_qsl(url.query):
+        ...     print(name, value)
+        response_type code
+        scope signature
+        client_id ik-1
+        redirect_uri https://app.example/cb
+        state x7Qz
 
     .. versionadded:: 0.1.0
     """
