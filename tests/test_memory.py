@@ -1,0 +1,95 @@
+"""Memory stays bounded as a backup grows: documents are streamed, not held until the end.
+
+A generated backup is compiled twice, the second time with twice the invoices (and so
+twice the input bytes); the peak of memory allocated during each compile is measured
+with :mod:`tracemalloc` (every ``bytes`` a document is read into counts). The check is a
+ratio, not a time: a compile that held every document would peak twice as high the
+second time.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import tracemalloc
+from pathlib import Path
+
+from invoicebackup import FileSystemStore, Project, compile_backup
+from invoicebackup.testing import lien_waiver_pdf, text_pdf
+from tests.backup_helpers import ADMIN, NOW, attachment, invoice, project
+from tests.pdf_craft import build_pdf
+
+#: Bytes of incompressible image data per scanned attachment.
+SCAN_BYTES = 1_200_000
+
+
+def _scan(seed: int) -> bytes:
+    """A one-page "scan": an image stream of random bytes (nothing to share or compress)."""
+    data = random.Random(seed).randbytes(SCAN_BYTES)
+    return build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>",
+            b"<< /Type /XObject /Subtype /Image /Width 800 /Height 500 /ColorSpace /DeviceGray "
+            b"/BitsPerComponent 8 /Length %d >>\nstream\n" % len(data) + data + b"\nendstream",
+            b"<< /Length 35 >>\nstream\nq 612 0 0 792 0 0 cm /Im1 Do Q\n\nendstream",
+        ]
+    )
+
+
+def _workload(folder: Path, invoices: int) -> tuple[Project, FileSystemStore, int]:
+    """*invoices* invoices, each with its PDF, two scans and a lien waiver; total input bytes."""
+    items = [
+        invoice(
+            f"i-{n}",
+            position=n,
+            attachments=[
+                attachment(f"scan-{n}-a.pdf"),
+                attachment(f"scan-{n}-b.pdf"),
+                attachment(f"waiver-{n}.pdf"),
+            ],
+        )
+        for n in range(1, invoices + 1)
+    ]
+    p = project(items)
+    folder.mkdir()
+    store = FileSystemStore(folder)
+    total = 0
+    for n in range(1, invoices + 1):
+        documents = {
+            f"docs/i-{n}.pdf": text_pdf([f"Invoice {n}", "Pay application"]),
+            f"att/scan-{n}-a.pdf": _scan(2 * n),
+            f"att/scan-{n}-b.pdf": _scan(2 * n + 1),
+            f"att/waiver-{n}.pdf": lien_waiver_pdf({"amount": f"{n}.00"}),
+        }
+        for key, data in documents.items():
+            with store.create(key) as out:
+                out.write(data)
+            total += len(data)
+    return p, store, total
+
+
+def _peak(folder: Path, invoices: int) -> tuple[int, int, int]:
+    """Compile a generated backup of *invoices* invoices: (peak bytes allocated, input, pages)."""
+    p, store, total = _workload(folder, invoices)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = compile_backup(p, contract_ids=["c-1"], user_id=ADMIN.id, store=store, now=NOW)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, total, result.page_count
+
+
+def test_memory_stays_bounded_as_the_backup_doubles(tmp_path: Path) -> None:
+    """Twice the input: the compile's peak memory grows by well under a half, and stays small."""
+    small, small_input, small_pages = _peak(tmp_path / "small", 16)
+    large, large_input, large_pages = _peak(tmp_path / "large", 32)
+    assert large_input > 1.9 * small_input
+    assert large_pages == 2 * small_pages  # everything went in, both times
+    assert large / small < 1.25, (small, large)
+    # One document at a time, not the backup: the peak is a fraction of the input.
+    assert large < 0.25 * large_input, (large, large_input)
