@@ -292,3 +292,78 @@ def test_samples_are_valid_pdfs() -> None:
         active_content_pdf(),
     ):
         assert _check(data) == []
+
+
+def _with_marker_and_bomb(marker: bytes) -> bytes:
+    """A page whose content carries *marker* and whose resources nest 200 arrays deep."""
+    from tests.pdf_craft import build_pdf
+
+    content = b"BT /F1 12 Tf 72 720 Td (" + marker + b") Tj ET"
+    return build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Properties << /P0 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Deep " + b"[" * 200 + b"]" * 200 + b" >>",
+        ]
+    )
+
+
+def test_a_document_whose_copy_fails_leaves_nothing_in_the_output() -> None:
+    """Damage met while copying: damaged, its pages and objects are not written at all."""
+    writer = _writer()
+    writer.add_document(_open(text_pdf(["before"])), field_prefix="a")
+    with pytest.raises(BadDocumentError) as caught:
+        writer.add_document(_open(_with_marker_and_bomb(b"MARKER-42")), field_prefix="b")
+    assert caught.value.code == "damaged"
+    writer.add_document(_open(text_pdf(["after"])), field_prefix="c")
+    data = _written(writer)
+    assert b"MARKER-42" not in data
+    assert [p.extract_text().strip() for p in reader(data).pages] == ["before", "after"]
+    trailer: Any = reader(data).trailer
+    size = int(trailer["/Size"])
+    assert data.count(b" 00000 n \n") == size - 1  # every number in use: no hole
+    assert _check(data) == []
+
+
+def test_a_document_occurring_again_shares_its_objects_even_parsed_again() -> None:
+    """Same bytes added three times (one parse twice, then a new parse): one image, three pages."""
+    data_in = scanned_pdf(pixels=(300, 400))
+    resources: Any = reader(data_in).pages[0]["/Resources"]
+    image = resources["/XObject"]["/Im1"].get_object()
+    writer = _writer()
+    parsed = _open(data_in)
+    for prefix, doc in (("a", parsed), ("b", parsed), ("c", _open(data_in))):
+        writer.add_document(doc, field_prefix=prefix, shared_key="same-sha")
+    data = _written(writer)
+    assert data.count(image._data) == 1
+    pages = reader(data).pages
+    assert len({page.indirect_reference.idnum for page in pages}) == 3  # type: ignore[union-attr]
+    assert _check(data) == []
+
+
+def test_widgets_missing_from_the_form_are_adopted_as_the_documents_fields() -> None:
+    """A widget its form does not list becomes a field under the document's parent field."""
+    from tests.pdf_craft import build_pdf
+
+    orphan = build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>",
+            b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (amount) /V (12.00) "
+            b"/Rect [72 700 272 720] /P 3 0 R >>",
+        ]
+    )
+    writer = _writer()
+    writer.add_document(_open(lien_waiver_pdf({"amount": "1"})), field_prefix="w")
+    added = writer.add_document(_open(orphan), field_prefix="orphan")
+    data = _written(writer)
+    assert added.fields == 1
+    assert any("widgets its form did not list" in note for note in added.notes)
+    fields = reader(data).get_fields() or {}
+    assert fields["orphan.amount"]["/V"] == "12.00"
+    assert fields["w.amount"]["/V"] == "1"
+    assert _check(data) == []
