@@ -559,3 +559,15 @@ def test_a_signed_document_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> No
     assert parsed_keys.count("signed/i-1.pdf") == 1
     assert "SIGNED from store" in page_texts(data)[0]
     assert result.invoices[0].sources[0].signed
+
+
+def test_a_french_project_gets_french_placeholders_and_bookmarks() -> None:
+    """fr-CA: the placeholder page and the invoice bookmark speak French (the reason stays)."""
+    p = project([invoice("i-1", attachments=[attachment("a.pdf")])], language="fr-CA")
+    store = store_for(p, {"att/a.pdf": b"%PDF-1.7\n garbage"})
+    result, data = _compile(p, store, contract_ids=["c-1"])
+    (entry,) = result.left_out
+    placeholder = page_texts(data)[entry.page - 1]  # type: ignore[operator]
+    assert "Ce document n'a pas pu être inclus" in placeholder
+    assert "PDF endommagé (damaged)" in placeholder
+    assert any(title.endswith("— Brouillon") for _, title, _ in outline(data))  # draft

@@ -1576,7 +1576,7 @@ def _bad_entry(
             "",
             f"{slot.filename}",
             f"{slot.key}",
-            f"{error.code}: {error.reason}",
+            f"{_code_label(error.code, vocabulary)} ({error.code}): {error.reason}",
         ]
         page = writer.add_text_page(lines) + 1
         action = Action.PLACEHOLDER
@@ -1589,6 +1589,14 @@ def _bad_entry(
         action=action,
         page=page,
     )
+
+
+def _code_label(code: str, vocabulary: Vocabulary) -> str:
+    """Why a document was left out, in the project's language (the reason itself is not)."""
+    try:
+        return vocabulary.term(f"bad_document.{code}")
+    except KeyError:
+        return code
 
 
 def _declared_type(slot: _Slot) -> str:
@@ -1607,7 +1615,7 @@ def _contract_title(contract: Contract) -> str:
 
 def _invoice_title(planned: PlannedInvoice, vocabulary: Vocabulary) -> str:
     invoice, period = planned.invoice, planned.period
-    status = invoice.status.value.replace("_", " ")
+    status = vocabulary.term(f"invoice_status.{invoice.status.value}")
     return f"{invoice.number} — {period.start.isoformat()}..{period.end.isoformat()} — {status}"
 
 

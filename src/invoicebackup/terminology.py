@@ -147,6 +147,26 @@ TERMS: Final[Mapping[str, Mapping[str, Mapping[Dictionary, str]]]] = {
         "en-US": {_GC: "No document could be included; see the manifest."},
         "fr-CA": {_GC: "Aucun document n'a pu être inclus; voir le manifeste."},
     },
+    # -- why a document was left out (the codes of BadDocumentError), on placeholder pages --
+    "bad_document.missing": {
+        "en-US": {_GC: "Missing from the store"},
+        "fr-CA": {_GC: "Absent du stockage"},
+    },
+    "bad_document.not_pdf": {"en-US": {_GC: "Not a PDF"}, "fr-CA": {_GC: "Pas un PDF"}},
+    "bad_document.empty": {"en-US": {_GC: "Empty file"}, "fr-CA": {_GC: "Fichier vide"}},
+    "bad_document.damaged": {"en-US": {_GC: "Damaged PDF"}, "fr-CA": {_GC: "PDF endommagé"}},
+    "bad_document.encrypted": {
+        "en-US": {_GC: "Protected by a password"},
+        "fr-CA": {_GC: "Protégé par un mot de passe"},
+    },
+    "bad_document.unsupported_encryption": {
+        "en-US": {_GC: "Encrypted in a way that is not supported"},
+        "fr-CA": {_GC: "Chiffré d'une manière non prise en charge"},
+    },
+    "bad_document.too_large": {
+        "en-US": {_GC: "Too large"},
+        "fr-CA": {_GC: "Trop volumineux"},
+    },
     # -- permission reasons (fields: user, invoice, contract, tool, level, required) --
     "reason.not_in_directory": {
         "en-US": {_GC: "{user} is not in the project's directory."},
