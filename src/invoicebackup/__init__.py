@@ -112,6 +112,7 @@ from .permissions import (
 from .serialization import (
     dump_project,
     load_project,
+    manifest_to_dict,
     manifest_to_json,
     project_from_dict,
     project_to_dict,
@@ -218,6 +219,7 @@ __all__ = [
     "is_stale",
     "link_account",
     "load_project",
+    "manifest_to_dict",
     "manifest_to_json",
     "next_link_state",
     "plan_backup",
