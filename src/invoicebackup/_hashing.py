@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Final
 
 #: Bytes queued for hashing before the producer waits (bounds memory, not speed).
-MAX_IN_FLIGHT: Final = 32 * 1024 * 1024
+MAX_IN_FLIGHT: Final = 4 * 1024 * 1024
 
 
 class Hashing:

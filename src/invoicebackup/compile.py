@@ -1364,13 +1364,13 @@ def _shared_key(sha: str, parsed: _pdf.ParsedPdf) -> object:
 
 #: How many bytes of the documents that follow are read ahead, so that hashing them (on a
 #: helper thread) overlaps copying the current one.
-_READ_AHEAD_BYTES: Final = 8 * 1024 * 1024
+_READ_AHEAD_BYTES: Final = 4 * 1024 * 1024
 
 
 #: Parsed documents kept for another occurrence: each at most this big, all together at
 #: most ``_KEPT_BYTES`` (a parsed document holds its bytes).
 _KEEP_BELOW: Final = 1024 * 1024
-_KEPT_BYTES: Final = 4 * 1024 * 1024
+_KEPT_BYTES: Final = 2 * 1024 * 1024
 
 
 class _Documents:
