@@ -55,7 +55,7 @@ bench: $(BENCH_STAMP)
 
 ## The hostile-input and no-leak properties with the `fuzz` profile's many examples (not in `make test`).
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/property/test_hostile_pdfs.py \
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/property/test_hostile_pdfs.py tests/property/test_plain_objects.py \
 		tests/property/test_no_leak.py -q --hypothesis-show-statistics
 
 clean:

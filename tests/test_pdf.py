@@ -112,7 +112,7 @@ def test_engine_exceptions_are_translated_and_kept_as_cause(
     def explode(*_args: object, **_kwargs: object) -> None:
         raise exception
 
-    monkeypatch.setattr(_pdf, "PdfReader", explode)
+    monkeypatch.setattr(_pdf, "_Reader", explode)
     with pytest.raises(BadDocumentError) as caught:
         _open(text_pdf(["x"]))
     assert caught.value.code == code

@@ -39,6 +39,7 @@ values.
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import io
 import itertools
@@ -65,11 +66,13 @@ from pypdf.generic import (
     FloatObject,
     IndirectObject,
     NameObject,
+    NullObject,
     NumberObject,
     PdfObject,
     RectangleObject,
     StreamObject,
     TextStringObject,
+    create_string_object,
 )
 
 from . import _rawpdf
@@ -224,7 +227,7 @@ class ParsedPdf:
     def __init__(
         self,
         *,
-        reader: PdfReader,
+        reader: _Reader,
         data: bytes,
         structure: _Structure,
         key: str,
@@ -265,6 +268,7 @@ class ParsedPdf:
         reader.resolved_objects.clear()
         reader.flattened_pages = None
         reader.stream = io.BytesIO()
+        reader._data = b""
         self._released = True
         self._data = b""
         self._structure = _Structure()
@@ -577,6 +581,99 @@ class _Source(io.BytesIO):
         return memoryview(self._data)
 
 
+class _Reader(PdfReader):
+    """The engine's reader, with plain objects parsed by :mod:`invoicebackup._rawpdf`.
+
+    The engine reads objects a byte at a time; a plain object — no string, no stream, no
+    escape, at its recorded offset in an unencrypted file — is tokenised by one regular
+    expression instead and built from the same engine types. Anything else, and every
+    object of an encrypted file, is left to the engine.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._plain = False
+        super().__init__(_Source(data), strict=False)
+        self._data = data
+        self._plain = not self.is_encrypted
+
+    def get_object(self, indirect_reference: int | IndirectObject) -> PdfObject | None:
+        if isinstance(indirect_reference, int):
+            indirect_reference = IndirectObject(indirect_reference, 0, self)
+        if self._plain:
+            generation, idnum = indirect_reference.generation, indirect_reference.idnum
+            if (generation, idnum) not in self.resolved_objects:
+                found = self._plain_object(idnum, generation)
+                if found is not None:
+                    self.cache_indirect_object(generation, idnum, found)
+                    return found
+        return super().get_object(indirect_reference)
+
+    def _plain_object(self, idnum: int, generation: int) -> PdfObject | None:
+        if generation == 0 and idnum in self.xref_objStm:
+            return None
+        offset = self.xref.get(generation, {}).get(idnum)
+        if not isinstance(offset, int) or self.xref_free_entry.get(generation, {}).get(idnum):
+            return None
+        raw = _rawpdf.locate(
+            self._data, offset, idnum, generation, max_depth=_PLAIN_DEPTH, strings=True
+        )
+        if raw is None or raw.stream_start is not None:
+            return None
+        found = _rawpdf.tokens(raw.body)
+        return None if found is None else _build(found, self)
+
+
+#: Objects nested deeper than this are left to the engine (and to the limits).
+_PLAIN_DEPTH: Final = 32
+_KEYWORDS: Final = {b"true": BooleanObject(True), b"false": BooleanObject(False)}
+
+
+def _build(found: list[tuple[int, bytes, bytes]], reader: PdfReader) -> PdfObject | None:
+    """One engine object from *found* tokens, or ``None`` when they are not exactly one."""
+    stack: list[list[Any]] = [[]]
+    for kind, text, generation in found:
+        if kind == _rawpdf.NAME:
+            try:
+                stack[-1].append(NameObject("/" + text.decode("utf-8")))
+            except UnicodeDecodeError:
+                return None
+        elif kind == _rawpdf.INTEGER:
+            stack[-1].append(NumberObject(int(text)))
+        elif kind == _rawpdf.REF:
+            stack[-1].append(IndirectObject(int(text), int(generation), reader))
+        elif kind == _rawpdf.REAL:
+            stack[-1].append(FloatObject(text.decode()))
+        elif kind == _rawpdf.KEYWORD:
+            stack[-1].append(_KEYWORDS.get(text, NullObject()))
+        elif kind == _rawpdf.STRING:
+            stack[-1].append(create_string_object(text))
+        elif kind == _rawpdf.HEX_STRING:
+            digits = bytes(c for c in text if c not in b"\x00\t\n\x0c\r ")
+            digits += b"0" * (len(digits) % 2)
+            stack[-1].append(create_string_object(binascii.unhexlify(digits)))
+        elif kind in (_rawpdf.OPEN_DICT, _rawpdf.OPEN_ARRAY):
+            stack.append([kind])
+        else:
+            if len(stack) < 2:
+                return None
+            opened, *items = stack.pop()
+            if kind == _rawpdf.CLOSE_ARRAY and opened == _rawpdf.OPEN_ARRAY:
+                stack[-1].append(ArrayObject(items))
+            elif kind == _rawpdf.CLOSE_DICT and opened == _rawpdf.OPEN_DICT:
+                if len(items) % 2 or not all(isinstance(k, NameObject) for k in items[::2]):
+                    return None
+                value = DictionaryObject()
+                for key, item in zip(items[::2], items[1::2], strict=True):
+                    value.setdefault(key, item)  # the first of repeated keys, as the engine
+                stack[-1].append(value)
+            else:
+                return None
+    if len(stack) != 1 or len(stack[0]) != 1:
+        return None
+    result: PdfObject = stack[0][0]
+    return result
+
+
 def _parse(
     data: bytes,
     *,
@@ -590,7 +687,7 @@ def _parse(
     notes: list[str] = []
     try:
         with _translated(key, filename, messages=messages):
-            reader = PdfReader(_Source(data), strict=False)
+            reader = _Reader(data)
             if reader.is_encrypted:
                 encrypted = True
                 if _decrypt(reader, key, filename, passwords):

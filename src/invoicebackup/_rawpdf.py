@@ -59,13 +59,20 @@ class RawObject:
 
 
 def locate(
-    data: bytes, offset: int, idnum: int, generation: int, *, max_depth: int
+    data: bytes,
+    offset: int,
+    idnum: int,
+    generation: int,
+    *,
+    max_depth: int,
+    strings: bool = False,
 ) -> RawObject | None:
     """Find object *idnum* at *offset* in *data*, or ``None`` when it is not plain.
 
     Plain means: the header names this object, the value holds no literal string
-    (``(``) or comment (``%``), its brackets balance, it does not nest deeper than
-    *max_depth* could allow, and a stream has exactly one ``/Length`` entry.
+    (``(``, unless *strings*: then :func:`tokens` checks them) or comment (``%``) and
+    no backslash, its brackets balance, it does not nest deeper than *max_depth* could
+    allow, and a stream has exactly one ``/Length`` entry.
     """
     header = _HEADER.match(data, offset)
     if header is None or int(header[1]) != idnum or int(header[2]) != generation:
@@ -74,7 +81,7 @@ def locate(
     if end is None:
         return None
     body = data[header.end() : end.start()].strip(b"\x00\t\n\x0c\r ")
-    if not body or b"(" in body or b"%" in body or b"\\" in body:
+    if not body or b"\\" in body or (not strings and (b"(" in body or b"%" in body)):
         return None
     opened = body.count(b"[")
     dicts = body.count(b"<<")
@@ -110,3 +117,78 @@ def renumbered(
     if length is not None:
         body = _LENGTH.sub(lambda _match: b"/Length %d" % length, body, count=1)
     return _REF.sub(lambda match: ref(int(match[1]), int(match[2])), body)
+
+
+_DELIMITED: Final = rb"(?=[\x00\t\n\x0c\r \[\]<>{}()/%]|\Z)"
+#: One token of a plain object: ``<<``, ``>>``, ``[``, ``]``, a name (without ``#``
+#: escapes), a reference, a real, an integer, ``true``/``false``/``null``, a literal
+#: string without escapes, nested parentheses or carriage returns, a hexadecimal string.
+_TOKEN: Final = re.compile(
+    rb"[\x00\t\n\x0c\r ]*(?:"
+    rb"(<<)|(>>)|(\[)|(\])"
+    rb"|/([^\x00\t\n\x0c\r \[\]<>{}()/%#]*)"
+    + _DELIMITED
+    + rb"|(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R"
+    + _DELIMITED
+    + rb"|([+-]?(?:\d+\.\d*|\.\d+))"
+    + _DELIMITED
+    + rb"|([+-]?\d+)"
+    + _DELIMITED
+    + rb"|(true|false|null)"
+    + _DELIMITED
+    + rb"|\(([^()\\\r]*)\)"
+    + rb"|<([0-9A-Fa-f\x00\t\n\x0c\r ]*)>"
+    + rb")"
+)
+_END: Final = re.compile(rb"[\x00\t\n\x0c\r ]*\Z")
+
+#: Token kinds.
+(
+    OPEN_DICT,
+    CLOSE_DICT,
+    OPEN_ARRAY,
+    CLOSE_ARRAY,
+    NAME,
+    REF,
+    REAL,
+    INTEGER,
+    KEYWORD,
+    STRING,
+    HEX_STRING,
+) = range(1, 12)
+#: The kind and the text's group, by the last group the token matched (a reference has two).
+_KINDS: Final = {
+    1: (OPEN_DICT, 1),
+    2: (CLOSE_DICT, 2),
+    3: (OPEN_ARRAY, 3),
+    4: (CLOSE_ARRAY, 4),
+    5: (NAME, 5),
+    7: (REF, 6),
+    8: (REAL, 8),
+    9: (INTEGER, 9),
+    10: (KEYWORD, 10),
+    11: (STRING, 11),
+    12: (HEX_STRING, 12),
+}
+
+
+def tokens(body: bytes) -> list[tuple[int, bytes, bytes]] | None:
+    """The tokens of a plain object's *body*, or ``None`` when it holds anything else.
+
+    Each token is its kind, its text and, for a reference, its generation. Anything
+    that is not one of the kinds (a string, a name with ``#`` escapes, junk) gives
+    ``None``: the caller lets the engine parse the object.
+    """
+    found: list[tuple[int, bytes, bytes]] = []
+    position = 0
+    end = len(body)
+    match = _TOKEN.match
+    while position < end:
+        token = match(body, position)
+        if token is None:
+            return found if _END.match(body, position) else None
+        assert token.lastindex is not None
+        kind, group = _KINDS[token.lastindex]
+        found.append((kind, token[group], token[7] if kind == REF else b""))
+        position = token.end()
+    return found

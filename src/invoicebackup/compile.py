@@ -1371,6 +1371,8 @@ _READ_AHEAD_BYTES: Final = 4 * 1024 * 1024
 #: most ``_KEPT_BYTES`` (a parsed document holds its bytes).
 _KEEP_BELOW: Final = 1024 * 1024
 _KEPT_BYTES: Final = 2 * 1024 * 1024
+#: ... and at most this many (a small document's parsed objects outweigh its bytes).
+_KEPT_DOCUMENTS: Final = 16
 
 
 class _Documents:
@@ -1554,7 +1556,7 @@ class _Documents:
             return
         self._parsed[sha] = (parsed, size)
         self._kept += size
-        while self._kept > _KEPT_BYTES:
+        while self._kept > _KEPT_BYTES or len(self._parsed) > _KEPT_DOCUMENTS:
             _, (dropped, size) = self._parsed.popitem(last=False)
             self._kept -= size
             dropped.release()
