@@ -15,8 +15,8 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Final
 
-#: Bytes queued for hashing before the producer waits (bounds memory, not speed).
-MAX_IN_FLIGHT: Final = 4 * 1024 * 1024
+#: Bytes of the backup queued for hashing before the writer waits (bounds memory, not speed).
+MAX_IN_FLIGHT: Final = 8 * 1024 * 1024
 
 
 class Hashing:
@@ -52,10 +52,11 @@ class Hashing:
             self._in_flight -= done_size
 
     def digest(self, data: bytes) -> Future[str]:
-        """The hexadecimal SHA-256 of *data*, computed on the helper thread."""
-        work = self._pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        self._submit(len(data), work)
-        return work
+        """The hexadecimal SHA-256 of *data*, computed on the helper thread.
+
+        Not bounded here: the caller waits for each result (and bounds what it reads ahead).
+        """
+        return self._pool.submit(lambda: hashlib.sha256(data).hexdigest())
 
     def stream(self) -> StreamDigest:
         """A running digest whose updates are hashed on the helper thread, in order."""
