@@ -631,46 +631,51 @@ _KEYWORDS: Final = {b"true": BooleanObject(True), b"false": BooleanObject(False)
 def _build(found: list[tuple[int, bytes, bytes]], reader: PdfReader) -> PdfObject | None:
     """One engine object from *found* tokens, or ``None`` when they are not exactly one."""
     stack: list[list[Any]] = [[]]
+    current = stack[0]
     for kind, text, generation in found:
         if kind == _rawpdf.NAME:
             try:
-                stack[-1].append(NameObject("/" + text.decode("utf-8")))
+                current.append(NameObject("/" + text.decode("utf-8")))
             except UnicodeDecodeError:
                 return None
         elif kind == _rawpdf.INTEGER:
-            stack[-1].append(NumberObject(int(text)))
+            current.append(NumberObject(int(text)))
         elif kind == _rawpdf.REF:
-            stack[-1].append(IndirectObject(int(text), int(generation), reader))
-        elif kind == _rawpdf.REAL:
-            stack[-1].append(FloatObject(text.decode()))
-        elif kind == _rawpdf.KEYWORD:
-            stack[-1].append(_KEYWORDS.get(text, NullObject()))
-        elif kind == _rawpdf.STRING:
-            stack[-1].append(create_string_object(text))
-        elif kind == _rawpdf.HEX_STRING:
-            digits = bytes(c for c in text if c not in b"\x00\t\n\x0c\r ")
-            digits += b"0" * (len(digits) % 2)
-            stack[-1].append(create_string_object(binascii.unhexlify(digits)))
-        elif kind in (_rawpdf.OPEN_DICT, _rawpdf.OPEN_ARRAY):
-            stack.append([kind])
-        else:
+            current.append(IndirectObject(int(text), int(generation), reader))
+        elif kind == _rawpdf.OPEN_DICT or kind == _rawpdf.OPEN_ARRAY:
+            current = [kind]
+            stack.append(current)
+        elif kind == _rawpdf.CLOSE_DICT or kind == _rawpdf.CLOSE_ARRAY:
             if len(stack) < 2:
                 return None
-            opened, *items = stack.pop()
-            if kind == _rawpdf.CLOSE_ARRAY and opened == _rawpdf.OPEN_ARRAY:
-                stack[-1].append(ArrayObject(items))
-            elif kind == _rawpdf.CLOSE_DICT and opened == _rawpdf.OPEN_DICT:
-                if len(items) % 2 or not all(isinstance(k, NameObject) for k in items[::2]):
-                    return None
+            items = stack.pop()
+            current = stack[-1]
+            if kind == _rawpdf.CLOSE_ARRAY and items[0] == _rawpdf.OPEN_ARRAY:
+                current.append(ArrayObject(items[1:]))
+            elif kind == _rawpdf.CLOSE_DICT and items[0] == _rawpdf.OPEN_DICT and len(items) % 2:
                 value = DictionaryObject()
-                for key, item in zip(items[::2], items[1::2], strict=True):
-                    value.setdefault(key, item)  # the first of repeated keys, as the engine
-                stack[-1].append(value)
+                for index in range(1, len(items), 2):
+                    key = items[index]
+                    if not isinstance(key, NameObject):
+                        return None
+                    if key not in value:  # the first of repeated keys, as the engine
+                        dict.__setitem__(value, key, items[index + 1])
+                current.append(value)
             else:
                 return None
-    if len(stack) != 1 or len(stack[0]) != 1:
+        elif kind == _rawpdf.REAL:
+            current.append(FloatObject(text.decode()))
+        elif kind == _rawpdf.KEYWORD:
+            current.append(_KEYWORDS.get(text, NullObject()))
+        elif kind == _rawpdf.STRING:
+            current.append(create_string_object(text))
+        else:  # a hexadecimal string
+            digits = bytes(c for c in text if c not in b"\x00\t\n\x0c\r ")
+            digits += b"0" * (len(digits) % 2)
+            current.append(create_string_object(binascii.unhexlify(digits)))
+    if len(stack) != 1 or len(current) != 1:
         return None
-    result: PdfObject = stack[0][0]
+    result: PdfObject = current[0]
     return result
 
 
