@@ -210,7 +210,6 @@ class ParsedPdf:
 
     __slots__ = (
         "_data",
-        "_named",
         "_reader",
         "_released",
         "_structure",
@@ -239,7 +238,6 @@ class ParsedPdf:
         self._released = False
         self._data = data
         self._token = next(_TOKENS)
-        self._named: dict[str, ArrayObject] | None = None
         self._structure = structure
         self.key = key
         self.filename = filename
@@ -272,17 +270,11 @@ class ParsedPdf:
         self._released = True
         self._data = b""
         self._structure = _Structure()
-        self._named = None
 
     @property
     def size(self) -> int:
         """How many bytes were parsed (the rewritten ones, for a repaired document)."""
         return len(self._data)
-
-    def _named_destination(self, name: str) -> ArrayObject | None:
-        if self._named is None:
-            self._named = _named_destinations(self._reader)
-        return self._named.get(name)
 
 
 # -- the engine's voice -------------------------------------------------------------------
@@ -704,7 +696,8 @@ def _parse(
                 _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
             pages = [_checked_page(reader, index) for index in range(count)]
             _walk(reader, pages, key=key, filename=filename, limits=limits)
-            structure = _prepare(reader, pages)
+            links = _Links(reader, pages)
+            structure = _prepare(reader, pages, links)
             notes.extend(_structure_notes(reader))
     except _CallerError as error:
         raise error.original from None
@@ -717,7 +710,7 @@ def _parse(
         page_count=count,
         encrypted=encrypted,
     )
-    outline, dropped = _source_outline(parsed, pages)
+    outline, dropped = _source_outline(reader, links)
     parsed.outline = outline
     if dropped:
         notes.append(f"{dropped} of its bookmarks point nowhere or could not be read: left out")
@@ -768,19 +761,12 @@ _MAX_OUTLINE_ITEMS: Final = 10_000
 _MAX_OUTLINE_DEPTH: Final = 32
 
 
-def _source_outline(
-    parsed: ParsedPdf, pages: Sequence[DictionaryObject]
-) -> tuple[tuple[OutlineNode, ...], int]:
+def _source_outline(reader: PdfReader, links: _Links) -> tuple[tuple[OutlineNode, ...], int]:
     """The document's own bookmarks, with 0-based page indexes into the document.
 
     Entries whose target is not one of its pages are left out (their children
     move up); returns the tree and how many entries were left out.
     """
-    index_of = {
-        page.indirect_reference.idnum: i
-        for i, page in enumerate(pages)
-        if page.indirect_reference is not None
-    }
     dropped = 0
     seen: set[int] = set()
 
@@ -791,27 +777,7 @@ def _source_outline(
             if action.get("/S") != "/GoTo":
                 return None
             dest = action.get("/D")
-        for _ in range(4):  # named -> dictionary -> array
-            if dest is None:
-                return None
-            dest = dest.get_object()
-            if isinstance(dest, (TextStringObject, ByteStringObject, NameObject, str)):
-                name = str(dest)
-                dest = parsed._named_destination(name.lstrip("/")) or parsed._named_destination(
-                    name
-                )
-            elif isinstance(dest, DictionaryObject):
-                dest = dest.get("/D")
-            elif isinstance(dest, ArrayObject):
-                if not dest:
-                    return None
-                page = dest[0]
-                if isinstance(page, IndirectObject):
-                    return index_of.get(page.idnum)
-                if isinstance(page, NumberObject) and 0 <= int(page) < len(pages):
-                    return int(page)  # a remote-style page number, seen in the wild
-                return None
-        return None
+        return links.page_index(dest)
 
     def level(first: Any, depth: int) -> list[OutlineNode]:
         nonlocal dropped
@@ -835,7 +801,7 @@ def _source_outline(
 
     try:
         with _quiet():
-            root = _dict(parsed._reader.trailer.get("/Root"))
+            root = _dict(reader.trailer.get("/Root"))
             outlines = _dict(root.get("/Outlines"))
             return tuple(level(outlines.get("/First"), 1)), dropped
     except Exception:
@@ -910,7 +876,7 @@ _MAX_FIELDS: Final = 10_000
 _MAX_FIELD_DEPTH: Final = 32
 
 
-def _prepare(reader: PdfReader, pages: Sequence[DictionaryObject]) -> _Structure:
+def _prepare(reader: PdfReader, pages: Sequence[DictionaryObject], links: _Links) -> _Structure:
     """Remove active content from the parsed source and record what the copy needs.
 
     Cleaning the source (which only we hold) rather than each copy means no
@@ -920,11 +886,7 @@ def _prepare(reader: PdfReader, pages: Sequence[DictionaryObject]) -> _Structure
     become explicit destinations to the document's own pages (named destinations are
     looked up once); links to anything else are removed.
     """
-    found = _Structure()
-    for index, page in enumerate(pages):
-        if page.indirect_reference is not None:
-            found.page_ids[page.indirect_reference.idnum] = index
-    links = _Links(reader, found.page_ids)
+    found = _Structure(page_ids=dict(links.page_ids))
     widgets: list[IndirectObject] = []
     for page in pages:
         raw = page.get("/Annots")
@@ -1000,36 +962,63 @@ def _field_tree(top: IndirectObject, seen: set[int], links: _Links, removed: lis
 
 
 class _Links:
-    """Makes link destinations explicit: an array whose first item is one of the pages."""
+    """A document's link destinations, resolved to its pages.
 
-    def __init__(self, reader: PdfReader, page_ids: dict[int, int]) -> None:
+    A destination may be named (looked up once in the document's name tree), a
+    dictionary holding it, or explicit: an array whose first item is the page.
+    """
+
+    def __init__(self, reader: PdfReader, pages: Sequence[DictionaryObject]) -> None:
         self._reader = reader
-        self._page_ids = page_ids
+        self._page_count = len(pages)
+        #: The object number of each page held indirectly, to its index.
+        self.page_ids = {
+            page.indirect_reference.idnum: index
+            for index, page in enumerate(pages)
+            if page.indirect_reference is not None
+        }
         self._named: dict[str, ArrayObject] | None = None
 
-    def named(self, name: str) -> ArrayObject | None:
+    def _lookup(self, name: str) -> ArrayObject | None:
         if self._named is None:
             self._named = _named_destinations(self._reader)
         return self._named.get(name)
 
-    def explicit(self, dest: Any) -> ArrayObject | None:
-        """*dest* as a direct explicit destination to one of the pages, or ``None``."""
+    def _resolved(self, dest: Any) -> ArrayObject | None:
+        """*dest* followed to a non-empty explicit destination, or ``None``."""
         for _ in range(4):  # named -> dictionary -> array
             if dest is None:
                 return None
             dest = dest.get_object()
             if isinstance(dest, (TextStringObject, ByteStringObject, NameObject, str)):
                 name = str(dest)
-                dest = self.named(name.lstrip("/")) or self.named(name)
+                dest = self._lookup(name.lstrip("/")) or self._lookup(name)
             elif isinstance(dest, DictionaryObject):
                 dest = dest.get("/D")
             elif isinstance(dest, ArrayObject):
-                page = dest[0] if dest else None
-                if isinstance(page, IndirectObject) and page.idnum in self._page_ids:
-                    return ArrayObject(dest)
-                return None
+                return dest if dest else None
             else:
                 return None
+        return None
+
+    def explicit(self, dest: Any) -> ArrayObject | None:
+        """*dest* as a direct explicit destination to one of the pages, or ``None``."""
+        resolved = self._resolved(dest)
+        if resolved is None:
+            return None
+        page = resolved[0]
+        if isinstance(page, IndirectObject) and page.idnum in self.page_ids:
+            return ArrayObject(resolved)
+        return None
+
+    def page_index(self, dest: Any) -> int | None:
+        """The 0-based index of the page *dest* opens, or ``None``."""
+        resolved = self._resolved(dest)
+        page = resolved[0] if resolved is not None else None
+        if isinstance(page, IndirectObject):
+            return self.page_ids.get(page.idnum)
+        if isinstance(page, NumberObject) and 0 <= int(page) < self._page_count:
+            return int(page)  # a remote-style page number, seen in the wild
         return None
 
 

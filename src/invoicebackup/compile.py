@@ -1451,21 +1451,14 @@ class _Documents:
                 raise fetched
             else:
                 data, digest = fetched
-        except DocumentNotFoundError as error:
+        except (DocumentNotFoundError, EnvelopeNotFoundError) as error:
             bad = BadDocumentError(
                 key=slot.key,
                 filename=slot.filename,
                 code="missing",
-                reason="it is not in the store",
-            )
-            bad.__cause__ = error
-            return _Loaded(error=bad)
-        except EnvelopeNotFoundError as error:
-            bad = BadDocumentError(
-                key=slot.key,
-                filename=slot.filename,
-                code="missing",
-                reason="the signature service does not have it",
+                reason="it is not in the store"
+                if isinstance(error, DocumentNotFoundError)
+                else "the signature service does not have it",
             )
             bad.__cause__ = error
             return _Loaded(error=bad)
