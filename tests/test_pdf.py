@@ -367,3 +367,17 @@ def test_widgets_missing_from_the_form_are_adopted_as_the_documents_fields() -> 
     assert fields["orphan.amount"]["/V"] == "12.00"
     assert fields["w.amount"]["/V"] == "1"
     assert _check(data) == []
+
+
+def test_a_repair_that_loses_a_page_is_no_repair() -> None:
+    """A page qpdf cannot read may be rewritten as null: that repair is refused, not included."""
+    whole = linked_pdf(pages=3, named=True).replace(b"[5 0 R /Fit]", b"[5 1 R /Fit]", 1)
+    cut = whole[: whole.index(b"\n6 0 obj") + 2]  # the third page's resources are gone
+    with pikepdf.Pdf.open(io.BytesIO(cut)) as pdf:
+        pages = len(pdf.pages)
+    outcome: int | str
+    try:
+        outcome = _pdf.open_pdf(cut, key="k/cut.pdf", filename="cut.pdf", repair=True).page_count
+    except BadDocumentError as error:
+        outcome = error.code
+    assert outcome in ("damaged", pages)  # every page qpdf sees, or reported

@@ -532,12 +532,17 @@ def _repaired(
     from ._repair import rewrite
 
     with _quiet():
-        rewritten = rewrite(data, max_bytes=_repair_bound(limits))
-    if rewritten is None or sniff(rewritten).code is not None:
+        found = rewrite(data, max_bytes=_repair_bound(limits))
+    if found is None or sniff(found[0]).code is not None:
         raise error from error.__cause__
+    rewritten, pages = found
     try:
         parsed = _parse(rewritten, key=key, filename=filename, limits=limits, passwords=passwords)
     except BadDocumentError:
+        raise error from error.__cause__
+    if parsed.page_count != pages:
+        # qpdf wrote a page it could not read as null: a repair that loses a page is none.
+        parsed.release()
         raise error from error.__cause__
     parsed.repaired = True
     parsed.notes = (

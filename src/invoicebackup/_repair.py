@@ -12,7 +12,7 @@ import io
 __all__ = ["rewrite"]
 
 
-def rewrite(data: bytes, *, max_bytes: int) -> bytes | None:
+def rewrite(data: bytes, *, max_bytes: int) -> tuple[bytes, int] | None:
     """*data* opened and saved again by qpdf, which reconstructs damaged structure.
 
     Args:
@@ -21,8 +21,10 @@ def rewrite(data: bytes, *, max_bytes: int) -> bytes | None:
             cannot be interrupted).
 
     Returns:
-        The rewritten document, or ``None`` when pikepdf is not installed, the
-        document is too large, or qpdf cannot read it either.
+        The rewritten document and how many pages qpdf found in *data* (a page it
+        cannot read may be written as ``null``: the caller compares), or ``None``
+        when pikepdf is not installed, the document is too large, or qpdf cannot
+        read it either.
     """
     if len(data) > max_bytes:
         return None
@@ -32,11 +34,12 @@ def rewrite(data: bytes, *, max_bytes: int) -> bytes | None:
         return None
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            if len(pdf.pages) == 0:
+            pages = len(pdf.pages)
+            if pages == 0:
                 return None
             out = io.BytesIO()
             pdf.save(out)
     except Exception:
         # qpdf could not make sense of it either: the caller reports pypdf's reason.
         return None
-    return out.getvalue()
+    return out.getvalue(), pages
