@@ -70,8 +70,8 @@ def locate(
     """Find object *idnum* at *offset* in *data*, or ``None`` when it is not plain.
 
     Plain means: the header names this object, the value holds no literal string
-    (``(``, unless *strings*: then :func:`tokens` checks them) or comment (``%``) and
-    no backslash, its brackets balance, it does not nest deeper than *max_depth* could
+    (``(``, unless *strings*: then :func:`tokens` checks them) or comment (``%``), no
+    backslash, NUL or vertical tab, its brackets balance, it does not nest deeper than *max_depth* could
     allow, and a stream has exactly one ``/Length`` entry.
     """
     header = _HEADER.match(data, offset)
@@ -83,6 +83,8 @@ def locate(
     body = data[header.end() : end.start()].strip(b"\x00\t\n\x0c\r ")
     if not body or b"\\" in body or (not strings and (b"(" in body or b"%" in body)):
         return None
+    if b"\x00" in body or b"\x0b" in body:
+        return None  # white space the engine and the standard disagree on: the engine decides
     opened = body.count(b"[")
     dicts = body.count(b"<<")
     if opened != body.count(b"]") or dicts != body.count(b">>") or opened + dicts > max_depth:
@@ -179,6 +181,10 @@ def tokens(body: bytes) -> list[tuple[int, bytes, bytes]] | None:
     that is not one of the kinds (a string, a name with ``#`` escapes, junk) gives
     ``None``: the caller lets the engine parse the object.
     """
+    if b"\x00" in body or b"\x0b" in body:
+        # NUL is white space to the standard but part of a name to the engine, and a
+        # vertical tab the other way round: leave such objects to the engine.
+        return None
     found: list[tuple[int, bytes, bytes]] = []
     position = 0
     end = len(body)

@@ -33,7 +33,7 @@ from invoicebackup import _pdf, _rawpdf
 from invoicebackup.testing import text_pdf
 
 _READER = pypdf.PdfReader(io.BytesIO(text_pdf(["x"])))
-_SPACE = st.sampled_from([b" ", b"\n", b"\r\n", b"  ", b"\t"])
+_SPACE = st.sampled_from([b" ", b"\n", b"\r\n", b"  ", b"\t", b"\x0c", b"\x00", b"\x0b"])
 
 names = st.from_regex(rb"\A/[A-Za-z][A-Za-z0-9_.+-]{0,8}\Z", fullmatch=True)
 integers = st.integers(min_value=-(10**9), max_value=10**9).map(lambda n: b"%d" % n)
@@ -87,8 +87,15 @@ def _plain(value: Any) -> Any:
 
 @given(objects)
 def test_the_fast_path_reads_what_the_engine_reads(body: bytes) -> None:
-    """Tokenised and built, a plain object equals the engine's reading of the same bytes."""
+    """Tokenised and built, a plain object equals the engine's reading of the same bytes.
+
+    White space the engine and the standard disagree on (NUL, vertical tab) leaves the
+    object to the engine; everything else is read by the fast path.
+    """
     found = _rawpdf.tokens(body)
+    if b"\x00" in body or b"\x0b" in body:
+        assert found is None
+        return
     assert found is not None, body
     built = _pdf._build(found, _READER)
     engine = read_object(io.BytesIO(body + b" "), _READER)
@@ -109,6 +116,9 @@ def test_renumbering_changes_references_and_nothing_else(body: bytes, shift: int
             return [shifted(v) for v in value]
         return value
 
+    if b"\x00" in body or b"\x0b" in body:
+        body = body.replace(b"\x00", b" ").replace(b"\x0b", b" ")
+        moved = _rawpdf.renumbered(body, lambda n, _g: b"%d 0 R" % (n + shift))
     before = _plain(read_object(io.BytesIO(body + b" "), _READER))
     after = _plain(read_object(io.BytesIO(moved + b" "), _READER))
     assert after == shifted(before)
