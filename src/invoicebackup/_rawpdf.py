@@ -71,8 +71,8 @@ def locate(
 
     Plain means: the header names this object, the value holds no literal string
     (``(``, unless *strings*: then :func:`tokens` checks them) or comment (``%``), no
-    backslash, NUL or vertical tab, its brackets balance, it does not nest deeper than *max_depth* could
-    allow, and a stream has exactly one ``/Length`` entry.
+    backslash, NUL or vertical tab, its brackets balance, it does not nest deeper than
+    *max_depth* could allow, and a stream has exactly one ``/Length`` entry.
     """
     header = _HEADER.match(data, offset)
     if header is None or int(header[1]) != idnum or int(header[2]) != generation:
