@@ -571,3 +571,28 @@ def test_a_french_project_gets_french_placeholders_and_bookmarks() -> None:
     assert "Ce document n'a pas pu être inclus" in placeholder
     assert "PDF endommagé (damaged)" in placeholder
     assert any(title.endswith("— Brouillon") for _, title, _ in outline(data))  # draft
+
+
+def test_a_document_whose_objects_the_writer_forgot_is_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With room for one document's objects, a repeat is read and parsed again, all pages in."""
+    monkeypatch.setattr(_pdf, "_SHARED_DOCUMENTS", 1)
+    shared = attachment("coi.pdf")
+    p = project(
+        [
+            invoice("i-1", attachments=[shared]),
+            invoice("i-2", position=2, attachments=[attachment("other.pdf"), shared]),
+        ]
+    )
+    store = _CountingStore(
+        {
+            **_documents(store_for(p)),
+            "att/coi.pdf": text_pdf(["certificate", "of insurance"]),
+            "att/other.pdf": text_pdf(["other"]),
+        }
+    )
+    result, data = _compile(p, store, contract_ids=["c-1"])
+    assert store.reads.count("att/coi.pdf") == 2
+    assert result.page_count == 1 + 2 + 1 + 1 + 2
+    assert page_texts(data)[-2:] == page_texts(data)[1:3]

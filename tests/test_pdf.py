@@ -381,3 +381,15 @@ def test_a_repair_that_loses_a_page_is_no_repair() -> None:
     except BadDocumentError as error:
         outcome = error.code
     assert outcome in ("damaged", pages)  # every page qpdf sees, or reported
+
+
+def test_a_compacted_document_asks_for_its_bytes_when_the_writer_lacks_its_objects() -> None:
+    """Compacted after a copy, a document copies again into the same output, not a new one."""
+    parsed = _open(scanned_pdf(pixels=(40, 40)))
+    first = _writer()
+    first.add_document(parsed, field_prefix="a", shared_key="sha")
+    parsed.compact()
+    first.add_document(parsed, field_prefix="b", shared_key="sha")  # its objects are known
+    assert len(reader(_written(first)).pages) == 2
+    with pytest.raises(_pdf.NeedsBytes):
+        _writer().add_document(parsed, field_prefix="a", shared_key="sha")

@@ -81,6 +81,7 @@ from .errors import BadDocumentError
 __all__ = [
     "BackupWriter",
     "Limits",
+    "NeedsBytes",
     "OutlineNode",
     "ParsedPdf",
     "Sniffed",
@@ -209,6 +210,7 @@ class ParsedPdf:
     """
 
     __slots__ = (
+        "_compacted",
         "_data",
         "_reader",
         "_released",
@@ -236,6 +238,7 @@ class ParsedPdf:
     ) -> None:
         self._reader = reader
         self._released = False
+        self._compacted = False
         self._data = data
         self._token = next(_TOKENS)
         self._structure = structure
@@ -249,6 +252,26 @@ class ParsedPdf:
 
     def __repr__(self) -> str:
         return f"<ParsedPdf {self.key!r} pages={self.page_count}>"
+
+    @property
+    def compacted(self) -> bool:
+        """Whether :meth:`compact` was called: only its pages, annotations and fields remain."""
+        return self._compacted
+
+    def compact(self) -> None:
+        """Let go of the bytes, keeping what copying another occurrence needs.
+
+        Another occurrence of a document copies its pages, annotations and form fields
+        afresh (already parsed) and shares every other object, already written: the
+        bytes are not needed again unless the writer no longer knows those objects,
+        and then :class:`BackupWriter` raises :class:`NeedsBytes`.
+        """
+        if self._compacted or self._released:
+            return
+        self._compacted = True
+        self._reader.stream = io.BytesIO()
+        self._reader._data = b""
+        self._data = b""
 
     @property
     def released(self) -> bool:
@@ -381,7 +404,7 @@ def _translated(
     try:
         with _quiet(messages):
             yield
-    except (BadDocumentError, _CallerError):
+    except (BadDocumentError, _CallerError, NeedsBytes):
         raise
     except MemoryError as error:
         _bad(key, filename, "too_large", "it needs more memory than is available", error)
@@ -426,6 +449,10 @@ PURE_XFA_NOTE: Final = (
     "it is a pure XFA form: its content lives in XFA data that is not copied, so its "
     "pages show only what the PDF carries without it (often a placeholder message)"
 )
+
+
+class NeedsBytes(Exception):
+    """A compacted document needs its bytes again to be copied (parse it again)."""
 
 
 class _CallerError(Exception):
@@ -1361,6 +1388,8 @@ class BackupWriter:
             raise ValueError(f"{parsed!r} was released")
         key = shared_key if shared_key is not None else ("parsed", parsed._token)
         shared = self._shared.get(key)
+        if parsed.compacted and shared is None:
+            raise NeedsBytes(parsed.key)
         if shared is None:
             shared = {}
         else:
@@ -1483,6 +1512,8 @@ class BackupWriter:
         while queue:
             idnum, generation, number, per_occurrence = queue.popleft()
             occurrence.count += 1
+            if not per_occurrence and parsed.compacted:
+                raise NeedsBytes(parsed.key)  # an object the writer does not know yet
             if occurrence.count > limit:
                 _bad(
                     parsed.key,

@@ -1367,21 +1367,20 @@ def _shared_key(sha: str, parsed: _pdf.ParsedPdf) -> object:
 _READ_AHEAD_BYTES: Final = 4 * 1024 * 1024
 
 
-#: Parsed documents kept for another occurrence: each at most this big, all together at
-#: most ``_KEPT_BYTES`` (a parsed document holds its bytes).
-_KEEP_BELOW: Final = 1024 * 1024
-_KEPT_BYTES: Final = 2 * 1024 * 1024
-#: ... and at most this many (a small document's parsed objects outweigh its bytes).
-_KEPT_DOCUMENTS: Final = 16
+#: How many copied documents are kept, compacted (their pages, annotations and fields,
+#: not their bytes), for another occurrence.
+_KEPT_DOCUMENTS: Final = 32
 
 
 class _Documents:
     """The documents read so far.
 
     What each key holds (its SHA-256) and each bad document's verdict are kept for the
-    whole compile; parsed documents only while they are small and recent, so memory
-    does not grow with the backup. A document needed again after it was let go is read
-    and parsed again; the writer still shares the objects it already wrote for it.
+    whole compile. A document once copied is kept compacted — its pages, annotations
+    and fields, not its bytes — among the last :data:`_KEPT_DOCUMENTS`, so another
+    occurrence is neither read (under the same key) nor parsed again, and memory does
+    not grow with the backup. One needed again after it was let go, or whose shared
+    objects the writer no longer knows, is read and parsed again.
     """
 
     def __init__(
@@ -1395,8 +1394,7 @@ class _Documents:
         self.following: dict[int, _Slot] = {}
         self.sha_of: dict[str, str] = {}
         self._errors: dict[str, BadDocumentError] = {}
-        self._parsed: OrderedDict[str, tuple[_pdf.ParsedPdf, int]] = OrderedDict()
-        self._kept = 0
+        self._parsed: OrderedDict[str, _pdf.ParsedPdf] = OrderedDict()
 
     def failed(self, sha: str, error: BadDocumentError) -> None:
         """Remember that the document with *sha* could not be copied."""
@@ -1406,8 +1404,7 @@ class _Documents:
     def _forget(self, sha: str) -> None:
         kept = self._parsed.pop(sha, None)
         if kept is not None:
-            self._kept -= kept[1]
-            kept[0].release()
+            kept.release()
 
     def _cached(self, slot: _Slot) -> _Loaded | None:
         """What is known of *slot*'s document without reading it again, if anything."""
@@ -1421,7 +1418,8 @@ class _Documents:
         ahead = 0
         while slot is not None and ahead < _READ_AHEAD_BYTES:
             fetched = self._fetched.get(slot.key)
-            if fetched is None and self._cached(slot) is None:
+            # A key read once is kept after its copy (or read again when needed).
+            if fetched is None and slot.key not in self.sha_of:
                 try:
                     data = slot.load()
                 except (DocumentNotFoundError, EnvelopeNotFoundError) as error:
@@ -1465,7 +1463,6 @@ class _Documents:
         sha = digest.result()
         self.sha_of[slot.key] = sha
         if slot.parsed is not None and not slot.parsed.released:
-            self._keep(sha, slot.parsed, len(data))
             return _Loaded(data_sha=sha, parsed=slot.parsed)
         known = self._known(slot, sha)
         if known is not None:
@@ -1482,7 +1479,6 @@ class _Documents:
         except BadDocumentError as error:
             self._errors[sha] = error
             return _Loaded(data_sha=sha, error=error)
-        self._keep(sha, parsed, len(data))
         return _Loaded(data_sha=sha, parsed=parsed)
 
     def add(
@@ -1498,26 +1494,58 @@ class _Documents:
         sha = loaded.data_sha
         parsed = loaded.parsed
         try:
-            return writer.add_document(
-                parsed, field_prefix=field_prefix, shared_key=_shared_key(sha, parsed)
-            )
+            try:
+                added = writer.add_document(
+                    parsed, field_prefix=field_prefix, shared_key=_shared_key(sha, parsed)
+                )
+            except _pdf.NeedsBytes:
+                # Kept compacted, but the writer no longer has all its objects: read it again.
+                self._forget(sha)
+                parsed = self._parse_again(slot)
+                added = writer.add_document(
+                    parsed, field_prefix=field_prefix, shared_key=_shared_key(sha, parsed)
+                )
         except BadDocumentError as error:
-            if not self._options.repair:
-                raise
-            repaired = _pdf.repair_pdf(
-                parsed, error, limits=self._limits, passwords=self._passwords(slot)
-            )
             self._forget(sha)
-            parsed.release()
-            loaded.parsed = parsed = repaired
-            self._keep(sha, repaired, repaired.size)
-            return writer.add_document(
-                repaired, field_prefix=field_prefix, shared_key=_shared_key(sha, repaired)
-            )
-        finally:
-            kept = self._parsed.get(sha)
-            if kept is None or kept[0] is not parsed:
-                parsed.release()  # not kept for another occurrence: free it now
+            if not self._options.repair or parsed.compacted:
+                parsed.release()
+                raise
+            try:
+                repaired = _pdf.repair_pdf(
+                    parsed, error, limits=self._limits, passwords=self._passwords(slot)
+                )
+            finally:
+                parsed.release()
+            parsed = repaired
+            try:
+                added = writer.add_document(
+                    repaired, field_prefix=field_prefix, shared_key=_shared_key(sha, repaired)
+                )
+            except BaseException:
+                repaired.release()
+                raise
+        loaded.parsed = parsed
+        self._keep(sha, parsed)
+        return added
+
+    def _parse_again(self, slot: _Slot) -> _pdf.ParsedPdf:
+        try:
+            data = slot.load()
+        except (DocumentNotFoundError, EnvelopeNotFoundError) as error:
+            raise BadDocumentError(
+                key=slot.key,
+                filename=slot.filename,
+                code="missing",
+                reason="it was in the store earlier in this compile, and is not any more",
+            ) from error
+        return _pdf.open_pdf(
+            data,
+            key=slot.key,
+            filename=slot.filename,
+            limits=self._limits,
+            passwords=self._passwords(slot),
+            repair=self._options.repair,
+        )
 
     def _passwords(self, slot: _Slot) -> Callable[[], Iterable[str]] | None:
         provider = self._options.passwords
@@ -1530,7 +1558,7 @@ class _Documents:
         kept = self._parsed.get(sha)
         if kept is not None:
             self._parsed.move_to_end(sha)
-            return _Loaded(data_sha=sha, parsed=kept[0])
+            return _Loaded(data_sha=sha, parsed=kept)
         error = self._errors.get(sha)
         if error is None or (error.code == "encrypted" and self._options.passwords):
             # Another document with the same bytes may have a password that opens it.
@@ -1544,14 +1572,16 @@ class _Documents:
         again.__cause__ = error.__cause__
         return _Loaded(data_sha=sha, error=again)
 
-    def _keep(self, sha: str, parsed: _pdf.ParsedPdf, size: int) -> None:
-        if size > _KEEP_BELOW or sha in self._parsed:
+    def _keep(self, sha: str, parsed: _pdf.ParsedPdf) -> None:
+        """Keep *parsed*, just copied, compacted for another occurrence."""
+        if self._parsed.get(sha) is parsed:
+            self._parsed.move_to_end(sha)
             return
-        self._parsed[sha] = (parsed, size)
-        self._kept += size
-        while self._kept > _KEPT_BYTES or len(self._parsed) > _KEPT_DOCUMENTS:
-            _, (dropped, size) = self._parsed.popitem(last=False)
-            self._kept -= size
+        self._forget(sha)
+        parsed.compact()
+        self._parsed[sha] = parsed
+        while len(self._parsed) > _KEPT_DOCUMENTS:
+            _, dropped = self._parsed.popitem(last=False)
             dropped.release()
 
 
