@@ -269,6 +269,7 @@ class ParsedPdf:
         if self._compacted or self._released:
             return
         self._compacted = True
+        self._reader.compacted = True
         self._reader.stream = io.BytesIO()
         self._reader._data = b""
         self._data = b""
@@ -616,6 +617,7 @@ class _Reader(PdfReader):
 
     def __init__(self, data: bytes) -> None:
         self._plain = False
+        self.compacted = False
         super().__init__(_Source(data), strict=False)
         self._data = data
         self._plain = not self.is_encrypted
@@ -623,6 +625,10 @@ class _Reader(PdfReader):
     def get_object(self, indirect_reference: int | IndirectObject) -> PdfObject | None:
         if isinstance(indirect_reference, int):
             indirect_reference = IndirectObject(indirect_reference, 0, self)
+        if self.compacted and (
+            (indirect_reference.generation, indirect_reference.idnum) not in self.resolved_objects
+        ):
+            raise NeedsBytes(f"object {indirect_reference.idnum} was not read before compaction")
         if self._plain:
             generation, idnum = indirect_reference.generation, indirect_reference.idnum
             if (generation, idnum) not in self.resolved_objects:
