@@ -11,10 +11,12 @@ repeats); either the plan is refused or every planned invoice passes
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 
 import attrs
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -133,6 +135,7 @@ def _hidden(request: Request, planned: Sequence[str]) -> list[str]:
     ]
 
 
+@pytest.mark.timeout(0 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 300)
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(request=requests())
 def test_a_plan_is_refused_or_holds_only_invoices_the_requester_may_see(request: Request) -> None:
