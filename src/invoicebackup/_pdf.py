@@ -211,7 +211,6 @@ class ParsedPdf:
 
     __slots__ = (
         "_compacted",
-        "_data",
         "_reader",
         "_released",
         "_structure",
@@ -229,7 +228,6 @@ class ParsedPdf:
         self,
         *,
         reader: _Reader,
-        data: bytes,
         structure: _Structure,
         key: str,
         filename: str,
@@ -239,7 +237,6 @@ class ParsedPdf:
         self._reader = reader
         self._released = False
         self._compacted = False
-        self._data = data
         self._token = next(_TOKENS)
         self._structure = structure
         self.key = key
@@ -272,7 +269,6 @@ class ParsedPdf:
         self._reader.compacted = True
         self._reader.stream = io.BytesIO()
         self._reader._data = b""
-        self._data = b""
 
     @property
     def released(self) -> bool:
@@ -292,13 +288,7 @@ class ParsedPdf:
         reader.stream = io.BytesIO()
         reader._data = b""
         self._released = True
-        self._data = b""
         self._structure = _Structure()
-
-    @property
-    def size(self) -> int:
-        """How many bytes were parsed (the rewritten ones, for a repaired document)."""
-        return len(self._data)
 
 
 # -- the engine's voice -------------------------------------------------------------------
@@ -539,7 +529,7 @@ def repair_pdf(
     ):
         raise error
     return _repaired(
-        parsed._data,
+        parsed._reader._data,
         error,
         key=parsed.key,
         filename=parsed.filename,
@@ -741,7 +731,6 @@ def _parse(
         raise error.original from None
     parsed = ParsedPdf(
         reader=reader,
-        data=data,
         structure=structure,
         key=key,
         filename=filename,
@@ -925,8 +914,11 @@ def _prepare(reader: PdfReader, pages: Sequence[DictionaryObject], links: _Links
     looked up once); links to anything else are removed.
     """
     found = _Structure(page_ids=dict(links.page_ids))
+    found.removed.extend(_document_level_removals(reader))
     widgets: list[IndirectObject] = []
     for page in pages:
+        if "/AA" in page:
+            found.removed.append("page additional actions (/AA)")  # pages' /AA is not copied
         raw = page.get("/Annots")
         annots = raw.get_object() if raw is not None else None
         kept: list[PdfObject] = []
@@ -949,6 +941,8 @@ def _prepare(reader: PdfReader, pages: Sequence[DictionaryObject], links: _Links
         found.annots.append(kept)
     root = _dict(reader.trailer.get("/Root"))
     form = _dict(root.get("/AcroForm"))
+    if form.get("/XFA") is not None:
+        found.removed.append("XFA form data")
     fields = form.get("/Fields")
     fields = fields.get_object() if fields is not None else None
     in_form: set[int] = set()
@@ -1433,7 +1427,7 @@ class BackupWriter:
         parsed = occurrence.parsed
         reader = parsed._reader
         structure = parsed._structure
-        removed: list[str] = [*_document_level_removals(reader), *structure.removed]
+        removed = list(structure.removed)
         sources = [reader.pages[i] for i in range(parsed.page_count)]
         numbers = []
         for source in sources:
@@ -1443,8 +1437,6 @@ class BackupWriter:
                 occurrence.pages[source.indirect_reference.idnum] = number
             self._pages.append(number)
         for source, number, annots in zip(sources, numbers, structure.annots, strict=True):
-            if "/AA" in source:
-                removed.append("page additional actions (/AA)")
             body = bytearray(b"<</Parent %d 0 R" % self._pages_root)
             for name, value in source.items():
                 if name not in _PAGE_EXCLUDED:
@@ -1459,8 +1451,6 @@ class BackupWriter:
             self._put(number, body)
         wrapper = 0
         form = _dict(_dict(reader.trailer["/Root"]).get("/AcroForm"))
-        if form.get("/XFA") is not None:
-            removed.append("XFA form data")
         if structure.field_roots:
             wrapper = self._allocate()
             body = bytearray(b"<</T")
@@ -1561,7 +1551,7 @@ class BackupWriter:
         offset = reader.xref.get(generation, {}).get(idnum)
         if not isinstance(offset, int) or reader.xref_free_entry.get(generation, {}).get(idnum):
             return False
-        data = parsed._data
+        data = reader._data
         raw = _rawpdf.locate(data, offset, idnum, generation, max_depth=self._limits.max_depth)
         if raw is None:
             return False
