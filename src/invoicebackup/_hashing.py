@@ -22,7 +22,7 @@ MAX_IN_FLIGHT: Final = 8 * 1024 * 1024
 class Hashing:
     """Helper threads that compute SHA-256 digests: one for documents, one for running digests.
 
-    Use as a context manager; the thread stops when the block ends.
+    Use as a context manager; the threads stop when the block ends.
     """
 
     def __init__(self, *, max_in_flight: int = MAX_IN_FLIGHT) -> None:
@@ -32,8 +32,6 @@ class Hashing:
         self._stream_pool = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="invoicebackup-sha256-out"
         )
-        self._pending: deque[tuple[Future[Any], int]] = deque()
-        self._in_flight = 0
         self._max = max_in_flight
 
     def __enter__(self) -> Hashing:
@@ -42,14 +40,6 @@ class Hashing:
     def __exit__(self, *_exc: object) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._stream_pool.shutdown(wait=True, cancel_futures=True)
-
-    def _submit(self, size: int, work: Future[Any]) -> None:
-        self._pending.append((work, size))
-        self._in_flight += size
-        while self._pending and (self._pending[0][0].done() or self._in_flight > self._max):
-            done, done_size = self._pending.popleft()
-            done.result()
-            self._in_flight -= done_size
 
     def digest(self, data: bytes) -> Future[str]:
         """The hexadecimal SHA-256 of *data*, computed on the helper thread.
@@ -60,25 +50,34 @@ class Hashing:
 
     def stream(self) -> StreamDigest:
         """A running digest whose updates are hashed on the helper thread, in order."""
-        return StreamDigest(self)
+        return StreamDigest(self._stream_pool, max_in_flight=self._max)
 
 
 class StreamDigest:
-    """The SHA-256 of everything passed to :meth:`update`, hashed in the background."""
+    """The SHA-256 of everything passed to :meth:`update`, hashed in the background.
 
-    def __init__(self, hashing: Hashing) -> None:
-        self._hashing = hashing
+    At most *max_in_flight* bytes wait to be hashed: beyond, :meth:`update` waits.
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor, *, max_in_flight: int) -> None:
+        self._pool = pool
         self._digest = hashlib.sha256()
-        self._last: Future[Any] | None = None
+        self._pending: deque[tuple[Future[Any], int]] = deque()
+        self._in_flight = 0
+        self._max = max_in_flight
 
     def update(self, chunk: bytes | bytearray | memoryview) -> None:
         """Queue *chunk* (which must not change afterwards)."""
-        work = self._hashing._stream_pool.submit(self._digest.update, chunk)
-        self._last = work
-        self._hashing._submit(len(chunk), work)
+        self._pending.append((self._pool.submit(self._digest.update, chunk), len(chunk)))
+        self._in_flight += len(chunk)
+        while self._pending and (self._pending[0][0].done() or self._in_flight > self._max):
+            done, size = self._pending.popleft()
+            done.result()
+            self._in_flight -= size
 
     def hexdigest(self) -> str:
         """Wait for every queued chunk; the hexadecimal digest."""
-        if self._last is not None:
-            self._last.result()
+        while self._pending:
+            self._pending.popleft()[0].result()
+        self._in_flight = 0
         return self._digest.hexdigest()
