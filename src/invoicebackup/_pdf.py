@@ -608,9 +608,39 @@ class _Reader(PdfReader):
     def __init__(self, data: bytes) -> None:
         self._plain = False
         self.compacted = False
-        super().__init__(_Source(data), strict=False)
         self._data = data
+        super().__init__(_Source(data), strict=False)
         self._plain = not self.is_encrypted
+
+    def read(self, stream: IO[Any]) -> None:
+        """Read the cross-reference table: a simple one here, any other by the engine."""
+        table = _rawpdf.xref_table(self._data)
+        found = None if table is None else _rawpdf.tokens(table.trailer)
+        trailer = None if found is None else _build(found, self)
+        if (
+            table is None
+            or not isinstance(trailer, DictionaryObject)
+            or any(key in trailer for key in ("/Prev", "/XRefStm", "/Encrypt"))
+        ):
+            super().read(stream)
+            return
+        # The tables as the engine fills them (its reading of a standard table).
+        xref: dict[int, dict[Any, Any]] = {}
+        free: dict[int, dict[Any, Any]] = {}
+        for number, offset, generation, in_use in table.entries:
+            if generation not in xref:
+                xref[generation] = {}
+                free[generation] = {}
+            if in_use:
+                xref[generation][number] = offset
+            free[generation][number] = not in_use
+            if 65535 in free:
+                free[65535][number] = not in_use
+        self._startxref = table.startxref
+        self.xref = xref
+        self.xref_free_entry = free
+        self.xref_objStm = {}
+        self.trailer = trailer
 
     def get_object(self, indirect_reference: int | IndirectObject) -> PdfObject | None:
         if isinstance(indirect_reference, int):
@@ -648,54 +678,81 @@ _PLAIN_DEPTH: Final = 32
 _KEYWORDS: Final = {b"true": BooleanObject(True), b"false": BooleanObject(False)}
 
 
-def _build(found: list[tuple[int, bytes, bytes]], reader: PdfReader) -> PdfObject | None:
+#: Names and integers already built, shared by every object built after them (they are
+#: immutable); bounded so that a hostile file cannot grow them without end.
+_NAMES: Final[dict[bytes, NameObject]] = {}
+_INTEGERS: Final[dict[bytes, NumberObject]] = {}
+_SHARED_TOKENS: Final = 4096
+
+
+def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
     """One engine object from *found* tokens, or ``None`` when they are not exactly one."""
-    stack: list[list[Any]] = [[]]
-    current = stack[0]
-    for kind, text, generation in found:
+    stack: list[list[Any]] = []
+    current: list[Any] = []
+    names, integers = _NAMES, _INTEGERS
+    for token in found:
+        kind = token.lastindex
         if kind == _rawpdf.NAME:
-            try:
-                current.append(NameObject("/" + text.decode("utf-8")))
-            except UnicodeDecodeError:
-                return None
+            text = token[kind]
+            name = names.get(text)
+            if name is None:
+                try:
+                    name = NameObject("/" + text.decode("utf-8"))
+                except UnicodeDecodeError:
+                    return None
+                if len(names) < _SHARED_TOKENS:
+                    names[text] = name
+            current.append(name)
         elif kind == _rawpdf.INTEGER:
-            current.append(NumberObject(int(text)))
+            text = token[kind]
+            number = integers.get(text)
+            if number is None:
+                number = NumberObject(int(text))
+                if len(integers) < _SHARED_TOKENS:
+                    integers[text] = number
+            current.append(number)
         elif kind == _rawpdf.REF:
-            current.append(IndirectObject(int(text), int(generation), reader))
+            current.append(IndirectObject(int(token[6]), int(token[7]), reader))
         elif kind == _rawpdf.OPEN_DICT or kind == _rawpdf.OPEN_ARRAY:
-            current = [kind]
             stack.append(current)
-        elif kind == _rawpdf.CLOSE_DICT or kind == _rawpdf.CLOSE_ARRAY:
-            if len(stack) < 2:
+            current = [kind]
+        elif kind == _rawpdf.CLOSE_ARRAY:
+            if not stack or current[0] != _rawpdf.OPEN_ARRAY:
                 return None
-            items = stack.pop()
-            current = stack[-1]
-            if kind == _rawpdf.CLOSE_ARRAY and items[0] == _rawpdf.OPEN_ARRAY:
-                current.append(ArrayObject(items[1:]))
-            elif kind == _rawpdf.CLOSE_DICT and items[0] == _rawpdf.OPEN_DICT and len(items) % 2:
-                value = DictionaryObject()
-                for index in range(1, len(items), 2):
-                    key = items[index]
-                    if not isinstance(key, NameObject):
-                        return None
-                    if key not in value:  # the first of repeated keys, as the engine
-                        dict.__setitem__(value, key, items[index + 1])
-                current.append(value)
-            else:
+            items = current
+            current = stack.pop()
+            current.append(ArrayObject(items[1:]))
+        elif kind == _rawpdf.CLOSE_DICT:
+            if not stack or current[0] != _rawpdf.OPEN_DICT or not len(current) % 2:
                 return None
+            items = current
+            current = stack.pop()
+            value = DictionaryObject()
+            for index in range(1, len(items), 2):
+                key = items[index]
+                if not isinstance(key, NameObject):
+                    return None
+                if key not in value:  # the first of repeated keys, as the engine
+                    dict.__setitem__(value, key, items[index + 1])
+            current.append(value)
         elif kind == _rawpdf.REAL:
-            current.append(FloatObject(text.decode()))
+            current.append(FloatObject(token[kind].decode()))
         elif kind == _rawpdf.KEYWORD:
-            current.append(_KEYWORDS.get(text, NullObject()))
+            current.append(_KEYWORDS.get(token[kind], NullObject()))
         elif kind == _rawpdf.STRING:
-            current.append(create_string_object(text))
+            current.append(create_string_object(token[kind]))
         else:  # a hexadecimal string
-            digits = bytes(c for c in text if c not in b"\x00\t\n\x0c\r ")
+            digits = bytes(c for c in token[_rawpdf.HEX_STRING] if c not in b"\x00\t\n\x0c\r ")
             digits += b"0" * (len(digits) % 2)
             current.append(create_string_object(binascii.unhexlify(digits)))
-    if len(stack) != 1 or len(current) != 1:
+    if stack or len(current) != 1:
         return None
     result: PdfObject = current[0]
+    # An indirect object of its own gets its own reference: not a shared instance.
+    if isinstance(result, (NameObject, NumberObject)):
+        result = type(result)(result)
+    elif isinstance(result, BooleanObject):
+        result = BooleanObject(result.value)
     return result
 
 

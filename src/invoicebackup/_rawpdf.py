@@ -144,57 +144,147 @@ _TOKEN: Final = re.compile(
 )
 _END: Final = re.compile(rb"[\x00\t\n\x0c\r ]*\Z")
 
-#: Token kinds.
-(
-    OPEN_DICT,
-    CLOSE_DICT,
-    OPEN_ARRAY,
-    CLOSE_ARRAY,
-    NAME,
-    REF,
-    REAL,
-    INTEGER,
-    KEYWORD,
-    STRING,
-    HEX_STRING,
-) = range(1, 12)
-#: The kind and the text's group, by the last group the token matched (a reference has two).
-_KINDS: Final = {
-    1: (OPEN_DICT, 1),
-    2: (CLOSE_DICT, 2),
-    3: (OPEN_ARRAY, 3),
-    4: (CLOSE_ARRAY, 4),
-    5: (NAME, 5),
-    7: (REF, 6),
-    8: (REAL, 8),
-    9: (INTEGER, 9),
-    10: (KEYWORD, 10),
-    11: (STRING, 11),
-    12: (HEX_STRING, 12),
-}
+#: Token kinds: the last group a token matched (``match.lastindex``). A token's text is
+#: the group of its kind, except a reference's: its number is group 6 and its
+#: generation group 7.
+OPEN_DICT: Final = 1
+CLOSE_DICT: Final = 2
+OPEN_ARRAY: Final = 3
+CLOSE_ARRAY: Final = 4
+NAME: Final = 5
+REF: Final = 7
+REAL: Final = 8
+INTEGER: Final = 9
+KEYWORD: Final = 10
+STRING: Final = 11
+HEX_STRING: Final = 12
 
 
-def tokens(body: bytes) -> list[tuple[int, bytes, bytes]] | None:
+def tokens(body: bytes) -> list[re.Match[bytes]] | None:
     """The tokens of a plain object's *body*, or ``None`` when it holds anything else.
 
-    Each token is its kind, its text and, for a reference, its generation. Anything
-    that is not one of the kinds (a string, a name with ``#`` escapes, junk) gives
-    ``None``: the caller lets the engine parse the object.
+    Each token is a match whose ``lastindex`` is its kind (see the constants above).
+    Anything that is not one of the kinds (a string with escapes, a name with ``#``
+    escapes, junk) gives ``None``: the caller lets the engine parse the object.
     """
     if b"\x00" in body or b"\x0b" in body:
         # NUL is white space to the standard but part of a name to the engine, and a
         # vertical tab the other way round: leave such objects to the engine.
         return None
-    found: list[tuple[int, bytes, bytes]] = []
+    found: list[re.Match[bytes]] = []
     position = 0
-    end = len(body)
-    match = _TOKEN.match
-    while position < end:
-        token = match(body, position)
-        if token is None:
-            return found if _END.match(body, position) else None
-        assert token.lastindex is not None
-        kind, group = _KINDS[token.lastindex]
-        found.append((kind, token[group], token[7] if kind == REF else b""))
+    for token in _TOKEN.finditer(body):
+        if token.start() != position:
+            return None  # something between two tokens that is not one
+        found.append(token)
         position = token.end()
+    if position != len(body) and _END.match(body, position) is None:
+        return None
     return found
+
+
+#: The end of a file: ``startxref``, the table's offset and ``%%EOF``, each on its own line.
+_TAIL: Final = re.compile(rb"startxref(?:\r\n|\r|\n)(\d+)(?:\r\n|\r|\n)%%EOF[\r\n]*\Z")
+#: A cross-reference subsection's header, ``first count``, on its own line.
+_SUBSECTION: Final = re.compile(rb"[\t\n\x0c\r ]*(\d+) (\d+) ?(?:\r\n|\n|\r)")
+#: Cross-reference entries exactly as the standard writes them: 20 bytes each.
+_ENTRIES: Final = re.compile(rb"(?:\d{10} \d{5} [nf](?: \r| \n|\r\n))*")
+_ENTRY: Final = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
+_TRAILER: Final = re.compile(rb"[\t\n\x0c\r ]*trailer")
+#: A comment, a simple literal string, or a character that would make a string not simple.
+_COMMENT_OR_STRING: Final = re.compile(rb"%[^\r\n]*|\([^()\\]*\)|[()\\]")
+#: How far from the end of the file ``startxref`` may be.
+_TAIL_WINDOW: Final = 1024
+
+
+@attrs.frozen(kw_only=True)
+class XrefTable:
+    """A file's one classic cross-reference table, as :func:`xref_table` found it.
+
+    Attributes:
+        startxref: The table's offset.
+        entries: ``(number, offset, generation, in_use)`` for each entry, in file order.
+        trailer: The trailer dictionary's text, without the ``trailer`` keyword and
+            comments.
+    """
+
+    startxref: int
+    entries: tuple[tuple[int, int, int, bool], ...]
+    trailer: bytes
+
+
+def xref_table(data: bytes) -> XrefTable | None:
+    """The cross-reference table of a simple file, or ``None`` when it is not that simple.
+
+    Simple means: the file starts with ``%PDF-`` and ends with ``startxref``, the
+    offset and ``%%EOF``; that offset holds one ``xref`` table (one or more
+    subsections, the first at object 0, no number twice, every entry the standard's
+    20 bytes) followed by ``trailer``; and every in-use entry's offset holds that
+    object's ``N G obj`` header. Anything else — an updated file, a cross-reference
+    stream, a table that needs repair — gives ``None``: the caller lets the engine,
+    which knows how to recover, read the file.
+    """
+    if not data.startswith(b"%PDF-"):
+        return None
+    tail = _TAIL.search(data, max(0, len(data) - _TAIL_WINDOW))
+    if tail is None:
+        return None
+    start = int(tail[1])
+    if not 0 < start < tail.start() or data[start - 1 : start] not in (b"\r", b"\n", b" ", b"\t"):
+        return None
+    if data[start : start + 4] != b"xref":
+        return None
+    position = start + 4
+    entries: list[tuple[int, int, int, bool]] = []
+    numbers: set[int] = set()
+    while True:
+        keyword = _TRAILER.match(data, position)
+        if keyword is not None and entries:
+            position = keyword.end()
+            break
+        header = _SUBSECTION.match(data, position)
+        if header is None:
+            return None
+        first, count = int(header[1]), int(header[2])
+        if not entries and first != 0:
+            return None
+        block_end = header.end() + 20 * count
+        if block_end > tail.start() or _ENTRIES.fullmatch(data, header.end(), block_end) is None:
+            return None
+        for number, entry in enumerate(_ENTRY.findall(data, header.end(), block_end), first):
+            if number in numbers:
+                return None
+            numbers.add(number)
+            entries.append((number, int(entry[0]), int(entry[1]), entry[2] == b"n"))
+        position = block_end
+    for number, offset, generation, in_use in entries:
+        if in_use:
+            found = _HEADER.match(data, offset)
+            if found is None or int(found[1]) != number or int(found[2]) != generation:
+                return None
+    trailer: bytes | None = data[position : tail.start()]
+    if trailer is not None and b"%" in trailer:
+        trailer = _uncommented(trailer)
+    if trailer is None:
+        return None
+    return XrefTable(startxref=start, entries=tuple(entries), trailer=trailer)
+
+
+def _uncommented(text: bytes) -> bytes | None:
+    """*text* with its comments blanked, or ``None`` when a string makes that unsure.
+
+    Read left to right, a ``%`` outside a literal string starts a comment that runs to
+    the end of the line; a string with an escape or nested parentheses gives ``None``.
+    """
+    unsure = False
+
+    def blank(match: re.Match[bytes]) -> bytes:
+        nonlocal unsure
+        if match[0][:1] == b"%":
+            return b" "
+        if match[0][:1] != b"(":
+            unsure = True
+        return match[0]
+
+    blanked = _COMMENT_OR_STRING.sub(blank, text)
+    return None if unsure else blanked
