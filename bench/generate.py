@@ -44,7 +44,6 @@ import re
 import shutil
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +55,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from bench.workload import MANIFEST_NAME, Workload, load_workload
+
 #: Bump when the workload's bytes change, so cached folders are regenerated.
 GENERATOR_VERSION = 1
-#: The file, beside ``project.json``, that describes the workload for the runner.
-MANIFEST_NAME = "bench-manifest.json"
 #: A generous estimate of the workload's size per invoice, for the free-space check.
 ESTIMATED_BYTES_PER_INVOICE = 3_800_000
 #: Space left free on top of the estimate.
@@ -118,24 +117,6 @@ class NotEnoughSpaceError(OSError):
         )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Workload:
-    """A generated workload: its folder and its manifest (see the module docstring)."""
-
-    folder: Path
-    manifest: dict[str, Any]
-
-    @property
-    def invoice_ids(self) -> list[str]:
-        """Every invoice id, in backup order."""
-        return list(self.manifest["invoice_ids"])
-
-    @property
-    def paths(self) -> list[Path]:
-        """Every document occurrence's file, in backup order."""
-        return [self.folder / d["key"] for d in self.manifest["documents"]]
-
-
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """A sort key ordering ``SC-2`` before ``SC-10`` before ``sc-11``."""
     parts = re.split(r"(\d+)", text.casefold())
@@ -165,12 +146,6 @@ def check_free_space(folder: Path, needed: int) -> None:
 def workload_name(*, invoices: int, seed: int) -> str:
     """The cache folder's name for a workload."""
     return f"workload-v{GENERATOR_VERSION}-seed{seed}-n{invoices}"
-
-
-def load_workload(folder: Path) -> Workload:
-    """Read a generated workload's manifest."""
-    manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-    return Workload(folder=folder, manifest=manifest)
 
 
 def ensure_workload(*, invoices: int, seed: int = 0, root: Path = Path("bench-output")) -> Workload:

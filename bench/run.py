@@ -29,11 +29,8 @@ import argparse
 import compileall
 import datetime as dt
 import hashlib
-import inspect
 import json
 import os
-import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -45,13 +42,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.generate import (
-    NotEnoughSpaceError,
-    Workload,
-    check_free_space,
-    ensure_workload,
-    load_workload,
-)
+from bench.generate import NotEnoughSpaceError, check_free_space, ensure_workload
+from bench.workload import Workload
 
 ENGINES = ("ours", "pypdf", "pikepdf", "qpdf")
 PEERS = ("pypdf", "pikepdf", "qpdf")
@@ -59,157 +51,6 @@ PEERS = ("pypdf", "pikepdf", "qpdf")
 TARGET_SIZES = (100, 1000)
 #: Exit code of an engine child when the engine cannot run here (not installed, not landed).
 UNAVAILABLE = 3
-#: The instant passed to ``compile_backup`` so repeated runs can be compared byte for byte.
-FIXED_NOW = dt.datetime(2025, 6, 30, 12, 0, tzinfo=dt.UTC)
-
-
-# --- engine children -----------------------------------------------------------------------
-
-
-def _raise_open_file_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def _child(engine: str, workload_dir: Path, out: Path) -> dict[str, Any]:
-    """Run one engine once, in this (fresh) process; return what the parent needs."""
-    _raise_open_file_limit()
-    workload = load_workload(workload_dir)
-    paths = [str(p) for p in workload.paths]
-    if engine == "pypdf":
-        from pypdf import PdfWriter
-
-        start = time.perf_counter()
-        writer = PdfWriter()
-        for path in paths:
-            writer.append(path)
-        with open(out, "wb") as stream:
-            writer.write(stream)
-        return {"output": str(out), "work_s": time.perf_counter() - start}
-    if engine == "pikepdf":
-        import pikepdf
-
-        start = time.perf_counter()
-        merged = pikepdf.new()
-        sources = []
-        for path in paths:
-            source = pikepdf.open(path)
-            sources.append(source)
-            merged.pages.extend(source.pages)
-        merged.save(out)
-        return {"output": str(out), "work_s": time.perf_counter() - start}
-    if engine == "ours":
-        return _child_ours(workload)
-    raise ValueError(f"unknown engine {engine!r}")
-
-
-def _child_ours(workload: Workload) -> dict[str, Any]:
-    import invoicebackup
-
-    api = "invoicebackup.compile_backup"
-    compile_backup = getattr(invoicebackup, "compile_backup", None)
-    if compile_backup is None:  # written but not re-exported yet: its own module
-        try:
-            from invoicebackup import compile as compile_module
-        except ImportError:
-            return {"unavailable": "compile_backup is not in invoicebackup yet"}
-        compile_backup = getattr(compile_module, "compile_backup", None)
-        api = "invoicebackup.compile.compile_backup"
-        if compile_backup is None:
-            return {"unavailable": "compile_backup is not in invoicebackup yet"}
-    try:
-        from invoicebackup import FileSystemStore, load_project
-    except ImportError:  # not re-exported yet: the modules that define them
-        from invoicebackup.serialization import load_project
-        from invoicebackup.storage import FileSystemStore
-    start = time.perf_counter()
-    project = load_project(workload.folder)
-    store = FileSystemStore(workload.folder)
-    kwargs: dict[str, Any] = {
-        "invoice_ids": workload.invoice_ids,
-        "user_id": workload.manifest["admin_user_id"],
-        "store": store,
-    }
-    if "now" in inspect.signature(compile_backup).parameters:
-        kwargs["now"] = FIXED_NOW
-    result = compile_backup(project, **kwargs)
-    work = time.perf_counter() - start
-    key = _first_attr(result, ("key", "output_key", "written_to", "location", "path"))
-    left_out = _first_attr(result, ("left_out",)) or ()
-    placeholders = [
-        item
-        for item in left_out
-        if getattr(getattr(item, "action", None), "value", None) == "placeholder"
-    ]
-    return {
-        "output": str(workload.folder / str(key)),
-        "work_s": work,
-        "api": api,
-        "placeholders": len(placeholders),
-        "left_out": [f"{getattr(i, 'key', '?')}: {getattr(i, 'reason', '?')}" for i in left_out],
-        "reported_pages": _first_attr(result, ("page_count", "pages")),
-    }
-
-
-def _first_attr(value: object, names: Sequence[str]) -> Any:
-    for name in names:
-        if hasattr(value, name):
-            return getattr(value, name)
-    return None
-
-
-# --- output check --------------------------------------------------------------------------
-
-
-def _check(out: Path, workload_dir: Path) -> dict[str, Any]:
-    """Count pages and read the lien waivers' ``amount`` fields back (run in its own process)."""
-    import pikepdf
-
-    workload = load_workload(workload_dir)
-    expected = [w["values"]["amount"] for w in workload.manifest["waivers"]]
-    with pikepdf.open(out) as pdf:
-        pages = len(pdf.pages)
-        acroform = pdf.Root.get("/AcroForm")
-        has_form = acroform is not None and len(acroform.get("/Fields", [])) > 0
-        values: list[str | None] = []
-        names_seen: list[str] = []
-        for page in pdf.pages:
-            for annot in page.obj.get("/Annots", []):
-                if annot.get("/Subtype") != "/Widget":
-                    continue
-                names: list[str] = []
-                value: str | None = None
-                node = annot
-                for _ in range(32):
-                    if "/T" in node:
-                        names.append(str(node.T))
-                    if value is None and "/V" in node:
-                        value = str(node.V)
-                    parent = node.get("/Parent")
-                    if parent is None:
-                        break
-                    node = parent
-                qualified = ".".join(reversed(names))
-                # qpdf renames clashing fields ``amount+1``; others nest them under a parent.
-                if re.fullmatch(r"amount(\W*\d+)?", qualified.split(".")[-1]):
-                    values.append(value)
-                    names_seen.append(qualified)
-    if not expected:
-        forms = "no waivers"
-    elif not has_form:
-        forms = "dropped"
-    elif values == expected and len(set(names_seen)) == len(names_seen):
-        forms = "kept apart"
-    elif values == expected:
-        forms = "same names (viewers link them)"
-    elif len(set(values)) < len(expected):
-        forms = "merged"
-    else:
-        forms = "wrong values"
-    return {"pages": pages, "forms": forms}
-
-
 # --- the parent ----------------------------------------------------------------------------
 
 
@@ -298,8 +139,7 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
         argv = [
             sys.executable,
             "-m",
-            "bench.run",
-            "--child",
+            "bench.child",
             engine,
             "--workload",
             str(workload.folder.resolve()),
@@ -328,7 +168,7 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
             argv = [
                 sys.executable,
                 "-m",
-                "bench.run",
+                "bench.child",
                 "--check",
                 str(output.resolve()),
                 "--workload",
@@ -666,17 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--root", type=Path, default=Path("bench-output"))
     parser.add_argument("--engines", default=",".join(ENGINES))
-    parser.add_argument("--child", choices=("ours", "pypdf", "pikepdf"), help=argparse.SUPPRESS)
-    parser.add_argument("--check", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--workload", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.child:
-        print(json.dumps(_child(args.child, args.workload, args.out)))
-        return 0
-    if args.check:
-        print(json.dumps(_check(args.check, args.workload)))
-        return 0
     sizes = [int(s) for s in str(args.sizes).split(",") if s.strip()]
     engines = [e for e in str(args.engines).split(",") if e]
     unknown = set(engines) - set(ENGINES)

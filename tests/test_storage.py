@@ -568,6 +568,32 @@ def test_a_missing_parent_folder_is_created(root: Path) -> None:
     assert (root / "2026" / "05" / "i.pdf").read_bytes() == b"x"
 
 
+def test_a_large_document_is_handed_to_the_disk_as_it_is_written(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every 8 MB written is advised out (writeback starts early); the bytes are intact."""
+    advised: list[tuple[int, int]] = []
+
+    def advise(fd: int, offset: int, length: int, advice: int) -> None:
+        assert advice == os.POSIX_FADV_DONTNEED
+        advised.append((offset, length))
+        os.posix_fadvise(fd, offset, length, advice)
+
+    if not hasattr(os, "posix_fadvise"):
+        pytest.skip("this system has no posix_fadvise: files are written as usual")
+    monkeypatch.setattr(storage, "_FADVISE", advise)
+    data = bytes(range(256)) * (81 * 1024)  # 20.25 MiB, written in uneven pieces
+    store = FileSystemStore(root)
+    with store.create("big.pdf") as stream:
+        for start in range(0, len(data), 1_000_003):
+            stream.write(data[start : start + 1_000_003])
+    assert (root / "big.pdf").read_bytes() == data
+    assert len(advised) == 2
+    assert advised[0][0] == 0
+    assert advised[1][0] == sum(advised[0])  # contiguous: nothing advised twice or skipped
+    assert all(length >= storage._WRITEBACK_BYTES for _, length in advised)
+
+
 def test_the_temporary_file_is_hidden_beside_its_destination(root: Path) -> None:
     """While the block runs, its data sits in '.<name>.<random>.tmp' in the destination folder."""
     store = FileSystemStore(root)

@@ -1,0 +1,195 @@
+"""One engine's run, or one output's check, in a process of its own (see :mod:`bench.run`).
+
+``python -m bench.child ENGINE --workload DIR --out FILE`` runs *ENGINE* once and prints
+a JSON line (its output, the time it measured after its imports); ``python -m
+bench.child --check FILE --workload DIR`` counts an output's pages and reads its lien
+waivers back. Only what the engine itself needs is imported here, so a child's
+start-up is the interpreter's and its engine's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import inspect
+import json
+import re
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.workload import Workload, load_workload
+
+#: The instant passed to ``compile_backup`` so repeated runs can be compared byte for byte.
+FIXED_NOW = dt.datetime(2025, 6, 30, 12, 0, tzinfo=dt.UTC)
+
+
+# --- engines -----------------------------------------------------------------------
+
+
+def _raise_open_file_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _child(engine: str, workload_dir: Path, out: Path) -> dict[str, Any]:
+    """Run one engine once, in this (fresh) process; return what the parent needs."""
+    _raise_open_file_limit()
+    workload = load_workload(workload_dir)
+    paths = [str(p) for p in workload.paths]
+    if engine == "pypdf":
+        from pypdf import PdfWriter
+
+        start = time.perf_counter()
+        writer = PdfWriter()
+        for path in paths:
+            writer.append(path)
+        with open(out, "wb") as stream:
+            writer.write(stream)
+        return {"output": str(out), "work_s": time.perf_counter() - start}
+    if engine == "pikepdf":
+        import pikepdf
+
+        start = time.perf_counter()
+        merged = pikepdf.new()
+        sources = []
+        for path in paths:
+            source = pikepdf.open(path)
+            sources.append(source)
+            merged.pages.extend(source.pages)
+        merged.save(out)
+        return {"output": str(out), "work_s": time.perf_counter() - start}
+    if engine == "ours":
+        return _child_ours(workload)
+    raise ValueError(f"unknown engine {engine!r}")
+
+
+def _child_ours(workload: Workload) -> dict[str, Any]:
+    import invoicebackup
+
+    api = "invoicebackup.compile_backup"
+    compile_backup = getattr(invoicebackup, "compile_backup", None)
+    if compile_backup is None:  # written but not re-exported yet: its own module
+        try:
+            from invoicebackup import compile as compile_module
+        except ImportError:
+            return {"unavailable": "compile_backup is not in invoicebackup yet"}
+        compile_backup = getattr(compile_module, "compile_backup", None)
+        api = "invoicebackup.compile.compile_backup"
+        if compile_backup is None:
+            return {"unavailable": "compile_backup is not in invoicebackup yet"}
+    try:
+        from invoicebackup import FileSystemStore, load_project
+    except ImportError:  # not re-exported yet: the modules that define them
+        from invoicebackup.serialization import load_project
+        from invoicebackup.storage import FileSystemStore
+    start = time.perf_counter()
+    project = load_project(workload.folder)
+    store = FileSystemStore(workload.folder)
+    kwargs: dict[str, Any] = {
+        "invoice_ids": workload.invoice_ids,
+        "user_id": workload.manifest["admin_user_id"],
+        "store": store,
+    }
+    if "now" in inspect.signature(compile_backup).parameters:
+        kwargs["now"] = FIXED_NOW
+    result = compile_backup(project, **kwargs)
+    work = time.perf_counter() - start
+    key = _first_attr(result, ("key", "output_key", "written_to", "location", "path"))
+    left_out = _first_attr(result, ("left_out",)) or ()
+    placeholders = [
+        item
+        for item in left_out
+        if getattr(getattr(item, "action", None), "value", None) == "placeholder"
+    ]
+    return {
+        "output": str(workload.folder / str(key)),
+        "work_s": work,
+        "api": api,
+        "placeholders": len(placeholders),
+        "left_out": [f"{getattr(i, 'key', '?')}: {getattr(i, 'reason', '?')}" for i in left_out],
+        "reported_pages": _first_attr(result, ("page_count", "pages")),
+    }
+
+
+def _first_attr(value: object, names: Sequence[str]) -> Any:
+    for name in names:
+        if hasattr(value, name):
+            return getattr(value, name)
+    return None
+
+
+# --- output check --------------------------------------------------------------------------
+
+
+def _check(out: Path, workload_dir: Path) -> dict[str, Any]:
+    """Count pages and read the lien waivers' ``amount`` fields back (run in its own process)."""
+    import pikepdf
+
+    workload = load_workload(workload_dir)
+    expected = [w["values"]["amount"] for w in workload.manifest["waivers"]]
+    with pikepdf.open(out) as pdf:
+        pages = len(pdf.pages)
+        acroform = pdf.Root.get("/AcroForm")
+        has_form = acroform is not None and len(acroform.get("/Fields", [])) > 0
+        values: list[str | None] = []
+        names_seen: list[str] = []
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") != "/Widget":
+                    continue
+                names: list[str] = []
+                value: str | None = None
+                node = annot
+                for _ in range(32):
+                    if "/T" in node:
+                        names.append(str(node.T))
+                    if value is None and "/V" in node:
+                        value = str(node.V)
+                    parent = node.get("/Parent")
+                    if parent is None:
+                        break
+                    node = parent
+                qualified = ".".join(reversed(names))
+                # qpdf renames clashing fields ``amount+1``; others nest them under a parent.
+                if re.fullmatch(r"amount(\W*\d+)?", qualified.split(".")[-1]):
+                    values.append(value)
+                    names_seen.append(qualified)
+    if not expected:
+        forms = "no waivers"
+    elif not has_form:
+        forms = "dropped"
+    elif values == expected and len(set(names_seen)) == len(names_seen):
+        forms = "kept apart"
+    elif values == expected:
+        forms = "same names (viewers link them)"
+    elif len(set(values)) < len(expected):
+        forms = "merged"
+    else:
+        forms = "wrong values"
+    return {"pages": pages, "forms": forms}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one engine (or one check) and print its JSON report."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("engine", nargs="?", choices=("ours", "pypdf", "pikepdf"))
+    parser.add_argument("--check", type=Path)
+    parser.add_argument("--workload", type=Path, required=True)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    if args.check:
+        print(json.dumps(_check(args.check, args.workload)))
+    elif args.engine and args.out:
+        print(json.dumps(_child(args.engine, args.workload, args.out)))
+    else:
+        parser.error("give an engine and --out, or --check")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
