@@ -1712,9 +1712,7 @@ class BackupWriter:
         elif isinstance(value, FloatObject):
             out += b" " + value.myrepr().encode()
         elif isinstance(value, (TextStringObject, ByteStringObject)):
-            buffer = io.BytesIO()
-            value.write_to_stream(buffer)
-            out += buffer.getvalue()
+            out += _literal_bytes(value.original_bytes)
         else:  # null, and anything the engine could not type
             out += b" null"
 
@@ -2003,9 +2001,19 @@ def _refs(numbers: Iterable[int]) -> bytes:
 
 
 def _string(text: str) -> bytes:
-    buffer = io.BytesIO()
-    TextStringObject(text).write_to_stream(buffer)
-    return buffer.getvalue()
+    """*text* as a PDF text string (PDFDocEncoding when it can be, else UTF-16BE)."""
+    return _literal_bytes(TextStringObject(text).get_encoded_bytes())
+
+
+#: What a literal string escapes: its delimiters, the escape character, and carriage
+#: returns (a reader would turn a bare CR, or CR LF, into LF).
+_LITERAL_ESCAPES: Final = re.compile(rb"[\\()\r]")
+
+
+def _literal_bytes(data: bytes) -> bytes:
+    """*data* as a PDF literal string, every other byte as it is."""
+    escaped = _LITERAL_ESCAPES.sub(lambda m: b"\\r" if m[0] == b"\r" else b"\\" + m[0], data)
+    return b"(" + escaped + b")"
 
 
 def _number(value: float) -> bytes:
