@@ -161,3 +161,16 @@ def test_every_corpus_file_it_accepts_reads_as_the_engine_reads_it(shared_dir: P
         accepted += 1
         _same_as_engine(data)
     assert accepted > 0
+
+
+def test_long_runs_of_digits_or_white_space_are_left_to_the_engine() -> None:
+    """Bounded patterns: a hostile number or gap is not converted or scanned, just declined."""
+    data = _simple()
+    huge = re.sub(rb"startxref\n\d+", b"startxref\n" + b"9" * 5000, data)
+    assert _rawpdf.xref_table(huge) is None
+    first = data.index(b"1 0 obj")
+    padded = data[:first] + b" " * 100 + data[first:]
+    # Offsets after the padding are now 100 bytes short, the first one points into the gap.
+    assert _rawpdf.xref_table(padded) is None
+    assert _rawpdf.locate(padded, first, 1, 0, max_depth=8) is None
+    assert _rawpdf.locate(padded, first + 90, 1, 0, max_depth=8) is not None

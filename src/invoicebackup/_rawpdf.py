@@ -23,8 +23,12 @@ from typing import Final
 
 import attrs
 
-#: ``N G obj`` at an object's offset (leading white space allowed).
-_HEADER: Final = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]*obj")
+#: ``N G obj`` at an object's offset (some leading white space allowed). Bounded, so that
+#: a hostile table pointing many entries into a long run of white space or digits costs
+#: no more than a well-formed one: anything longer is left to the engine.
+_HEADER: Final = re.compile(
+    rb"[\x00\t\n\x0c\r ]{0,64}(\d{1,10})[\x00\t\n\x0c\r ]{1,64}(\d{1,5})[\x00\t\n\x0c\r ]{0,64}obj"
+)
 #: Where an object's dictionary ends: the ``stream`` keyword and its end of line, or ``endobj``.
 _BODY_END: Final = re.compile(rb"endobj|stream(?:\r\n|\n|\r)")
 #: A reference ``N G R``: numbers that start after white space or a delimiter (not after
@@ -184,13 +188,13 @@ def tokens(body: bytes) -> list[re.Match[bytes]] | None:
 
 
 #: The end of a file: ``startxref``, the table's offset and ``%%EOF``, each on its own line.
-_TAIL: Final = re.compile(rb"startxref(?:\r\n|\r|\n)(\d+)(?:\r\n|\r|\n)%%EOF[\r\n]*\Z")
+_TAIL: Final = re.compile(rb"startxref(?:\r\n|\r|\n)(\d{1,20})(?:\r\n|\r|\n)%%EOF[\r\n]*\Z")
 #: A cross-reference subsection's header, ``first count``, on its own line.
-_SUBSECTION: Final = re.compile(rb"[\t\n\x0c\r ]*(\d+) (\d+) ?(?:\r\n|\n|\r)")
+_SUBSECTION: Final = re.compile(rb"[\t\n\x0c\r ]{0,64}(\d{1,10}) (\d{1,10}) ?(?:\r\n|\n|\r)")
 #: Cross-reference entries exactly as the standard writes them: 20 bytes each.
 _ENTRIES: Final = re.compile(rb"(?:\d{10} \d{5} [nf](?: \r| \n|\r\n))*")
 _ENTRY: Final = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
-_TRAILER: Final = re.compile(rb"[\t\n\x0c\r ]*trailer")
+_TRAILER: Final = re.compile(rb"[\t\n\x0c\r ]{0,64}trailer")
 #: A comment, a simple literal string, or a character that would make a string not simple.
 _COMMENT_OR_STRING: Final = re.compile(rb"%[^\r\n]*|\([^()\\]*\)|[()\\]")
 #: How far from the end of the file ``startxref`` may be.
