@@ -527,13 +527,12 @@ class _EarlyWriteback(io.FileIO):
 
     def write(self, data: Any) -> int:
         written = super().write(data)
-        if written is not None:
-            self._end += written
-            if self._end - self._start >= _WRITEBACK_BYTES and _FADVISE is not None:
-                with suppress(OSError):  # advice only: the sync before the commit is the promise
-                    _FADVISE(self.fileno(), self._start, self._end - self._start, _DONTNEED)
-                self._start = self._end
-        return written if written is not None else 0
+        self._end += written
+        if self._end - self._start >= _WRITEBACK_BYTES and _FADVISE is not None:
+            with suppress(OSError):  # advice only: the sync before the commit is the promise
+                _FADVISE(self.fileno(), self._start, self._end - self._start, _DONTNEED)
+            self._start = self._end
+        return written
 
 
 _FADVISE = getattr(os, "posix_fadvise", None)
