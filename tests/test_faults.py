@@ -422,8 +422,19 @@ def test_two_compiles_at_once_in_one_folder_both_succeed_with_distinct_files(
 # -- names ------------------------------------------------------------------------------------
 
 
-@given(name=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])))
-def test_any_project_name_gives_a_key_the_store_accepts(name: str) -> None:
-    """Whatever the project's name, the backup's key passes validate_key."""
-    project = attrs.evolve(PROJECT, name=name)
+_ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]))
+
+
+@given(name=_ANY_TEXT, number=_ANY_TEXT, project_id=_ANY_TEXT.filter(str.strip))
+def test_any_project_name_gives_a_key_the_store_accepts(
+    name: str, number: str, project_id: str
+) -> None:
+    """Whatever the project's name, number and id, the backup's key passes validate_key."""
+    project = attrs.evolve(PROJECT, name=name, number=number, id=project_id)
     validate_key(f"backups/{backup_filename(project, now=NOW)}")
+
+
+def test_a_name_with_nothing_safe_in_it_falls_back_to_a_safe_id() -> None:
+    """The fallback for an empty name is made safe too (found by the no-leak property)."""
+    project = attrs.evolve(PROJECT, name=" . ", id="0\x1f")
+    assert backup_filename(project, now=NOW).split(" - ")[1] == "0_"

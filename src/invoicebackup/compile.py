@@ -903,7 +903,7 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
     title = _safe(vocabulary.term("backup_title"))
     stamp = f"{now:%Y-%m-%d} - {now:%H%M}"
     number = _safe(project.number)
-    name = _safe(project.name) or project.id
+    name = _safe(project.name) or _safe(project.id) or "project"
 
     def render(project_name: str) -> str:
         parts = [title, project_name] + ([number] if number else []) + [stamp]
