@@ -615,8 +615,7 @@ class _Reader(PdfReader):
     def read(self, stream: IO[Any]) -> None:
         """Read the cross-reference table: a simple one here, any other by the engine."""
         table = _rawpdf.xref_table(self._data)
-        found = None if table is None else _rawpdf.tokens(table.trailer)
-        trailer = None if found is None else _build(found, self)
+        trailer = None if table is None else self._built(table.trailer)
         if (
             table is None
             or not isinstance(trailer, DictionaryObject)
@@ -669,7 +668,11 @@ class _Reader(PdfReader):
         )
         if raw is None or raw.stream_start is not None:
             return None
-        found = _rawpdf.tokens(raw.body)
+        return self._built(raw.body)
+
+    def _built(self, body: bytes) -> PdfObject | None:
+        """The plain object *body* as engine objects, or ``None`` when it is not plain."""
+        found = _rawpdf.tokens(body)
         return None if found is None else _build(found, self)
 
 
@@ -2088,10 +2091,9 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _literal(text: str) -> bytes:
+    """*text* as a string for the placeholder's font (cp1252), kept on one line."""
     raw = text.encode("cp1252", errors="replace")
-    escaped = raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-    escaped = escaped.replace(b"\r", b" ").replace(b"\n", b" ")
-    return b"(" + escaped + b")"
+    return _literal_bytes(raw.replace(b"\r", b" ").replace(b"\n", b" "))
 
 
 # -- reading back (tests, manifests) ---------------------------------------------------
