@@ -658,17 +658,27 @@ class _Reader(PdfReader):
         return super().get_object(indirect_reference)
 
     def _plain_object(self, idnum: int, generation: int) -> PdfObject | None:
-        if generation == 0 and idnum in self.xref_objStm:
+        raw = self.raw_object(idnum, generation, max_depth=_PLAIN_DEPTH, strings=True)
+        if raw is None or raw.stream_start is not None:
+            return None
+        return self._built(raw.body)
+
+    def raw_object(
+        self, idnum: int, generation: int, *, max_depth: int, strings: bool = False
+    ) -> _rawpdf.RawObject | None:
+        """Object *idnum* where the table puts it in the file, if it is plain there.
+
+        ``None`` for an object in an object stream, free or missing, or not plain (see
+        :func:`invoicebackup._rawpdf.locate`).
+        """
+        if idnum in self.xref_objStm:
             return None
         offset = self.xref.get(generation, {}).get(idnum)
         if not isinstance(offset, int) or self.xref_free_entry.get(generation, {}).get(idnum):
             return None
-        raw = _rawpdf.locate(
-            self._data, offset, idnum, generation, max_depth=_PLAIN_DEPTH, strings=True
+        return _rawpdf.locate(
+            self._data, offset, idnum, generation, max_depth=max_depth, strings=strings
         )
-        if raw is None or raw.stream_start is not None:
-            return None
-        return self._built(raw.body)
 
     def _built(self, body: bytes) -> PdfObject | None:
         """The plain object *body* as engine objects, or ``None`` when it is not plain."""
@@ -1606,15 +1616,10 @@ class BackupWriter:
         reader = parsed._reader
         if reader._encryption is not None or (generation, idnum) in reader.resolved_objects:
             return False
-        if idnum in reader.xref_objStm:
-            return False
-        offset = reader.xref.get(generation, {}).get(idnum)
-        if not isinstance(offset, int) or reader.xref_free_entry.get(generation, {}).get(idnum):
-            return False
-        data = reader._data
-        raw = _rawpdf.locate(data, offset, idnum, generation, max_depth=self._limits.max_depth)
+        raw = reader.raw_object(idnum, generation, max_depth=self._limits.max_depth)
         if raw is None:
             return False
+        data = reader._data
 
         def ref(target: int, target_generation: int) -> bytes:
             return self._ref(occurrence, target, target_generation, per_occurrence=False)
