@@ -55,16 +55,18 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from bench.workload import MANIFEST_NAME, Workload, load_workload
+from bench.workload import (
+    GENERATOR_VERSION,
+    MANIFEST_NAME,
+    NotEnoughSpaceError,
+    Workload,
+    check_free_space,
+    load_workload,
+    workload_name,
+)
 
-#: Bump when the workload's bytes change, so cached folders are regenerated.
-#: Version 2: the mix matches the issue's reference workload (about 322 MB of input at
-#: N = 100, of which 0.72 distinct); version 1 repeated fewer shared documents (0.76 distinct).
-GENERATOR_VERSION = 2
 #: A generous estimate of the workload's size per invoice, for the free-space check.
 ESTIMATED_BYTES_PER_INVOICE = 3_800_000
-#: Space left free on top of the estimate.
-SPARE_BYTES = 512 * 1024 * 1024
 #: How often an invoice attaches its vendor's certificate of insurance (shared, byte-identical).
 _CERTIFICATE_SHARE = 0.5
 #: The weights of the other attachments: scanned, text and drawing documents.
@@ -109,20 +111,6 @@ _TRADES = (
 )
 
 
-class NotEnoughSpaceError(OSError):
-    """The disk holding the workload has too little free space for it."""
-
-    def __init__(self, *, folder: Path, needed: int, free: int) -> None:
-        self.folder = folder
-        self.needed = needed
-        self.free = free
-        super().__init__(
-            f"not enough free space to generate the workload under {folder}: it needs about "
-            f"{needed / 1e9:.1f} GB (workload plus {SPARE_BYTES / 1e9:.1f} GB spare) and only "
-            f"{free / 1e9:.1f} GB is free; free some space or choose a smaller N"
-        )
-
-
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """A sort key ordering ``SC-2`` before ``SC-10`` before ``sc-11``."""
     parts = re.split(r"(\d+)", text.casefold())
@@ -132,26 +120,6 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
 def estimated_bytes(invoices: int) -> int:
     """A generous estimate of a workload's size on disk."""
     return invoices * ESTIMATED_BYTES_PER_INVOICE
-
-
-def check_free_space(folder: Path, needed: int) -> None:
-    """Raise :class:`NotEnoughSpaceError` unless *needed* bytes plus a spare are free.
-
-    Args:
-        folder: Where the bytes will go (it or its nearest existing parent is checked).
-        needed: How many bytes will be written.
-    """
-    probe = folder
-    while not probe.exists():
-        probe = probe.parent
-    free = shutil.disk_usage(probe).free
-    if free < needed + SPARE_BYTES:
-        raise NotEnoughSpaceError(folder=folder, needed=needed + SPARE_BYTES, free=free)
-
-
-def workload_name(*, invoices: int, seed: int) -> str:
-    """The cache folder's name for a workload."""
-    return f"workload-v{GENERATOR_VERSION}-seed{seed}-n{invoices}"
 
 
 def ensure_workload(*, invoices: int, seed: int = 0, root: Path = Path("bench-output")) -> Workload:

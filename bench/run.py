@@ -1,9 +1,11 @@
 """``make bench``: our ``compile_backup`` against pypdf, pikepdf and qpdf, on the same files.
 
 For each size N the runner makes (or finds in ``bench-output/``) the workload of
-:mod:`bench.generate`, then runs every engine on it, each in a fresh process so
-that the peak resident set size the operating system reports for it
-(``ru_maxrss`` from ``wait4``) is its own:
+:mod:`bench.generate`, in a process of its own, then runs every engine on it, each
+in a fresh process so that the peak resident set size the operating system reports
+for it (``ru_maxrss`` from ``wait4``) is its own. Linux starts a child's
+``ru_maxrss`` from its parent's peak, so the runner itself stays small (it never
+imports the generator) and the results say what its peak was:
 
 - ``ours``: :func:`invoicebackup.compile_backup` through the public API (every
   invoice, the admin user, a ``FileSystemStore`` on the folder);
@@ -31,6 +33,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,8 +45,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.generate import NotEnoughSpaceError, check_free_space, ensure_workload
-from bench.workload import Workload
+from bench.workload import (
+    MANIFEST_NAME,
+    NotEnoughSpaceError,
+    Workload,
+    check_free_space,
+    load_workload,
+    workload_name,
+)
 
 ENGINES = ("ours", "pypdf", "pikepdf", "qpdf")
 PEERS = ("pypdf", "pikepdf", "qpdf")
@@ -387,14 +396,18 @@ def _revision() -> str:
     return head + ("+changes" if dirty else "")
 
 
-def render(sizes: list[SizeResult], *, started: str, repeats: dict[int, int]) -> str:
+def render(
+    sizes: list[SizeResult], *, started: str, repeats: dict[int, int], runner_rss_mb: float
+) -> str:
     """The results as Markdown: workloads, engines, ratios and targets."""
     parts = [f"# Benchmark results, {started}", ""]
     parts.append(
         f"Commit {_revision()}; "
         f"Python {sys.version.split()[0]} on {os.cpu_count()} CPUs; repetitions per size: "
         + ", ".join(f"N={n}: {r}" for n, r in repeats.items())
-        + "; engines alternate between repetitions."
+        + "; engines alternate between repetitions. The runner's own peak RSS was "
+        + f"{runner_rss_mb:.0f} MB: no engine's reading can be lower (Linux starts a child's "
+        + "peak RSS from its parent's)."
     )
     parts += ["", "## Workloads", ""]
     parts.append(
@@ -443,7 +456,7 @@ def bench(
     scratch.mkdir(parents=True, exist_ok=True)
     for n in sizes:
         print(f"bench: N={n}: preparing the workload", file=sys.stderr, flush=True)
-        workload = ensure_workload(invoices=n, seed=seed, root=root)
+        workload = _workload(invoices=n, seed=seed, root=root)
         m = workload.manifest
         # The biggest output is about the size of the input; it is deleted after its check.
         check_free_space(root, m["input_bytes"])
@@ -470,6 +483,25 @@ def bench(
                 print(f"bench: N={n} rep {rep + 1}/{reps} {engine}: {status}", file=sys.stderr)
         results.append(size)
     return results
+
+
+def _workload(*, invoices: int, seed: int, root: Path) -> Workload:
+    """The cached workload, generated first (in a process of its own) if it is not there.
+
+    Not in this process: the generator's peak memory would stay this process's, and
+    Linux starts every child's ``ru_maxrss`` from its parent's peak.
+    """
+    folder = root / workload_name(invoices=invoices, seed=seed)
+    if not (folder / MANIFEST_NAME).is_file():
+        check_free_space(root, 0)  # the generator checks its own estimate too
+        argv = [sys.executable, "-m", "bench.generate", "--invoices", str(invoices)]
+        argv += ["--seed", str(seed), "--root", str(root.resolve())]
+        done = subprocess.run(argv, cwd=Path(__file__).resolve().parents[1], check=False)
+        if done.returncode == 2:  # it said why (not enough space)
+            raise SystemExit(2)
+        if done.returncode != 0 or not (folder / MANIFEST_NAME).is_file():
+            raise RuntimeError(f"generating the workload for N={invoices} failed")
+    return load_workload(folder)
 
 
 def _byte_compile() -> None:
@@ -524,7 +556,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     stamp = started.strftime("%Y-%m-%dT%H%M%SZ")
     repeats = {s.invoices: max((r.repetition for r in s.runs), default=0) + 1 for s in results}
-    markdown = render(results, started=started.strftime("%Y-%m-%d %H:%M UTC"), repeats=repeats)
+    markdown = render(
+        results,
+        started=started.strftime("%Y-%m-%d %H:%M UTC"),
+        repeats=repeats,
+        runner_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6,
+    )
     print(markdown)
     args.root.mkdir(parents=True, exist_ok=True)
     (args.root / f"results-{stamp}.md").write_text(markdown, encoding="utf-8")
