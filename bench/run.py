@@ -438,7 +438,7 @@ def render(
 
 
 def _default_repeats(n: int) -> int:
-    return 1 if n >= 1000 else 3
+    return 1 if n >= 1000 else 5
 
 
 def bench(
@@ -533,7 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--repeat",
         type=int,
         default=int(os.environ["BENCH_REPEAT"]) if os.environ.get("BENCH_REPEAT") else None,
-        help="repetitions per size (default: 3 below N=1000, 1 from N=1000)",
+        help="repetitions per size (default: 5 below N=1000, 1 from N=1000)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--root", type=Path, default=Path("bench-output"))
