@@ -71,25 +71,38 @@ def _workload(folder: Path, invoices: int) -> tuple[Project, FileSystemStore, in
     return p, store, total
 
 
-def _peak(folder: Path, invoices: int) -> tuple[int, int, int]:
-    """Compile a generated backup of *invoices* invoices: (peak bytes allocated, input, pages)."""
+def _peaks(folder: Path, invoices: int) -> tuple[list[int], int, int]:
+    """Compile a generated backup of *invoices* invoices twice: (peaks, input bytes, pages).
+
+    The peak moves by a few megabytes from one compile to the next: how much of the
+    backup waits to be hashed (at most :data:`invoicebackup._hashing.MAX_IN_FLIGHT`)
+    depends on how the helper thread was scheduled.
+    """
     p, store, total = _workload(folder, invoices)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        result = compile_backup(p, contract_ids=["c-1"], user_id=ADMIN.id, store=store, now=NOW)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak, total, result.page_count
+    peaks = []
+    for _ in range(2):
+        gc.collect()
+        tracemalloc.start()
+        try:
+            result = compile_backup(p, contract_ids=["c-1"], user_id=ADMIN.id, store=store, now=NOW)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        peaks.append(peak)
+    return peaks, total, result.page_count
 
 
 def test_memory_stays_bounded_as_the_backup_doubles(tmp_path: Path) -> None:
-    """Twice the input: the compile's peak memory grows by well under a half, and stays small."""
-    small, small_input, small_pages = _peak(tmp_path / "small", 16)
-    large, large_input, large_pages = _peak(tmp_path / "large", 32)
+    """Twice the input: the compile's peak memory grows by well under a half, and stays small.
+
+    Each size is compiled twice and the lower peaks are compared, so that the ratio
+    measures what grows with the backup, not the helper thread's scheduling; a compile
+    that held every document would double both.
+    """
+    small, small_input, small_pages = _peaks(tmp_path / "small", 16)
+    large, large_input, large_pages = _peaks(tmp_path / "large", 32)
     assert large_input > 1.9 * small_input
     assert large_pages == 2 * small_pages  # everything went in, both times
-    assert large / small < 1.25, (small, large)
-    # One document at a time, not the backup: the peak is a fraction of the input.
-    assert large < 0.25 * large_input, (large, large_input)
+    assert min(large) / min(small) < 1.25, (small, large)
+    # One document at a time, not the backup: every peak is a fraction of the input.
+    assert max(large) < 0.25 * large_input, (large, large_input)
