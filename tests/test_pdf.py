@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import io
+import weakref
 from datetime import UTC, datetime
 from typing import Any
 
@@ -393,3 +395,32 @@ def test_a_compacted_document_asks_for_its_bytes_when_the_writer_lacks_its_objec
     assert len(reader(_written(first)).pages) == 2
     with pytest.raises(_pdf.NeedsBytes):
         _writer().add_document(parsed, field_prefix="a", shared_key="sha")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        text_pdf(["one", "two"]),
+        lien_waiver_pdf({"amount": "5"}),
+        linked_pdf(named=True),
+        active_content_pdf(),
+    ],
+    ids=["text", "form", "links", "active"],
+)
+def test_a_released_document_is_freed_without_the_garbage_collector(data: bytes) -> None:
+    """Parsed, copied and released, a document's reader goes as soon as nothing names it.
+
+    Its objects point back at it; release breaks those cycles, so memory does not wait
+    for a full collection (and the collector has less to walk).
+    """
+    writer = _writer()
+    parsed = _open(data)
+    writer.add_document(parsed, field_prefix="d")
+    gone = weakref.ref(parsed._reader)
+    gc.disable()
+    try:
+        parsed.release()
+        del parsed
+        assert gone() is None
+    finally:
+        gc.enable()

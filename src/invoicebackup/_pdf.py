@@ -280,13 +280,20 @@ class ParsedPdf:
 
         The engine's objects point back at their reader, so a parsed document is only
         freed by a full garbage collection, which may come late: a compile releases each
-        document it will not copy again, so memory does not grow with the backup.
+        document it will not copy again, so memory does not grow with the backup. What
+        the reader still holds after this (its cross-reference tables) refers to none of
+        its objects, so the reader is freed without the garbage collector.
         """
         reader = self._reader
         reader.resolved_objects.clear()
         reader.flattened_pages = None
         reader.stream = io.BytesIO()
         reader._data = b""
+        # The trailer and the catalog the engine caches point back at the reader through
+        # their references: cycles the garbage collector would have to find.
+        reader.trailer = DictionaryObject()
+        reader._validated_root = None
+        reader._named_destinations_cache = None
         self._released = True
         self._structure = _Structure()
 
@@ -864,45 +871,56 @@ def _source_outline(reader: PdfReader, links: _Links) -> tuple[tuple[OutlineNode
     Entries whose target is not one of its pages are left out (their children
     move up); returns the tree and how many entries were left out.
     """
-    dropped = 0
-    seen: set[int] = set()
+    walk = _OutlineWalk(links)
+    try:
+        with _quiet():
+            root = _dict(reader.trailer.get("/Root"))
+            outlines = _dict(root.get("/Outlines"))
+            return tuple(walk.level(outlines.get("/First"), 1)), walk.dropped
+    except Exception:
+        return (), max(walk.dropped, 1)
 
-    def target(item: DictionaryObject) -> int | None:
+
+class _OutlineWalk:
+    """One walk of a bookmark tree.
+
+    An object, not nested functions: a function that calls itself through its closure
+    is a reference cycle, which would keep the reader alive until a garbage collection.
+    """
+
+    def __init__(self, links: _Links) -> None:
+        self.links = links
+        self.dropped = 0
+        self.seen: set[int] = set()
+
+    def target(self, item: DictionaryObject) -> int | None:
         dest: Any = item.get("/Dest")
         if dest is None:
             action = _dict(item.get("/A"))
             if action.get("/S") != "/GoTo":
                 return None
             dest = action.get("/D")
-        return links.page_index(dest)
+        return self.links.page_index(dest)
 
-    def level(first: Any, depth: int) -> list[OutlineNode]:
-        nonlocal dropped
+    def level(self, first: Any, depth: int) -> list[OutlineNode]:
         nodes: list[OutlineNode] = []
         ref = first
-        while ref is not None and len(seen) < _MAX_OUTLINE_ITEMS:
+        while ref is not None and len(self.seen) < _MAX_OUTLINE_ITEMS:
             item = ref.get_object()
-            if not isinstance(item, DictionaryObject) or id(item) in seen:
+            if not isinstance(item, DictionaryObject) or id(item) in self.seen:
                 break
-            seen.add(id(item))
-            children = level(item.get("/First"), depth + 1) if depth < _MAX_OUTLINE_DEPTH else []
-            page = target(item)
+            self.seen.add(id(item))
+            deeper = depth < _MAX_OUTLINE_DEPTH
+            children = self.level(item.get("/First"), depth + 1) if deeper else []
+            page = self.target(item)
             if page is None:
-                dropped += 1
+                self.dropped += 1
                 nodes.extend(children)
             else:
                 title = " ".join(str(item.get("/Title", "")).split())[:300] or "(untitled)"
                 nodes.append(OutlineNode(title=title, page_index=page, children=tuple(children)))
             ref = item.get("/Next")
         return nodes
-
-    try:
-        with _quiet():
-            root = _dict(reader.trailer.get("/Root"))
-            outlines = _dict(root.get("/Outlines"))
-            return tuple(level(outlines.get("/First"), 1)), dropped
-    except Exception:
-        return (), max(dropped, 1)
 
 
 def _unsafe_action(action: object) -> str | None:

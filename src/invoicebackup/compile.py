@@ -1067,19 +1067,24 @@ def compile_backup(
         project, plan, store=store, signatures=signatures, options=options, limits=limits
     )
     with _hashing.Hashing() as hashing:
-        return _compile(
-            project,
-            plan,
-            work,
-            target=store if output is None else output,
-            user_id=user_id,
-            vocabulary=vocabulary,
-            options=options,
-            limits=limits,
-            notify=progress or (lambda _event: None),
-            now=now,
-            hashing=hashing,
-        )
+        documents = _Documents(limits=limits, options=options, hashing=hashing)
+        try:
+            return _compile(
+                project,
+                plan,
+                work,
+                target=store if output is None else output,
+                user_id=user_id,
+                vocabulary=vocabulary,
+                options=options,
+                limits=limits,
+                notify=progress or (lambda _event: None),
+                now=now,
+                hashing=hashing,
+                documents=documents,
+            )
+        finally:
+            documents.release_all()
 
 
 def _compile(
@@ -1095,9 +1100,9 @@ def _compile(
     notify: Callable[[ProgressEvent], None],
     now: datetime,
     hashing: _hashing.Hashing,
+    documents: _Documents,
 ) -> BackupResult:
     total = sum(len(w.slots) for w in work)
-    documents = _Documents(limits=limits, options=options, hashing=hashing)
     base = backup_filename(project, now=now, language=options.language)
     folder = f"{options.output_prefix}/" if options.output_prefix else ""
     assembled = False
@@ -1571,6 +1576,16 @@ class _Documents:
         )
         again.__cause__ = error.__cause__
         return _Loaded(data_sha=sha, error=again)
+
+    def release_all(self) -> None:
+        """Let go of every document kept for another occurrence: the compile is over.
+
+        Released, a document's objects are freed as soon as nothing refers to them,
+        instead of waiting, in reference cycles, for the garbage collector.
+        """
+        while self._parsed:
+            _, kept = self._parsed.popitem()
+            kept.release()
 
     def _keep(self, sha: str, parsed: _pdf.ParsedPdf) -> None:
         """Keep *parsed*, just copied, compacted for another occurrence."""
