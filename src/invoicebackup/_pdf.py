@@ -762,7 +762,7 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
         elif kind == _rawpdf.STRING:
             current.append(create_string_object(token[kind]))
         else:  # a hexadecimal string
-            digits = bytes(c for c in token[_rawpdf.HEX_STRING] if c not in b"\x00\t\n\x0c\r ")
+            digits = token[_rawpdf.HEX_STRING].translate(None, b"\x00\t\n\x0c\r ")
             digits += b"0" * (len(digits) % 2)
             current.append(create_string_object(binascii.unhexlify(digits)))
     if stack or len(current) != 1:
