@@ -60,6 +60,7 @@ from bench.workload import (
     MANIFEST_NAME,
     NotEnoughSpaceError,
     Workload,
+    cached_workload,
     check_free_space,
     load_workload,
     workload_name,
@@ -131,9 +132,10 @@ def ensure_workload(*, invoices: int, seed: int = 0, root: Path = Path("bench-ou
     Raises:
         NotEnoughSpaceError: The disk cannot hold the workload.
     """
+    cached = cached_workload(invoices=invoices, seed=seed, root=root)
+    if cached is not None:
+        return cached
     folder = root / workload_name(invoices=invoices, seed=seed)
-    if (folder / MANIFEST_NAME).is_file():
-        return load_workload(folder)
     root.mkdir(parents=True, exist_ok=True)
     check_free_space(root, estimated_bytes(invoices))
     partial = root / f".partial-{folder.name}-{os.getpid()}"

@@ -45,14 +45,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.workload import (
-    MANIFEST_NAME,
-    NotEnoughSpaceError,
-    Workload,
-    check_free_space,
-    load_workload,
-    workload_name,
-)
+from bench.workload import NotEnoughSpaceError, Workload, cached_workload, check_free_space
 
 ENGINES = ("ours", "pypdf", "pikepdf", "qpdf")
 PEERS = ("pypdf", "pikepdf", "qpdf")
@@ -491,17 +484,18 @@ def _workload(*, invoices: int, seed: int, root: Path) -> Workload:
     Not in this process: the generator's peak memory would stay this process's, and
     Linux starts every child's ``ru_maxrss`` from its parent's peak.
     """
-    folder = root / workload_name(invoices=invoices, seed=seed)
-    if not (folder / MANIFEST_NAME).is_file():
-        check_free_space(root, 0)  # the generator checks its own estimate too
-        argv = [sys.executable, "-m", "bench.generate", "--invoices", str(invoices)]
-        argv += ["--seed", str(seed), "--root", str(root.resolve())]
-        done = subprocess.run(argv, cwd=Path(__file__).resolve().parents[1], check=False)
-        if done.returncode == 2:  # it said why (not enough space)
-            raise SystemExit(2)
-        if done.returncode != 0 or not (folder / MANIFEST_NAME).is_file():
-            raise RuntimeError(f"generating the workload for N={invoices} failed")
-    return load_workload(folder)
+    cached = cached_workload(invoices=invoices, seed=seed, root=root)
+    if cached is not None:
+        return cached
+    argv = [sys.executable, "-m", "bench.generate", "--invoices", str(invoices)]
+    argv += ["--seed", str(seed), "--root", str(root.resolve())]
+    done = subprocess.run(argv, cwd=Path(__file__).resolve().parents[1], check=False)
+    if done.returncode == 2:  # it said why (not enough space)
+        raise SystemExit(2)
+    made = cached_workload(invoices=invoices, seed=seed, root=root)
+    if done.returncode != 0 or made is None:
+        raise RuntimeError(f"generating the workload for N={invoices} failed")
+    return made
 
 
 def _byte_compile() -> None:

@@ -60,6 +60,12 @@ def workload_name(*, invoices: int, seed: int) -> str:
     return f"workload-v{GENERATOR_VERSION}-seed{seed}-n{invoices}"
 
 
+def cached_workload(*, invoices: int, seed: int, root: Path) -> Workload | None:
+    """The workload for *invoices* and *seed* under *root*, if it was generated whole."""
+    folder = root / workload_name(invoices=invoices, seed=seed)
+    return load_workload(folder) if (folder / MANIFEST_NAME).is_file() else None
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Workload:
     """A generated workload: its folder and its manifest (see :mod:`bench.generate`)."""
