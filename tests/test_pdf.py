@@ -424,3 +424,35 @@ def test_a_released_document_is_freed_without_the_garbage_collector(data: bytes)
         assert gone() is None
     finally:
         gc.enable()
+
+
+def test_false_stays_false_in_copied_objects_and_the_form() -> None:
+    """The engine's ``false`` is a true Python value: the copy must not turn it into ``true``.
+
+    A text annotation's ``/Open false`` goes through the engine path (annotations are
+    copied per occurrence), and a form's ``/NeedAppearances false`` must not ask
+    viewers to regenerate appearances.
+    """
+    from tests.pdf_craft import build_pdf
+
+    data = build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R"
+            b" /AcroForm << /Fields [5 0 R] /NeedAppearances false >> >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >>"
+            b" /Annots [4 0 R 5 0 R] >>",
+            b"<< /Type /Annot /Subtype /Text /Rect [0 0 20 20] /Open false /Contents (n) >>",
+            b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (a) /V (1) /Rect [0 30 90 50]"
+            b" /P 3 0 R >>",
+        ]
+    )
+    writer = _writer()
+    writer.add_document(_open(data), field_prefix="a")
+    out = _written(writer)
+    assert b"/Open false" in out
+    assert b"/Open true" not in out
+    assert b"/NeedAppearances" not in out
+    form = reader(out).root_object["/AcroForm"].get_object()
+    assert isinstance(form, pypdf.generic.DictionaryObject)
+    assert form.get("/NeedAppearances") is None

@@ -16,7 +16,8 @@ steps that keep bad input away from good output:
 3. :class:`BackupWriter` streams parsed documents into one output: each document's
    objects are written as soon as its copy succeeds (bounded in count and depth;
    stream data copied as the encoded bytes it is, most objects byte for byte with
-   their references renumbered by :mod:`invoicebackup._rawpdf`), pages keep their
+   their references renumbered by :mod:`invoicebackup._rawpdf`; the pages of a simple
+   document kept as the bytes of their copy, read from tokens), pages keep their
    size and rotation, links inside a document keep working, each document's form
    fields are moved under a parent field of their own so fields of different
    documents never merge, and active content (JavaScript, ``/OpenAction``,
@@ -213,6 +214,7 @@ class ParsedPdf:
         "_compacted",
         "_reader",
         "_released",
+        "_simple_pages",
         "_structure",
         "_token",
         "encrypted",
@@ -237,6 +239,7 @@ class ParsedPdf:
         self._reader = reader
         self._released = False
         self._compacted = False
+        self._simple_pages: list[_SimplePage] | None = None
         self._token = next(_TOKENS)
         self._structure = structure
         self.key = key
@@ -296,6 +299,7 @@ class ParsedPdf:
         reader._named_destinations_cache = None
         self._released = True
         self._structure = _Structure()
+        self._simple_pages = None
 
 
 # -- the engine's voice -------------------------------------------------------------------
@@ -615,6 +619,8 @@ class _Reader(PdfReader):
     def __init__(self, data: bytes) -> None:
         self._plain = False
         self.compacted = False
+        #: Whether the cross-reference table was read by :func:`_rawpdf.xref_table`.
+        self.simple_table = False
         self._data = data
         super().__init__(_Source(data), strict=False)
         self._plain = not self.is_encrypted
@@ -647,6 +653,7 @@ class _Reader(PdfReader):
         self.xref_free_entry = free
         self.xref_objStm = {}
         self.trailer = trailer
+        self.simple_table = True
 
     def get_object(self, indirect_reference: int | IndirectObject) -> PdfObject | None:
         if isinstance(indirect_reference, int):
@@ -762,9 +769,7 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
         elif kind == _rawpdf.STRING:
             current.append(create_string_object(token[kind]))
         else:  # a hexadecimal string
-            digits = token[_rawpdf.HEX_STRING].translate(None, b"\x00\t\n\x0c\r ")
-            digits += b"0" * (len(digits) % 2)
-            current.append(create_string_object(binascii.unhexlify(digits)))
+            current.append(create_string_object(_hex_bytes(token[_rawpdf.HEX_STRING])))
     if stack or len(current) != 1:
         return None
     result: PdfObject = current[0]
@@ -774,6 +779,12 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
     elif isinstance(result, BooleanObject):
         result = BooleanObject(result.value)
     return result
+
+
+def _hex_bytes(digits: bytes) -> bytes:
+    """The bytes a hexadecimal string's *digits* stand for (white space ignored, odd padded)."""
+    digits = digits.translate(None, b"\x00\t\n\x0c\r ")
+    return binascii.unhexlify(digits + b"0" * (len(digits) % 2))
 
 
 def _parse(
@@ -787,6 +798,7 @@ def _parse(
     encrypted = False
     messages: list[str] = []
     notes: list[str] = []
+    simple: list[_SimplePage] | None = None
     try:
         with _translated(key, filename, messages=messages):
             reader = _Reader(data)
@@ -794,16 +806,25 @@ def _parse(
                 encrypted = True
                 if _decrypt(reader, key, filename, passwords):
                     notes.append("it was opened with a password from the password provider")
-            count = len(reader.pages)
-            if count == 0:
-                _bad(key, filename, "damaged", "it has no pages", None)
-            if count > limits.max_pages:
-                _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
-            pages = [_checked_page(reader, index) for index in range(count)]
-            _walk(reader, pages, key=key, filename=filename, limits=limits)
-            links = _Links(reader, pages)
-            structure = _prepare(reader, pages, links)
-            notes.extend(_structure_notes(reader))
+            else:
+                simple = _simple_pages(reader, limits)
+            if simple is not None:
+                count = len(simple)
+                structure = _Structure(
+                    page_ids={page.idnum: index for index, page in enumerate(simple)},
+                    annots=[[] for _ in simple],
+                )
+            else:
+                count = len(reader.pages)
+                if count == 0:
+                    _bad(key, filename, "damaged", "it has no pages", None)
+                if count > limits.max_pages:
+                    _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
+                pages = [_checked_page(reader, index) for index in range(count)]
+                _walk(reader, pages, key=key, filename=filename, limits=limits)
+                links = _Links(reader, pages)
+                structure = _prepare(reader, pages, links)
+                notes.extend(_structure_notes(reader))
     except _CallerError as error:
         raise error.original from None
     parsed = ParsedPdf(
@@ -814,12 +835,270 @@ def _parse(
         page_count=count,
         encrypted=encrypted,
     )
-    outline, dropped = _source_outline(reader, links)
-    parsed.outline = outline
-    if dropped:
-        notes.append(f"{dropped} of its bookmarks point nowhere or could not be read: left out")
+    parsed._simple_pages = simple
+    if simple is None:
+        outline, dropped = _source_outline(reader, links)
+        parsed.outline = outline
+        if dropped:
+            notes.append(f"{dropped} of its bookmarks point nowhere or could not be read: left out")
     parsed.notes = (*_engine_notes(messages), *notes)
     return parsed
+
+
+# -- simple documents -------------------------------------------------------------------
+#
+# Most documents of a backup are simple: a catalog, one flat page tree, pages without
+# annotations, and objects the raw copy handles. For them the engine's page tree, page
+# objects, form, outline and cleaning are all no-ops; each page is instead read as
+# tokens once and kept as the bytes of its copy, with its references left as slots the
+# writer fills per occurrence. Anything else — or anything unusual about a page — goes
+# through the engine, and the output is the same bytes either way
+# (tests/test_pdf_simple.py compares them).
+
+
+@attrs.frozen
+class _SimplePage:
+    """One page of a simple document: its object number and its copy's entries.
+
+    Attributes:
+        idnum: The page's object number.
+        parts: The page's copied entries (not ``/Parent`` nor the other excluded keys),
+            serialised: bytes, and ``(number, generation)`` where a reference goes.
+    """
+
+    idnum: int
+    parts: tuple[bytes | tuple[int, int], ...]
+
+
+#: Catalog entries a simple document may have: none of them is read by the merge.
+_SIMPLE_CATALOG: Final = frozenset(
+    {
+        "/Type",
+        "/Pages",
+        "/PageMode",
+        "/PageLayout",
+        "/Metadata",
+        "/Lang",
+        "/ViewerPreferences",
+        "/MarkInfo",
+        "/Version",
+    }
+)
+_SIMPLE_PAGES_NODE: Final = frozenset({"/Type", "/Kids", "/Count"})
+_NUMBER_KINDS: Final = (_rawpdf.INTEGER, _rawpdf.REAL)
+
+
+def _simple_pages(reader: _Reader, limits: Limits) -> list[_SimplePage] | None:
+    """The pages of *reader* read as tokens, or ``None`` when the document is not simple.
+
+    Simple means: one classic cross-reference table, no encryption; a catalog with
+    only :data:`_SIMPLE_CATALOG` entries; its page tree one node whose kids are the
+    pages; and every page a plain object (see :func:`invoicebackup._rawpdf.locate`)
+    of type ``/Page`` with a direct media box of four numbers, a direct integer
+    rotation if any, resources that are a dictionary, no repeated key, and no
+    annotations or additional actions. Those are the pages the engine path would
+    copy unchanged.
+    """
+    if not reader.simple_table:
+        return None
+    root = reader.trailer.get("/Root")
+    if not isinstance(root, IndirectObject):
+        return None
+    catalog = root.get_object()
+    if (
+        not isinstance(catalog, DictionaryObject)
+        or catalog.get("/Type") != "/Catalog"
+        or not _SIMPLE_CATALOG.issuperset(catalog)
+    ):
+        return None
+    tree = catalog.get("/Pages")
+    if not isinstance(tree, IndirectObject):
+        return None
+    node = tree.get_object()
+    if (
+        not isinstance(node, DictionaryObject)
+        or isinstance(node, StreamObject)
+        or node.get("/Type") != "/Pages"
+        or not _SIMPLE_PAGES_NODE.issuperset(node)
+    ):
+        return None
+    kids = node.get("/Kids")
+    if not isinstance(kids, ArrayObject) or not 0 < len(kids) <= limits.max_pages:
+        return None
+    seen = {root.idnum, tree.idnum}
+    pages = []
+    depth = min(_PLAIN_DEPTH, limits.max_depth)
+    for kid in kids:
+        if not isinstance(kid, IndirectObject) or kid.idnum in seen:
+            return None
+        seen.add(kid.idnum)
+        raw = reader.raw_object(kid.idnum, kid.generation, max_depth=depth, strings=True)
+        if raw is None or raw.stream_start is not None:
+            return None
+        found = _rawpdf.tokens(raw.body)
+        page = _page_entries(found) if found else None
+        if found is None or page is None or not _simple_page(reader, found, page[1]):
+            return None
+        pages.append(_SimplePage(idnum=kid.idnum, parts=page[0]))
+    return pages
+
+
+def _simple_page(
+    reader: _Reader, found: list[re.Match[bytes]], entries: dict[bytes, tuple[int, int]]
+) -> bool:
+    """Whether a page's top-level *entries* are what the engine path keeps as they are."""
+    if b"Annots" in entries or b"AA" in entries or b"Type" not in entries:
+        return False
+
+    def kinds(name: bytes) -> list[int | None]:
+        start, end = entries[name]
+        return [token.lastindex for token in found[start:end]]
+
+    start, end = entries[b"Type"]
+    if end - start != 1 or found[start][_rawpdf.NAME] != b"Page":
+        return False
+    box = kinds(b"MediaBox") if b"MediaBox" in entries else []
+    if (
+        len(box) != 6
+        or box[0] != _rawpdf.OPEN_ARRAY
+        or box[5] != _rawpdf.CLOSE_ARRAY
+        or any(kind not in _NUMBER_KINDS for kind in box[1:5])
+    ):
+        return False
+    if b"Rotate" in entries and kinds(b"Rotate") != [_rawpdf.INTEGER]:
+        return False
+    if b"Resources" not in entries:
+        return False
+    resources = kinds(b"Resources")
+    if resources == [_rawpdf.REF]:
+        token = found[entries[b"Resources"][0]]
+        target = reader.get_object(IndirectObject(int(token[6]), int(token[7]), reader))
+        return isinstance(target, DictionaryObject)
+    return resources[0] == _rawpdf.OPEN_DICT
+
+
+#: Serialised names and reals of pages read as tokens, by their text (bounded).
+_TOKEN_BYTES: Final[dict[tuple[int, bytes], bytes]] = {}
+
+
+def _token_bytes(kind: int, text: bytes) -> bytes:
+    """A name or real token as :meth:`BackupWriter._serialise` writes the engine's object."""
+    cached = _TOKEN_BYTES.get((kind, text))
+    if cached is None:
+        if kind == _rawpdf.NAME:
+            cached = _name_bytes("/" + text.decode("utf-8"))
+        else:
+            cached = b" " + FloatObject(text.decode()).myrepr().encode()
+        if len(_TOKEN_BYTES) < _SHARED_TOKENS:
+            _TOKEN_BYTES[(kind, text)] = cached
+    return cached
+
+
+_SCALARS: Final = {b"true": b" true", b"false": b" false", b"null": b" null"}
+
+
+def _page_entries(
+    found: list[re.Match[bytes]],
+) -> tuple[tuple[bytes | tuple[int, int], ...], dict[bytes, tuple[int, int]]] | None:
+    """A page dictionary's tokens as its copy's parts, and where each entry's value is.
+
+    The parts are what :meth:`BackupWriter._serialise` writes for the engine's
+    objects built from the same tokens (:func:`_build`), without the page's own
+    ``<<``/``>>`` and the keys of :data:`_PAGE_EXCLUDED`. The entries map each
+    top-level key (without ``/``) to the range of its value's tokens. ``None`` when
+    the tokens are not exactly one dictionary, a key repeats, or a name is not UTF-8.
+    """
+    if found[0].lastindex != _rawpdf.OPEN_DICT:
+        return None
+    parts: list[bytes | tuple[int, int]] = []
+    out = bytearray()
+    entries: dict[bytes, tuple[int, int]] = {}
+    # One frame per open container: the keys seen for a dictionary, None for an array.
+    frames: list[set[bytes] | None] = [set()]
+    expect_key = [True]
+    key = b""
+    value_start = 0
+    skip = False
+    last = len(found) - 1
+    for index in range(1, len(found)):
+        token = found[index]
+        kind = token.lastindex
+        keys = frames[-1]
+        if keys is not None and expect_key[-1]:
+            if kind == _rawpdf.CLOSE_DICT:
+                frames.pop()
+                expect_key.pop()
+                if not frames:
+                    if index != last:
+                        return None
+                    break
+                if not skip:
+                    out += b">>"
+            elif kind == _rawpdf.NAME:
+                text = token[kind]
+                if text in keys:
+                    return None
+                keys.add(text)
+                expect_key[-1] = False
+                if len(frames) == 1:
+                    key = text
+                    value_start = index + 1
+                    skip = text in _PAGE_EXCLUDED_TOKENS
+                if not skip:
+                    try:
+                        out += _token_bytes(kind, text)
+                    except UnicodeDecodeError:
+                        return None
+                continue
+            else:
+                return None
+        elif kind == _rawpdf.OPEN_DICT or kind == _rawpdf.OPEN_ARRAY:
+            frames.append(set() if kind == _rawpdf.OPEN_DICT else None)
+            expect_key.append(True)
+            if not skip:
+                out += b"<<" if kind == _rawpdf.OPEN_DICT else b"["
+            continue
+        elif kind == _rawpdf.CLOSE_ARRAY:
+            if keys is not None:
+                return None
+            frames.pop()
+            expect_key.pop()
+            if not skip:
+                out += b"]"
+        elif kind == _rawpdf.CLOSE_DICT:
+            return None  # a dictionary closed where a value is expected
+        elif skip:
+            pass
+        elif kind == _rawpdf.REF:
+            out += b" "
+            parts.append(bytes(out))
+            out.clear()
+            parts.append((int(token[6]), int(token[7])))
+        elif kind == _rawpdf.INTEGER:
+            out += b" %d" % int(token[kind])
+        elif kind == _rawpdf.NAME or kind == _rawpdf.REAL:
+            try:
+                out += _token_bytes(kind, token[kind])
+            except UnicodeDecodeError:
+                return None
+        elif kind == _rawpdf.KEYWORD:
+            out += _SCALARS[token[kind]]
+        elif kind == _rawpdf.STRING:
+            out += _literal_bytes(create_string_object(token[kind]).original_bytes)
+        else:
+            digits = _hex_bytes(token[_rawpdf.HEX_STRING])
+            out += _literal_bytes(create_string_object(digits).original_bytes)
+        # A value is complete: its dictionary expects a key next.
+        if frames[-1] is not None:
+            expect_key[-1] = True
+            if len(frames) == 1:
+                entries[key] = (value_start, index + 1)
+                skip = False
+    else:
+        return None
+    if out:
+        parts.append(bytes(out))
+    return tuple(parts), entries
 
 
 def _structure_notes(reader: PdfReader) -> list[str]:
@@ -1322,6 +1601,8 @@ _SAFE_ACTIONS: Final = frozenset({"/GoTo", "/URI", "/Named"})
 #: annotations (copied separately, filtered), article beads and transitions'
 #: presentation steps (they point into the source's catalog).
 _PAGE_EXCLUDED: Final = ("/Parent", "/StructParents", "/AA", "/Annots", "/B", "/PresSteps")
+#: The same keys as the text of name tokens (for pages read as tokens).
+_PAGE_EXCLUDED_TOKENS: Final = frozenset(name[1:].encode() for name in _PAGE_EXCLUDED)
 
 
 _Chunk = bytes | bytearray | memoryview
@@ -1391,7 +1672,6 @@ class BackupWriter:
         self._pages = array("Q")
         self._info = (title, subject, created, producer)
         self._shared: OrderedDict[object, dict[int, int]] = OrderedDict()
-        self._names: dict[str, bytes] = {}
         self._placeholder_font = 0
         self._fields: list[int] = []
         self._wrapper_names: set[str] = set()
@@ -1516,27 +1796,10 @@ class BackupWriter:
         reader = parsed._reader
         structure = parsed._structure
         removed = list(structure.removed)
-        sources = [reader.pages[i] for i in range(parsed.page_count)]
-        numbers = []
-        for source in sources:
-            number = self._allocate()
-            numbers.append(number)
-            if source.indirect_reference is not None:
-                occurrence.pages[source.indirect_reference.idnum] = number
-            self._pages.append(number)
-        for source, number, annots in zip(sources, numbers, structure.annots, strict=True):
-            body = bytearray(b"<</Parent %d 0 R" % self._pages_root)
-            for name, value in source.items():
-                if name not in _PAGE_EXCLUDED:
-                    body += self._name(name)
-                    self._serialise(value, body, occurrence, per_occurrence=True, depth=1)
-            if annots:
-                body += b"/Annots["
-                for entry in annots:
-                    self._serialise(entry, body, occurrence, per_occurrence=True, depth=2)
-                body += b"]"
-            body += b">>"
-            self._put(number, body)
+        if parsed._simple_pages is not None:
+            self._copy_simple_pages(occurrence, parsed._simple_pages)
+        else:
+            self._copy_pages(occurrence)
         wrapper = 0
         form = _dict(_dict(reader.trailer["/Root"]).get("/AcroForm"))
         if structure.field_roots:
@@ -1562,7 +1825,9 @@ class BackupWriter:
                 dr_fonts[font_name] = bytes(value)
         layers, oc_notes = self._optional_content(occurrence, key)
         self._drain(occurrence, roots, wrapper)
-        need_appearances = bool(structure.field_roots and form.get("/NeedAppearances"))
+        flag = form.get("/NeedAppearances") if structure.field_roots else None
+        flag = flag.get_object() if flag is not None else None
+        need_appearances = isinstance(flag, BooleanObject) and flag.value
 
         def commit() -> None:
             if wrapper:
@@ -1579,13 +1844,58 @@ class BackupWriter:
                 "they were kept as fields of the document"
             )
         added = Added(
-            first_page=len(self._pages) - len(sources),
-            page_count=len(sources),
+            first_page=len(self._pages) - parsed.page_count,
+            page_count=parsed.page_count,
             fields=len(structure.field_roots),
             removed=tuple(sorted(set(removed))),
             notes=tuple(dict.fromkeys(notes)),
         )
         return added, commit
+
+    def _copy_pages(self, occurrence: _Occurrence) -> None:
+        """Write the occurrence's pages (engine objects) and their annotations."""
+        parsed = occurrence.parsed
+        reader = parsed._reader
+        structure = parsed._structure
+        sources = [reader.pages[i] for i in range(parsed.page_count)]
+        numbers = []
+        for source in sources:
+            number = self._allocate()
+            numbers.append(number)
+            if source.indirect_reference is not None:
+                occurrence.pages[source.indirect_reference.idnum] = number
+            self._pages.append(number)
+        for source, number, annots in zip(sources, numbers, structure.annots, strict=True):
+            body = bytearray(b"<</Parent %d 0 R" % self._pages_root)
+            for name, value in source.items():
+                if name not in _PAGE_EXCLUDED:
+                    body += _name_bytes(name)
+                    self._serialise(value, body, occurrence, per_occurrence=True, depth=1)
+            if annots:
+                body += b"/Annots["
+                for entry in annots:
+                    self._serialise(entry, body, occurrence, per_occurrence=True, depth=2)
+                body += b"]"
+            body += b">>"
+            self._put(number, body)
+
+    def _copy_simple_pages(self, occurrence: _Occurrence, pages: Sequence[_SimplePage]) -> None:
+        """Write the occurrence's pages of a simple document (see :func:`_simple_pages`)."""
+        numbers = []
+        for page in pages:
+            number = self._allocate()
+            numbers.append(number)
+            occurrence.pages[page.idnum] = number
+            self._pages.append(number)
+        for page, number in zip(pages, numbers, strict=True):
+            body = bytearray(b"<</Parent %d 0 R" % self._pages_root)
+            for part in page.parts:
+                if isinstance(part, bytes):
+                    body += part
+                else:
+                    body += self._ref(occurrence, part[0], part[1], per_occurrence=True)
+            body += b">>"
+            self._put(number, body)
 
     def _drain(self, occurrence: _Occurrence, roots: set[int], wrapper: int) -> None:
         """Write every object the occurrence's references reached, breadth first."""
@@ -1692,16 +2002,6 @@ class BackupWriter:
 
     # -- serialising engine objects -------------------------------------------------------
 
-    def _name(self, name: str) -> bytes:
-        cached = self._names.get(name)
-        if cached is None:
-            buffer = io.BytesIO()
-            NameObject(name).write_to_stream(buffer)
-            cached = buffer.getvalue()
-            if len(self._names) < 100_000:
-                self._names[name] = cached
-        return cached
-
     def _serialise(
         self,
         value: Any,
@@ -1730,9 +2030,10 @@ class BackupWriter:
                 )
             out += b"]"
         elif isinstance(value, NameObject):
-            out += self._name(value)
+            out += _name_bytes(value)
         elif isinstance(value, BooleanObject):
-            out += b" true" if value else b" false"
+            # Not ``if value``: the engine's booleans are all true as Python values.
+            out += b" true" if value.value else b" false"
         elif isinstance(value, NumberObject):
             out += b" %d" % value
         elif isinstance(value, FloatObject):
@@ -1756,7 +2057,7 @@ class BackupWriter:
         for name, item in value.items():
             if name in skip:
                 continue
-            out += self._name(name)
+            out += _name_bytes(name)
             self._serialise(item, out, occurrence, per_occurrence=per_occurrence, depth=depth + 1)
         out += b">>"
 
@@ -1906,7 +2207,7 @@ class BackupWriter:
             if self._dr_fonts:
                 form += b"/DR<</Font<<"
                 for font_name, value in self._dr_fonts.items():
-                    form += self._name(font_name) + value
+                    form += _name_bytes(font_name) + value
                 form += b">>>>"
             if self._need_appearances:
                 form += b"/NeedAppearances true"
@@ -2020,6 +2321,22 @@ class BackupWriter:
 
 #: Stream dictionary entries written anew (the length of the data as copied).
 _STREAM_KEYS: Final = ("/Length",)
+
+
+#: Names already serialised (they are immutable), bounded so a hostile file cannot grow it.
+_NAME_BYTES: Final[dict[str, bytes]] = {}
+
+
+def _name_bytes(name: str) -> bytes:
+    """*name* (``/Name``) as the engine writes it, escapes and all."""
+    cached = _NAME_BYTES.get(name)
+    if cached is None:
+        buffer = io.BytesIO()
+        NameObject(name).write_to_stream(buffer)
+        cached = buffer.getvalue()
+        if len(_NAME_BYTES) < 100_000:
+            _NAME_BYTES[name] = cached
+    return cached
 
 
 def _refs(numbers: Iterable[int]) -> bytes:
