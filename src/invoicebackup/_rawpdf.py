@@ -175,13 +175,11 @@ def tokens(body: bytes) -> list[re.Match[bytes]] | None:
         # NUL is white space to the standard but part of a name to the engine, and a
         # vertical tab the other way round: leave such objects to the engine.
         return None
-    found: list[re.Match[bytes]] = []
-    position = 0
-    for token in _TOKEN.finditer(body):
-        if token.start() != position:
-            return None  # something between two tokens that is not one
-        found.append(token)
-        position = token.end()
+    # Each match starts where the previous one ended: the scan stops at the first thing
+    # that is not a token, which must then be the end (or trailing white space).
+    # (``scanner`` is what the standard library's own re.Scanner uses; typeshed omits it.)
+    found = list(iter(_TOKEN.scanner(body).match, None))  # type: ignore[attr-defined]
+    position = found[-1].end() if found else 0
     if position != len(body) and _END.match(body, position) is None:
         return None
     return found
