@@ -709,6 +709,10 @@ _KEYWORDS: Final = {b"true": BooleanObject(True), b"false": BooleanObject(False)
 #: immutable); bounded so that a hostile file cannot grow them without end.
 _NAMES: Final[dict[bytes, NameObject]] = {}
 _INTEGERS: Final[dict[bytes, NumberObject]] = {}
+#: Literal strings likewise (a form's /DA, its fields' names): the engine's strings are
+#: immutable values too; only short ones are kept.
+_STRINGS: Final[dict[bytes, TextStringObject | ByteStringObject]] = {}
+_SHARED_STRING_BYTES: Final = 256
 _SHARED_TOKENS: Final = 4096
 
 
@@ -716,7 +720,7 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
     """One engine object from *found* tokens, or ``None`` when they are not exactly one."""
     stack: list[list[Any]] = []
     current: list[Any] = []
-    names, integers = _NAMES, _INTEGERS
+    names, integers, strings = _NAMES, _INTEGERS, _STRINGS
     for token in found:
         kind = token.lastindex
         if kind == _rawpdf.NAME:
@@ -767,7 +771,13 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
         elif kind == _rawpdf.KEYWORD:
             current.append(_KEYWORDS.get(token[kind], NullObject()))
         elif kind == _rawpdf.STRING:
-            current.append(create_string_object(token[kind]))
+            text = token[kind]
+            string = strings.get(text)
+            if string is None:
+                string = create_string_object(text)
+                if len(strings) < _SHARED_TOKENS and len(text) <= _SHARED_STRING_BYTES:
+                    strings[text] = string
+            current.append(string)
         else:  # a hexadecimal string
             current.append(create_string_object(_hex_bytes(token[_rawpdf.HEX_STRING])))
     if stack or len(current) != 1:
@@ -776,6 +786,8 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
     # An indirect object of its own gets its own reference: not a shared instance.
     if isinstance(result, (NameObject, NumberObject)):
         result = type(result)(result)
+    elif isinstance(result, (TextStringObject, ByteStringObject)):
+        result = create_string_object(result.original_bytes)
     elif isinstance(result, BooleanObject):
         result = BooleanObject(result.value)
     return result
