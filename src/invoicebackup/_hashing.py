@@ -4,79 +4,227 @@ A compile hashes every document it reads (to find byte-identical ones) and every
 it writes (the result's ``sha256``): about as much work as writing the backup.
 :mod:`hashlib` releases the interpreter lock while it hashes, so one helper thread
 does it beside the thread that parses and copies. The thread only ever touches
-bytes — never a store, a callback or a PDF engine — and does its work in the order it
-was given.
+bytes — never a store, a callback or a PDF engine.
 
 One thread, not one per kind of work: on a machine with two cores, a second hashing
 thread competes with the thread that parses (measured: about 0.035 s more of a
-0.8 s compile spent waiting). A document's digest waits behind at most
-:data:`MAX_IN_FLIGHT` bytes of the backup's.
+0.8 s compile spent waiting). Documents go first: the compile waits for a document's
+digest before it can parse it, but for the backup's only at the end, so the thread
+hashes every document queued before the next chunk of the backup (first in, first out
+within each kind). At most :data:`MAX_IN_FLIGHT` bytes of a backup wait to be hashed.
+
+The thread needs the interpreter lock between two pieces of work, and the parsing thread
+hands it over only every few milliseconds: so rather than wait, the compile hashes
+what it waits for itself when the helper has not started it (a document's digest, the
+backup's oldest chunk). Each running digest is only ever updated by one thread at a
+time, in order.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Final
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Final, TypeVar
 
 #: Bytes of the backup queued for hashing before the writer waits (bounds memory, not speed).
 MAX_IN_FLIGHT: Final = 8 * 1024 * 1024
+
+_Chunk = bytes | bytearray | memoryview
+
+
+_Owner = TypeVar("_Owner")
+
+
+def _take(queue: deque[tuple[_Owner, _Chunk]], owner: _Owner) -> _Chunk | None:
+    """Remove the first item of *queue* that *owner* queued; its data, or ``None``."""
+    for index, (queued_by, data) in enumerate(queue):
+        if queued_by is owner:
+            del queue[index]
+            return data
+    return None
+
+
+def _hash_into(future: Future[str], data: _Chunk) -> None:
+    """Compute *data*'s digest as *future*'s result (unless it was cancelled)."""
+    if not future.set_running_or_notify_cancel():
+        return
+    try:
+        digest = hashlib.sha256(data).hexdigest()
+    except BaseException as error:  # the waiter must not wait for ever
+        future.set_exception(error)
+        raise
+    future.set_result(digest)
+
+
+class HashingStopped(RuntimeError):
+    """The helper thread stopped (the block ended, or hashing itself failed)."""
 
 
 class Hashing:
     """A helper thread that computes SHA-256 digests, of documents and running ones.
 
-    Use as a context manager; the thread stops when the block ends.
+    Use as a context manager; the thread stops when the block ends (digests not yet
+    computed are cancelled).
     """
 
     def __init__(self, *, max_in_flight: int = MAX_IN_FLIGHT) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoicebackup-sha256")
         self._max = max_in_flight
+        self._changed = threading.Condition()
+        self._documents: deque[tuple[Future[str], _Chunk]] = deque()
+        self._chunks: deque[tuple[StreamDigest, _Chunk]] = deque()
+        self._stopped = False
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="invoicebackup-sha256", daemon=True)
+        self._thread.start()
 
     def __enter__(self) -> Hashing:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._changed:
+            self._stopped = True
+            for future, _data in self._documents:
+                future.cancel()
+            self._documents.clear()
+            self._chunks.clear()
+            self._changed.notify_all()
+        self._thread.join()
 
-    def digest(self, data: bytes) -> Future[str]:
-        """The hexadecimal SHA-256 of *data*, computed on the helper thread.
+    def digest(self, data: _Chunk) -> Future[str]:
+        """The hexadecimal SHA-256 of *data* (which must not change), computed on the helper.
 
         Not bounded here: the caller waits for each result (and bounds what it reads ahead).
         """
-        return self._pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        future: Future[str] = Future()
+        with self._changed:
+            self._check()
+            self._documents.append((future, data))
+            self._changed.notify_all()
+        return future
+
+    def result(self, future: Future[str]) -> str:
+        """The digest *future* stands for: hashed here if the helper has not started it."""
+        with self._changed:
+            data = _take(self._documents, future)
+        if data is not None:
+            _hash_into(future, data)
+        return future.result()
 
     def stream(self) -> StreamDigest:
         """A running digest whose updates are hashed on the helper thread, in order."""
-        return StreamDigest(self._pool, max_in_flight=self._max)
+        return StreamDigest(self)
+
+    def _check(self) -> None:
+        """Raise when no more work can be done (call with the lock held)."""
+        if self._failure is not None:
+            raise HashingStopped("the hashing thread failed") from self._failure
+        if self._stopped:
+            raise HashingStopped("hashing has stopped")
+
+    def _work(self) -> None:
+        try:
+            while self._work_once():
+                pass
+        except BaseException as error:  # waiters must learn of any failure
+            with self._changed:
+                self._failure = error
+                for future, _data in self._documents:
+                    future.cancel()
+                self._changed.notify_all()
+
+    def _work_once(self) -> bool:
+        """Hash the next document, else the next chunk of a backup; False once stopped."""
+        future: Future[str] | None = None
+        stream: StreamDigest | None = None
+        with self._changed:
+            while True:
+                if self._documents:
+                    future, data = self._documents.popleft()
+                    break
+                if self._chunks and not self._chunks[0][0]._busy:
+                    stream, data = self._chunks.popleft()
+                    stream._busy = True
+                    break
+                if self._stopped:
+                    return False
+                self._changed.wait()
+        if stream is not None:
+            stream._hashed(data)
+        elif future is not None:
+            _hash_into(future, data)
+        return True
 
 
 class StreamDigest:
     """The SHA-256 of everything passed to :meth:`update`, hashed in the background.
 
-    At most *max_in_flight* bytes wait to be hashed: beyond, :meth:`update` waits.
+    At most the hashing's ``max_in_flight`` bytes wait to be hashed: beyond,
+    :meth:`update` hashes the oldest chunk itself (or waits for the helper's).
     """
 
-    def __init__(self, pool: ThreadPoolExecutor, *, max_in_flight: int) -> None:
-        self._pool = pool
+    def __init__(self, hashing: Hashing) -> None:
+        self._hashing = hashing
         self._digest = hashlib.sha256()
-        self._pending: deque[tuple[Future[Any], int]] = deque()
         self._in_flight = 0
-        self._max = max_in_flight
+        #: Whether a thread is updating the digest now (then no other may start).
+        self._busy = False
+        #: Why a chunk could not be hashed (the digest is then wrong).
+        self._error: BaseException | None = None
 
-    def update(self, chunk: bytes | bytearray | memoryview) -> None:
+    def update(self, chunk: _Chunk) -> None:
         """Queue *chunk* (which must not change afterwards)."""
-        self._pending.append((self._pool.submit(self._digest.update, chunk), len(chunk)))
-        self._in_flight += len(chunk)
-        while self._pending and (self._pending[0][0].done() or self._in_flight > self._max):
-            done, size = self._pending.popleft()
-            done.result()
-            self._in_flight -= size
+        hashing = self._hashing
+        size = len(chunk)
+        with hashing._changed:
+            hashing._check()
+            hashing._chunks.append((self, chunk))
+            self._in_flight += size
+            hashing._changed.notify_all()
+        while self._help(lambda: self._in_flight > hashing._max):
+            pass
 
     def hexdigest(self) -> str:
-        """Wait for every queued chunk; the hexadecimal digest."""
-        while self._pending:
-            self._pending.popleft()[0].result()
-        self._in_flight = 0
+        """Hash every queued chunk (here or on the helper); the hexadecimal digest."""
+        while self._help(lambda: self._in_flight > 0):
+            pass
         return self._digest.hexdigest()
+
+    def _help(self, behind: Callable[[], bool]) -> bool:
+        """While *behind*: hash this digest's oldest queued chunk here, or wait for the helper.
+
+        Returns whether to check again.
+        """
+        hashing = self._hashing
+        with hashing._changed:
+            if self._error is not None:
+                raise HashingStopped("a chunk of the stream could not be hashed") from self._error
+            if not behind():
+                return False
+            hashing._check()
+            if self._busy:
+                hashing._changed.wait()
+                return True
+            chunk = _take(hashing._chunks, self)
+            if chunk is None:  # pragma: no cover - in flight means queued or being hashed
+                hashing._changed.wait()
+                return True
+            self._busy = True
+        self._hashed(chunk)
+        return True
+
+    def _hashed(self, chunk: _Chunk) -> None:
+        """Update the digest with *chunk*, taken from the queue by the calling thread."""
+        hashing = self._hashing
+        try:
+            self._digest.update(chunk)
+        except BaseException as error:  # the digest is wrong from now on: say so
+            self._error = error
+            raise
+        finally:
+            with hashing._changed:
+                self._busy = False
+                self._in_flight -= len(chunk)
+                hashing._changed.notify_all()

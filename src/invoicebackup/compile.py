@@ -1465,7 +1465,7 @@ class _Documents:
             )
             bad.__cause__ = error
             return _Loaded(error=bad)
-        sha = digest.result()
+        sha = self._hashing.result(digest)
         self.sha_of[slot.key] = sha
         if slot.parsed is not None and not slot.parsed.released:
             return _Loaded(data_sha=sha, parsed=slot.parsed)
