@@ -174,3 +174,28 @@ def test_long_runs_of_digits_or_white_space_are_left_to_the_engine() -> None:
     assert _rawpdf.xref_table(padded) is None
     assert _rawpdf.locate(padded, first, 1, 0, max_depth=8) is None
     assert _rawpdf.locate(padded, first + 90, 1, 0, max_depth=8) is not None
+
+
+def _pattern_header_end(data: bytes, idnum: int, generation: int) -> int | None:
+    found = _rawpdf._HEADER.match(data, 0)
+    if found is None or int(found[1]) != idnum or int(found[2]) != generation:
+        return None
+    return found.end()
+
+
+@given(
+    number=st.integers(min_value=0, max_value=10**10),
+    generation=st.integers(min_value=0, max_value=99_999),
+    spelling=st.sampled_from(
+        [b"%d %d obj", b"%d  %d obj", b" %d %d obj", b"0%d %d obj", b"%d %dobj", b"%d %d ob"]
+    ),
+    other=st.sampled_from([(0, 0), (1, 0), (0, 1)]),
+    tail=st.binary(max_size=4),
+)
+def test_the_usual_header_is_read_as_the_pattern_reads_it(
+    number: int, generation: int, spelling: bytes, other: tuple[int, int], tail: bytes
+) -> None:
+    """The byte comparison of ``N G obj`` is a shortcut: it accepts what the pattern accepts."""
+    data = spelling % (number + other[0], generation + other[1]) + tail
+    expected = _pattern_header_end(data, number, generation)
+    assert _rawpdf.header_end(data, 0, number, generation) == expected

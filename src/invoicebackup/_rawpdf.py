@@ -62,6 +62,21 @@ class RawObject:
     length: tuple[int, int | None] | None = None
 
 
+def header_end(data: bytes, offset: int, idnum: int, generation: int) -> int | None:
+    """Where object *idnum*'s ``N G obj`` header at *offset* ends, or ``None`` if it is not there.
+
+    The usual ``N G obj`` (single spaces, no leading zeros) is compared as bytes; any
+    other spelling :data:`_HEADER` accepts is matched by it.
+    """
+    usual = b"%d %d obj" % (idnum, generation)
+    if data.startswith(usual, offset):
+        return offset + len(usual)
+    header = _HEADER.match(data, offset)
+    if header is None or int(header[1]) != idnum or int(header[2]) != generation:
+        return None
+    return header.end()
+
+
 def locate(
     data: bytes,
     offset: int,
@@ -78,13 +93,13 @@ def locate(
     backslash, NUL or vertical tab, its brackets balance, it does not nest deeper than
     *max_depth* could allow, and a stream has exactly one ``/Length`` entry.
     """
-    header = _HEADER.match(data, offset)
-    if header is None or int(header[1]) != idnum or int(header[2]) != generation:
+    start = header_end(data, offset, idnum, generation)
+    if start is None:
         return None
-    end = _BODY_END.search(data, header.end())
+    end = _BODY_END.search(data, start)
     if end is None:
         return None
-    body = data[header.end() : end.start()].strip(b"\x00\t\n\x0c\r ")
+    body = data[start : end.start()].strip(b"\x00\t\n\x0c\r ")
     if not body or b"\\" in body or (not strings and (b"(" in body or b"%" in body)):
         return None
     if b"\x00" in body or b"\x0b" in body:
@@ -260,10 +275,8 @@ def xref_table(data: bytes) -> XrefTable | None:
             entries.append((number, int(entry[0]), int(entry[1]), entry[2] == b"n"))
         position = block_end
     for number, offset, generation, in_use in entries:
-        if in_use:
-            found = _HEADER.match(data, offset)
-            if found is None or int(found[1]) != number or int(found[2]) != generation:
-                return None
+        if in_use and header_end(data, offset, number, generation) is None:
+            return None
     trailer: bytes | None = data[position : tail.start()]
     if trailer is not None and b"%" in trailer:
         trailer = _uncommented(trailer)
