@@ -205,6 +205,7 @@ def test_the_benchmark_documents_copy_to_the_same_bytes(tmp_path: Path) -> None:
         assert simple is ("lien-waiver" not in key), key
 
 
+@pytest.mark.corpus
 def test_corpus_documents_copy_to_the_same_bytes(shared_dir: Path) -> None:
     folder = shared_dir / "corpus" / "realworld"
     if not folder.is_dir():
