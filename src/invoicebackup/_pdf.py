@@ -710,7 +710,7 @@ _KEYWORDS: Final = {b"true": BooleanObject(True), b"false": BooleanObject(False)
 _NAMES: Final[dict[bytes, NameObject]] = {}
 _INTEGERS: Final[dict[bytes, NumberObject]] = {}
 #: Literal strings likewise (a form's /DA, its fields' names): the engine's strings are
-#: immutable values too; only short ones are kept.
+#: immutable values too. Only short tokens are kept, in every one of these caches.
 _STRINGS: Final[dict[bytes, TextStringObject | ByteStringObject]] = {}
 _SHARED_STRING_BYTES: Final = 256
 _SHARED_TOKENS: Final = 4096
@@ -731,7 +731,7 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
                     name = NameObject("/" + text.decode("utf-8"))
                 except UnicodeDecodeError:
                     return None
-                if len(names) < _SHARED_TOKENS:
+                if len(names) < _SHARED_TOKENS and len(text) <= _SHARED_STRING_BYTES:
                     names[text] = name
             current.append(name)
         elif kind == _rawpdf.INTEGER:
@@ -739,7 +739,7 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
             number = integers.get(text)
             if number is None:
                 number = NumberObject(int(text))
-                if len(integers) < _SHARED_TOKENS:
+                if len(integers) < _SHARED_TOKENS and len(text) <= _SHARED_STRING_BYTES:
                     integers[text] = number
             current.append(number)
         elif kind == _rawpdf.REF:
@@ -965,6 +965,8 @@ _PageTemplate = tuple[tuple[bytes | tuple[int, int], ...], tuple[int, int] | Non
 #: text (1,144 pages, 170 different texts at N = 100). Bounded: full, it stops growing.
 _PAGE_TEMPLATES: Final[dict[bytes, _PageTemplate | None]] = {}
 _MAX_PAGE_TEMPLATES: Final = 4096
+#: Only pages this short are cached (a hostile file's long pages must not fill memory).
+_MAX_TEMPLATE_BYTES: Final = 4096
 
 
 def _page_template(body: bytes) -> _PageTemplate | None:
@@ -978,7 +980,7 @@ def _page_template(body: bytes) -> _PageTemplate | None:
         simple, resources = _simple_entries(found, page[1])
         if simple:
             template = (page[0], resources)
-    if len(_PAGE_TEMPLATES) < _MAX_PAGE_TEMPLATES:
+    if len(_PAGE_TEMPLATES) < _MAX_PAGE_TEMPLATES and len(body) <= _MAX_TEMPLATE_BYTES:
         _PAGE_TEMPLATES[body] = template
     return template
 
@@ -1032,7 +1034,7 @@ def _token_bytes(kind: int, text: bytes) -> bytes:
             cached = _name_bytes("/" + text.decode("utf-8"))
         else:
             cached = b" " + FloatObject(text.decode()).myrepr().encode()
-        if len(_TOKEN_BYTES) < _SHARED_TOKENS:
+        if len(_TOKEN_BYTES) < _SHARED_TOKENS and len(text) <= _SHARED_STRING_BYTES:
             _TOKEN_BYTES[(kind, text)] = cached
     return cached
 
@@ -2377,7 +2379,7 @@ def _name_bytes(name: str) -> bytes:
         buffer = io.BytesIO()
         NameObject(name).write_to_stream(buffer)
         cached = buffer.getvalue()
-        if len(_NAME_BYTES) < 100_000:
+        if len(_NAME_BYTES) < 100_000 and len(name) <= _SHARED_STRING_BYTES:
             _NAME_BYTES[name] = cached
     return cached
 
