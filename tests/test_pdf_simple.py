@@ -214,3 +214,14 @@ def test_corpus_documents_copy_to_the_same_bytes(shared_dir: Path) -> None:
         path.name for path in sorted(folder.glob("*.pdf")) if _same_as_engine(path.read_bytes())
     ]
     assert taken, "no corpus document is simple: the comparison would check nothing"
+
+
+def test_long_pages_and_names_are_not_kept_in_the_caches() -> None:
+    """The caches bound their entries' size as well as their count (hostile input)."""
+    long_name = b"/N" + b"x" * 300
+    page = b"<< " + _BASE + b" " + _RESOURCES + b" /PieceInfo [" + b" 1" * 3000 + b"] "
+    page += long_name + b" 1 >>"
+    assert _same_as_engine(_one_page(page))
+    assert all(len(body) <= _pdf._MAX_TEMPLATE_BYTES for body in _pdf._PAGE_TEMPLATES)
+    assert all(len(text) <= _pdf._SHARED_STRING_BYTES for _kind, text in _pdf._TOKEN_BYTES)
+    assert all(len(name) <= _pdf._SHARED_STRING_BYTES for name in _pdf._NAME_BYTES)
