@@ -20,7 +20,7 @@ from invoicebackup.testing import (
     scanned_pdf,
     text_pdf,
 )
-from tests.backup_helpers import reader
+from tests.backup_helpers import outline, reader
 
 _OUTPUTS: dict[int, io.BytesIO] = {}
 
@@ -456,3 +456,27 @@ def test_false_stays_false_in_copied_objects_and_the_form() -> None:
     form = reader(out).root_object["/AcroForm"].get_object()
     assert isinstance(form, pypdf.generic.DictionaryObject)
     assert form.get("/NeedAppearances") is None
+
+
+def test_a_finished_writer_is_freed_without_the_garbage_collector() -> None:
+    """Nothing the writer builds (bookmarks written with their children) points back at it.
+
+    A cycle would keep the writer, the backup's output stream and every bookmark until a
+    full garbage collection.
+    """
+    out = io.BytesIO()
+    writer = _pdf.BackupWriter(
+        out, title="T", subject="S", created=datetime(2024, 1, 2, tzinfo=UTC)
+    )
+    writer.add_document(_open(text_pdf(["one", "two"])), field_prefix="a")
+    leaf = _pdf.OutlineNode(title="leaf", page_index=1, children=())
+    writer.set_outline([_pdf.OutlineNode(title="top", page_index=0, children=(leaf,))])
+    writer.finish(file_id=b"test")
+    gone = weakref.ref(writer)
+    gc.disable()
+    try:
+        del writer
+        assert gone() is None
+    finally:
+        gc.enable()
+    assert outline(out.getvalue()) == [(0, "top", 0), (1, "leaf", 1)]

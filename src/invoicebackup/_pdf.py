@@ -2326,42 +2326,52 @@ class BackupWriter:
         """Write the bookmark tree; return the number of its root."""
         root = self._allocate()
         numbers: dict[int, int] = {}
-
-        def number_all(nodes: Sequence[OutlineNode]) -> None:
-            for node in nodes:
-                numbers[id(node)] = self._allocate()
-                number_all(node.children)
-
-        def count(nodes: Sequence[OutlineNode]) -> int:
-            return sum(1 + count(node.children) for node in nodes)
-
-        def write(nodes: Sequence[OutlineNode], parent: int) -> None:
-            for index, node in enumerate(nodes):
-                body = bytearray(b"<</Title")
-                body += _string(node.title)
-                body += b"/Parent %d 0 R" % parent
-                if index > 0:
-                    body += b"/Prev %d 0 R" % numbers[id(nodes[index - 1])]
-                if index + 1 < len(nodes):
-                    body += b"/Next %d 0 R" % numbers[id(nodes[index + 1])]
-                if node.children:
-                    body += b"/First %d 0 R/Last %d 0 R/Count %d" % (
-                        numbers[id(node.children[0])],
-                        numbers[id(node.children[-1])],
-                        count(node.children),
-                    )
-                body += b"/Dest[%d 0 R/Fit]>>" % self._pages[node.page_index]
-                self._put(numbers[id(node)], body)
-                write(node.children, numbers[id(node)])
-
-        number_all(self._outline)
-        write(self._outline, root)
+        for node, _siblings, _index, _parent in _preorder(self._outline):
+            numbers[id(node)] = self._allocate()
+        for node, siblings, index, parent in _preorder(self._outline):
+            body = bytearray(b"<</Title")
+            body += _string(node.title)
+            body += b"/Parent %d 0 R" % (root if parent is None else numbers[id(parent)])
+            if index > 0:
+                body += b"/Prev %d 0 R" % numbers[id(siblings[index - 1])]
+            if index + 1 < len(siblings):
+                body += b"/Next %d 0 R" % numbers[id(siblings[index + 1])]
+            if node.children:
+                body += b"/First %d 0 R/Last %d 0 R/Count %d" % (
+                    numbers[id(node.children[0])],
+                    numbers[id(node.children[-1])],
+                    _outline_count(node.children),
+                )
+            body += b"/Dest[%d 0 R/Fit]>>" % self._pages[node.page_index]
+            self._put(numbers[id(node)], body)
         self._put(
             root,
             b"<</Type/Outlines/First %d 0 R/Last %d 0 R/Count %d>>"
-            % (numbers[id(self._outline[0])], numbers[id(self._outline[-1])], count(self._outline)),
+            % (
+                numbers[id(self._outline[0])],
+                numbers[id(self._outline[-1])],
+                _outline_count(self._outline),
+            ),
         )
         return root
+
+
+def _preorder(
+    nodes: Sequence[OutlineNode], parent: OutlineNode | None = None
+) -> Iterator[tuple[OutlineNode, Sequence[OutlineNode], int, OutlineNode | None]]:
+    """Every bookmark under *nodes*, parents first: the node, its siblings, its index, its parent.
+
+    A function of the module, not a closure that calls itself: such a closure would keep
+    the writer (and the backup's file) in a cycle until the garbage collector found it.
+    """
+    for index, node in enumerate(nodes):
+        yield node, nodes, index, parent
+        yield from _preorder(node.children, node)
+
+
+def _outline_count(nodes: Sequence[OutlineNode]) -> int:
+    """How many bookmarks *nodes* hold, at every depth."""
+    return sum(1 + _outline_count(node.children) for node in nodes)
 
 
 #: Stream dictionary entries written anew (the length of the data as copied).
