@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pypdf
@@ -137,3 +141,17 @@ def outline(data: bytes) -> list[tuple[int, str, int]]:
 
     walk(pdf.outline, 0)
     return out
+
+
+def bench_generator() -> ModuleType:
+    """``bench/generate.py``, the benchmark's workload generator, loaded from its file once."""
+    if "bench_generate" in sys.modules:
+        return sys.modules["bench_generate"]
+    path = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
+    spec = importlib.util.spec_from_file_location("bench_generate", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module

@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader
 
+from tests.backup_helpers import bench_generator
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _generator() -> ModuleType:
-    if "bench_generate" in sys.modules:
-        return sys.modules["bench_generate"]
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -37,7 +25,7 @@ def _digests(folder: Path) -> dict[str, str]:
 
 def test_same_seed_same_bytes_and_every_document_is_a_readable_pdf(tmp_path: Path) -> None:
     """Two runs with one seed write identical files; each document reads with the pages listed."""
-    generate = _generator().generate
+    generate = bench_generator().generate
     first = generate(tmp_path / "a", invoices=3, seed=7)
     generate(tmp_path / "b", invoices=3, seed=7)
     assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
@@ -56,7 +44,7 @@ def test_same_seed_same_bytes_and_every_document_is_a_readable_pdf(tmp_path: Pat
 
 def test_another_seed_gives_other_bytes(tmp_path: Path) -> None:
     """The seed drives the content: a different seed changes the documents."""
-    generate = _generator().generate
+    generate = bench_generator().generate
     generate(tmp_path / "a", invoices=1, seed=1)
     generate(tmp_path / "b", invoices=1, seed=2)
     assert _digests(tmp_path / "a") != _digests(tmp_path / "b")
@@ -64,7 +52,7 @@ def test_another_seed_gives_other_bytes(tmp_path: Path) -> None:
 
 def test_lien_waivers_repeat_field_names_with_their_own_values(tmp_path: Path) -> None:
     """Every waiver has the same field names, and each holds its own invoice's amount."""
-    workload = _generator().generate(tmp_path / "w", invoices=4, seed=0)
+    workload = bench_generator().generate(tmp_path / "w", invoices=4, seed=0)
     waivers = workload.manifest["waivers"]
     assert len(waivers) >= 2
     for waiver in waivers:
@@ -78,7 +66,7 @@ def test_refuses_with_a_clear_message_when_the_disk_is_short(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Too little free space: no workload is started and the error says how much is needed."""
-    module = _generator()
+    module = bench_generator()
     monkeypatch.setattr(
         module.shutil,
         "disk_usage",

@@ -24,9 +24,9 @@ from invoicebackup import _pdf
 from invoicebackup.errors import BadDocumentError
 from invoicebackup.testing import active_content_pdf, lien_waiver_pdf, linked_pdf, text_pdf
 
+from .backup_helpers import bench_generator
 from .pdf_craft import build_pdf, stream
 from .property.test_plain_objects import names, objects
-from .test_bench_generator import _generator
 
 _CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
 _PAGES = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
@@ -198,7 +198,7 @@ def test_any_plain_page_copies_to_the_same_bytes(
 
 def test_the_benchmark_documents_copy_to_the_same_bytes(tmp_path: Path) -> None:
     """Every kind of document the benchmark generates; all are simple but the lien waivers."""
-    workload = _generator().generate(tmp_path / "w", invoices=3, seed=7)
+    workload = bench_generator().generate(tmp_path / "w", invoices=3, seed=7)
     for document in workload.manifest["documents"]:
         key = document["key"]
         simple = _same_as_engine((workload.folder / key).read_bytes())
