@@ -12,8 +12,6 @@ from pypdf import PdfReader
 
 from tests.backup_helpers import bench_generator
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def _digests(folder: Path) -> dict[str, str]:
     return {
