@@ -17,7 +17,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from invoicebackup import _pdf
@@ -225,3 +225,39 @@ def test_long_pages_and_names_are_not_kept_in_the_caches() -> None:
     assert all(len(body) <= _pdf._MAX_TEMPLATE_BYTES for body in _pdf._PAGE_TEMPLATES)
     assert all(len(text) <= _pdf._SHARED_STRING_BYTES for _kind, text in _pdf._TOKEN_BYTES)
     assert all(len(name) <= _pdf._SHARED_STRING_BYTES for name in _pdf._NAME_BYTES)
+
+
+#: Simple documents to mutate (the fast path takes each of them whole).
+_MUTATED_SOURCES = (
+    text_pdf(["One", "Two"]),
+    _one_page(b"<< " + _BASE + b" /Rotate 90 " + _RESOURCES + b" /UserUnit 1.5 >>"),
+)
+#: What a mutation writes: the bytes that change how a page's tokens read.
+_MUTATION_BYTES = st.sampled_from(
+    [
+        *(b" ", b"\n", b"/", b"<", b">", b"<<", b">>", b"[", b"]", b"(", b")", b"%", b"\\"),
+        *(b"0", b"7", b"R", b"\x00", b"#", b".", b"-", b"e", b"Page", b"Type", b"Annots", b"obj"),
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    source=st.sampled_from(_MUTATED_SOURCES),
+    position=st.floats(min_value=0, max_value=1, exclude_max=True),
+    replacement=_MUTATION_BYTES,
+    insert=st.booleans(),
+)
+def test_a_mutated_simple_document_gives_what_the_engine_path_gives(
+    source: bytes, position: float, replacement: bytes, insert: bool
+) -> None:
+    """Bytes changed anywhere in the body: the same output or the same error either way.
+
+    Most mutations break the cross-reference table (both paths then go to the engine);
+    those that keep it hit the catalog, the page tree and the pages the fast path reads.
+    """
+    body_end = source.rindex(b"xref")
+    offset = int(position * body_end)
+    cut = offset if insert else offset + len(replacement)
+    mutated = source[:offset] + replacement + source[cut:]
+    event(f"taken by the simple path: {_same_as_engine(mutated)}")
