@@ -2389,7 +2389,7 @@ def _name_bytes(name: str) -> bytes:
         buffer = io.BytesIO()
         NameObject(name).write_to_stream(buffer)
         cached = buffer.getvalue()
-        if len(_NAME_BYTES) < 100_000 and len(name) <= _SHARED_STRING_BYTES:
+        if len(_NAME_BYTES) < _SHARED_TOKENS and len(name) <= _SHARED_STRING_BYTES:
             _NAME_BYTES[name] = cached
     return cached
 
