@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import deque
-from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Final, TypeVar
 
@@ -86,9 +85,7 @@ class Hashing:
     def __exit__(self, *_exc: object) -> None:
         with self._changed:
             self._stopped = True
-            for future, _data in self._documents:
-                future.cancel()
-            self._documents.clear()
+            self._cancel_documents()
             self._chunks.clear()
             self._changed.notify_all()
         self._thread.join()
@@ -124,6 +121,12 @@ class Hashing:
         if self._stopped:
             raise HashingStopped("hashing has stopped")
 
+    def _cancel_documents(self) -> None:
+        """Cancel the digests no thread has started (call with the lock held)."""
+        for future, _data in self._documents:
+            future.cancel()
+        self._documents.clear()
+
     def _work(self) -> None:
         try:
             while self._work_once():
@@ -131,8 +134,7 @@ class Hashing:
         except BaseException as error:  # waiters must learn of any failure
             with self._changed:
                 self._failure = error
-                for future, _data in self._documents:
-                    future.cancel()
+                self._cancel_documents()
                 self._changed.notify_all()
 
     def _work_once(self) -> bool:
@@ -183,37 +185,31 @@ class StreamDigest:
             hashing._chunks.append((self, chunk))
             self._in_flight += size
             hashing._changed.notify_all()
-        while self._help(lambda: self._in_flight > hashing._max):
-            pass
+        self._catch_up(hashing._max)
 
     def hexdigest(self) -> str:
         """Hash every queued chunk (here or on the helper); the hexadecimal digest."""
-        while self._help(lambda: self._in_flight > 0):
-            pass
+        self._catch_up(0)
         return self._digest.hexdigest()
 
-    def _help(self, behind: Callable[[], bool]) -> bool:
-        """While *behind*: hash this digest's oldest queued chunk here, or wait for the helper.
-
-        Returns whether to check again.
-        """
+    def _catch_up(self, in_flight: int) -> None:
+        """Hash the oldest chunks here (or wait for the helper) until at most *in_flight* wait."""
         hashing = self._hashing
-        with hashing._changed:
-            if self._error is not None:
-                raise HashingStopped("a chunk of the stream could not be hashed") from self._error
-            if not behind():
-                return False
-            hashing._check()
-            if self._busy:
-                hashing._changed.wait()
-                return True
-            chunk = _take(hashing._chunks, self)
-            if chunk is None:  # pragma: no cover - in flight means queued or being hashed
-                hashing._changed.wait()
-                return True
-            self._busy = True
-        self._hashed(chunk)
-        return True
+        while True:
+            with hashing._changed:
+                if self._error is not None:
+                    raise HashingStopped(
+                        "a chunk of the stream could not be hashed"
+                    ) from self._error
+                if self._in_flight <= in_flight:
+                    return
+                hashing._check()
+                chunk = None if self._busy else _take(hashing._chunks, self)
+                if chunk is None:  # the helper is hashing this digest's chunk: wait for it
+                    hashing._changed.wait()
+                    continue
+                self._busy = True
+            self._hashed(chunk)
 
     def _hashed(self, chunk: _Chunk) -> None:
         """Update the digest with *chunk*, taken from the queue by the calling thread."""

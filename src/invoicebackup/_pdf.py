@@ -1903,13 +1903,10 @@ class BackupWriter:
         reader = parsed._reader
         structure = parsed._structure
         sources = [reader.pages[i] for i in range(parsed.page_count)]
-        numbers = []
-        for source in sources:
-            number = self._allocate()
-            numbers.append(number)
-            if source.indirect_reference is not None:
-                occurrence.pages[source.indirect_reference.idnum] = number
-            self._pages.append(number)
+        numbers = self._allocate_pages(
+            occurrence,
+            [None if s.indirect_reference is None else s.indirect_reference.idnum for s in sources],
+        )
         for source, number, annots in zip(sources, numbers, structure.annots, strict=True):
             body = bytearray(b"<</Parent %d 0 R" % self._pages_root)
             for name, value in source.items():
@@ -1924,14 +1921,24 @@ class BackupWriter:
             body += b">>"
             self._put(number, body)
 
-    def _copy_simple_pages(self, occurrence: _Occurrence, pages: Sequence[_SimplePage]) -> None:
-        """Write the occurrence's pages of a simple document (see :func:`_simple_pages`)."""
+    def _allocate_pages(self, occurrence: _Occurrence, idnums: Sequence[int | None]) -> list[int]:
+        """Number the occurrence's pages and append them to the output's page list.
+
+        *idnums* are the source pages' object numbers (``None`` for a page held directly);
+        references to them from the occurrence's objects become references to its pages.
+        """
         numbers = []
-        for page in pages:
+        for idnum in idnums:
             number = self._allocate()
             numbers.append(number)
-            occurrence.pages[page.idnum] = number
+            if idnum is not None:
+                occurrence.pages[idnum] = number
             self._pages.append(number)
+        return numbers
+
+    def _copy_simple_pages(self, occurrence: _Occurrence, pages: Sequence[_SimplePage]) -> None:
+        """Write the occurrence's pages of a simple document (see :func:`_simple_pages`)."""
+        numbers = self._allocate_pages(occurrence, [page.idnum for page in pages])
         for page, number in zip(pages, numbers, strict=True):
             body = bytearray(b"<</Parent %d 0 R" % self._pages_root)
             for part in page.parts:
