@@ -811,6 +811,7 @@ def _parse(
     messages: list[str] = []
     notes: list[str] = []
     simple: list[_SimplePage] | None = None
+    structure = _Structure()
     try:
         with _translated(key, filename, messages=messages):
             reader = _Reader(data)
@@ -819,13 +820,11 @@ def _parse(
                 if _decrypt(reader, key, filename, passwords):
                     notes.append("it was opened with a password from the password provider")
             else:
-                simple = _simple_pages(reader, limits)
+                found = _simple_document(reader, limits)
+                if found is not None:
+                    simple, structure = found
             if simple is not None:
                 count = len(simple)
-                structure = _Structure(
-                    page_ids={page.idnum: index for index, page in enumerate(simple)},
-                    annots=[[] for _ in simple],
-                )
             else:
                 count = len(reader.pages)
                 if count == 0:
@@ -859,13 +858,16 @@ def _parse(
 
 # -- simple documents -------------------------------------------------------------------
 #
-# Most documents of a backup are simple: a catalog, one flat page tree, pages without
-# annotations, and objects the raw copy handles. For them the engine's page tree, page
-# objects, form, outline and cleaning are all no-ops; each page is instead read as
-# tokens once and kept as the bytes of its copy, with its references left as slots the
-# writer fills per occurrence. Anything else — or anything unusual about a page — goes
-# through the engine, and the output is the same bytes either way
-# (tests/test_pdf_simple.py compares them).
+# Most documents of a backup are simple: a catalog, one flat page tree, pages whose only
+# annotations are a plain form's widgets, and objects the raw copy handles. For them the
+# engine's page tree, page objects, outline and cleaning are all no-ops; each page is
+# instead read as tokens once and kept as the bytes of its copy, with its references left
+# as slots the writer fills per occurrence, and so is each widget. Anything else — or
+# anything unusual about a page, a widget or the form — goes through the engine, and the
+# output is the same bytes either way (tests/test_pdf_simple.py compares them).
+
+#: A dictionary's copy: bytes, and ``(number, generation)`` where a reference goes.
+_Parts = tuple[bytes | tuple[int, int], ...]
 
 
 @attrs.frozen
@@ -874,15 +876,17 @@ class _SimplePage:
 
     Attributes:
         idnum: The page's object number.
-        parts: The page's copied entries (not ``/Parent`` nor the other excluded keys),
-            serialised: bytes, and ``(number, generation)`` where a reference goes.
+        parts: The page's copied entries (not ``/Parent`` nor the other excluded keys).
+        annots: The references of its annotations, all widgets of the form, in order.
     """
 
     idnum: int
-    parts: tuple[bytes | tuple[int, int], ...]
+    parts: _Parts
+    annots: tuple[tuple[int, int], ...] = ()
 
 
-#: Catalog entries a simple document may have: none of them is read by the merge.
+#: Catalog entries a simple document may have: none of them is read by the merge, but
+#: the form (whose own entries :data:`_SIMPLE_FORM` lists).
 _SIMPLE_CATALOG: Final = frozenset(
     {
         "/Type",
@@ -894,22 +898,34 @@ _SIMPLE_CATALOG: Final = frozenset(
         "/ViewerPreferences",
         "/MarkInfo",
         "/Version",
+        "/AcroForm",
     }
 )
+#: Form entries a simple document may have: those the merge reads, and no other.
+_SIMPLE_FORM: Final = frozenset({"/Fields", "/DA", "/DR", "/NeedAppearances"})
 _SIMPLE_PAGES_NODE: Final = frozenset({"/Type", "/Kids", "/Count"})
 _NUMBER_KINDS: Final = (_rawpdf.INTEGER, _rawpdf.REAL)
+#: Widget entries the engine path would change (actions, links) or replace (the parent
+#: of a top-level field), or that make a field more than one widget.
+_WIDGET_REFUSED: Final = (b"Parent", b"Kids", b"A", b"AA", b"Dest")
 
 
-def _simple_pages(reader: _Reader, limits: Limits) -> list[_SimplePage] | None:
-    """The pages of *reader* read as tokens, or ``None`` when the document is not simple.
+def _simple_document(
+    reader: _Reader, limits: Limits
+) -> tuple[list[_SimplePage], _Structure] | None:
+    """The pages of *reader* read as tokens, and its structure; ``None`` when it is not simple.
 
     Simple means: one classic cross-reference table, no encryption; a catalog with
     only :data:`_SIMPLE_CATALOG` entries; its page tree one node whose kids are the
     pages; and every page a plain object (see :func:`invoicebackup._rawpdf.locate`)
     of type ``/Page`` with a direct media box of four numbers, a direct integer
-    rotation if any, resources that are a dictionary, no repeated key, and no
-    annotations or additional actions. Those are the pages the engine path would
-    copy unchanged.
+    rotation if any, resources that are a dictionary, no repeated key, no additional
+    actions, and annotations (if any) that are a direct array of references to
+    widgets. Every widget is a plain object on one page only, a top-level field
+    listed in the form's ``/Fields`` (and every field listed is one of them), without
+    actions, links, parent, kids or a signature type; the form has only
+    :data:`_SIMPLE_FORM` entries. Those are the documents the engine path would copy
+    unchanged.
     """
     if not reader.simple_table:
         return None
@@ -937,6 +953,7 @@ def _simple_pages(reader: _Reader, limits: Limits) -> list[_SimplePage] | None:
     kids = node.get("/Kids")
     if not isinstance(kids, ArrayObject) or not 0 < len(kids) <= limits.max_pages:
         return None
+    # Object numbers met so far: a page, a widget or the tree's nodes once each.
     seen = {root.idnum, tree.idnum}
     pages = []
     depth = min(_PLAIN_DEPTH, limits.max_depth)
@@ -950,17 +967,65 @@ def _simple_pages(reader: _Reader, limits: Limits) -> list[_SimplePage] | None:
         template = _page_template(raw.body)
         if template is None:
             return None
-        parts, resources = template
+        parts, resources, annots = template
         if resources is not None and not isinstance(
             reader.get_object(IndirectObject(resources[0], resources[1], reader)), DictionaryObject
         ):
             return None
-        pages.append(_SimplePage(idnum=kid.idnum, parts=parts))
-    return pages
+        for idnum, _generation in annots:
+            if idnum in seen:
+                return None
+            seen.add(idnum)
+        pages.append(_SimplePage(idnum=kid.idnum, parts=parts, annots=annots))
+    widgets: dict[tuple[int, int], _Parts] = {}
+    for page in pages:
+        for idnum, generation in page.annots:
+            raw = reader.raw_object(idnum, generation, max_depth=depth, strings=True)
+            widget = None if raw is None or raw.stream_start is not None else _widget(raw.body)
+            if widget is None:
+                return None
+            widgets[(idnum, generation)] = widget
+    fields = _simple_fields(catalog, limits)
+    if fields is None or sorted(fields) != sorted(widgets):
+        return None
+    structure = _Structure(
+        page_ids={page.idnum: index for index, page in enumerate(pages)},
+        annots=[[] for _ in pages],
+        occurrence_ids={idnum for idnum, _generation in widgets},
+        field_roots=[IndirectObject(idnum, generation, reader) for idnum, generation in fields],
+        templates=widgets,
+    )
+    return pages, structure
 
 
-#: A simple page's copy parts, and its resources' reference when they are indirect.
-_PageTemplate = tuple[tuple[bytes | tuple[int, int], ...], tuple[int, int] | None]
+def _simple_fields(catalog: DictionaryObject, limits: Limits) -> list[tuple[int, int]] | None:
+    """The references in the form's ``/Fields``, or ``None`` when the form is not simple."""
+    form = catalog.get("/AcroForm")
+    if form is None:
+        return []
+    form = form.get_object()
+    if (
+        not isinstance(form, DictionaryObject)
+        or isinstance(form, StreamObject)
+        or not _SIMPLE_FORM.issuperset(form)
+        or _too_deep([(form, 1)], limits.max_depth)
+    ):
+        return None
+    listed = form.get("/Fields")
+    listed = listed.get_object() if listed is not None else None
+    if not isinstance(listed, ArrayObject):
+        return []
+    fields = []
+    for entry in listed:
+        if not isinstance(entry, IndirectObject):
+            return None
+        fields.append((entry.idnum, entry.generation))
+    return fields
+
+
+#: A simple page's copy parts, its resources' reference when they are indirect, and its
+#: annotations' references.
+_PageTemplate = tuple[_Parts, tuple[int, int] | None, tuple[tuple[int, int], ...]]
 #: Page templates by the page's bytes: documents from one generator repeat their pages'
 #: text (1,144 pages, 170 different texts at N = 100). Bounded: full, it stops growing.
 _PAGE_TEMPLATES: Final[dict[bytes, _PageTemplate | None]] = {}
@@ -974,27 +1039,26 @@ def _page_template(body: bytes) -> _PageTemplate | None:
     if body in _PAGE_TEMPLATES:
         return _PAGE_TEMPLATES[body]
     found = _rawpdf.tokens(body)
-    page = _page_entries(found) if found else None
+    page = _dict_parts(found, _PAGE_EXCLUDED_TOKENS) if found else None
     template = None
     if found and page is not None:
-        simple, resources = _simple_entries(found, page[1])
-        if simple:
-            template = (page[0], resources)
+        template = _simple_entries(found, page)
     if len(_PAGE_TEMPLATES) < _MAX_PAGE_TEMPLATES and len(body) <= _MAX_TEMPLATE_BYTES:
         _PAGE_TEMPLATES[body] = template
     return template
 
 
 def _simple_entries(
-    found: list[re.Match[bytes]], entries: dict[bytes, tuple[int, int]]
-) -> tuple[bool, tuple[int, int] | None]:
-    """Whether a page's top-level *entries* are what the engine path keeps as they are.
+    found: list[re.Match[bytes]], page: tuple[_Parts, dict[bytes, tuple[int, int]]]
+) -> _PageTemplate | None:
+    """The template of a page whose top-level entries the engine path keeps as they are.
 
-    Also the reference of the page's resources when they are indirect: the caller
-    checks that it names a dictionary.
+    ``None`` when it is not simple. The caller checks that indirect resources name a
+    dictionary, and that the annotations are simple widgets.
     """
-    if b"Annots" in entries or b"AA" in entries or b"Type" not in entries:
-        return False, None
+    parts, entries = page
+    if b"AA" in entries or b"Type" not in entries:
+        return None
 
     def kinds(name: bytes) -> list[int | None]:
         start, end = entries[name]
@@ -1002,7 +1066,7 @@ def _simple_entries(
 
     start, end = entries[b"Type"]
     if end - start != 1 or found[start][_rawpdf.NAME] != b"Page":
-        return False, None
+        return None
     box = kinds(b"MediaBox") if b"MediaBox" in entries else []
     if (
         len(box) != 6
@@ -1010,16 +1074,55 @@ def _simple_entries(
         or box[5] != _rawpdf.CLOSE_ARRAY
         or any(kind not in _NUMBER_KINDS for kind in box[1:5])
     ):
-        return False, None
+        return None
     if b"Rotate" in entries and kinds(b"Rotate") != [_rawpdf.INTEGER]:
-        return False, None
+        return None
+    annots: tuple[tuple[int, int], ...] = ()
+    if b"Annots" in entries:
+        listed = kinds(b"Annots")
+        if (
+            listed[0] != _rawpdf.OPEN_ARRAY
+            or listed[-1] != _rawpdf.CLOSE_ARRAY
+            or any(kind != _rawpdf.REF for kind in listed[1:-1])
+        ):
+            return None
+        start, end = entries[b"Annots"]
+        annots = tuple((int(token[6]), int(token[7])) for token in found[start + 1 : end - 1])
     if b"Resources" not in entries:
-        return False, None
+        return None
     resources = kinds(b"Resources")
     if resources == [_rawpdf.REF]:
         token = found[entries[b"Resources"][0]]
-        return True, (int(token[6]), int(token[7]))
-    return resources[0] == _rawpdf.OPEN_DICT, None
+        return parts, (int(token[6]), int(token[7])), annots
+    if resources[0] != _rawpdf.OPEN_DICT:
+        return None
+    return parts, None, annots
+
+
+def _widget(body: bytes) -> _Parts | None:
+    """The copy parts of the widget object *body*, or ``None`` when it is not simple.
+
+    Simple: a ``/Widget`` annotation without :data:`_WIDGET_REFUSED` entries, whose
+    field type, if any, is a direct name other than ``/Sig`` (a signature is noted).
+    """
+    found = _rawpdf.tokens(body)
+    widget = _dict_parts(found, frozenset()) if found else None
+    if not found or widget is None:
+        return None
+    parts, entries = widget
+    if any(name in entries for name in _WIDGET_REFUSED):
+        return None
+
+    def name(key: bytes) -> bytes | None:
+        start, end = entries[key]
+        token = found[start]
+        return token[_rawpdf.NAME] if end - start == 1 and token.lastindex == _rawpdf.NAME else None
+
+    if b"Subtype" not in entries or name(b"Subtype") != b"Widget":
+        return None
+    if b"FT" in entries and name(b"FT") in (None, b"Sig"):
+        return None
+    return parts
 
 
 #: Serialised names and reals of pages read as tokens, by their text (bounded).
@@ -1042,14 +1145,14 @@ def _token_bytes(kind: int, text: bytes) -> bytes:
 _SCALARS: Final = {b"true": b" true", b"false": b" false", b"null": b" null"}
 
 
-def _page_entries(
-    found: list[re.Match[bytes]],
-) -> tuple[tuple[bytes | tuple[int, int], ...], dict[bytes, tuple[int, int]]] | None:
-    """A page dictionary's tokens as its copy's parts, and where each entry's value is.
+def _dict_parts(
+    found: list[re.Match[bytes]], excluded: frozenset[bytes]
+) -> tuple[_Parts, dict[bytes, tuple[int, int]]] | None:
+    """A dictionary's tokens as its copy's parts, and where each entry's value is.
 
     The parts are what :meth:`BackupWriter._serialise` writes for the engine's
-    objects built from the same tokens (:func:`_build`), without the page's own
-    ``<<``/``>>`` and the keys of :data:`_PAGE_EXCLUDED`. The entries map each
+    objects built from the same tokens (:func:`_build`), without the dictionary's own
+    ``<<``/``>>`` and its *excluded* keys (names without ``/``). The entries map each
     top-level key (without ``/``) to the range of its value's tokens. ``None`` when
     the tokens are not exactly one dictionary, a key repeats, or a name is not UTF-8.
     """
@@ -1088,7 +1191,7 @@ def _page_entries(
                 if len(frames) == 1:
                     key = text
                     value_start = index + 1
-                    skip = text in _PAGE_EXCLUDED_TOKENS
+                    skip = text in excluded
                 if not skip:
                     try:
                         out += _token_bytes(kind, text)
@@ -1129,10 +1232,11 @@ def _page_entries(
         elif kind == _rawpdf.KEYWORD:
             out += _SCALARS[token[kind]]
         elif kind == _rawpdf.STRING:
-            out += _literal_bytes(create_string_object(token[kind]).original_bytes)
+            # The engine's string keeps the bytes it was made from as its original bytes,
+            # which :meth:`BackupWriter._serialise` writes (tests/test_pdf_simple.py).
+            out += _literal_bytes(token[kind])
         else:
-            digits = _hex_bytes(token[_rawpdf.HEX_STRING])
-            out += _literal_bytes(create_string_object(digits).original_bytes)
+            out += _literal_bytes(_hex_bytes(token[_rawpdf.HEX_STRING]))
         # A value is complete: its dictionary expects a key next.
         if frames[-1] is not None:
             expect_key[-1] = True
@@ -1299,6 +1403,8 @@ class _Structure:
         field_roots: The top-level fields: those of ``/Fields``, then the top of every
             widget's field chain that ``/Fields`` does not reach (adopted).
         adopted: How many top-level fields were adopted from widgets alone.
+        templates: The copy parts of the objects each occurrence copies afresh that were
+            read as tokens (a simple document's widgets), by their reference.
     """
 
     removed: list[str] = attrs.Factory(list)
@@ -1308,6 +1414,7 @@ class _Structure:
     dropped_ids: set[int] = attrs.Factory(set)
     field_roots: list[IndirectObject] = attrs.Factory(list)
     adopted: int = 0
+    templates: dict[tuple[int, int], _Parts] = attrs.Factory(dict)
 
 
 #: Bounds on one document's form: fields visited, and the depth of a widget's parent chain.
@@ -1581,14 +1688,21 @@ def _walk(
     form = root.get_object().get("/AcroForm") if root is not None else None
     if form is not None:
         stack.append((form.get_object(), 1))
+    if _too_deep(stack, limits.max_depth):
+        _bad(key, filename, "damaged", "its objects are nested too deeply", None)
+
+
+def _too_deep(stack: list[tuple[Any, int]], max_depth: int) -> bool:
+    """Whether a value of *stack* (values and their depths) nests deeper than *max_depth*."""
     while stack:
         value, depth = stack.pop()
-        if depth > limits.max_depth:
-            _bad(key, filename, "damaged", "its objects are nested too deeply", None)
+        if depth > max_depth:
+            return True
         if isinstance(value, DictionaryObject):
             stack.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, ArrayObject):
             stack.extend((item, depth + 1) for item in value)
+    return False
 
 
 # -- assembly -------------------------------------------------------------------------
@@ -1937,17 +2051,27 @@ class BackupWriter:
         return numbers
 
     def _copy_simple_pages(self, occurrence: _Occurrence, pages: Sequence[_SimplePage]) -> None:
-        """Write the occurrence's pages of a simple document (see :func:`_simple_pages`)."""
+        """Write the occurrence's pages of a simple document (see :func:`_simple_document`)."""
         numbers = self._allocate_pages(occurrence, [page.idnum for page in pages])
         for page, number in zip(pages, numbers, strict=True):
             body = bytearray(b"<</Parent %d 0 R" % self._pages_root)
-            for part in page.parts:
-                if isinstance(part, bytes):
-                    body += part
-                else:
-                    body += self._ref(occurrence, part[0], part[1], per_occurrence=True)
+            self._fill(body, page.parts, occurrence)
+            if page.annots:
+                body += b"/Annots["
+                for idnum, generation in page.annots:
+                    body += b" "
+                    body += self._ref(occurrence, idnum, generation, per_occurrence=True)
+                body += b"]"
             body += b">>"
             self._put(number, body)
+
+    def _fill(self, body: bytearray, parts: _Parts, occurrence: _Occurrence) -> None:
+        """Append *parts* to *body*, with the occurrence's references in their slots."""
+        for part in parts:
+            if isinstance(part, bytes):
+                body += part
+            else:
+                body += self._ref(occurrence, part[0], part[1], per_occurrence=True)
 
     def _drain(self, occurrence: _Occurrence, roots: set[int], wrapper: int) -> None:
         """Write every object the occurrence's references reached, breadth first."""
@@ -1969,6 +2093,15 @@ class BackupWriter:
                     None,
                 )
             if not per_occurrence and self._copy_raw(occurrence, idnum, generation, number):
+                continue
+            template = (
+                parsed._structure.templates.get((idnum, generation)) if idnum in roots else None
+            )
+            if template is not None:  # a widget read as tokens: a top-level field
+                body = bytearray(b"<<")
+                self._fill(body, template, occurrence)
+                body += b"/Parent %d 0 R>>" % wrapper
+                self._put(number, body)
                 continue
             obj = reader.get_object(IndirectObject(idnum, generation, reader))
             body = bytearray()
