@@ -438,3 +438,16 @@ def test_a_name_with_nothing_safe_in_it_falls_back_to_a_safe_id() -> None:
     """The fallback for an empty name is made safe too (found by the no-leak property)."""
     project = attrs.evolve(PROJECT, name=" . ", id="0\x1f")
     assert backup_filename(project, now=NOW).split(" - ")[1] == "0_"
+
+
+def test_a_long_project_number_is_shortened_too() -> None:
+    """Not only the name: a long number is cut to fit 240 bytes.
+
+    Found by the property above: a number of 300 bytes made a key segment the store refused.
+    """
+    project = attrs.evolve(PROJECT, name="Tower", number="☃" * 100)  # 300 UTF-8 bytes
+    filename = backup_filename(project, now=NOW)
+    assert len(filename.encode()) <= 240
+    assert filename.split(" - ")[1] == "T"  # the name first, down to one character
+    assert filename.split(" - ")[2].startswith("☃☃☃")
+    validate_key(f"backups/{filename}")

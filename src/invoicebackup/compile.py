@@ -885,7 +885,8 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
     ``{title} - {project name} - {project number} - {YYYY-MM-DD} - {HHMM}.pdf``,
     the title in the project's dictionary and language (or *language*), made safe
     for every common filesystem: no ``<>:"/\|?*`` or control characters, no
-    trailing dot or space, at most 240 UTF-8 bytes (the project name is shortened).
+    trailing dot or space, at most 240 UTF-8 bytes (the project name is shortened, then
+    the project number).
 
     Example:
         >>> from datetime import datetime, timezone
@@ -905,13 +906,16 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
     number = _safe(project.number)
     name = _safe(project.name) or _safe(project.id) or "project"
 
-    def render(project_name: str) -> str:
-        parts = [title, project_name] + ([number] if number else []) + [stamp]
+    def render() -> str:
+        parts = [title, name] + ([number] if number else []) + [stamp]
         return " - ".join(parts) + ".pdf"
 
-    while len(render(name).encode()) > _MAX_NAME_BYTES and len(name) > 1:
-        name = name[:-1].rstrip(" .")
-    return render(name)
+    # The project name is shortened first, then its number (the title is ours: short).
+    while len(render().encode()) > _MAX_NAME_BYTES and len(name) > 1:
+        name = name[:-1].rstrip(" .") or name[:1]
+    while len(render().encode()) > _MAX_NAME_BYTES and len(number) > 1:
+        number = number[:-1].rstrip(" .") or number[:1]
+    return render()
 
 
 def _numbered(filename: str, attempt: int) -> str:
