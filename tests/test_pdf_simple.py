@@ -48,32 +48,36 @@ def _engine_only() -> Iterator[None]:
         yield
 
 
-def _copied(data: bytes, limits: _pdf.Limits | None = None) -> tuple[bytes | str, bool]:
+def _copied(
+    data: bytes, limits: _pdf.Limits | None = None
+) -> tuple[tuple[bytes | str, list[_pdf.Added]], bool]:
     """*data* added twice to a backup (a second occurrence shares its objects).
 
-    The output, or the code of the error that stopped it; whether the simple path took it.
+    The output (or the code of the error that stopped it) and what each addition
+    reported; whether the simple path took it.
     """
     limits = limits or _pdf.Limits()
     try:
         parsed = _pdf.open_pdf(data, key="k/doc.pdf", filename="doc.pdf", limits=limits)
     except BadDocumentError as error:
-        return error.code, False
+        return (error.code, []), False
     simple = parsed._simple_pages is not None
     out = io.BytesIO()
     writer = _pdf.BackupWriter(
         out, title="T", subject="S", created=datetime(2024, 1, 2, tzinfo=UTC), limits=limits
     )
+    added = []
     try:
-        writer.add_document(parsed, field_prefix="a", shared_key="sha")
-        writer.add_document(parsed, field_prefix="b", shared_key="sha")
+        added.append(writer.add_document(parsed, field_prefix="a", shared_key="sha"))
+        added.append(writer.add_document(parsed, field_prefix="b", shared_key="sha"))
     except BadDocumentError as error:
-        return error.code, simple
+        return (error.code, added), simple
     writer.finish(file_id=b"test")
-    return out.getvalue(), simple
+    return (out.getvalue(), added), simple
 
 
 def _same_as_engine(data: bytes, limits: _pdf.Limits | None = None) -> bool:
-    """Assert both paths write the same bytes; whether the simple path took *data*."""
+    """Assert both paths write and report the same; whether the simple path took *data*."""
     ours, simple = _copied(data, limits)
     with _engine_only():
         engine, _ = _copied(data, limits)
@@ -197,7 +201,6 @@ _SIMPLE_FORMS = {
             _FORM,
         ]
     ),
-    "indirect fields": _form(form=b"<< /Fields 9 0 R >>", extra=(b"[7 0 R]",)),
     "two widgets": _form(
         form=b"<< /Fields [9 0 R 7 0 R] >>",
         annots=b"[7 0 R 9 0 R]",
@@ -234,6 +237,11 @@ _NOT_SIMPLE_FORMS = {
     "XFA": _form(form=_FORM[:-2] + b" /XFA 6 0 R >>"),
     "signature flags": _form(form=_FORM[:-2] + b" /SigFlags 3 >>"),
     "a direct field": _form(form=b"<< /Fields [7 0 R << /T (x) >>] >>"),
+    "indirect fields": _form(form=b"<< /Fields 9 0 R >>", extra=(b"[7 0 R]",)),
+    "indirect default resources": _form(form=b"<< /Fields [7 0 R] /DR 9 0 R >>", extra=(b"<< >>",)),
+    "an indirect appearance flag": _form(
+        form=b"<< /Fields [7 0 R] /NeedAppearances 9 0 R >>", extra=(b"true",)
+    ),
     "no form": _one_page(b"<< " + _BASE + b" " + _RESOURCES + b" /Annots [6 0 R] >>"),
     "a widget with an escape": _form(_WIDGET.replace(b"(5)", b"(5\\)")),
     "a repeated widget key": _form(_WIDGET[:-2] + b"/F 4 >>"),
@@ -304,7 +312,7 @@ def test_a_nested_page_tree_goes_to_the_engine() -> None:
 
 def test_excluded_page_keys_are_left_out_of_the_copy() -> None:
     page = b"<< " + _BASE + b" " + _RESOURCES + b" /StructParents 3 /B [6 0 R] /PresSteps 6 0 R >>"
-    ours, simple = _copied(_one_page(page))
+    (ours, _added), simple = _copied(_one_page(page))
     assert simple
     assert isinstance(ours, bytes)
     assert b"/StructParents" not in ours

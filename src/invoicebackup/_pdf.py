@@ -212,6 +212,7 @@ class ParsedPdf:
 
     __slots__ = (
         "_compacted",
+        "_raw",
         "_reader",
         "_released",
         "_simple_pages",
@@ -229,14 +230,18 @@ class ParsedPdf:
     def __init__(
         self,
         *,
-        reader: _Reader,
+        reader: _Reader | None,
         structure: _Structure,
         key: str,
         filename: str,
         page_count: int,
         encrypted: bool,
+        raw: _RawFile | None = None,
     ) -> None:
+        #: The engine's reader; made from the bytes only when needed for a simple document.
         self._reader = reader
+        #: A simple document's file, read without the engine.
+        self._raw = raw
         self._released = False
         self._compacted = False
         self._simple_pages: list[_SimplePage] | None = None
@@ -269,9 +274,28 @@ class ParsedPdf:
         if self._compacted or self._released:
             return
         self._compacted = True
-        self._reader.compacted = True
-        self._reader.stream = io.BytesIO()
-        self._reader._data = b""
+        if self._raw is not None:
+            self._raw.data = b""
+        if self._reader is not None:
+            self._reader.compacted = True
+            self._reader.stream = io.BytesIO()
+            self._reader._data = b""
+
+    def _data(self) -> bytes:
+        """The document's bytes (empty once compacted or released)."""
+        if self._raw is not None:
+            return self._raw.data
+        assert self._reader is not None
+        return self._reader._data
+
+    def _engine(self) -> _Reader:
+        """The engine's reader, made from a simple document's bytes on first need."""
+        if self._reader is None:
+            if self._compacted or self._released:
+                raise NeedsBytes(self.key)
+            assert self._raw is not None
+            self._reader = _Reader(self._raw.data)
+        return self._reader
 
     @property
     def released(self) -> bool:
@@ -288,15 +312,18 @@ class ParsedPdf:
         its objects, so the reader is freed without the garbage collector.
         """
         reader = self._reader
-        reader.resolved_objects.clear()
-        reader.flattened_pages = None
-        reader.stream = io.BytesIO()
-        reader._data = b""
-        # The trailer and the catalog the engine caches point back at the reader through
-        # their references: cycles the garbage collector would have to find.
-        reader.trailer = DictionaryObject()
-        reader._validated_root = None
-        reader._named_destinations_cache = None
+        if reader is not None:
+            reader.resolved_objects.clear()
+            reader.flattened_pages = None
+            reader.stream = io.BytesIO()
+            reader._data = b""
+            # The trailer and the catalog the engine caches point back at the reader
+            # through their references: cycles the garbage collector would have to find.
+            reader.trailer = DictionaryObject()
+            reader._validated_root = None
+            reader._named_destinations_cache = None
+        if self._raw is not None:
+            self._raw.data = b""
         self._released = True
         self._structure = _Structure()
         self._simple_pages = None
@@ -540,7 +567,7 @@ def repair_pdf(
     ):
         raise error
     return _repaired(
-        parsed._reader._data,
+        parsed._data(),
         error,
         key=parsed.key,
         filename=parsed.filename,
@@ -810,8 +837,22 @@ def _parse(
     encrypted = False
     messages: list[str] = []
     notes: list[str] = []
-    simple: list[_SimplePage] | None = None
-    structure = _Structure()
+    with _translated(key, filename, messages=messages):
+        raw = _RawFile.read(data)
+        simple = None if raw is None else _simple_document(raw, limits)
+    if simple is not None:
+        parsed = ParsedPdf(
+            reader=None,
+            raw=raw,
+            structure=simple[1],
+            key=key,
+            filename=filename,
+            page_count=len(simple[0]),
+            encrypted=False,
+        )
+        parsed._simple_pages = simple[0]
+        parsed.notes = tuple(_engine_notes(messages))
+        return parsed
     try:
         with _translated(key, filename, messages=messages):
             reader = _Reader(data)
@@ -819,23 +860,16 @@ def _parse(
                 encrypted = True
                 if _decrypt(reader, key, filename, passwords):
                     notes.append("it was opened with a password from the password provider")
-            else:
-                found = _simple_document(reader, limits)
-                if found is not None:
-                    simple, structure = found
-            if simple is not None:
-                count = len(simple)
-            else:
-                count = len(reader.pages)
-                if count == 0:
-                    _bad(key, filename, "damaged", "it has no pages", None)
-                if count > limits.max_pages:
-                    _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
-                pages = [_checked_page(reader, index) for index in range(count)]
-                _walk(reader, pages, key=key, filename=filename, limits=limits)
-                links = _Links(reader, pages)
-                structure = _prepare(reader, pages, links)
-                notes.extend(_structure_notes(reader))
+            count = len(reader.pages)
+            if count == 0:
+                _bad(key, filename, "damaged", "it has no pages", None)
+            if count > limits.max_pages:
+                _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
+            pages = [_checked_page(reader, index) for index in range(count)]
+            _walk(reader, pages, key=key, filename=filename, limits=limits)
+            links = _Links(reader, pages)
+            structure = _prepare(reader, pages, links)
+            notes.extend(_structure_notes(reader))
     except _CallerError as error:
         raise error.original from None
     parsed = ParsedPdf(
@@ -846,12 +880,10 @@ def _parse(
         page_count=count,
         encrypted=encrypted,
     )
-    parsed._simple_pages = simple
-    if simple is None:
-        outline, dropped = _source_outline(reader, links)
-        parsed.outline = outline
-        if dropped:
-            notes.append(f"{dropped} of its bookmarks point nowhere or could not be read: left out")
+    outline, dropped = _source_outline(reader, links)
+    parsed.outline = outline
+    if dropped:
+        notes.append(f"{dropped} of its bookmarks point nowhere or could not be read: left out")
     parsed.notes = (*_engine_notes(messages), *notes)
     return parsed
 
@@ -904,16 +936,140 @@ _SIMPLE_CATALOG: Final = frozenset(
 #: Form entries a simple document may have: those the merge reads, and no other.
 _SIMPLE_FORM: Final = frozenset({"/Fields", "/DA", "/DR", "/NeedAppearances"})
 _SIMPLE_PAGES_NODE: Final = frozenset({"/Type", "/Kids", "/Count"})
+#: The same, as the text of name tokens.
+_SIMPLE_CATALOG_TOKENS: Final = frozenset(name[1:].encode() for name in _SIMPLE_CATALOG)
+_SIMPLE_FORM_TOKENS: Final = frozenset(name[1:].encode() for name in _SIMPLE_FORM)
+_SIMPLE_PAGES_NODE_TOKENS: Final = frozenset(name[1:].encode() for name in _SIMPLE_PAGES_NODE)
 _NUMBER_KINDS: Final = (_rawpdf.INTEGER, _rawpdf.REAL)
 #: Widget entries the engine path would change (actions, links) or replace (the parent
 #: of a top-level field), or that make a field more than one widget.
 _WIDGET_REFUSED: Final = (b"Parent", b"Kids", b"A", b"AA", b"Dest")
 
 
-def _simple_document(
-    reader: _Reader, limits: Limits
-) -> tuple[list[_SimplePage], _Structure] | None:
-    """The pages of *reader* read as tokens, and its structure; ``None`` when it is not simple.
+class _RawFile:
+    """A file with one classic cross-reference table, read without the engine.
+
+    Attributes:
+        data: The file's bytes (empty once its document is compacted or released).
+        root: The catalog's reference.
+        resolved: The objects the engine path would have read as objects before copying
+            them (the catalog, the page tree, indirect resources and form, the lengths
+            of streams): a copy writes these as the engine's objects, not byte for byte.
+    """
+
+    __slots__ = ("__weakref__", "_offsets", "data", "resolved", "root")
+
+    def __init__(
+        self, data: bytes, offsets: dict[tuple[int, int], int], root: tuple[int, int]
+    ) -> None:
+        self.data = data
+        self._offsets = offsets
+        self.root = root
+        self.resolved: set[tuple[int, int]] = set()
+
+    @classmethod
+    def read(cls, data: bytes) -> _RawFile | None:
+        """The file of *data*, or ``None`` when it is not that simple (see :class:`_Reader`)."""
+        table = _rawpdf.xref_table(data)
+        found = None if table is None else _rawpdf.tokens(table.trailer)
+        trailer = _dict_parts(found, frozenset()) if found else None
+        if table is None or not found or trailer is None:
+            return None
+        entries = trailer[1]
+        if b"Prev" in entries or b"XRefStm" in entries or b"Encrypt" in entries:
+            return None
+        root = _ref_entry(found, entries, b"Root")
+        if root is None:
+            return None
+        offsets = {
+            (number, generation): offset
+            for number, offset, generation, in_use in table.entries
+            if in_use
+        }
+        return cls(data, offsets, root)
+
+    def object(
+        self, idnum: int, generation: int, *, max_depth: int, strings: bool = False
+    ) -> _rawpdf.RawObject | None:
+        """Object *idnum* where the table puts it, if it is plain there (as the engine's)."""
+        offset = self._offsets.get((idnum, generation))
+        if offset is None:
+            return None
+        return _rawpdf.locate(
+            self.data, offset, idnum, generation, max_depth=max_depth, strings=strings
+        )
+
+    def dictionary(
+        self, ref: tuple[int, int], max_depth: int = _PLAIN_DEPTH
+    ) -> tuple[list[re.Match[bytes]], dict[bytes, tuple[int, int]]] | None:
+        """The tokens and entries of the plain dictionary *ref* names, else ``None``."""
+        raw = self.object(ref[0], ref[1], max_depth=max_depth, strings=True)
+        if raw is None or raw.stream_start is not None:
+            return None
+        found = _rawpdf.tokens(raw.body)
+        parsed = _dict_parts(found, frozenset()) if found else None
+        return None if not found or parsed is None else (found, parsed[1])
+
+
+def _token(
+    found: list[re.Match[bytes]], span: tuple[int, int], kind: int
+) -> re.Match[bytes] | None:
+    """The one token of the value *span*, if it is one token of *kind*."""
+    start, end = span
+    return found[start] if end - start == 1 and found[start].lastindex == kind else None
+
+
+def _ref_entry(
+    found: list[re.Match[bytes]], entries: dict[bytes, tuple[int, int]], key: bytes
+) -> tuple[int, int] | None:
+    """The reference that entry *key* is, if it is one."""
+    span = entries.get(key)
+    token = None if span is None else _token(found, span, _rawpdf.REF)
+    return None if token is None else (int(token[6]), int(token[7]))
+
+
+def _name_entry(
+    found: list[re.Match[bytes]], entries: dict[bytes, tuple[int, int]], key: bytes
+) -> bytes | None:
+    """The name that entry *key* is (without ``/``), if it is a direct name."""
+    span = entries.get(key)
+    token = None if span is None else _token(found, span, _rawpdf.NAME)
+    return None if token is None else token[_rawpdf.NAME]
+
+
+def _ref_array(found: list[re.Match[bytes]], span: tuple[int, int]) -> list[tuple[int, int]] | None:
+    """The references of the value *span*, if it is a direct array of references only."""
+    start, end = span
+    if (
+        end - start < 2
+        or found[start].lastindex != _rawpdf.OPEN_ARRAY
+        or found[end - 1].lastindex != _rawpdf.CLOSE_ARRAY
+    ):
+        return None
+    refs = []
+    for token in found[start + 1 : end - 1]:
+        if token.lastindex != _rawpdf.REF:
+            return None
+        refs.append((int(token[6]), int(token[7])))
+    return refs
+
+
+def _nesting(found: list[re.Match[bytes]], start: int, end: int) -> int:
+    """How deep the engine's walk (:func:`_too_deep`) finds the value *start*:*end*, from 1."""
+    deepest = level = 0
+    for token in found[start:end]:
+        kind = token.lastindex
+        if kind == _rawpdf.CLOSE_DICT or kind == _rawpdf.CLOSE_ARRAY:
+            level -= 1
+            continue
+        deepest = max(deepest, level + 1)
+        if kind == _rawpdf.OPEN_DICT or kind == _rawpdf.OPEN_ARRAY:
+            level += 1
+    return deepest
+
+
+def _simple_document(raw: _RawFile, limits: Limits) -> tuple[list[_SimplePage], _Structure] | None:
+    """The pages of *raw* read as tokens, and its structure; ``None`` when it is not simple.
 
     Simple means: one classic cross-reference table, no encryption; a catalog with
     only :data:`_SIMPLE_CATALOG` entries; its page tree one node whose kids are the
@@ -924,103 +1080,177 @@ def _simple_document(
     widgets. Every widget is a plain object on one page only, a top-level field
     listed in the form's ``/Fields`` (and every field listed is one of them), without
     actions, links, parent, kids or a signature type; the form has only
-    :data:`_SIMPLE_FORM` entries. Those are the documents the engine path would copy
-    unchanged.
+    :data:`_SIMPLE_FORM` entries (see :func:`_simple_form`). Those are the documents
+    the engine path would copy unchanged; nothing of them goes through the engine.
     """
-    if not reader.simple_table:
+    catalog = raw.dictionary(raw.root)
+    if catalog is None:
         return None
-    root = reader.trailer.get("/Root")
-    if not isinstance(root, IndirectObject):
-        return None
-    catalog = root.get_object()
-    if (
-        not isinstance(catalog, DictionaryObject)
-        or catalog.get("/Type") != "/Catalog"
-        or not _SIMPLE_CATALOG.issuperset(catalog)
+    found, entries = catalog
+    if not _SIMPLE_CATALOG_TOKENS.issuperset(entries) or _name_entry(found, entries, b"Type") != (
+        b"Catalog"
     ):
         return None
-    tree = catalog.get("/Pages")
-    if not isinstance(tree, IndirectObject):
+    tree = _ref_entry(found, entries, b"Pages")
+    node = None if tree is None else raw.dictionary(tree)
+    if tree is None or node is None:
         return None
-    node = tree.get_object()
-    if (
-        not isinstance(node, DictionaryObject)
-        or isinstance(node, StreamObject)
-        or node.get("/Type") != "/Pages"
-        or not _SIMPLE_PAGES_NODE.issuperset(node)
+    kids_found, kids_entries = node
+    if not _SIMPLE_PAGES_NODE_TOKENS.issuperset(kids_entries) or (
+        _name_entry(kids_found, kids_entries, b"Type") != b"Pages"
     ):
         return None
-    kids = node.get("/Kids")
-    if not isinstance(kids, ArrayObject) or not 0 < len(kids) <= limits.max_pages:
+    span = kids_entries.get(b"Kids")
+    kids = None if span is None else _ref_array(kids_found, span)
+    if kids is None or not 0 < len(kids) <= limits.max_pages:
         return None
+    raw.resolved.update((raw.root, tree))
     # Object numbers met so far: a page, a widget or the tree's nodes once each.
-    seen = {root.idnum, tree.idnum}
+    seen = {raw.root[0], tree[0]}
     pages = []
     depth = min(_PLAIN_DEPTH, limits.max_depth)
-    for kid in kids:
-        if not isinstance(kid, IndirectObject) or kid.idnum in seen:
+    for idnum, generation in kids:
+        if idnum in seen:
             return None
-        seen.add(kid.idnum)
-        raw = reader.raw_object(kid.idnum, kid.generation, max_depth=depth, strings=True)
-        if raw is None or raw.stream_start is not None:
+        seen.add(idnum)
+        body = raw.object(idnum, generation, max_depth=depth, strings=True)
+        if body is None or body.stream_start is not None:
             return None
-        template = _page_template(raw.body)
+        template = _page_template(body.body)
         if template is None:
             return None
         parts, resources, annots = template
-        if resources is not None and not isinstance(
-            reader.get_object(IndirectObject(resources[0], resources[1], reader)), DictionaryObject
-        ):
-            return None
-        for idnum, _generation in annots:
-            if idnum in seen:
+        if resources is not None:
+            if raw.dictionary(resources) is None:
                 return None
-            seen.add(idnum)
-        pages.append(_SimplePage(idnum=kid.idnum, parts=parts, annots=annots))
+            raw.resolved.add(resources)
+        for widget, _generation in annots:
+            if widget in seen:
+                return None
+            seen.add(widget)
+        pages.append(_SimplePage(idnum=idnum, parts=parts, annots=annots))
     widgets: dict[tuple[int, int], _Parts] = {}
     for page in pages:
         for idnum, generation in page.annots:
-            raw = reader.raw_object(idnum, generation, max_depth=depth, strings=True)
-            widget = None if raw is None or raw.stream_start is not None else _widget(raw.body)
-            if widget is None:
+            body = raw.object(idnum, generation, max_depth=depth, strings=True)
+            copy = None if body is None or body.stream_start is not None else _widget(body.body)
+            if copy is None:
                 return None
-            widgets[(idnum, generation)] = widget
-    fields = _simple_fields(catalog, limits)
-    if fields is None or sorted(fields) != sorted(widgets):
+            widgets[(idnum, generation)] = copy
+    form = _simple_form(raw, found, entries, limits)
+    if form is None or sorted(form.fields) != sorted(widgets):
         return None
     structure = _Structure(
         page_ids={page.idnum: index for index, page in enumerate(pages)},
         annots=[[] for _ in pages],
         occurrence_ids={idnum for idnum, _generation in widgets},
-        field_roots=[IndirectObject(idnum, generation, reader) for idnum, generation in fields],
+        field_roots=list(form.fields),
         templates=widgets,
+        form=form,
     )
     return pages, structure
 
 
-def _simple_fields(catalog: DictionaryObject, limits: Limits) -> list[tuple[int, int]] | None:
-    """The references in the form's ``/Fields``, or ``None`` when the form is not simple."""
-    form = catalog.get("/AcroForm")
-    if form is None:
-        return []
-    form = form.get_object()
-    if (
-        not isinstance(form, DictionaryObject)
-        or isinstance(form, StreamObject)
-        or not _SIMPLE_FORM.issuperset(form)
-        or _too_deep([(form, 1)], limits.max_depth)
-    ):
-        return None
-    listed = form.get("/Fields")
-    listed = listed.get_object() if listed is not None else None
-    if not isinstance(listed, ArrayObject):
-        return []
-    fields = []
-    for entry in listed:
-        if not isinstance(entry, IndirectObject):
+@attrs.frozen
+class _SimpleForm:
+    """What the copy of a simple document needs of its form.
+
+    Attributes:
+        fields: The references of ``/Fields``, in order.
+        da: The parts of the form's ``/DA`` entry (the key included), if it has one.
+        fonts: The form's default resources' fonts: name and reference, in order.
+        need_appearances: The form's ``/NeedAppearances``.
+    """
+
+    fields: tuple[tuple[int, int], ...] = ()
+    da: _Parts = ()
+    fonts: tuple[tuple[str, tuple[int, int]], ...] = ()
+    need_appearances: bool = False
+
+
+def _simple_form(
+    raw: _RawFile,
+    found: list[re.Match[bytes]],
+    entries: dict[bytes, tuple[int, int]],
+    limits: Limits,
+) -> _SimpleForm | None:
+    """The catalog's form (*found*, *entries*: the catalog's), or ``None`` when it is not simple.
+
+    Simple: no more than :data:`_SIMPLE_FORM` entries, no deeper than the limits
+    allow, ``/Fields`` a direct array of references, ``/DR`` and its ``/Font`` direct
+    dictionaries whose fonts are references, ``/NeedAppearances`` a direct boolean.
+    """
+    span = entries.get(b"AcroForm")
+    if span is None:
+        return _SimpleForm()
+    ref = _token(found, span, _rawpdf.REF)
+    if ref is not None:
+        target = (int(ref[6]), int(ref[7]))
+        read = raw.dictionary(target)
+        if read is None:
             return None
-        fields.append((entry.idnum, entry.generation))
-    return fields
+        raw.resolved.add(target)
+        found, form = read
+        start, end = 0, len(found)
+    else:
+        start, end = span
+        parsed = _dict_parts(found[start:end], frozenset())
+        if found[start].lastindex != _rawpdf.OPEN_DICT or parsed is None:
+            return None
+        found = found[start:end]
+        start, end = 0, len(found)
+        form = parsed[1]
+    if not _SIMPLE_FORM_TOKENS.issuperset(form) or _nesting(found, start, end) > limits.max_depth:
+        return None
+    fields: list[tuple[int, int]] = []
+    if b"Fields" in form:
+        listed = _ref_array(found, form[b"Fields"])
+        if listed is None:
+            return None
+        fields = listed
+    da: _Parts = ()
+    if b"DA" in form:
+        parts = _dict_parts(found, frozenset(form) - {b"DA"})
+        if parts is None:
+            return None
+        da = parts[0]
+    fonts: list[tuple[str, tuple[int, int]]] = []
+    if b"DR" in form:
+        resources = _sub_dict(found, form[b"DR"])
+        if resources is None:
+            return None
+        dr_found, dr = resources
+        if b"Font" in dr:
+            font_dict = _sub_dict(dr_found, dr[b"Font"])
+            if font_dict is None:
+                return None
+            font_found, font_entries = font_dict
+            for name in font_entries:
+                font = _ref_entry(font_found, font_entries, name)
+                if font is None:
+                    return None
+                fonts.append(("/" + name.decode("utf-8"), font))
+    need_appearances = False
+    if b"NeedAppearances" in form:
+        flag = _token(found, form[b"NeedAppearances"], _rawpdf.KEYWORD)
+        if flag is None or flag[_rawpdf.KEYWORD] == b"null":
+            return None
+        need_appearances = flag[_rawpdf.KEYWORD] == b"true"
+    return _SimpleForm(
+        fields=tuple(fields), da=da, fonts=tuple(fonts), need_appearances=need_appearances
+    )
+
+
+def _sub_dict(
+    found: list[re.Match[bytes]], span: tuple[int, int]
+) -> tuple[list[re.Match[bytes]], dict[bytes, tuple[int, int]]] | None:
+    """The tokens and entries of the value *span* if it is a direct dictionary."""
+    start, end = span
+    if found[start].lastindex != _rawpdf.OPEN_DICT:
+        return None
+    inner = found[start:end]
+    parsed = _dict_parts(inner, frozenset())
+    return None if parsed is None else (inner, parsed[1])
 
 
 #: A simple page's copy parts, its resources' reference when they are indirect, and its
@@ -1079,15 +1309,10 @@ def _simple_entries(
         return None
     annots: tuple[tuple[int, int], ...] = ()
     if b"Annots" in entries:
-        listed = kinds(b"Annots")
-        if (
-            listed[0] != _rawpdf.OPEN_ARRAY
-            or listed[-1] != _rawpdf.CLOSE_ARRAY
-            or any(kind != _rawpdf.REF for kind in listed[1:-1])
-        ):
+        listed = _ref_array(found, entries[b"Annots"])
+        if listed is None:
             return None
-        start, end = entries[b"Annots"]
-        annots = tuple((int(token[6]), int(token[7])) for token in found[start + 1 : end - 1])
+        annots = tuple(listed)
     if b"Resources" not in entries:
         return None
     resources = kinds(b"Resources")
@@ -1405,6 +1630,7 @@ class _Structure:
         adopted: How many top-level fields were adopted from widgets alone.
         templates: The copy parts of the objects each occurrence copies afresh that were
             read as tokens (a simple document's widgets), by their reference.
+        form: A simple document's form, read as tokens.
     """
 
     removed: list[str] = attrs.Factory(list)
@@ -1412,9 +1638,10 @@ class _Structure:
     annots: list[list[PdfObject]] = attrs.Factory(list)
     occurrence_ids: set[int] = attrs.Factory(set)
     dropped_ids: set[int] = attrs.Factory(set)
-    field_roots: list[IndirectObject] = attrs.Factory(list)
+    field_roots: list[tuple[int, int]] = attrs.Factory(list)
     adopted: int = 0
     templates: dict[tuple[int, int], _Parts] = attrs.Factory(dict)
+    form: _SimpleForm | None = None
 
 
 #: Bounds on one document's form: fields visited, and the depth of a widget's parent chain.
@@ -1471,7 +1698,7 @@ def _prepare(reader: PdfReader, pages: Sequence[DictionaryObject], links: _Links
             and entry.idnum not in in_form
             and isinstance(entry.get_object(), DictionaryObject)
         ):
-            found.field_roots.append(entry)
+            found.field_roots.append((entry.idnum, entry.generation))
             _field_tree(entry, in_form, links, found.removed)
     for widget in widgets:
         if widget.idnum in in_form:
@@ -1485,7 +1712,7 @@ def _prepare(reader: PdfReader, pages: Sequence[DictionaryObject], links: _Links
                 break
             top = parent
         if top.idnum not in in_form:
-            found.field_roots.append(top)
+            found.field_roots.append((top.idnum, top.generation))
             found.adopted += 1
             _field_tree(top, in_form, links, found.removed)
     found.occurrence_ids |= in_form
@@ -1952,41 +2179,59 @@ class BackupWriter:
         self, occurrence: _Occurrence, *, key: object, field_prefix: str
     ) -> tuple[Added, Callable[[], None]]:
         parsed = occurrence.parsed
-        reader = parsed._reader
         structure = parsed._structure
         removed = list(structure.removed)
+        # A simple document's form was read as tokens; any other's is the engine's.
+        simple = structure.form
+        form = DictionaryObject()
         if parsed._simple_pages is not None:
             self._copy_simple_pages(occurrence, parsed._simple_pages)
         else:
             self._copy_pages(occurrence)
+            assert parsed._reader is not None
+            form = _dict(_dict(parsed._reader.trailer["/Root"]).get("/AcroForm"))
         wrapper = 0
-        form = _dict(_dict(reader.trailer["/Root"]).get("/AcroForm"))
         if structure.field_roots:
             wrapper = self._allocate()
             body = bytearray(b"<</T")
             body += _string(field_prefix)
-            if "/DA" in form:
+            if simple is not None:
+                self._fill(body, simple.da, occurrence, per_occurrence=False)
+            elif "/DA" in form:
                 body += b"/DA"
                 self._serialise(form["/DA"], body, occurrence, per_occurrence=False, depth=1)
             body += b"/Kids["
-            for root in structure.field_roots:
-                self._serialise(root, body, occurrence, per_occurrence=True, depth=2)
+            for idnum, generation in structure.field_roots:
+                body += b" "
+                body += self._ref(occurrence, idnum, generation, per_occurrence=True)
             body += b"]>>"
             self._put(wrapper, body)
-        roots = {root.idnum for root in structure.field_roots}
+        roots = {idnum for idnum, _generation in structure.field_roots}
         self._drain(occurrence, roots, wrapper)
         dr_fonts: dict[str, bytes] = {}
-        fonts = _dict(_dict(form.get("/DR")).get("/Font")) if structure.field_roots else {}
-        for font_name, font in fonts.items():
-            if font_name not in self._dr_fonts:
-                value = bytearray()
-                self._serialise(font, value, occurrence, per_occurrence=False, depth=1)
-                dr_fonts[font_name] = bytes(value)
-        layers, oc_notes = self._optional_content(occurrence, key)
+        if structure.field_roots and simple is not None:
+            for font_name, (idnum, generation) in simple.fonts:
+                if font_name not in self._dr_fonts:
+                    ref = self._ref(occurrence, idnum, generation, per_occurrence=False)
+                    dr_fonts[font_name] = b" " + ref
+        elif structure.field_roots:
+            for font_name, font in _dict(_dict(form.get("/DR")).get("/Font")).items():
+                if font_name not in self._dr_fonts:
+                    value = bytearray()
+                    self._serialise(font, value, occurrence, per_occurrence=False, depth=1)
+                    dr_fonts[font_name] = bytes(value)
+        layers: Callable[[], None] = lambda: None  # noqa: E731
+        oc_notes: list[str] = []
+        if simple is None:  # a simple document has no layers
+            layers, oc_notes = self._optional_content(occurrence, key)
         self._drain(occurrence, roots, wrapper)
-        flag = form.get("/NeedAppearances") if structure.field_roots else None
-        flag = flag.get_object() if flag is not None else None
-        need_appearances = isinstance(flag, BooleanObject) and flag.value
+        need_appearances = False
+        if structure.field_roots and simple is not None:
+            need_appearances = simple.need_appearances
+        elif structure.field_roots:
+            flag = form.get("/NeedAppearances")
+            flag = flag.get_object() if flag is not None else None
+            need_appearances = isinstance(flag, BooleanObject) and flag.value
 
         def commit() -> None:
             if wrapper:
@@ -2015,6 +2260,7 @@ class BackupWriter:
         """Write the occurrence's pages (engine objects) and their annotations."""
         parsed = occurrence.parsed
         reader = parsed._reader
+        assert reader is not None
         structure = parsed._structure
         sources = [reader.pages[i] for i in range(parsed.page_count)]
         numbers = self._allocate_pages(
@@ -2055,7 +2301,7 @@ class BackupWriter:
         numbers = self._allocate_pages(occurrence, [page.idnum for page in pages])
         for page, number in zip(pages, numbers, strict=True):
             body = bytearray(b"<</Parent %d 0 R" % self._pages_root)
-            self._fill(body, page.parts, occurrence)
+            self._fill(body, page.parts, occurrence, per_occurrence=True)
             if page.annots:
                 body += b"/Annots["
                 for idnum, generation in page.annots:
@@ -2065,18 +2311,19 @@ class BackupWriter:
             body += b">>"
             self._put(number, body)
 
-    def _fill(self, body: bytearray, parts: _Parts, occurrence: _Occurrence) -> None:
+    def _fill(
+        self, body: bytearray, parts: _Parts, occurrence: _Occurrence, *, per_occurrence: bool
+    ) -> None:
         """Append *parts* to *body*, with the occurrence's references in their slots."""
         for part in parts:
             if isinstance(part, bytes):
                 body += part
             else:
-                body += self._ref(occurrence, part[0], part[1], per_occurrence=True)
+                body += self._ref(occurrence, part[0], part[1], per_occurrence=per_occurrence)
 
     def _drain(self, occurrence: _Occurrence, roots: set[int], wrapper: int) -> None:
         """Write every object the occurrence's references reached, breadth first."""
         parsed = occurrence.parsed
-        reader = parsed._reader
         limit = self._limits.max_objects
         queue = occurrence.queue
         while queue:
@@ -2099,10 +2346,13 @@ class BackupWriter:
             )
             if template is not None:  # a widget read as tokens: a top-level field
                 body = bytearray(b"<<")
-                self._fill(body, template, occurrence)
+                self._fill(body, template, occurrence, per_occurrence=True)
                 body += b"/Parent %d 0 R>>" % wrapper
                 self._put(number, body)
                 continue
+            if not per_occurrence and self._copy_resolved(occurrence, idnum, generation, number):
+                continue
+            reader = parsed._engine()
             obj = reader.get_object(IndirectObject(idnum, generation, reader))
             body = bytearray()
             if isinstance(obj, StreamObject):
@@ -2124,15 +2374,29 @@ class BackupWriter:
             self._put(number, body)
 
     def _copy_raw(self, occurrence: _Occurrence, idnum: int, generation: int, number: int) -> bool:
-        """Copy a plain object byte for byte, references renumbered; False when it is not plain."""
+        """Copy a plain object byte for byte, references renumbered; False when it is not plain.
+
+        Not an object the engine path reads before copying it (it may have changed it):
+        that one is written as the engine's object.
+        """
         parsed = occurrence.parsed
         reader = parsed._reader
-        if reader._encryption is not None or (generation, idnum) in reader.resolved_objects:
+        file = parsed._raw
+        if reader is not None and (
+            reader._encryption is not None or (generation, idnum) in reader.resolved_objects
+        ):
             return False
-        raw = reader.raw_object(idnum, generation, max_depth=self._limits.max_depth)
+        if file is not None:
+            if (idnum, generation) in file.resolved:
+                return False
+            raw = file.object(idnum, generation, max_depth=self._limits.max_depth)
+            data = file.data
+        else:
+            assert reader is not None
+            raw = reader.raw_object(idnum, generation, max_depth=self._limits.max_depth)
+            data = reader._data
         if raw is None:
             return False
-        data = reader._data
 
         def ref(target: int, target_generation: int) -> bytes:
             return self._ref(occurrence, target, target_generation, per_occurrence=False)
@@ -2143,10 +2407,10 @@ class BackupWriter:
         assert raw.length is not None
         length, length_generation = raw.length
         if length_generation is not None:
-            holder = reader.get_object(IndirectObject(length, length_generation, reader))
-            if not isinstance(holder, NumberObject):
+            found = _length(parsed, length, length_generation)
+            if found is None:
                 return False
-            length = int(holder)
+            length = found
         start = raw.stream_start
         if (
             length < 0
@@ -2158,6 +2422,29 @@ class BackupWriter:
         self._put(
             number, body, b"\nstream\n", memoryview(data)[start : start + length], b"\nendstream"
         )
+        return True
+
+    def _copy_resolved(
+        self, occurrence: _Occurrence, idnum: int, generation: int, number: int
+    ) -> bool:
+        """Write a simple document's dictionary the engine path would have read before copying.
+
+        As :meth:`_serialise` writes the engine's object (:func:`_dict_parts`); False when
+        it is not such a plain dictionary (the engine's object is written then).
+        """
+        file = occurrence.parsed._raw
+        if file is None or (idnum, generation) not in file.resolved:
+            return False
+        depth = min(_PLAIN_DEPTH, self._limits.max_depth)
+        raw = file.object(idnum, generation, max_depth=depth, strings=True)
+        found = None if raw is None or raw.stream_start is not None else _rawpdf.tokens(raw.body)
+        parts = _dict_parts(found, frozenset()) if found else None
+        if parts is None:
+            return False
+        body = bytearray(b"<<")
+        self._fill(body, parts[0], occurrence, per_occurrence=False)
+        body += b">>"
+        self._put(number, body)
         return True
 
     def _ref(
@@ -2260,7 +2547,9 @@ class BackupWriter:
         automatic states are not. Returns what to record once the copy is committed,
         and notes.
         """
-        root = _dict(occurrence.parsed._reader.trailer["/Root"])
+        reader = occurrence.parsed._reader
+        assert reader is not None  # a simple document has no layers: it is not asked
+        root = _dict(reader.trailer["/Root"])
         properties = _dict(root.get("/OCProperties"))
         if not properties or key in self._oc_done:
             return (lambda: None), []
@@ -2532,6 +2821,20 @@ def _name_bytes(name: str) -> bytes:
         if len(_NAME_BYTES) < _SHARED_TOKENS and len(name) <= _SHARED_STRING_BYTES:
             _NAME_BYTES[name] = cached
     return cached
+
+
+def _length(parsed: ParsedPdf, idnum: int, generation: int) -> int | None:
+    """The integer object *idnum* a stream's ``/Length`` refers to, else ``None``."""
+    file = parsed._raw
+    if file is not None:
+        raw = file.object(idnum, generation, max_depth=_PLAIN_DEPTH, strings=True)
+        found = None if raw is None or raw.stream_start is not None else _rawpdf.tokens(raw.body)
+        if found and len(found) == 1 and found[0].lastindex == _rawpdf.INTEGER:
+            file.resolved.add((idnum, generation))  # as the engine's reading would
+            return int(found[0][_rawpdf.INTEGER])
+    reader = parsed._engine()
+    holder = reader.get_object(IndirectObject(idnum, generation, reader))
+    return int(holder) if isinstance(holder, NumberObject) else None
 
 
 def _refs(numbers: Iterable[int]) -> bytes:
