@@ -12,7 +12,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from invoicebackup import BadDocumentError, _pdf
+from invoicebackup import BadDocumentError, _engine, _pdf
 from invoicebackup.testing import (
     active_content_pdf,
     lien_waiver_pdf,
@@ -114,7 +114,7 @@ def test_engine_exceptions_are_translated_and_kept_as_cause(
     def explode(*_args: object, **_kwargs: object) -> None:
         raise exception
 
-    monkeypatch.setattr(_pdf, "_Reader", explode)
+    monkeypatch.setattr(_engine, "_Reader", explode)
     with pytest.raises(BadDocumentError) as caught:
         _open(linked_pdf(named=True))  # not simple: the engine reads it
     assert caught.value.code == code
@@ -264,7 +264,7 @@ def test_placeholder_pages_and_outline_round_trip() -> None:
         ]
     )
     data = _written(writer)
-    summary = _pdf.summarise(data)
+    summary = _engine.summarise(data)
     assert summary.page_count == 3
     assert [c.page_index for c in summary.outline[0].children] == [0, 2]
     assert "Could not include" in reader(data).pages[2].extract_text()

@@ -1,7 +1,7 @@
 """The fast cross-reference reader reads what the engine reads, or leaves the file to it.
 
 :func:`invoicebackup._rawpdf.xref_table` reads a simple file's one classic table and
-trailer with regular expressions; :class:`invoicebackup._pdf._Reader` uses it instead of
+trailer with regular expressions; :class:`invoicebackup._engine._Reader` uses it instead of
 pypdf's reader. Whenever it accepts a file, the reader must end up with exactly the
 tables and trailer pypdf builds; anything it is not sure of must give ``None``.
 """
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invoicebackup import _pdf, _rawpdf
+from invoicebackup import _engine, _rawpdf
 from invoicebackup.testing import text_pdf
 
 from .pdf_craft import build_pdf
@@ -34,7 +34,7 @@ def _simple(trailer_extra: bytes = b"") -> bytes:
 
 def _same_as_engine(data: bytes) -> None:
     """Our reader's tables and trailer are the engine's, reading the same bytes."""
-    ours = _pdf._Reader(data)
+    ours = _engine._Reader(data)
     engine = pypdf.PdfReader(io.BytesIO(data), strict=False)
     assert ours.xref == engine.xref
     assert ours.xref_free_entry == engine.xref_free_entry
@@ -97,7 +97,7 @@ def test_trailers_the_engine_must_read(
 
     monkeypatch.setattr(pypdf.PdfReader, "read", spy)
     try:
-        _pdf._Reader(data)
+        _engine._Reader(data)
     except NotImplementedError:  # /Encrypt names the catalog: no handler, as for the engine
         assert name == "encryption"
     assert engine_reads, name

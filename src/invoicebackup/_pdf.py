@@ -1,7 +1,8 @@
-"""The PDF boundary: the only module that imports pypdf.
+"""The PDF boundary: everything the rest of the library knows about PDFs goes through here.
 
-Everything the rest of the library knows about PDFs goes through here, in three
-steps that keep bad input away from good output:
+With :mod:`invoicebackup._engine`, its engine's side (the only module that imports pypdf,
+and only when a document needs it), in three steps that keep bad input away from good
+output:
 
 1. :func:`sniff` looks at the bytes before any parser does (empty, ``%PDF-``
    within the first KiB, or what the file really is: JPEG, PNG, ZIP/ODT/DOCX,
@@ -33,9 +34,10 @@ cannot read may be rewritten with pikepdf (``_repair``, the ``repair`` extra) an
 read again. A source's bookmarks (:attr:`ParsedPdf.outline`) and layers are kept;
 what cannot be kept (page labels, embedded files, XFA, signatures) is reported.
 
-No pypdf type appears in a signature outside this module: parsed documents are
+No pypdf type appears in a signature outside these two modules: parsed documents are
 opaque :class:`ParsedPdf` handles and outlines are plain :class:`OutlineNode`
-values.
+values. A simple document (:func:`_simple_document`) is read and copied from its
+tokens, without the engine: a backup of simple documents never imports pypdf.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ import hashlib
 import io
 import itertools
 import logging
+import math
 import re
 import threading
 import warnings
@@ -54,30 +57,15 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import IO, Any, Final, NoReturn
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, Protocol
 
 import attrs
-from pypdf import PasswordType, PdfReader
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    ByteStringObject,
-    ContentStream,
-    DictionaryObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    NullObject,
-    NumberObject,
-    PdfObject,
-    RectangleObject,
-    StreamObject,
-    TextStringObject,
-    create_string_object,
-)
 
 from . import _rawpdf
 from .errors import BadDocumentError
+
+if TYPE_CHECKING:
+    from ._engine import _Reader
 
 __all__ = [
     "BackupWriter",
@@ -288,13 +276,15 @@ class ParsedPdf:
         assert self._reader is not None
         return self._reader._data
 
-    def _engine(self) -> _Reader:
+    def _engine_reader(self) -> _Reader:
         """The engine's reader, made from a simple document's bytes on first need."""
         if self._reader is None:
             if self._compacted or self._released:
                 raise NeedsBytes(self.key)
             assert self._raw is not None
-            self._reader = _Reader(self._raw.data)
+            from . import _engine  # pypdf, on first need (see _engine)
+
+            self._reader = _engine._Reader(self._raw.data)
         return self._reader
 
     @property
@@ -311,17 +301,10 @@ class ParsedPdf:
         the reader still holds after this (its cross-reference tables) refers to none of
         its objects, so the reader is freed without the garbage collector.
         """
-        reader = self._reader
-        if reader is not None:
-            reader.resolved_objects.clear()
-            reader.flattened_pages = None
-            reader.stream = io.BytesIO()
-            reader._data = b""
-            # The trailer and the catalog the engine caches point back at the reader
-            # through their references: cycles the garbage collector would have to find.
-            reader.trailer = DictionaryObject()
-            reader._validated_root = None
-            reader._named_destinations_cache = None
+        if self._reader is not None:
+            from . import _engine  # pypdf, on first need (see _engine)
+
+            _engine.release(self._reader)
         if self._raw is not None:
             self._raw.data = b""
         self._released = True
@@ -619,205 +602,10 @@ def _repair_bound(limits: Limits) -> int:
     return min(limits.max_bytes, MAX_REPAIR_BYTES)
 
 
-class _Source(io.BytesIO):
-    """The bytes being parsed, as the stream the engine reads.
-
-    The engine asks for the whole buffer to learn its size; a plain ``BytesIO`` would
-    copy the document for that (it shares the bytes it was made from only until then).
-    """
-
-    def __init__(self, data: bytes) -> None:
-        super().__init__(data)
-        self._data = data
-
-    def getbuffer(self) -> memoryview:
-        return memoryview(self._data)
-
-
-class _Reader(PdfReader):
-    """The engine's reader, with plain objects parsed by :mod:`invoicebackup._rawpdf`.
-
-    The engine reads objects a byte at a time; a plain object — no string, no stream, no
-    escape, at its recorded offset in an unencrypted file — is tokenised by one regular
-    expression instead and built from the same engine types. Anything else, and every
-    object of an encrypted file, is left to the engine.
-    """
-
-    def __init__(self, data: bytes) -> None:
-        self._plain = False
-        self.compacted = False
-        #: Whether the cross-reference table was read by :func:`_rawpdf.xref_table`.
-        self.simple_table = False
-        self._data = data
-        super().__init__(_Source(data), strict=False)
-        self._plain = not self.is_encrypted
-
-    def read(self, stream: IO[Any]) -> None:
-        """Read the cross-reference table: a simple one here, any other by the engine."""
-        table = _rawpdf.xref_table(self._data)
-        trailer = None if table is None else self._built(table.trailer)
-        if (
-            table is None
-            or not isinstance(trailer, DictionaryObject)
-            or any(key in trailer for key in ("/Prev", "/XRefStm", "/Encrypt"))
-        ):
-            super().read(stream)
-            return
-        # The tables as the engine fills them (its reading of a standard table).
-        xref: dict[int, dict[Any, Any]] = {}
-        free: dict[int, dict[Any, Any]] = {}
-        for number, offset, generation, in_use in table.entries:
-            if generation not in xref:
-                xref[generation] = {}
-                free[generation] = {}
-            if in_use:
-                xref[generation][number] = offset
-            free[generation][number] = not in_use
-            if 65535 in free:
-                free[65535][number] = not in_use
-        self._startxref = table.startxref
-        self.xref = xref
-        self.xref_free_entry = free
-        self.xref_objStm = {}
-        self.trailer = trailer
-        self.simple_table = True
-
-    def get_object(self, indirect_reference: int | IndirectObject) -> PdfObject | None:
-        if isinstance(indirect_reference, int):
-            indirect_reference = IndirectObject(indirect_reference, 0, self)
-        if self.compacted and (
-            (indirect_reference.generation, indirect_reference.idnum) not in self.resolved_objects
-        ):
-            raise NeedsBytes(f"object {indirect_reference.idnum} was not read before compaction")
-        if self._plain:
-            generation, idnum = indirect_reference.generation, indirect_reference.idnum
-            if (generation, idnum) not in self.resolved_objects:
-                found = self._plain_object(idnum, generation)
-                if found is not None:
-                    self.cache_indirect_object(generation, idnum, found)
-                    return found
-        return super().get_object(indirect_reference)
-
-    def _plain_object(self, idnum: int, generation: int) -> PdfObject | None:
-        raw = self.raw_object(idnum, generation, max_depth=_PLAIN_DEPTH, strings=True)
-        if raw is None or raw.stream_start is not None:
-            return None
-        return self._built(raw.body)
-
-    def raw_object(
-        self, idnum: int, generation: int, *, max_depth: int, strings: bool = False
-    ) -> _rawpdf.RawObject | None:
-        """Object *idnum* where the table puts it in the file, if it is plain there.
-
-        ``None`` for an object in an object stream, free or missing, or not plain (see
-        :func:`invoicebackup._rawpdf.locate`).
-        """
-        if idnum in self.xref_objStm:
-            return None
-        offset = self.xref.get(generation, {}).get(idnum)
-        if not isinstance(offset, int) or self.xref_free_entry.get(generation, {}).get(idnum):
-            return None
-        return _rawpdf.locate(
-            self._data, offset, idnum, generation, max_depth=max_depth, strings=strings
-        )
-
-    def _built(self, body: bytes) -> PdfObject | None:
-        """The plain object *body* as engine objects, or ``None`` when it is not plain."""
-        found = _rawpdf.tokens(body)
-        return None if found is None else _build(found, self)
-
-
 #: Objects nested deeper than this are left to the engine (and to the limits).
 _PLAIN_DEPTH: Final = 32
-_KEYWORDS: Final = {b"true": BooleanObject(True), b"false": BooleanObject(False)}
-
-
-#: Names and integers already built, shared by every object built after them (they are
-#: immutable); bounded so that a hostile file cannot grow them without end.
-_NAMES: Final[dict[bytes, NameObject]] = {}
-_INTEGERS: Final[dict[bytes, NumberObject]] = {}
-#: Literal strings likewise (a form's /DA, its fields' names): the engine's strings are
-#: immutable values too. Only short tokens are kept, in every one of these caches.
-_STRINGS: Final[dict[bytes, TextStringObject | ByteStringObject]] = {}
 _SHARED_STRING_BYTES: Final = 256
 _SHARED_TOKENS: Final = 4096
-
-
-def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
-    """One engine object from *found* tokens, or ``None`` when they are not exactly one."""
-    stack: list[list[Any]] = []
-    current: list[Any] = []
-    names, integers, strings = _NAMES, _INTEGERS, _STRINGS
-    for token in found:
-        kind = token.lastindex
-        if kind == _rawpdf.NAME:
-            text = token[kind]
-            name = names.get(text)
-            if name is None:
-                try:
-                    name = NameObject("/" + text.decode("utf-8"))
-                except UnicodeDecodeError:
-                    return None
-                if len(names) < _SHARED_TOKENS and len(text) <= _SHARED_STRING_BYTES:
-                    names[text] = name
-            current.append(name)
-        elif kind == _rawpdf.INTEGER:
-            text = token[kind]
-            number = integers.get(text)
-            if number is None:
-                number = NumberObject(int(text))
-                if len(integers) < _SHARED_TOKENS and len(text) <= _SHARED_STRING_BYTES:
-                    integers[text] = number
-            current.append(number)
-        elif kind == _rawpdf.REF:
-            current.append(IndirectObject(int(token[6]), int(token[7]), reader))
-        elif kind == _rawpdf.OPEN_DICT or kind == _rawpdf.OPEN_ARRAY:
-            stack.append(current)
-            current = [kind]
-        elif kind == _rawpdf.CLOSE_ARRAY:
-            if not stack or current[0] != _rawpdf.OPEN_ARRAY:
-                return None
-            items = current
-            current = stack.pop()
-            current.append(ArrayObject(items[1:]))
-        elif kind == _rawpdf.CLOSE_DICT:
-            if not stack or current[0] != _rawpdf.OPEN_DICT or not len(current) % 2:
-                return None
-            items = current
-            current = stack.pop()
-            value = DictionaryObject()
-            for index in range(1, len(items), 2):
-                key = items[index]
-                if not isinstance(key, NameObject):
-                    return None
-                if key not in value:  # the first of repeated keys, as the engine
-                    dict.__setitem__(value, key, items[index + 1])
-            current.append(value)
-        elif kind == _rawpdf.REAL:
-            current.append(FloatObject(token[kind].decode()))
-        elif kind == _rawpdf.KEYWORD:
-            current.append(_KEYWORDS.get(token[kind], NullObject()))
-        elif kind == _rawpdf.STRING:
-            text = token[kind]
-            string = strings.get(text)
-            if string is None:
-                string = create_string_object(text)
-                if len(strings) < _SHARED_TOKENS and len(text) <= _SHARED_STRING_BYTES:
-                    strings[text] = string
-            current.append(string)
-        else:  # a hexadecimal string
-            current.append(create_string_object(_hex_bytes(token[_rawpdf.HEX_STRING])))
-    if stack or len(current) != 1:
-        return None
-    result: PdfObject = current[0]
-    # An indirect object of its own gets its own reference: not a shared instance.
-    if isinstance(result, (NameObject, NumberObject)):
-        result = type(result)(result)
-    elif isinstance(result, (TextStringObject, ByteStringObject)):
-        result = create_string_object(result.original_bytes)
-    elif isinstance(result, BooleanObject):
-        result = BooleanObject(result.value)
-    return result
 
 
 def _hex_bytes(digits: bytes) -> bytes:
@@ -834,9 +622,7 @@ def _parse(
     limits: Limits,
     passwords: Callable[[], Iterable[str]] | None,
 ) -> ParsedPdf:
-    encrypted = False
     messages: list[str] = []
-    notes: list[str] = []
     with _translated(key, filename, messages=messages):
         raw = _RawFile.read(data)
         simple = None if raw is None else _simple_document(raw, limits)
@@ -853,39 +639,11 @@ def _parse(
         parsed._simple_pages = simple[0]
         parsed.notes = tuple(_engine_notes(messages))
         return parsed
-    try:
-        with _translated(key, filename, messages=messages):
-            reader = _Reader(data)
-            if reader.is_encrypted:
-                encrypted = True
-                if _decrypt(reader, key, filename, passwords):
-                    notes.append("it was opened with a password from the password provider")
-            count = len(reader.pages)
-            if count == 0:
-                _bad(key, filename, "damaged", "it has no pages", None)
-            if count > limits.max_pages:
-                _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
-            pages = [_checked_page(reader, index) for index in range(count)]
-            _walk(reader, pages, key=key, filename=filename, limits=limits)
-            links = _Links(reader, pages)
-            structure = _prepare(reader, pages, links)
-            notes.extend(_structure_notes(reader))
-    except _CallerError as error:
-        raise error.original from None
-    parsed = ParsedPdf(
-        reader=reader,
-        structure=structure,
-        key=key,
-        filename=filename,
-        page_count=count,
-        encrypted=encrypted,
+    from . import _engine  # pypdf, on first need (see _engine)
+
+    return _engine.parse(
+        data, key=key, filename=filename, limits=limits, passwords=passwords, messages=messages
     )
-    outline, dropped = _source_outline(reader, links)
-    parsed.outline = outline
-    if dropped:
-        notes.append(f"{dropped} of its bookmarks point nowhere or could not be read: left out")
-    parsed.notes = (*_engine_notes(messages), *notes)
-    return parsed
 
 
 # -- simple documents -------------------------------------------------------------------
@@ -969,7 +727,11 @@ class _RawFile:
 
     @classmethod
     def read(cls, data: bytes) -> _RawFile | None:
-        """The file of *data*, or ``None`` when it is not that simple (see :class:`_Reader`)."""
+        """The file of *data*, or ``None`` when it is not that simple.
+
+        As simple as :class:`invoicebackup._engine._Reader` reads without the engine: one
+        classic table, and a trailer without ``/Prev``, ``/XRefStm`` or ``/Encrypt``.
+        """
         table = _rawpdf.xref_table(data)
         found = None if table is None else _rawpdf.tokens(table.trailer)
         trailer = _dict_parts(found, frozenset()) if found else None
@@ -1167,6 +929,32 @@ class _SimpleForm:
     fonts: tuple[tuple[str, tuple[int, int]], ...] = ()
     need_appearances: bool = False
 
+    def write_da(self, writer: BackupWriter, body: bytearray, occurrence: _Occurrence) -> None:
+        """Append the form's ``/DA`` entry to *body* (the parent field of its fields)."""
+        writer._fill(body, self.da, occurrence, per_occurrence=False)
+
+    def default_fonts(self, writer: BackupWriter, occurrence: _Occurrence) -> dict[str, bytes]:
+        """The form's default fonts the output's form does not have yet, by name."""
+        return {
+            name: b" " + writer._ref(occurrence, idnum, generation, per_occurrence=False)
+            for name, (idnum, generation) in self.fonts
+            if name not in writer._dr_fonts
+        }
+
+
+class _Form(Protocol):
+    """What the copy needs of a document's form: :class:`_SimpleForm`, or the engine's."""
+
+    @property
+    def need_appearances(self) -> bool:
+        """The form's ``/NeedAppearances``."""
+
+    def write_da(self, writer: BackupWriter, body: bytearray, occurrence: _Occurrence) -> None:
+        """Append the form's ``/DA`` entry to *body* (the parent field of its fields)."""
+
+    def default_fonts(self, writer: BackupWriter, occurrence: _Occurrence) -> dict[str, bytes]:
+        """The form's default fonts the output's form does not have yet, by name."""
+
 
 def _simple_form(
     raw: _RawFile,
@@ -1361,7 +1149,7 @@ def _token_bytes(kind: int, text: bytes) -> bytes:
         if kind == _rawpdf.NAME:
             cached = _name_bytes("/" + text.decode("utf-8"))
         else:
-            cached = b" " + FloatObject(text.decode()).myrepr().encode()
+            cached = b" " + _real_bytes(float(text))
         if len(_TOKEN_BYTES) < _SHARED_TOKENS and len(text) <= _SHARED_STRING_BYTES:
             _TOKEN_BYTES[(kind, text)] = cached
     return cached
@@ -1475,142 +1263,6 @@ def _dict_parts(
     return tuple(parts), entries
 
 
-def _structure_notes(reader: PdfReader) -> list[str]:
-    """What the merge cannot keep of this document's structure, as notes."""
-    notes: list[str] = []
-    root = _dict(reader.trailer.get("/Root"))
-    form = _dict(root.get("/AcroForm"))
-    fields = _field_dicts(form)
-    if form.get("/XFA") is not None and not fields:
-        notes.append(PURE_XFA_NOTE)
-    if any(f.get("/FT") == "/Sig" and f.get("/V") is not None for f in fields):
-        notes.append(SIGNATURE_NOTE)
-    perms = _dict(root.get("/Perms"))
-    if "/DocMDP" in perms:
-        notes.append(CERTIFIED_NOTE)
-    elif "/UR3" in perms or "/UR" in perms:
-        notes.append("its usage rights signature (/Perms /UR3) does not survive the merge")
-    return notes
-
-
-def _field_dicts(form: DictionaryObject, limit: int = 10_000) -> list[DictionaryObject]:
-    """Every field dictionary of *form* (bounded, cycles ignored)."""
-    raw = form.get("/Fields")
-    top = raw.get_object() if raw is not None else None
-    stack = [f.get_object() for f in top] if isinstance(top, ArrayObject) else []
-    found: list[DictionaryObject] = []
-    seen: set[int] = set()
-    while stack and len(found) < limit:
-        node = stack.pop()
-        if not isinstance(node, DictionaryObject) or id(node) in seen:
-            continue
-        seen.add(id(node))
-        found.append(node)
-        kids = node.get("/Kids")
-        kids = kids.get_object() if kids is not None else None
-        if isinstance(kids, ArrayObject):
-            stack.extend(k.get_object() for k in kids)
-    return found
-
-
-#: Bounds on a source's bookmark tree (a loop or a bomb must not hang the compile).
-_MAX_OUTLINE_ITEMS: Final = 10_000
-_MAX_OUTLINE_DEPTH: Final = 32
-
-
-def _source_outline(reader: PdfReader, links: _Links) -> tuple[tuple[OutlineNode, ...], int]:
-    """The document's own bookmarks, with 0-based page indexes into the document.
-
-    Entries whose target is not one of its pages are left out (their children
-    move up); returns the tree and how many entries were left out.
-    """
-    walk = _OutlineWalk(links)
-    try:
-        with _quiet():
-            root = _dict(reader.trailer.get("/Root"))
-            outlines = _dict(root.get("/Outlines"))
-            return tuple(walk.level(outlines.get("/First"), 1)), walk.dropped
-    except Exception:
-        return (), max(walk.dropped, 1)
-
-
-class _OutlineWalk:
-    """One walk of a bookmark tree.
-
-    An object, not nested functions: a function that calls itself through its closure
-    is a reference cycle, which would keep the reader alive until a garbage collection.
-    """
-
-    def __init__(self, links: _Links) -> None:
-        self.links = links
-        self.dropped = 0
-        self.seen: set[int] = set()
-
-    def target(self, item: DictionaryObject) -> int | None:
-        dest: Any = item.get("/Dest")
-        if dest is None:
-            action = _dict(item.get("/A"))
-            if action.get("/S") != "/GoTo":
-                return None
-            dest = action.get("/D")
-        return self.links.page_index(dest)
-
-    def level(self, first: Any, depth: int) -> list[OutlineNode]:
-        nodes: list[OutlineNode] = []
-        ref = first
-        while ref is not None and len(self.seen) < _MAX_OUTLINE_ITEMS:
-            item = ref.get_object()
-            if not isinstance(item, DictionaryObject) or id(item) in self.seen:
-                break
-            self.seen.add(id(item))
-            deeper = depth < _MAX_OUTLINE_DEPTH
-            children = self.level(item.get("/First"), depth + 1) if deeper else []
-            page = self.target(item)
-            if page is None:
-                self.dropped += 1
-                nodes.extend(children)
-            else:
-                title = " ".join(str(item.get("/Title", "")).split())[:300] or "(untitled)"
-                nodes.append(OutlineNode(title=title, page_index=page, children=tuple(children)))
-            ref = item.get("/Next")
-        return nodes
-
-
-def _unsafe_action(action: object) -> str | None:
-    """What to call *action* in a report if it must not be copied; ``None`` if it is safe.
-
-    Safe: going to a page, a named navigation action, and a link to a web address. A
-    ``/URI`` that opens a local file (``file:``) is as unsafe as a Launch action.
-    """
-    kind = action.get("/S") if isinstance(action, DictionaryObject) else None
-    if kind not in _SAFE_ACTIONS:
-        return str(kind or "/unknown").lstrip("/")
-    if kind == "/URI":
-        uri = action.get("/URI") if isinstance(action, DictionaryObject) else None
-        target = bytes(uri).decode("latin-1") if isinstance(uri, bytes) else str(uri or "")
-        if target.strip().lower().startswith("file:"):
-            return "URI (to a local file)"
-    return None
-
-
-def _strip_actions(obj: DictionaryObject, removed: list[str]) -> None:
-    """Delete additional actions, unsafe actions and action chains from one dictionary."""
-    if "/AA" in obj:
-        del obj["/AA"]
-        removed.append("additional actions (/AA)")
-    action = obj.get("/A")
-    if action is None:
-        return
-    action_dict = action.get_object()
-    kind = _unsafe_action(action_dict)
-    if kind is not None:
-        del obj["/A"]
-        removed.append(f"{kind} action")
-    elif "/Next" in action_dict:
-        del action_dict["/Next"]
-        removed.append("chained actions (/Next)")
-
-
 @attrs.define
 class _Structure:
     """What the copy of a document needs to know about its pages, annotations and form.
@@ -1635,304 +1287,13 @@ class _Structure:
 
     removed: list[str] = attrs.Factory(list)
     page_ids: dict[int, int] = attrs.Factory(dict)
-    annots: list[list[PdfObject]] = attrs.Factory(list)
+    annots: list[list[Any]] = attrs.Factory(list)  # the engine's objects
     occurrence_ids: set[int] = attrs.Factory(set)
     dropped_ids: set[int] = attrs.Factory(set)
     field_roots: list[tuple[int, int]] = attrs.Factory(list)
     adopted: int = 0
     templates: dict[tuple[int, int], _Parts] = attrs.Factory(dict)
     form: _SimpleForm | None = None
-
-
-#: Bounds on one document's form: fields visited, and the depth of a widget's parent chain.
-_MAX_FIELDS: Final = 10_000
-_MAX_FIELD_DEPTH: Final = 32
-
-
-def _prepare(reader: PdfReader, pages: Sequence[DictionaryObject], links: _Links) -> _Structure:
-    """Remove active content from the parsed source and record what the copy needs.
-
-    Cleaning the source (which only we hold) rather than each copy means no
-    unreferenced JavaScript object is ever written to the output, and every occurrence
-    of the document copies the same, clean objects. The catalog (``/OpenAction``,
-    ``/AA``, ``/Names /JavaScript``) and page ``/AA`` are never copied at all. Links
-    become explicit destinations to the document's own pages (named destinations are
-    looked up once); links to anything else are removed.
-    """
-    found = _Structure(page_ids=dict(links.page_ids))
-    found.removed.extend(_document_level_removals(reader))
-    widgets: list[IndirectObject] = []
-    for page in pages:
-        if "/AA" in page:
-            found.removed.append("page additional actions (/AA)")  # pages' /AA is not copied
-        raw = page.get("/Annots")
-        annots = raw.get_object() if raw is not None else None
-        kept: list[PdfObject] = []
-        for entry in annots if isinstance(annots, ArrayObject) else ():
-            annot = entry.get_object()
-            if not isinstance(annot, DictionaryObject):
-                continue
-            subtype = annot.get("/Subtype")
-            if subtype in _DROPPED_ANNOTATIONS:
-                found.removed.append(f"{str(subtype).lstrip('/')} annotation")
-                if isinstance(entry, IndirectObject):
-                    found.dropped_ids.add(entry.idnum)
-                continue
-            kept.append(entry)
-            if isinstance(entry, IndirectObject):
-                found.occurrence_ids.add(entry.idnum)
-                if subtype == "/Widget":
-                    widgets.append(entry)
-            _clean(annot, links, found.removed)
-        found.annots.append(kept)
-    root = _dict(reader.trailer.get("/Root"))
-    form = _dict(root.get("/AcroForm"))
-    if form.get("/XFA") is not None:
-        found.removed.append("XFA form data")
-    fields = form.get("/Fields")
-    fields = fields.get_object() if fields is not None else None
-    in_form: set[int] = set()
-    for entry in fields if isinstance(fields, ArrayObject) else ():
-        if (
-            isinstance(entry, IndirectObject)
-            and entry.idnum not in in_form
-            and isinstance(entry.get_object(), DictionaryObject)
-        ):
-            found.field_roots.append((entry.idnum, entry.generation))
-            _field_tree(entry, in_form, links, found.removed)
-    for widget in widgets:
-        if widget.idnum in in_form:
-            continue
-        top = widget
-        for _ in range(_MAX_FIELD_DEPTH):
-            parent = _dict(top.get_object()).get("/Parent")
-            if not isinstance(parent, IndirectObject) or not isinstance(
-                parent.get_object(), DictionaryObject
-            ):
-                break
-            top = parent
-        if top.idnum not in in_form:
-            found.field_roots.append((top.idnum, top.generation))
-            found.adopted += 1
-            _field_tree(top, in_form, links, found.removed)
-    found.occurrence_ids |= in_form
-    found.occurrence_ids -= found.page_ids.keys()
-    return found
-
-
-def _field_tree(top: IndirectObject, seen: set[int], links: _Links, removed: list[str]) -> None:
-    """Clean every node of the field tree under *top*, recording their numbers in *seen*."""
-    stack: list[PdfObject] = [top]
-    while stack and len(seen) < _MAX_FIELDS:
-        entry = stack.pop()
-        if isinstance(entry, IndirectObject):
-            if entry.idnum in seen:
-                continue
-            seen.add(entry.idnum)
-        node = entry.get_object()
-        if not isinstance(node, DictionaryObject):
-            continue
-        _clean(node, links, removed)
-        kids = node.get("/Kids")
-        kids = kids.get_object() if kids is not None else None
-        if isinstance(kids, ArrayObject):
-            stack.extend(reversed(kids))
-
-
-class _Links:
-    """A document's link destinations, resolved to its pages.
-
-    A destination may be named (looked up once in the document's name tree), a
-    dictionary holding it, or explicit: an array whose first item is the page.
-    """
-
-    def __init__(self, reader: PdfReader, pages: Sequence[DictionaryObject]) -> None:
-        self._reader = reader
-        self._page_count = len(pages)
-        #: The object number of each page held indirectly, to its index.
-        self.page_ids = {
-            page.indirect_reference.idnum: index
-            for index, page in enumerate(pages)
-            if page.indirect_reference is not None
-        }
-        self._named: dict[str, ArrayObject] | None = None
-
-    def _lookup(self, name: str) -> ArrayObject | None:
-        if self._named is None:
-            self._named = _named_destinations(self._reader)
-        return self._named.get(name)
-
-    def _resolved(self, dest: Any) -> ArrayObject | None:
-        """*dest* followed to a non-empty explicit destination, or ``None``."""
-        for _ in range(4):  # named -> dictionary -> array
-            if dest is None:
-                return None
-            dest = dest.get_object()
-            if isinstance(dest, (TextStringObject, ByteStringObject, NameObject, str)):
-                name = str(dest)
-                dest = self._lookup(name.lstrip("/")) or self._lookup(name)
-            elif isinstance(dest, DictionaryObject):
-                dest = dest.get("/D")
-            elif isinstance(dest, ArrayObject):
-                return dest if dest else None
-            else:
-                return None
-        return None
-
-    def explicit(self, dest: Any) -> ArrayObject | None:
-        """*dest* as a direct explicit destination to one of the pages, or ``None``."""
-        resolved = self._resolved(dest)
-        if resolved is None:
-            return None
-        page = resolved[0]
-        if isinstance(page, IndirectObject) and page.idnum in self.page_ids:
-            return ArrayObject(resolved)
-        return None
-
-    def page_index(self, dest: Any) -> int | None:
-        """The 0-based index of the page *dest* opens, or ``None``."""
-        resolved = self._resolved(dest)
-        page = resolved[0] if resolved is not None else None
-        if isinstance(page, IndirectObject):
-            return self.page_ids.get(page.idnum)
-        if isinstance(page, NumberObject) and 0 <= int(page) < self._page_count:
-            return int(page)  # a remote-style page number, seen in the wild
-        return None
-
-
-def _named_destinations(reader: PdfReader) -> dict[str, ArrayObject]:
-    named: dict[str, ArrayObject] = {}
-    try:
-        for dest_name, dest in reader.named_destinations.items():
-            named[str(dest_name)] = dest.dest_array
-    except Exception:
-        pass
-    return named
-
-
-def _clean(node: DictionaryObject, links: _Links, removed: list[str]) -> None:
-    """Strip *node*'s active content; make its links explicit or remove them."""
-    _strip_actions(node, removed)
-    if "/Dest" in node:
-        dest = links.explicit(node["/Dest"])
-        if dest is None:
-            del node["/Dest"]
-        else:
-            node[NameObject("/Dest")] = dest
-    action = node.get("/A")
-    action_dict = action.get_object() if action is not None else None
-    if isinstance(action_dict, DictionaryObject) and action_dict.get("/S") == "/GoTo":
-        dest = links.explicit(action_dict.get("/D"))
-        if dest is None:
-            del node["/A"]
-        else:
-            # A direct copy: the action may be shared by annotations of other pages.
-            direct = DictionaryObject(action_dict)
-            direct[NameObject("/D")] = dest
-            node[NameObject("/A")] = direct
-
-
-def _decrypt(
-    reader: PdfReader,
-    key: str,
-    filename: str,
-    passwords: Callable[[], Iterable[str]] | None,
-) -> bool:
-    """Decrypt *reader*; True when a password from *passwords* was needed."""
-    encrypt = reader.trailer.get("/Encrypt")
-    handler = encrypt.get_object().get("/Filter") if encrypt is not None else None
-    if handler is not None and handler != "/Standard":
-        _bad(
-            key,
-            filename,
-            "unsupported_encryption",
-            f"it is encrypted with the {str(handler).lstrip('/')} handler (certificates), "
-            "which is not supported",
-            None,
-        )
-    if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
-        return False
-    if passwords is not None:
-        try:
-            candidates = iter(passwords())
-            for _ in range(MAX_PASSWORDS):
-                candidate = next(candidates, None)
-                if candidate is None:
-                    break
-                if not isinstance(candidate, str):
-                    raise TypeError(f"a password must be a str, got {type(candidate).__name__}")
-                if reader.decrypt(candidate) != PasswordType.NOT_DECRYPTED:
-                    return True
-        except Exception as error:
-            raise _CallerError(error) from error
-        _bad(
-            key,
-            filename,
-            "encrypted",
-            "it is protected by a password needed to open it; none of the passwords "
-            "provided opened it",
-            None,
-        )
-    _bad(key, filename, "encrypted", "it is protected by a password needed to open it", None)
-
-
-def _checked_page(reader: PdfReader, index: int) -> DictionaryObject:
-    page = reader.pages[index]
-    if page.get("/Type") != "/Page":
-        page[NameObject("/Type")] = NameObject("/Page")
-    box = page.get("/MediaBox")
-    if box is None or not isinstance(box.get_object(), ArrayObject):
-        # Viewers default a missing media box to US Letter; say so explicitly.
-        page[NameObject("/MediaBox")] = RectangleObject((0, 0, *_LETTER))
-    else:
-        _ = page.mediabox.width  # raises on a malformed box
-    _ = page.rotation
-    resources = page.get("/Resources")
-    if resources is None or not isinstance(resources.get_object(), DictionaryObject):
-        # A page must have resources (it may inherit none): an empty dictionary is what
-        # viewers assume.
-        page[NameObject("/Resources")] = DictionaryObject()
-    return page
-
-
-def _walk(
-    reader: PdfReader,
-    pages: Sequence[DictionaryObject],
-    *,
-    key: str,
-    filename: str,
-    limits: Limits,
-) -> None:
-    """Check the nesting of the page dictionaries and the form, iteratively.
-
-    Only what is already parsed is looked at: the objects the pages reach are checked
-    as they are copied (:class:`BackupWriter`), with the same bounds.
-    """
-    stack: list[tuple[Any, int]] = []
-    for page in pages:
-        stack.extend((value, 1) for name, value in page.items() if name != "/Parent")
-    root = reader.trailer.get("/Root")
-    form = root.get_object().get("/AcroForm") if root is not None else None
-    if form is not None:
-        stack.append((form.get_object(), 1))
-    if _too_deep(stack, limits.max_depth):
-        _bad(key, filename, "damaged", "its objects are nested too deeply", None)
-
-
-def _too_deep(stack: list[tuple[Any, int]], max_depth: int) -> bool:
-    """Whether a value of *stack* (values and their depths) nests deeper than *max_depth*."""
-    while stack:
-        value, depth = stack.pop()
-        if depth > max_depth:
-            return True
-        if isinstance(value, DictionaryObject):
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, ArrayObject):
-            stack.extend((item, depth + 1) for item in value)
-    return False
-
-
-# -- assembly -------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
@@ -1975,13 +1336,6 @@ def shifted(nodes: Sequence[OutlineNode], offset: int) -> tuple[OutlineNode, ...
     )
 
 
-#: Annotation kinds that carry active or embedded content and are never copied.
-_DROPPED_ANNOTATIONS: Final = frozenset(
-    {"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D", "/FileAttachment"}
-)
-#: Actions that may stay: moving inside the document, opening a web address,
-#: named viewer commands (next page…).
-_SAFE_ACTIONS: Final = frozenset({"/GoTo", "/URI", "/Named"})
 #: Page keys that are not copied: the page tree parent (ours), structure-tree
 #: links (no structure tree is copied), additional actions (active content),
 #: annotations (copied separately, filtered), article beads and transitions'
@@ -2182,24 +1536,21 @@ class BackupWriter:
         structure = parsed._structure
         removed = list(structure.removed)
         # A simple document's form was read as tokens; any other's is the engine's.
-        simple = structure.form
-        form = DictionaryObject()
+        form: _Form
         if parsed._simple_pages is not None:
             self._copy_simple_pages(occurrence, parsed._simple_pages)
+            form = structure.form or _SimpleForm()
         else:
-            self._copy_pages(occurrence)
-            assert parsed._reader is not None
-            form = _dict(_dict(parsed._reader.trailer["/Root"]).get("/AcroForm"))
+            from . import _engine  # pypdf, on first need (see _engine)
+
+            _engine.copy_pages(self, occurrence)
+            form = _engine.EngineForm(parsed)
         wrapper = 0
         if structure.field_roots:
             wrapper = self._allocate()
             body = bytearray(b"<</T")
             body += _string(field_prefix)
-            if simple is not None:
-                self._fill(body, simple.da, occurrence, per_occurrence=False)
-            elif "/DA" in form:
-                body += b"/DA"
-                self._serialise(form["/DA"], body, occurrence, per_occurrence=False, depth=1)
+            form.write_da(self, body, occurrence)
             body += b"/Kids["
             for idnum, generation in structure.field_roots:
                 body += b" "
@@ -2208,30 +1559,15 @@ class BackupWriter:
             self._put(wrapper, body)
         roots = {idnum for idnum, _generation in structure.field_roots}
         self._drain(occurrence, roots, wrapper)
-        dr_fonts: dict[str, bytes] = {}
-        if structure.field_roots and simple is not None:
-            for font_name, (idnum, generation) in simple.fonts:
-                if font_name not in self._dr_fonts:
-                    ref = self._ref(occurrence, idnum, generation, per_occurrence=False)
-                    dr_fonts[font_name] = b" " + ref
-        elif structure.field_roots:
-            for font_name, font in _dict(_dict(form.get("/DR")).get("/Font")).items():
-                if font_name not in self._dr_fonts:
-                    value = bytearray()
-                    self._serialise(font, value, occurrence, per_occurrence=False, depth=1)
-                    dr_fonts[font_name] = bytes(value)
+        dr_fonts = form.default_fonts(self, occurrence) if structure.field_roots else {}
         layers: Callable[[], None] = lambda: None  # noqa: E731
         oc_notes: list[str] = []
-        if simple is None:  # a simple document has no layers
-            layers, oc_notes = self._optional_content(occurrence, key)
+        if parsed._simple_pages is None:  # a simple document has no layers
+            from . import _engine
+
+            layers, oc_notes = _engine.optional_content(self, occurrence, key)
         self._drain(occurrence, roots, wrapper)
-        need_appearances = False
-        if structure.field_roots and simple is not None:
-            need_appearances = simple.need_appearances
-        elif structure.field_roots:
-            flag = form.get("/NeedAppearances")
-            flag = flag.get_object() if flag is not None else None
-            need_appearances = isinstance(flag, BooleanObject) and flag.value
+        need_appearances = bool(structure.field_roots) and form.need_appearances
 
         def commit() -> None:
             if wrapper:
@@ -2255,31 +1591,6 @@ class BackupWriter:
             notes=tuple(dict.fromkeys(notes)),
         )
         return added, commit
-
-    def _copy_pages(self, occurrence: _Occurrence) -> None:
-        """Write the occurrence's pages (engine objects) and their annotations."""
-        parsed = occurrence.parsed
-        reader = parsed._reader
-        assert reader is not None
-        structure = parsed._structure
-        sources = [reader.pages[i] for i in range(parsed.page_count)]
-        numbers = self._allocate_pages(
-            occurrence,
-            [None if s.indirect_reference is None else s.indirect_reference.idnum for s in sources],
-        )
-        for source, number, annots in zip(sources, numbers, structure.annots, strict=True):
-            body = bytearray(b"<</Parent %d 0 R" % self._pages_root)
-            for name, value in source.items():
-                if name not in _PAGE_EXCLUDED:
-                    body += _name_bytes(name)
-                    self._serialise(value, body, occurrence, per_occurrence=True, depth=1)
-            if annots:
-                body += b"/Annots["
-                for entry in annots:
-                    self._serialise(entry, body, occurrence, per_occurrence=True, depth=2)
-                body += b"]"
-            body += b">>"
-            self._put(number, body)
 
     def _allocate_pages(self, occurrence: _Occurrence, idnums: Sequence[int | None]) -> list[int]:
         """Number the occurrence's pages and append them to the output's page list.
@@ -2352,26 +1663,11 @@ class BackupWriter:
                 continue
             if not per_occurrence and self._copy_resolved(occurrence, idnum, generation, number):
                 continue
-            reader = parsed._engine()
-            obj = reader.get_object(IndirectObject(idnum, generation, reader))
-            body = bytearray()
-            if isinstance(obj, StreamObject):
-                data = obj._data
-                skip: Sequence[str] = _STREAM_KEYS
-                if isinstance(obj, ContentStream) or not isinstance(data, bytes):
-                    data = obj.get_data()  # operations the engine parsed: written decoded
-                    skip = (*_STREAM_KEYS, "/Filter", "/DecodeParms")
-                self._serialise_dict(obj, body, occurrence, per_occurrence, skip=skip)
-                self._put_stream(number, bytes(body[:-2]), data)
-                continue
-            if idnum in roots and isinstance(obj, DictionaryObject):
-                self._serialise_dict(obj, body, occurrence, True, skip=("/Parent",))
-                body[-2:] = b"/Parent %d 0 R>>" % wrapper
-            elif obj is None:
-                body += b"null"
-            else:
-                self._serialise(obj, body, occurrence, per_occurrence=per_occurrence, depth=0)
-            self._put(number, body)
+            from . import _engine  # pypdf, on first need (see _engine)
+
+            _engine.write_object(
+                self, occurrence, idnum, generation, number, per_occurrence, roots, wrapper
+            )
 
     def _copy_raw(self, occurrence: _Occurrence, idnum: int, generation: int, number: int) -> bool:
         """Copy a plain object byte for byte, references renumbered; False when it is not plain.
@@ -2471,145 +1767,6 @@ class BackupWriter:
                 occurrence.new_shared.append(idnum)
             occurrence.queue.append((idnum, generation, number, table is occurrence.occ))
         return b"%d 0 R" % number
-
-    # -- serialising engine objects -------------------------------------------------------
-
-    def _serialise(
-        self,
-        value: Any,
-        out: bytearray,
-        occurrence: _Occurrence,
-        *,
-        per_occurrence: bool,
-        depth: int,
-    ) -> None:
-        """Append *value* to *out*, references mapped; every item preceded by a delimiter."""
-        if depth > self._limits.max_depth:
-            parsed = occurrence.parsed
-            _bad(parsed.key, parsed.filename, "damaged", "its objects are nested too deeply", None)
-        if isinstance(value, IndirectObject):
-            out += b" "
-            out += self._ref(
-                occurrence, value.idnum, value.generation, per_occurrence=per_occurrence
-            )
-        elif isinstance(value, DictionaryObject):
-            self._serialise_dict(value, out, occurrence, per_occurrence, depth=depth)
-        elif isinstance(value, ArrayObject):
-            out += b"["
-            for item in value:
-                self._serialise(
-                    item, out, occurrence, per_occurrence=per_occurrence, depth=depth + 1
-                )
-            out += b"]"
-        elif isinstance(value, NameObject):
-            out += _name_bytes(value)
-        elif isinstance(value, BooleanObject):
-            # Not ``if value``: the engine's booleans are all true as Python values.
-            out += b" true" if value.value else b" false"
-        elif isinstance(value, NumberObject):
-            out += b" %d" % value
-        elif isinstance(value, FloatObject):
-            out += b" " + value.myrepr().encode()
-        elif isinstance(value, (TextStringObject, ByteStringObject)):
-            out += _literal_bytes(value.original_bytes)
-        else:  # null, and anything the engine could not type
-            out += b" null"
-
-    def _serialise_dict(
-        self,
-        value: DictionaryObject,
-        out: bytearray,
-        occurrence: _Occurrence,
-        per_occurrence: bool,
-        *,
-        depth: int = 0,
-        skip: Sequence[str] = (),
-    ) -> None:
-        out += b"<<"
-        for name, item in value.items():
-            if name in skip:
-                continue
-            out += _name_bytes(name)
-            self._serialise(item, out, occurrence, per_occurrence=per_occurrence, depth=depth + 1)
-        out += b">>"
-
-    # -- layers -------------------------------------------------------------------------
-
-    def _optional_content(
-        self, occurrence: _Occurrence, key: object
-    ) -> tuple[Callable[[], None], list[str]]:
-        """The document's optional content groups (layers) and their default state.
-
-        Every document's groups are listed in the output's ``/OCProperties``; its
-        default configuration is merged into ours: groups it hides stay hidden, its
-        layer order becomes a group labelled with its file name, its radio-button
-        groups are kept (once per distinct document). Alternative configurations and
-        automatic states are not. Returns what to record once the copy is committed,
-        and notes.
-        """
-        reader = occurrence.parsed._reader
-        assert reader is not None  # a simple document has no layers: it is not asked
-        root = _dict(reader.trailer["/Root"])
-        properties = _dict(root.get("/OCProperties"))
-        if not properties or key in self._oc_done:
-            return (lambda: None), []
-        ocgs = properties.get("/OCGs")
-        ocgs = ocgs.get_object() if ocgs is not None else None
-        if not isinstance(ocgs, ArrayObject):
-            return (lambda: None), [
-                "its optional content (layers) declaration is malformed: not kept"
-            ]
-        mine: dict[int, int] = {}
-        for entry in ocgs:
-            if isinstance(entry, IndirectObject) and isinstance(
-                entry.get_object(), DictionaryObject
-            ):
-                ref = self._ref(occurrence, entry.idnum, entry.generation, per_occurrence=False)
-                if ref != b"null":
-                    mine[entry.idnum] = int(ref.split()[0])
-
-        def mapped(value: Any) -> list[int]:
-            value = value.get_object() if value is not None else None
-            if not isinstance(value, ArrayObject):
-                return []
-            return [
-                mine[i.idnum] for i in value if isinstance(i, IndirectObject) and i.idnum in mine
-            ]
-
-        default = _dict(properties.get("/D"))
-        off = mapped(default.get("/OFF"))
-        if default.get("/BaseState") == "/OFF":
-            on = set(mapped(default.get("/ON")))
-            off.extend(n for n in mine.values() if n not in on)
-        order = default.get("/Order")
-        order_bytes = b""
-        if order is not None and isinstance(order.get_object(), ArrayObject):
-            body = bytearray(b"[")
-            body += _string(occurrence.parsed.filename)
-            self._serialise(order.get_object(), body, occurrence, per_occurrence=False, depth=1)
-            order_bytes = bytes(body[:1] + body[1:]) + b"]"
-        groups = default.get("/RBGroups")
-        groups = groups.get_object() if groups is not None else None
-        rb_groups = [
-            kept
-            for kept in (mapped(g) for g in (groups if isinstance(groups, ArrayObject) else ()))
-            if kept
-        ]
-        notes = []
-        if "/Configs" in properties or "/AS" in default:
-            notes.append(
-                "its alternative layer configurations and automatic layer states were not kept"
-            )
-
-        def record() -> None:
-            self._oc_done.add(key)
-            self._ocgs.update(dict.fromkeys(mine.values()))
-            self._oc_off.update(dict.fromkeys(off))
-            if order_bytes:
-                self._oc_order.append(order_bytes)
-            self._oc_rb_groups.extend(_refs(group) for group in rb_groups)
-
-        return record, notes
 
     # -- our own pages ------------------------------------------------------------------
 
@@ -2803,21 +1960,31 @@ def _outline_count(nodes: Sequence[OutlineNode]) -> int:
     return sum(1 + _outline_count(node.children) for node in nodes)
 
 
-#: Stream dictionary entries written anew (the length of the data as copied).
-_STREAM_KEYS: Final = ("/Length",)
-
-
 #: Names already serialised (they are immutable), bounded so a hostile file cannot grow it.
 _NAME_BYTES: Final[dict[str, bytes]] = {}
+
+
+#: What a name escapes as ``#XX`` (as the engine writes names): the delimiters, ``#``,
+#: white space and control characters; characters past ``~`` by their UTF-8 bytes.
+_NAME_ESCAPES: Final = {
+    **{chr(i): b"#%02X" % i for i in b"#()<>[]{}/%"},
+    **{chr(i): b"#%02X" % i for i in range(33)},
+}
 
 
 def _name_bytes(name: str) -> bytes:
     """*name* (``/Name``) as the engine writes it, escapes and all."""
     cached = _NAME_BYTES.get(name)
     if cached is None:
-        buffer = io.BytesIO()
-        NameObject(name).write_to_stream(buffer)
-        cached = buffer.getvalue()
+        if name[:1] != "/":
+            raise ValueError(f"a name starts with '/': {name!r}")
+        parts = [b"/"]
+        for char in name[1:]:
+            if char > "~":
+                parts.extend(b"#%02X" % byte for byte in char.encode("utf-8"))
+            else:
+                parts.append(_NAME_ESCAPES.get(char) or char.encode("utf-8"))
+        cached = b"".join(parts)
         if len(_NAME_BYTES) < _SHARED_TOKENS and len(name) <= _SHARED_STRING_BYTES:
             _NAME_BYTES[name] = cached
     return cached
@@ -2832,18 +1999,52 @@ def _length(parsed: ParsedPdf, idnum: int, generation: int) -> int | None:
         if found and len(found) == 1 and found[0].lastindex == _rawpdf.INTEGER:
             file.resolved.add((idnum, generation))  # as the engine's reading would
             return int(found[0][_rawpdf.INTEGER])
-    reader = parsed._engine()
-    holder = reader.get_object(IndirectObject(idnum, generation, reader))
-    return int(holder) if isinstance(holder, NumberObject) else None
+    from . import _engine  # pypdf, on first need (see _engine)
+
+    return _engine.length_of(parsed._engine_reader(), idnum, generation)
 
 
 def _refs(numbers: Iterable[int]) -> bytes:
     return b" ".join(b"%d 0 R" % n for n in numbers)
 
 
+#: PDFDocEncoding (ISO 32000-1, annex D) as the engine has it: the bytes it leaves
+#: undefined, and the characters of those where it differs from Latin-1.
+_PDFDOC_UNDEFINED: Final = frozenset({0x00, 0x16, 0x7F, 0x9F, 0xAD})
+_PDFDOC_DIFFERENCES: Final = dict(
+    zip(
+        [*range(0x18, 0x20), *range(0x80, 0x9F), 0xA0],
+        map(
+            chr,
+            [
+                *(0x02D8, 0x02C7, 0x02C6, 0x02D9, 0x02DD, 0x02DB, 0x02DA, 0x02DC),
+                *(0x2022, 0x2020, 0x2021, 0x2026, 0x2014, 0x2013, 0x0192, 0x2044, 0x2039),
+                *(0x203A, 0x2212, 0x2030, 0x201E, 0x201C, 0x201D, 0x2018, 0x2019, 0x201A),
+                *(0x2122, 0xFB01, 0xFB02, 0x0141, 0x0152, 0x0160, 0x0178, 0x017D, 0x0131),
+                *(0x0142, 0x0153, 0x0161, 0x017E, 0x20AC),
+            ],
+        ),
+        strict=True,
+    )
+)
+#: PDFDocEncoding's byte for each character it has.
+_PDFDOC: Final = {
+    _PDFDOC_DIFFERENCES.get(byte, chr(byte)): byte
+    for byte in range(256)
+    if byte not in _PDFDOC_UNDEFINED
+}
+
+
 def _string(text: str) -> bytes:
-    """*text* as a PDF text string (PDFDocEncoding when it can be, else UTF-16BE)."""
-    return _literal_bytes(TextStringObject(text).get_encoded_bytes())
+    """*text* as a PDF text string: PDFDocEncoding when it can be, else UTF-16BE.
+
+    The engine's encoding (``TextStringObject.get_encoded_bytes``; tests compare them).
+    """
+    try:
+        encoded = bytes(_PDFDOC[char] for char in text)
+    except KeyError:
+        encoded = b"\xfe\xff" + text.encode("utf-16be")
+    return _literal_bytes(encoded)
 
 
 #: What a literal string escapes: its delimiters, the escape character, and carriage
@@ -2858,35 +2059,19 @@ def _literal_bytes(data: bytes) -> bytes:
 
 
 def _number(value: float) -> bytes:
-    return b"%d" % value if float(value).is_integer() else FloatObject(value).myrepr().encode()
+    return b"%d" % value if float(value).is_integer() else _real_bytes(float(value))
 
 
-def _dict(value: Any) -> DictionaryObject:
-    """*value* resolved, as a dictionary (an empty one when it is anything else)."""
-    resolved = value.get_object() if value is not None else None
-    return resolved if isinstance(resolved, DictionaryObject) else DictionaryObject()
+#: Significant digits the engine writes a real number with (pypdf's ``FLOAT_WRITE_PRECISION``).
+_REAL_DIGITS: Final = 8
 
 
-def _document_level_removals(reader: PdfReader) -> list[str]:
-    root = _dict(reader.trailer["/Root"])
-    removed = []
-    if "/OpenAction" in root:
-        removed.append("document open action (/OpenAction)")
-    if "/AA" in root:
-        removed.append("document additional actions (/AA)")
-    names = root.get("/Names")
-    names = names.get_object() if names is not None else None
-    if isinstance(names, DictionaryObject) and "/JavaScript" in names:
-        removed.append("document JavaScript")
-    if isinstance(names, DictionaryObject) and "/EmbeddedFiles" in names:
-        removed.append("embedded files")
-    if "/PageLabels" in root:
-        removed.append("page labels")
-    return removed
-
-
-def _true() -> PdfObject:
-    return BooleanObject(True)
+def _real_bytes(value: float) -> bytes:
+    """A real number as the engine writes it (``FloatObject.myrepr``; tests compare them)."""
+    if value == 0:
+        return b"0.0"
+    decimals = max(1, _REAL_DIGITS - int(math.log10(abs(value))))
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".").encode()
 
 
 def _pdf_date(moment: datetime) -> str:
@@ -2935,39 +2120,3 @@ def _literal(text: str) -> bytes:
 
 
 # -- reading back (tests, manifests) ---------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class Summary:
-    """What a written PDF contains, read back through the engine (for checks)."""
-
-    page_count: int
-    outline: tuple[OutlineNode, ...]
-    attachments: tuple[str, ...]
-
-
-def summarise(data: bytes) -> Summary:
-    """Read *data* back: page count, bookmark tree with page indexes, attachment names."""
-    reader = PdfReader(io.BytesIO(data))
-
-    def convert(items: Sequence[Any]) -> tuple[OutlineNode, ...]:
-        out: list[OutlineNode] = []
-        index = 0
-        while index < len(items):
-            item = items[index]
-            children: tuple[OutlineNode, ...] = ()
-            if index + 1 < len(items) and isinstance(items[index + 1], list):
-                children = convert(items[index + 1])
-                index += 1
-            page = reader.get_destination_page_number(item)
-            if page is None:
-                raise ValueError(f"bookmark {item.title!r} points to no page")
-            out.append(OutlineNode(title=str(item.title), page_index=page, children=children))
-            index += 1
-        return tuple(out)
-
-    return Summary(
-        page_count=len(reader.pages),
-        outline=convert(reader.outline),
-        attachments=tuple(sorted(reader.attachments)),
-    )

@@ -29,7 +29,7 @@ from pypdf.generic import (
     read_object,
 )
 
-from invoicebackup import _pdf, _rawpdf
+from invoicebackup import _engine, _rawpdf
 from invoicebackup.testing import text_pdf
 
 _READER = pypdf.PdfReader(io.BytesIO(text_pdf(["x"])))
@@ -97,7 +97,7 @@ def test_the_fast_path_reads_what_the_engine_reads(body: bytes) -> None:
         assert found is None
         return
     assert found is not None, body
-    built = _pdf._build(found, _READER)
+    built = _engine._build(found, _READER)
     engine = read_object(io.BytesIO(body + b" "), _READER)
     assert _plain(built) == _plain(engine)
 
