@@ -68,6 +68,8 @@ from ._pdf import (
     _translated,
 )
 
+# -- reading ------------------------------------------------------------------------
+
 
 class _Source(io.BytesIO):
     """The bytes being parsed, as the stream the engine reads.
@@ -179,14 +181,10 @@ class _Reader(PdfReader):
 
 _KEYWORDS: Final = {b"true": BooleanObject(True), b"false": BooleanObject(False)}
 
-
 #: Names and integers already built, shared by every object built after them (they are
 #: immutable); bounded so that a hostile file cannot grow them without end.
 _NAMES: Final[dict[bytes, NameObject]] = {}
-
-
 _INTEGERS: Final[dict[bytes, NumberObject]] = {}
-
 
 #: Literal strings likewise (a form's /DA, its fields' names): the engine's strings are
 #: immutable values too. Only short tokens are kept, in every one of these caches.
@@ -270,6 +268,199 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
     return result
 
 
+def parse(
+    data: bytes,
+    *,
+    key: str,
+    filename: str,
+    limits: Limits,
+    passwords: Callable[[], Iterable[str]] | None,
+    messages: list[str],
+) -> ParsedPdf:
+    """Parse a document the simple path did not take (see :func:`invoicebackup._pdf.open_pdf`).
+
+    *messages* holds what the engine logged so far; its notes become the document's.
+    """
+    encrypted = False
+    notes: list[str] = []
+    try:
+        with _translated(key, filename, messages=messages):
+            reader = _Reader(data)
+            if reader.is_encrypted:
+                encrypted = True
+                if _decrypt(reader, key, filename, passwords):
+                    notes.append("it was opened with a password from the password provider")
+            count = len(reader.pages)
+            if count == 0:
+                _bad(key, filename, "damaged", "it has no pages", None)
+            if count > limits.max_pages:
+                _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
+            pages = [_checked_page(reader, index) for index in range(count)]
+            _walk(reader, pages, key=key, filename=filename, limits=limits)
+            links = _Links(reader, pages)
+            structure = _prepare(reader, pages, links)
+            notes.extend(_structure_notes(reader))
+    except _CallerError as error:
+        raise error.original from None
+    parsed = ParsedPdf(
+        reader=reader,
+        structure=structure,
+        key=key,
+        filename=filename,
+        page_count=count,
+        encrypted=encrypted,
+    )
+    outline, dropped = _source_outline(reader, links)
+    parsed.outline = outline
+    if dropped:
+        notes.append(f"{dropped} of its bookmarks point nowhere or could not be read: left out")
+    parsed.notes = (*_engine_notes(messages), *notes)
+    return parsed
+
+
+def release(reader: _Reader) -> None:
+    """Let go of *reader*'s objects and bytes (see :meth:`ParsedPdf.release`)."""
+    reader.resolved_objects.clear()
+    reader.flattened_pages = None
+    reader.stream = io.BytesIO()
+    reader._data = b""
+    # The trailer and the catalog the engine caches point back at the reader through
+    # their references: cycles the garbage collector would have to find.
+    reader.trailer = DictionaryObject()
+    reader._validated_root = None
+    reader._named_destinations_cache = None
+
+
+def _decrypt(
+    reader: PdfReader,
+    key: str,
+    filename: str,
+    passwords: Callable[[], Iterable[str]] | None,
+) -> bool:
+    """Decrypt *reader*; True when a password from *passwords* was needed."""
+    encrypt = reader.trailer.get("/Encrypt")
+    handler = encrypt.get_object().get("/Filter") if encrypt is not None else None
+    if handler is not None and handler != "/Standard":
+        _bad(
+            key,
+            filename,
+            "unsupported_encryption",
+            f"it is encrypted with the {str(handler).lstrip('/')} handler (certificates), "
+            "which is not supported",
+            None,
+        )
+    if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
+        return False
+    if passwords is not None:
+        try:
+            candidates = iter(passwords())
+            for _ in range(MAX_PASSWORDS):
+                candidate = next(candidates, None)
+                if candidate is None:
+                    break
+                if not isinstance(candidate, str):
+                    raise TypeError(f"a password must be a str, got {type(candidate).__name__}")
+                if reader.decrypt(candidate) != PasswordType.NOT_DECRYPTED:
+                    return True
+        except Exception as error:
+            raise _CallerError(error) from error
+        _bad(
+            key,
+            filename,
+            "encrypted",
+            "it is protected by a password needed to open it; none of the passwords "
+            "provided opened it",
+            None,
+        )
+    _bad(key, filename, "encrypted", "it is protected by a password needed to open it", None)
+
+
+def _checked_page(reader: PdfReader, index: int) -> DictionaryObject:
+    page = reader.pages[index]
+    if page.get("/Type") != "/Page":
+        page[NameObject("/Type")] = NameObject("/Page")
+    box = page.get("/MediaBox")
+    if box is None or not isinstance(box.get_object(), ArrayObject):
+        # Viewers default a missing media box to US Letter; say so explicitly.
+        page[NameObject("/MediaBox")] = RectangleObject((0, 0, *_LETTER))
+    else:
+        _ = page.mediabox.width  # raises on a malformed box
+    _ = page.rotation
+    resources = page.get("/Resources")
+    if resources is None or not isinstance(resources.get_object(), DictionaryObject):
+        # A page must have resources (it may inherit none): an empty dictionary is what
+        # viewers assume.
+        page[NameObject("/Resources")] = DictionaryObject()
+    return page
+
+
+def _walk(
+    reader: PdfReader,
+    pages: Sequence[DictionaryObject],
+    *,
+    key: str,
+    filename: str,
+    limits: Limits,
+) -> None:
+    """Check the nesting of the page dictionaries and the form, iteratively.
+
+    Only what is already parsed is looked at: the objects the pages reach are checked
+    as they are copied (:class:`BackupWriter`), with the same bounds.
+    """
+    stack: list[tuple[Any, int]] = []
+    for page in pages:
+        stack.extend((value, 1) for name, value in page.items() if name != "/Parent")
+    root = reader.trailer.get("/Root")
+    form = root.get_object().get("/AcroForm") if root is not None else None
+    if form is not None:
+        stack.append((form.get_object(), 1))
+    if _too_deep(stack, limits.max_depth):
+        _bad(key, filename, "damaged", "its objects are nested too deeply", None)
+
+
+def _too_deep(stack: list[tuple[Any, int]], max_depth: int) -> bool:
+    """Whether a value of *stack* (values and their depths) nests deeper than *max_depth*."""
+    while stack:
+        value, depth = stack.pop()
+        if depth > max_depth:
+            return True
+        if isinstance(value, DictionaryObject):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, ArrayObject):
+            stack.extend((item, depth + 1) for item in value)
+    return False
+
+
+# -- cleaning: what the copy needs, without active content --------------------------
+
+#: Annotation kinds that carry active or embedded content and are never copied.
+_DROPPED_ANNOTATIONS: Final = frozenset(
+    {"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D", "/FileAttachment"}
+)
+
+#: Actions that may stay: moving inside the document, opening a web address,
+#: named viewer commands (next page…).
+_SAFE_ACTIONS: Final = frozenset({"/GoTo", "/URI", "/Named"})
+
+
+def _document_level_removals(reader: PdfReader) -> list[str]:
+    root = _dict(reader.trailer["/Root"])
+    removed = []
+    if "/OpenAction" in root:
+        removed.append("document open action (/OpenAction)")
+    if "/AA" in root:
+        removed.append("document additional actions (/AA)")
+    names = root.get("/Names")
+    names = names.get_object() if names is not None else None
+    if isinstance(names, DictionaryObject) and "/JavaScript" in names:
+        removed.append("document JavaScript")
+    if isinstance(names, DictionaryObject) and "/EmbeddedFiles" in names:
+        removed.append("embedded files")
+    if "/PageLabels" in root:
+        removed.append("page labels")
+    return removed
+
+
 def _structure_notes(reader: PdfReader) -> list[str]:
     """What the merge cannot keep of this document's structure, as notes."""
     notes: list[str] = []
@@ -310,7 +501,6 @@ def _field_dicts(form: DictionaryObject, limit: int = 10_000) -> list[Dictionary
 
 #: Bounds on a source's bookmark tree (a loop or a bomb must not hang the compile).
 _MAX_OUTLINE_ITEMS: Final = 10_000
-
 
 _MAX_OUTLINE_DEPTH: Final = 32
 
@@ -410,7 +600,6 @@ def _strip_actions(obj: DictionaryObject, removed: list[str]) -> None:
 
 #: Bounds on one document's form: fields visited, and the depth of a widget's parent chain.
 _MAX_FIELDS: Final = 10_000
-
 
 _MAX_FIELD_DEPTH: Final = 32
 
@@ -598,255 +787,13 @@ def _clean(node: DictionaryObject, links: _Links, removed: list[str]) -> None:
             node[NameObject("/A")] = direct
 
 
-def _decrypt(
-    reader: PdfReader,
-    key: str,
-    filename: str,
-    passwords: Callable[[], Iterable[str]] | None,
-) -> bool:
-    """Decrypt *reader*; True when a password from *passwords* was needed."""
-    encrypt = reader.trailer.get("/Encrypt")
-    handler = encrypt.get_object().get("/Filter") if encrypt is not None else None
-    if handler is not None and handler != "/Standard":
-        _bad(
-            key,
-            filename,
-            "unsupported_encryption",
-            f"it is encrypted with the {str(handler).lstrip('/')} handler (certificates), "
-            "which is not supported",
-            None,
-        )
-    if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
-        return False
-    if passwords is not None:
-        try:
-            candidates = iter(passwords())
-            for _ in range(MAX_PASSWORDS):
-                candidate = next(candidates, None)
-                if candidate is None:
-                    break
-                if not isinstance(candidate, str):
-                    raise TypeError(f"a password must be a str, got {type(candidate).__name__}")
-                if reader.decrypt(candidate) != PasswordType.NOT_DECRYPTED:
-                    return True
-        except Exception as error:
-            raise _CallerError(error) from error
-        _bad(
-            key,
-            filename,
-            "encrypted",
-            "it is protected by a password needed to open it; none of the passwords "
-            "provided opened it",
-            None,
-        )
-    _bad(key, filename, "encrypted", "it is protected by a password needed to open it", None)
-
-
-def _checked_page(reader: PdfReader, index: int) -> DictionaryObject:
-    page = reader.pages[index]
-    if page.get("/Type") != "/Page":
-        page[NameObject("/Type")] = NameObject("/Page")
-    box = page.get("/MediaBox")
-    if box is None or not isinstance(box.get_object(), ArrayObject):
-        # Viewers default a missing media box to US Letter; say so explicitly.
-        page[NameObject("/MediaBox")] = RectangleObject((0, 0, *_LETTER))
-    else:
-        _ = page.mediabox.width  # raises on a malformed box
-    _ = page.rotation
-    resources = page.get("/Resources")
-    if resources is None or not isinstance(resources.get_object(), DictionaryObject):
-        # A page must have resources (it may inherit none): an empty dictionary is what
-        # viewers assume.
-        page[NameObject("/Resources")] = DictionaryObject()
-    return page
-
-
-def _walk(
-    reader: PdfReader,
-    pages: Sequence[DictionaryObject],
-    *,
-    key: str,
-    filename: str,
-    limits: Limits,
-) -> None:
-    """Check the nesting of the page dictionaries and the form, iteratively.
-
-    Only what is already parsed is looked at: the objects the pages reach are checked
-    as they are copied (:class:`BackupWriter`), with the same bounds.
-    """
-    stack: list[tuple[Any, int]] = []
-    for page in pages:
-        stack.extend((value, 1) for name, value in page.items() if name != "/Parent")
-    root = reader.trailer.get("/Root")
-    form = root.get_object().get("/AcroForm") if root is not None else None
-    if form is not None:
-        stack.append((form.get_object(), 1))
-    if _too_deep(stack, limits.max_depth):
-        _bad(key, filename, "damaged", "its objects are nested too deeply", None)
-
-
-def _too_deep(stack: list[tuple[Any, int]], max_depth: int) -> bool:
-    """Whether a value of *stack* (values and their depths) nests deeper than *max_depth*."""
-    while stack:
-        value, depth = stack.pop()
-        if depth > max_depth:
-            return True
-        if isinstance(value, DictionaryObject):
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, ArrayObject):
-            stack.extend((item, depth + 1) for item in value)
-    return False
-
-
-# -- assembly -------------------------------------------------------------------------
-
-
-#: Annotation kinds that carry active or embedded content and are never copied.
-_DROPPED_ANNOTATIONS: Final = frozenset(
-    {"/Screen", "/Movie", "/Sound", "/RichMedia", "/3D", "/FileAttachment"}
-)
-
-
-#: Actions that may stay: moving inside the document, opening a web address,
-#: named viewer commands (next page…).
-_SAFE_ACTIONS: Final = frozenset({"/GoTo", "/URI", "/Named"})
-
-
-#: Stream dictionary entries written anew (the length of the data as copied).
-_STREAM_KEYS: Final = ("/Length",)
-
-
 def _dict(value: Any) -> DictionaryObject:
     """*value* resolved, as a dictionary (an empty one when it is anything else)."""
     resolved = value.get_object() if value is not None else None
     return resolved if isinstance(resolved, DictionaryObject) else DictionaryObject()
 
 
-def _document_level_removals(reader: PdfReader) -> list[str]:
-    root = _dict(reader.trailer["/Root"])
-    removed = []
-    if "/OpenAction" in root:
-        removed.append("document open action (/OpenAction)")
-    if "/AA" in root:
-        removed.append("document additional actions (/AA)")
-    names = root.get("/Names")
-    names = names.get_object() if names is not None else None
-    if isinstance(names, DictionaryObject) and "/JavaScript" in names:
-        removed.append("document JavaScript")
-    if isinstance(names, DictionaryObject) and "/EmbeddedFiles" in names:
-        removed.append("embedded files")
-    if "/PageLabels" in root:
-        removed.append("page labels")
-    return removed
-
-
-def _true() -> PdfObject:
-    return BooleanObject(True)
-
-
-@attrs.frozen(kw_only=True)
-class Summary:
-    """What a written PDF contains, read back through the engine (for checks)."""
-
-    page_count: int
-    outline: tuple[OutlineNode, ...]
-    attachments: tuple[str, ...]
-
-
-def summarise(data: bytes) -> Summary:
-    """Read *data* back: page count, bookmark tree with page indexes, attachment names."""
-    reader = PdfReader(io.BytesIO(data))
-
-    def convert(items: Sequence[Any]) -> tuple[OutlineNode, ...]:
-        out: list[OutlineNode] = []
-        index = 0
-        while index < len(items):
-            item = items[index]
-            children: tuple[OutlineNode, ...] = ()
-            if index + 1 < len(items) and isinstance(items[index + 1], list):
-                children = convert(items[index + 1])
-                index += 1
-            page = reader.get_destination_page_number(item)
-            if page is None:
-                raise ValueError(f"bookmark {item.title!r} points to no page")
-            out.append(OutlineNode(title=str(item.title), page_index=page, children=children))
-            index += 1
-        return tuple(out)
-
-    return Summary(
-        page_count=len(reader.pages),
-        outline=convert(reader.outline),
-        attachments=tuple(sorted(reader.attachments)),
-    )
-
-
-# -- parsing --------------------------------------------------------------------------
-
-
-def parse(
-    data: bytes,
-    *,
-    key: str,
-    filename: str,
-    limits: Limits,
-    passwords: Callable[[], Iterable[str]] | None,
-    messages: list[str],
-) -> ParsedPdf:
-    """Parse a document the simple path did not take (see :func:`invoicebackup._pdf.open_pdf`).
-
-    *messages* holds what the engine logged so far; its notes become the document's.
-    """
-    encrypted = False
-    notes: list[str] = []
-    try:
-        with _translated(key, filename, messages=messages):
-            reader = _Reader(data)
-            if reader.is_encrypted:
-                encrypted = True
-                if _decrypt(reader, key, filename, passwords):
-                    notes.append("it was opened with a password from the password provider")
-            count = len(reader.pages)
-            if count == 0:
-                _bad(key, filename, "damaged", "it has no pages", None)
-            if count > limits.max_pages:
-                _bad(key, filename, "too_large", f"it has {count} pages, over the limit", None)
-            pages = [_checked_page(reader, index) for index in range(count)]
-            _walk(reader, pages, key=key, filename=filename, limits=limits)
-            links = _Links(reader, pages)
-            structure = _prepare(reader, pages, links)
-            notes.extend(_structure_notes(reader))
-    except _CallerError as error:
-        raise error.original from None
-    parsed = ParsedPdf(
-        reader=reader,
-        structure=structure,
-        key=key,
-        filename=filename,
-        page_count=count,
-        encrypted=encrypted,
-    )
-    outline, dropped = _source_outline(reader, links)
-    parsed.outline = outline
-    if dropped:
-        notes.append(f"{dropped} of its bookmarks point nowhere or could not be read: left out")
-    parsed.notes = (*_engine_notes(messages), *notes)
-    return parsed
-
-
-def release(reader: _Reader) -> None:
-    """Let go of *reader*'s objects and bytes (see :meth:`ParsedPdf.release`)."""
-    reader.resolved_objects.clear()
-    reader.flattened_pages = None
-    reader.stream = io.BytesIO()
-    reader._data = b""
-    # The trailer and the catalog the engine caches point back at the reader through
-    # their references: cycles the garbage collector would have to find.
-    reader.trailer = DictionaryObject()
-    reader._validated_root = None
-    reader._named_destinations_cache = None
-
-
-# -- copying the engine's objects -------------------------------------------------------
+# -- copying the engine's objects ---------------------------------------------------
 
 
 class EngineForm:
@@ -917,6 +864,10 @@ def write_object(
     else:
         serialise(writer, obj, body, occurrence, per_occurrence=per_occurrence, depth=0)
     writer._put(number, body)
+
+
+#: Stream dictionary entries written anew (the length of the data as copied).
+_STREAM_KEYS: Final = ("/Length",)
 
 
 def length_of(reader: _Reader, idnum: int, generation: int) -> int | None:
@@ -1008,6 +959,9 @@ def serialise_dict(
     out += b">>"
 
 
+# -- layers -------------------------------------------------------------------------
+
+
 def optional_content(
     writer: BackupWriter, occurrence: _Occurrence, key: object
 ) -> tuple[Callable[[], None], list[str]]:
@@ -1077,3 +1031,42 @@ def optional_content(
         writer._oc_rb_groups.extend(_refs(group) for group in rb_groups)
 
     return record, notes
+
+
+# -- reading back (tests) -----------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Summary:
+    """What a written PDF contains, read back through the engine (for checks)."""
+
+    page_count: int
+    outline: tuple[OutlineNode, ...]
+    attachments: tuple[str, ...]
+
+
+def summarise(data: bytes) -> Summary:
+    """Read *data* back: page count, bookmark tree with page indexes, attachment names."""
+    reader = PdfReader(io.BytesIO(data))
+
+    def convert(items: Sequence[Any]) -> tuple[OutlineNode, ...]:
+        out: list[OutlineNode] = []
+        index = 0
+        while index < len(items):
+            item = items[index]
+            children: tuple[OutlineNode, ...] = ()
+            if index + 1 < len(items) and isinstance(items[index + 1], list):
+                children = convert(items[index + 1])
+                index += 1
+            page = reader.get_destination_page_number(item)
+            if page is None:
+                raise ValueError(f"bookmark {item.title!r} points to no page")
+            out.append(OutlineNode(title=str(item.title), page_index=page, children=children))
+            index += 1
+        return tuple(out)
+
+    return Summary(
+        page_count=len(reader.pages),
+        outline=convert(reader.outline),
+        attachments=tuple(sorted(reader.attachments)),
+    )

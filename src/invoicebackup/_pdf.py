@@ -604,6 +604,9 @@ def _repair_bound(limits: Limits) -> int:
 
 #: Objects nested deeper than this are left to the engine (and to the limits).
 _PLAIN_DEPTH: Final = 32
+#: The bounds of every cache of tokens (here and in :mod:`invoicebackup._engine`): only
+#: tokens this short are kept, and no more than this many, so that a hostile file cannot
+#: grow them without end.
 _SHARED_STRING_BYTES: Final = 256
 _SHARED_TOKENS: Final = 4096
 
@@ -622,6 +625,7 @@ def _parse(
     limits: Limits,
     passwords: Callable[[], Iterable[str]] | None,
 ) -> ParsedPdf:
+    """Read *data* as a simple document (without the engine) if it is one, else by the engine."""
     messages: list[str] = []
     with _translated(key, filename, messages=messages):
         raw = _RawFile.read(data)
