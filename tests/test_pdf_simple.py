@@ -152,6 +152,62 @@ def test_an_empty_annotation_array_is_simple() -> None:
     assert _same_as_engine(_one_page(b"<< " + _BASE + b" " + _RESOURCES + b" /Annots [] >>"))
 
 
+_CONTENT_BODY = b"BT /F1 12 Tf 72 700 Td (x) Tj ET"
+
+#: Simple documents whose copy reaches objects the engine path reads before copying them
+#: (it writes those from its objects, not byte for byte): the simple path must too.
+_READ_FIRST = {
+    "indirect resources": build_pdf(
+        [
+            _CATALOG,
+            _PAGES,
+            b"<< " + _BASE + b" /Resources 6 0 R >>",
+            _CONTENT,
+            _FONT,
+            b"<< /Font << /F1 5 0 R >> /ProcSet [/PDF /Text] >>",
+        ]
+    ),
+    "a page naming the catalog and the page tree": _one_page(
+        b"<< " + _BASE + b" " + _RESOURCES + b" /PieceInfo [1 0 R 2 0 R] >>"
+    ),
+    "an indirect length": build_pdf(
+        [
+            _CATALOG,
+            _PAGES,
+            b"<< " + _BASE + b" " + _RESOURCES + b" >>",
+            b"<< /Length 6 0 R >>\nstream\n" + _CONTENT_BODY + b"\nendstream",
+            _FONT,
+            b"%d" % len(_CONTENT_BODY),
+        ]
+    ),
+    "an indirect length named by the page too": build_pdf(
+        [
+            _CATALOG,
+            _PAGES,
+            b"<< " + _BASE + b" " + _RESOURCES + b" /PieceInfo 6 0 R >>",
+            b"<< /Length 6 0 R >>\nstream\n" + _CONTENT_BODY + b"\nendstream",
+            _FONT,
+            b"%d" % len(_CONTENT_BODY),
+        ]
+    ),
+    "an indirect length that is not an integer": build_pdf(
+        [
+            _CATALOG,
+            _PAGES,
+            b"<< " + _BASE + b" " + _RESOURCES + b" >>",
+            b"<< /Length 6 0 R >>\nstream\n" + _CONTENT_BODY + b"\nendstream",
+            _FONT,
+            b"%d.0" % len(_CONTENT_BODY),
+        ]
+    ),
+}
+
+
+@pytest.mark.parametrize("data", _READ_FIRST.values(), ids=_READ_FIRST.keys())
+def test_objects_the_engine_reads_first_are_written_as_it_writes_them(data: bytes) -> None:
+    assert _same_as_engine(data) is True
+
+
 # -- forms ------------------------------------------------------------------------------
 
 _WIDGET = (
