@@ -302,7 +302,7 @@ class ParsedPdf:
         its objects, so the reader is freed without the garbage collector.
         """
         if self._reader is not None:
-            from . import _engine  # pypdf, on first need (see _engine)
+            from . import _engine  # already loaded: the reader is the engine's
 
             _engine.release(self._reader)
         if self._raw is not None:
