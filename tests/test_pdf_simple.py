@@ -154,6 +154,21 @@ def test_an_empty_annotation_array_is_simple() -> None:
 
 _CONTENT_BODY = b"BT /F1 12 Tf 72 700 Td (x) Tj ET"
 
+
+def _indirect_length(length: bytes, *, page_extra: bytes = b"") -> bytes:
+    """A one-page document whose content's ``/Length`` is object 6, *length*."""
+    return build_pdf(
+        [
+            _CATALOG,
+            _PAGES,
+            b"<< " + _BASE + b" " + _RESOURCES + b" " + page_extra + b" >>",
+            b"<< /Length 6 0 R >>\nstream\n" + _CONTENT_BODY + b"\nendstream",
+            _FONT,
+            length,
+        ]
+    )
+
+
 #: Simple documents whose copy reaches objects the engine path reads before copying them
 #: (it writes those from its objects, not byte for byte): the simple path must too.
 _READ_FIRST = {
@@ -170,36 +185,11 @@ _READ_FIRST = {
     "a page naming the catalog and the page tree": _one_page(
         b"<< " + _BASE + b" " + _RESOURCES + b" /PieceInfo [1 0 R 2 0 R] >>"
     ),
-    "an indirect length": build_pdf(
-        [
-            _CATALOG,
-            _PAGES,
-            b"<< " + _BASE + b" " + _RESOURCES + b" >>",
-            b"<< /Length 6 0 R >>\nstream\n" + _CONTENT_BODY + b"\nendstream",
-            _FONT,
-            b"%d" % len(_CONTENT_BODY),
-        ]
+    "an indirect length": _indirect_length(b"%d" % len(_CONTENT_BODY)),
+    "an indirect length named by the page too": _indirect_length(
+        b"%d" % len(_CONTENT_BODY), page_extra=b"/PieceInfo 6 0 R"
     ),
-    "an indirect length named by the page too": build_pdf(
-        [
-            _CATALOG,
-            _PAGES,
-            b"<< " + _BASE + b" " + _RESOURCES + b" /PieceInfo 6 0 R >>",
-            b"<< /Length 6 0 R >>\nstream\n" + _CONTENT_BODY + b"\nendstream",
-            _FONT,
-            b"%d" % len(_CONTENT_BODY),
-        ]
-    ),
-    "an indirect length that is not an integer": build_pdf(
-        [
-            _CATALOG,
-            _PAGES,
-            b"<< " + _BASE + b" " + _RESOURCES + b" >>",
-            b"<< /Length 6 0 R >>\nstream\n" + _CONTENT_BODY + b"\nendstream",
-            _FONT,
-            b"%d.0" % len(_CONTENT_BODY),
-        ]
-    ),
+    "an indirect length that is not an integer": _indirect_length(b"%d.0" % len(_CONTENT_BODY)),
 }
 
 
