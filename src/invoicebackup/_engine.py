@@ -8,7 +8,10 @@ copied from pypdf's objects. :mod:`invoicebackup._pdf` imports this module the f
 time such a document comes, so a backup of simple documents never loads pypdf (nor the
 cryptography package it brings).
 
-Only :mod:`invoicebackup._pdf` uses this module; nothing here is public.
+Only :mod:`invoicebackup._pdf` uses this module; nothing here is public. Its copying
+functions are :class:`~invoicebackup._pdf.BackupWriter`'s other half, split out only so
+that pypdf loads when needed: they use the writer's private methods (references, objects,
+layers) as its own methods would.
 """
 
 from __future__ import annotations
