@@ -767,14 +767,17 @@ class _RawFile:
 
     def dictionary(
         self, ref: tuple[int, int], max_depth: int = _PLAIN_DEPTH
-    ) -> tuple[list[re.Match[bytes]], dict[bytes, tuple[int, int]]] | None:
-        """The tokens and entries of the plain dictionary *ref* names, else ``None``."""
+    ) -> tuple[list[re.Match[bytes]], _Parts, dict[bytes, tuple[int, int]]] | None:
+        """The plain dictionary *ref* names: its tokens, copy parts and entries; else ``None``.
+
+        See :func:`_dict_parts`.
+        """
         raw = self.object(ref[0], ref[1], max_depth=max_depth, strings=True)
         if raw is None or raw.stream_start is not None:
             return None
         found = _rawpdf.tokens(raw.body)
         parsed = _dict_parts(found, frozenset()) if found else None
-        return None if not found or parsed is None else (found, parsed[1])
+        return None if not found or parsed is None else (found, *parsed)
 
 
 def _token(
@@ -852,7 +855,7 @@ def _simple_document(raw: _RawFile, limits: Limits) -> tuple[list[_SimplePage], 
     catalog = raw.dictionary(raw.root)
     if catalog is None:
         return None
-    found, entries = catalog
+    found, _parts, entries = catalog
     if not _SIMPLE_CATALOG_TOKENS.issuperset(entries) or _name_entry(found, entries, b"Type") != (
         b"Catalog"
     ):
@@ -861,7 +864,7 @@ def _simple_document(raw: _RawFile, limits: Limits) -> tuple[list[_SimplePage], 
     node = None if tree is None else raw.dictionary(tree)
     if tree is None or node is None:
         return None
-    kids_found, kids_entries = node
+    kids_found, _parts, kids_entries = node
     if not _SIMPLE_PAGES_NODE_TOKENS.issuperset(kids_entries) or (
         _name_entry(kids_found, kids_entries, b"Type") != b"Pages"
     ):
@@ -975,24 +978,22 @@ def _simple_form(
     span = entries.get(b"AcroForm")
     if span is None:
         return _SimpleForm()
-    ref = _token(found, span, _rawpdf.REF)
-    if ref is not None:
-        target = (int(ref[6]), int(ref[7]))
+    target = _ref_entry(found, entries, b"AcroForm")
+    if target is not None:
         read = raw.dictionary(target)
         if read is None:
             return None
         raw.resolved.add(target)
-        found, form = read
-        start, end = 0, len(found)
+        found, _parts, form = read
     else:
-        start, end = span
-        parsed = _dict_parts(found[start:end], frozenset())
-        if found[start].lastindex != _rawpdf.OPEN_DICT or parsed is None:
+        direct = _sub_dict(found, span)
+        if direct is None:
             return None
-        found = found[start:end]
-        start, end = 0, len(found)
-        form = parsed[1]
-    if not _SIMPLE_FORM_TOKENS.issuperset(form) or _nesting(found, start, end) > limits.max_depth:
+        found, form = direct
+    if (
+        not _SIMPLE_FORM_TOKENS.issuperset(form)
+        or _nesting(found, 0, len(found)) > limits.max_depth
+    ):
         return None
     fields: list[tuple[int, int]] = []
     if b"Fields" in form:
@@ -1079,15 +1080,14 @@ def _simple_entries(
     dictionary, and that the annotations are simple widgets.
     """
     parts, entries = page
-    if b"AA" in entries or b"Type" not in entries:
+    if b"AA" in entries:
         return None
 
     def kinds(name: bytes) -> list[int | None]:
         start, end = entries[name]
         return [token.lastindex for token in found[start:end]]
 
-    start, end = entries[b"Type"]
-    if end - start != 1 or found[start][_rawpdf.NAME] != b"Page":
+    if _name_entry(found, entries, b"Type") != b"Page":
         return None
     box = kinds(b"MediaBox") if b"MediaBox" in entries else []
     if (
@@ -1097,7 +1097,7 @@ def _simple_entries(
         or any(kind not in _NUMBER_KINDS for kind in box[1:5])
     ):
         return None
-    if b"Rotate" in entries and kinds(b"Rotate") != [_rawpdf.INTEGER]:
+    if b"Rotate" in entries and _token(found, entries[b"Rotate"], _rawpdf.INTEGER) is None:
         return None
     annots: tuple[tuple[int, int], ...] = ()
     if b"Annots" in entries:
@@ -1107,13 +1107,10 @@ def _simple_entries(
         annots = tuple(listed)
     if b"Resources" not in entries:
         return None
-    resources = kinds(b"Resources")
-    if resources == [_rawpdf.REF]:
-        token = found[entries[b"Resources"][0]]
-        return parts, (int(token[6]), int(token[7])), annots
-    if resources[0] != _rawpdf.OPEN_DICT:
+    resources = _ref_entry(found, entries, b"Resources")
+    if resources is None and kinds(b"Resources")[0] != _rawpdf.OPEN_DICT:
         return None
-    return parts, None, annots
+    return parts, resources, annots
 
 
 def _widget(body: bytes) -> _Parts | None:
@@ -1129,15 +1126,9 @@ def _widget(body: bytes) -> _Parts | None:
     parts, entries = widget
     if any(name in entries for name in _WIDGET_REFUSED):
         return None
-
-    def name(key: bytes) -> bytes | None:
-        start, end = entries[key]
-        token = found[start]
-        return token[_rawpdf.NAME] if end - start == 1 and token.lastindex == _rawpdf.NAME else None
-
-    if b"Subtype" not in entries or name(b"Subtype") != b"Widget":
+    if _name_entry(found, entries, b"Subtype") != b"Widget":
         return None
-    if b"FT" in entries and name(b"FT") in (None, b"Sig"):
+    if b"FT" in entries and _name_entry(found, entries, b"FT") in (None, b"Sig"):
         return None
     return parts
 
@@ -1147,7 +1138,10 @@ _TOKEN_BYTES: Final[dict[tuple[int, bytes], bytes]] = {}
 
 
 def _token_bytes(kind: int, text: bytes) -> bytes:
-    """A name or real token as :meth:`BackupWriter._serialise` writes the engine's object."""
+    """A name or real token as the engine's object is written.
+
+    As :func:`invoicebackup._engine.serialise` writes it (tests compare them).
+    """
     cached = _TOKEN_BYTES.get((kind, text))
     if cached is None:
         if kind == _rawpdf.NAME:
@@ -1167,11 +1161,12 @@ def _dict_parts(
 ) -> tuple[_Parts, dict[bytes, tuple[int, int]]] | None:
     """A dictionary's tokens as its copy's parts, and where each entry's value is.
 
-    The parts are what :meth:`BackupWriter._serialise` writes for the engine's
-    objects built from the same tokens (:func:`_build`), without the dictionary's own
-    ``<<``/``>>`` and its *excluded* keys (names without ``/``). The entries map each
-    top-level key (without ``/``) to the range of its value's tokens. ``None`` when
-    the tokens are not exactly one dictionary, a key repeats, or a name is not UTF-8.
+    The parts are what :func:`invoicebackup._engine.serialise` writes for the engine's
+    objects built from the same tokens (:func:`invoicebackup._engine._build`), without
+    the dictionary's own ``<<``/``>>`` and its *excluded* keys (names without ``/``).
+    The entries map each top-level key (without ``/``) to the range of its value's
+    tokens. ``None`` when the tokens are not exactly one dictionary, a key repeats, or a
+    name is not UTF-8.
     """
     if found[0].lastindex != _rawpdf.OPEN_DICT:
         return None
@@ -1250,7 +1245,7 @@ def _dict_parts(
             out += _SCALARS[token[kind]]
         elif kind == _rawpdf.STRING:
             # The engine's string keeps the bytes it was made from as its original bytes,
-            # which :meth:`BackupWriter._serialise` writes (tests/test_pdf_simple.py).
+            # which :func:`invoicebackup._engine.serialise` writes (tests/test_pdf_simple.py).
             out += _literal_bytes(token[kind])
         else:
             out += _literal_bytes(_hex_bytes(token[_rawpdf.HEX_STRING]))
@@ -1543,7 +1538,8 @@ class BackupWriter:
         form: _Form
         if parsed._simple_pages is not None:
             self._copy_simple_pages(occurrence, parsed._simple_pages)
-            form = structure.form or _SimpleForm()
+            assert structure.form is not None  # read with its pages (_simple_document)
+            form = structure.form
         else:
             from . import _engine  # pypdf, on first need (see _engine)
 
@@ -1729,20 +1725,18 @@ class BackupWriter:
     ) -> bool:
         """Write a simple document's dictionary the engine path would have read before copying.
 
-        As :meth:`_serialise` writes the engine's object (:func:`_dict_parts`); False when
+        As :func:`invoicebackup._engine.serialise` writes the engine's object
+        (:func:`_dict_parts`); False when
         it is not such a plain dictionary (the engine's object is written then).
         """
         file = occurrence.parsed._raw
         if file is None or (idnum, generation) not in file.resolved:
             return False
-        depth = min(_PLAIN_DEPTH, self._limits.max_depth)
-        raw = file.object(idnum, generation, max_depth=depth, strings=True)
-        found = None if raw is None or raw.stream_start is not None else _rawpdf.tokens(raw.body)
-        parts = _dict_parts(found, frozenset()) if found else None
-        if parts is None:
+        read = file.dictionary((idnum, generation), min(_PLAIN_DEPTH, self._limits.max_depth))
+        if read is None:
             return False
         body = bytearray(b"<<")
-        self._fill(body, parts[0], occurrence, per_occurrence=False)
+        self._fill(body, read[1], occurrence, per_occurrence=False)
         body += b">>"
         self._put(number, body)
         return True
