@@ -29,6 +29,9 @@ import attrs
 _HEADER: Final = re.compile(
     rb"[\x00\t\n\x0c\r ]{0,64}(\d{1,10})[\x00\t\n\x0c\r ]{1,64}(\d{1,5})[\x00\t\n\x0c\r ]{0,64}obj"
 )
+#: The numbers :data:`_HEADER` reads: up to 10 digits, and 5 for a generation.
+_MAX_NUMBER: Final = 10**10
+_MAX_GENERATION: Final = 10**5
 #: Where an object's dictionary ends: the ``stream`` keyword and its end of line, or ``endobj``.
 _BODY_END: Final = re.compile(rb"endobj|stream(?:\r\n|\n|\r)")
 #: A reference ``N G R``: numbers that start after white space or a delimiter (not after
@@ -66,11 +69,13 @@ def header_end(data: bytes, offset: int, idnum: int, generation: int) -> int | N
     """Where object *idnum*'s ``N G obj`` header at *offset* ends, or ``None`` if it is not there.
 
     The usual ``N G obj`` (single spaces, no leading zeros) is compared as bytes; any
-    other spelling :data:`_HEADER` accepts is matched by it.
+    other spelling :data:`_HEADER` accepts is matched by it. The comparison is only a
+    shortcut: it takes no number the pattern would not (more than 10 or 5 digits).
     """
-    usual = b"%d %d obj" % (idnum, generation)
-    if data.startswith(usual, offset):
-        return offset + len(usual)
+    if 0 <= idnum < _MAX_NUMBER and 0 <= generation < _MAX_GENERATION:
+        usual = b"%d %d obj" % (idnum, generation)
+        if data.startswith(usual, offset):
+            return offset + len(usual)
     header = _HEADER.match(data, offset)
     if header is None or int(header[1]) != idnum or int(header[2]) != generation:
         return None
