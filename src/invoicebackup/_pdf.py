@@ -911,7 +911,6 @@ def _simple_document(raw: _RawFile, limits: Limits) -> tuple[list[_SimplePage], 
         return None
     structure = _Structure(
         page_ids={page.idnum: index for index, page in enumerate(pages)},
-        annots=[[] for _ in pages],
         occurrence_ids={idnum for idnum, _generation in widgets},
         field_roots=list(form.fields),
         templates=widgets,
@@ -1272,7 +1271,8 @@ class _Structure:
     Attributes:
         removed: What was taken out, as short phrases.
         page_ids: The object number of each page held indirectly, to its index.
-        annots: Per page, the annotations to copy (references or direct dictionaries).
+        annots: Per page, the annotations to copy (references or direct dictionaries; a
+            simple document keeps its widgets' references on its pages instead).
         occurrence_ids: Objects each occurrence copies afresh: annotations and form fields
             (their pages, parents and links are the occurrence's own).
         dropped_ids: Annotations that are not copied; references to them become ``null``.
