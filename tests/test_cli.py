@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pypdf
@@ -197,14 +198,106 @@ def test_plan_refuses_a_deleted_billing_period(sample: Path, tmp_path: Path) -> 
 
 
 def test_docusign_status(sample: Path) -> None:
-    """``docusign status`` says the admin is synced and what they may send for signature."""
-    result = run("docusign", "status", sample, "--user", "u-admin")
+    """``docusign status`` says the sample admin is synced, on any day the sample is written."""
+    result = run("docusign", "status", sample, "--as", "u-admin")
     assert result.exit_code == EXIT_OK, result.output
-    assert "Synced" in result.output
+    assert result.output.startswith('Ada Admin (u-admin): synced (the profile page shows "Synced")')
     assert "[yes]" in result.output
     assert "[no]" in result.output
-    unknown = run("docusign", "status", sample, "--user", "nobody")
+    assert "log in with DocuSign again" not in result.output
+    unknown = run("docusign", "status", sample, "--as", "nobody")
     assert unknown.exit_code == EXIT_REFUSED
+
+
+def test_docusign_status_accepts_the_older_user_option(sample: Path) -> None:
+    """``--user`` still names the user, as ``--as`` does."""
+    assert run("docusign", "status", sample, "--user", "u-admin").output == (
+        run("docusign", "status", sample, "--as", "u-admin").output
+    )
+
+
+def test_docusign_status_names_reauthentication_once(tmp_path: Path) -> None:
+    """Long after the link's last use the state says since when, and the login reason is said once.
+
+    The rows that are refused only because of the login show no reason of their own.
+    """
+    folder = write_sample_project(tmp_path / "p", today=date(2026, 11, 3))
+    result = run("docusign", "status", folder, "--as", "u-admin", "--now", "2027-01-01T00:00:00Z")
+    assert result.exit_code == EXIT_OK, result.output
+    first = result.output.splitlines()[0]
+    assert first == (
+        "Ada Admin (u-admin): re-authentication required (last used 2026-11-02, 59 days idle)"
+        ' (the profile page shows "Login with DocuSign")'
+    )
+    assert result.output.count("must log in with DocuSign again") == 1
+    assert "[yes]" not in result.output
+    rows = result.output.splitlines()
+    purchase_orders = rows.index("  [no] Commitments: Purchase Orders")
+    assert rows[purchase_orders + 1].startswith("  [no]")
+
+
+def test_docusign_status_of_an_unlinked_user(sample: Path) -> None:
+    """A user with no link is "not linked"; that reason is said once too."""
+    result = run("docusign", "status", sample, "--as", "u-volt")
+    assert result.exit_code == EXIT_OK, result.output
+    assert result.output.startswith("Victor Volt (u-volt): not linked")
+    assert result.output.count("has not linked a DocuSign account") == 1
+
+
+def _backup_name(folder: Path) -> str:
+    (pdf,) = folder.glob("*.pdf")
+    return pdf.name
+
+
+def test_compile_now_names_the_backup_and_gives_the_same_bytes(
+    sample: Path, tmp_path: Path
+) -> None:
+    """``--now`` fixes the backup's time: its name, and the same bytes on every run."""
+    args = ("compile", sample, "--as", "u-admin", "--invoice", "i-3", "--now")
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert run(*args, "2031-07-15T10:45:00+02:00", "-o", first).exit_code == EXIT_OK
+    assert run(*args, "2031-07-15T10:45:00+02:00", "-o", second).exit_code == EXIT_OK
+    name = _backup_name(first)
+    assert name.endswith(" - 2031-07-15 - 1045.pdf")
+    assert (first / name).read_bytes() == (second / _backup_name(second)).read_bytes()
+
+
+def test_compile_honours_source_date_epoch_and_now_wins(sample: Path, tmp_path: Path) -> None:
+    """``SOURCE_DATE_EPOCH`` sets the time when ``--now`` is absent; ``--now`` wins over it."""
+    args = ("compile", str(sample), "--as", "u-admin", "--invoice", "i-3", "-o")
+    env = {"SOURCE_DATE_EPOCH": "1954195200"}  # 2031-12-05T00:00:00Z
+    runner = CliRunner()
+    by_epoch = runner.invoke(main, [*args, str(tmp_path / "a")], env=env)
+    assert by_epoch.exit_code == EXIT_OK, by_epoch.output
+    assert _backup_name(tmp_path / "a").endswith(" - 2031-12-05 - 0000.pdf")
+    both = [*args, str(tmp_path / "b"), "--now", "2032-01-02T03:04:00Z"]
+    assert runner.invoke(main, both, env=env).exit_code == EXIT_OK
+    assert _backup_name(tmp_path / "b").endswith(" - 2032-01-02 - 0304.pdf")
+    bad = runner.invoke(main, [*args, str(tmp_path / "c")], env={"SOURCE_DATE_EPOCH": "soon"})
+    assert bad.exit_code == EXIT_USAGE
+    assert "SOURCE_DATE_EPOCH" in bad.output
+    assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("when", ["2031-07-15T08:45:00", "next tuesday", "2031-13-01T00:00Z"])
+def test_compile_refuses_a_now_without_zone_or_unreadable(
+    sample: Path, tmp_path: Path, when: str
+) -> None:
+    """A ``--now`` that is not ISO 8601 with a zone is a usage error; nothing is written."""
+    result = run("compile", sample, "--as", "u-admin", "--now", when, "-o", tmp_path / "out")
+    no_traceback(result)
+    assert result.exit_code == EXIT_USAGE
+    assert "--now" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_sample_today_places_its_dates(tmp_path: Path) -> None:
+    """``sample --today`` writes the sample as of that day: its periods are the months before."""
+    result = run("sample", tmp_path / "p", "--today", "2040-03-10")
+    assert result.exit_code == EXIT_OK, result.output
+    plan = run("plan", tmp_path / "p", "--as", "u-admin", "--invoice", "i-1", "--invoice", "i-3")
+    assert "period 2040-01-01..2040-01-31" in plan.output
+    assert "period 2040-02-01..2040-02-29" in plan.output
 
 
 def test_french_language_names_the_backup_in_french(sample: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 import pytest
+import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ from invoicebackup.docusign import (
     SignableKind,
     SignatureProvider,
     SignatureTool,
+    SyncReport,
     SyncStatus,
     can_request_signature,
     expire_if_stale,
@@ -200,28 +202,51 @@ def user_with(link: DocuSignLink, **fields: object) -> User:
     return User(id="u-1", name="Ada", docusign=link, **fields)  # type: ignore[arg-type]
 
 
-def test_sync_status_shows_synced_or_login() -> None:
-    """Linked and recently used shows Synced; anything else shows Login with DocuSign."""
+def test_sync_status_names_the_state() -> None:
+    """Linked and recently used is synced; no link is not linked; revoked or idle needs a login."""
     now = T0 + timedelta(days=5)
-    assert sync_status(user_with(linked()), now=now) is SyncStatus.SYNCED
-    assert sync_status(user_with(DocuSignLink()), now=now) is SyncStatus.LOGIN_REQUIRED
-    assert sync_status(user_with(revoke_grant(linked())), now=now) is SyncStatus.LOGIN_REQUIRED
-    stale_at = T0 + timedelta(days=30)
-    assert sync_status(user_with(linked()), now=stale_at) is SyncStatus.LOGIN_REQUIRED
+    assert sync_status(user_with(linked()), now=now).status is SyncStatus.SYNCED
+    assert sync_status(user_with(DocuSignLink()), now=now).status is SyncStatus.NOT_LINKED
+    revoked = sync_status(user_with(revoke_grant(linked())), now=now)
+    assert revoked.status is SyncStatus.REAUTHENTICATION_REQUIRED
+    assert str(revoked) == "re-authentication required"
+    stale = sync_status(user_with(linked()), now=T0 + timedelta(days=30))
+    assert stale.status is SyncStatus.REAUTHENTICATION_REQUIRED
+    assert stale.idle_days == 30
+    assert str(stale) == "re-authentication required (last used 2024-01-01, 30 days idle)"
+    assert str(sync_status(user_with(linked()), now=T0 + timedelta(days=29))) == "synced"
+
+
+def test_sync_status_describes_the_state_in_french() -> None:
+    """The state and its idle detail follow the language."""
+    stale = sync_status(user_with(linked()), now=T0 + timedelta(days=45))
+    assert stale.describe(language="fr-CA") == (
+        "nouvelle authentification requise (dernière utilisation le 2024-01-01, "
+        "inactif depuis 45 jours)"
+    )
+    assert SyncReport(status=SyncStatus.NOT_LINKED).describe(language="fr-CA") == "non lié"
 
 
 def test_sync_status_without_now_reads_the_clock() -> None:
-    """Without a time, staleness is judged at the current time."""
-    assert sync_status(user_with(linked(datetime.now(UTC)))) is SyncStatus.SYNCED
-    assert sync_status(user_with(linked(T0))) is SyncStatus.LOGIN_REQUIRED
+    """Without a time, staleness is judged at the current time (here a clock the test sets)."""
+    with time_machine.travel(T0 + timedelta(days=10), tick=False):
+        assert sync_status(user_with(linked())).status is SyncStatus.SYNCED
+    with time_machine.travel(T0 + timedelta(days=31), tick=False):
+        assert sync_status(user_with(linked())).status is SyncStatus.REAUTHENTICATION_REQUIRED
 
 
-def test_sync_labels_follow_the_language() -> None:
-    """The profile page's words are the product's, in English and French."""
-    assert SyncStatus.SYNCED.label() == "Synced"
-    assert SyncStatus.LOGIN_REQUIRED.label() == "Login with DocuSign"
-    assert SyncStatus.SYNCED.label(language="fr-CA") == "Synchronisé"
-    assert SyncStatus.LOGIN_REQUIRED.label(language="fr") == "Connexion avec DocuSign"
+def test_sync_labels_name_states_and_captions_follow_the_page() -> None:
+    """Labels name the state; captions are the profile page's words, in English and French."""
+    assert [s.label() for s in SyncStatus] == [
+        "synced",
+        "not linked",
+        "re-authentication required",
+    ]
+    assert SyncStatus.SYNCED.caption() == "Synced"
+    assert SyncStatus.NOT_LINKED.caption() == "Login with DocuSign"
+    assert SyncStatus.REAUTHENTICATION_REQUIRED.caption() == "Login with DocuSign"
+    assert SyncStatus.SYNCED.caption(language="fr-CA") == "Synchronisé"
+    assert SyncStatus.NOT_LINKED.caption(language="fr") == "Connexion avec DocuSign"
 
 
 # -- the catalog -------------------------------------------------------------------------------
@@ -265,6 +290,7 @@ def test_every_catalog_word_exists_in_every_language(language: str, dictionary: 
     names += [k.label(words=words) for k in SignableKind]
     names += [d.label(words=words) for d in InvoiceDirection]
     names += [s.label(language=language) for s in SyncStatus]
+    names += [s.caption(language=language) for s in SyncStatus]
     assert all(name.strip() for name in names)
 
 

@@ -5,14 +5,21 @@ in natural order (``SC-2`` < ``SC-10`` < ``sc-11``), invoices over two billing
 periods, text and scanned attachments, the same lien-waiver form on two invoices,
 one invoice signed through a (simulated, in-memory) DocuSign envelope, a non-PDF
 attachment and a damaged PDF.
+
+Its dates are placed relative to the day it is made (*today*, the current UTC date
+unless given), so that it shows the same states on any day: its billing periods are
+the two calendar months before, its admin's DocuSign link was last used the day
+before (synced) and its envelope completed within the later period.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+import attrs
 
 from . import _samples
 from .domain import (
@@ -40,9 +47,58 @@ from .storage import FileSystemStore
 #: The user the sample project's backups are compiled as.
 SAMPLE_ADMIN = "u-admin"
 
-_LINKED_AT = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
-_SIGNED_AT = datetime(2026, 11, 2, 14, 5, tzinfo=UTC)
 _ENVELOPE = "3f5a9c1e-0b7d-4e2a-9f10-5d1c2b3a4e5f"
+
+# Month names written into the sample's documents; not strftime's %B, whose words follow the
+# host process's locale.
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+@attrs.frozen
+class _Calendar:
+    """The sample's dates, placed relative to the day it is made."""
+
+    #: The earlier billing period's first and last days (closed).
+    closed: tuple[date, date]
+    #: The later billing period's first and last days (open).
+    open: tuple[date, date]
+    #: When the admin linked their DocuSign account: the later period's first day.
+    linked_at: datetime
+    #: When the envelope of invoice 2 completed: the later period's last day.
+    signed_at: datetime
+    #: When the admin's link was last used: the day before *today*.
+    last_used_at: datetime
+
+    @staticmethod
+    def today() -> date:
+        return datetime.now(UTC).date()
+
+    @classmethod
+    def of(cls, today: date | None) -> _Calendar:
+        if today is None:
+            today = cls.today()
+        open_end = today.replace(day=1) - timedelta(days=1)
+        open_start = open_end.replace(day=1)
+        closed_end = open_start - timedelta(days=1)
+        at = time(14, 5, tzinfo=UTC)
+        return cls(
+            closed=(closed_end.replace(day=1), closed_end),
+            open=(open_start, open_end),
+            linked_at=datetime.combine(open_start, time(9, 0, tzinfo=UTC)),
+            signed_at=datetime.combine(open_end, at),
+            last_used_at=datetime.combine(today - timedelta(days=1), at),
+        )
+
+
+def _month(day: date) -> str:
+    return f"{_MONTHS[day.month - 1]} {day.year}"
+
+
+def _period_id(day: date) -> str:
+    return f"bp-{day:%Y-%m}"
 
 
 def _pdf(key: str, filename: str) -> Document:
@@ -60,21 +116,35 @@ def _pay_application(contract: str, number: str, period: str, amount: str) -> by
     )
 
 
-def sample_project() -> Project:
+def sample_project(*, today: date | None = None) -> Project:
     """The sample project, without its documents.
 
+    Args:
+        today: The day its dates are placed relative to; the current UTC date when ``None``.
+            Its billing periods are the two calendar months before, its admin's DocuSign
+            link was last used the day before and its envelope completed within the later
+            period, so it shows a synced admin and a signed invoice on any day.
+
     Example:
+        >>> from datetime import date
         >>> from invoicebackup.testing import sample_project
-        >>> project = sample_project()
+        >>> project = sample_project(today=date(2026, 11, 3))
         >>> project.name, [contract.number for contract in project.contracts]
         ('Tower A', ['SC-10', 'SC-2', 'sc-11'])
         >>> [(invoice.id, invoice.number) for invoice in project.invoices]
         [('i-1', 'INV-0001'), ('i-2', 'INV-0002'), ('i-3', 'P-001'), ('i-4', 'PO-77')]
         >>> [(user.id, user.permissions.commitments.value) for user in project.users]
         [('u-admin', 'admin'), ('u-volt', 'standard'), ('u-reader', 'read_only')]
+        >>> [(period.id, str(period.start), str(period.end)) for period in project.billing_periods]
+        [('bp-2026-09', '2026-09-01', '2026-09-30'), ('bp-2026-10', '2026-10-01', '2026-10-31')]
+        >>> admin, signed = project.users[0], project.invoices[1]
+        >>> str(admin.docusign.last_used_at), str(signed.envelope.completed_at)
+        ('2026-11-02 14:05:00+00:00', '2026-10-31 14:05:00+00:00')
 
     .. versionadded:: 0.1.0
     """
+    when = _Calendar.of(today)
+    closed_id, open_id = _period_id(when.closed[0]), _period_id(when.open[0])
     users = (
         User(
             id=SAMPLE_ADMIN,
@@ -90,8 +160,8 @@ def sample_project() -> Project:
                 state=LinkState.LINKED,
                 account_id="8a1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
                 base_uri="https://demo.docusign.net",
-                linked_at=_LINKED_AT,
-                last_used_at=_SIGNED_AT,
+                linked_at=when.linked_at,
+                last_used_at=when.last_used_at,
             ),
         ),
         User(
@@ -137,18 +207,18 @@ def sample_project() -> Project:
     )
     periods = (
         BillingPeriod(
-            id="bp-09",
-            start=date(2026, 9, 1),
-            end=date(2026, 9, 30),
-            due=date(2026, 9, 25),
+            id=closed_id,
+            start=when.closed[0],
+            end=when.closed[1],
+            due=when.closed[0].replace(day=25),
             status=PeriodStatus.CLOSED,
             kind=PeriodKind.AUTOMATIC,
         ),
         BillingPeriod(
-            id="bp-10",
-            start=date(2026, 10, 1),
-            end=date(2026, 10, 31),
-            due=date(2026, 10, 25),
+            id=open_id,
+            start=when.open[0],
+            end=when.open[1],
+            due=when.open[0].replace(day=25),
             status=PeriodStatus.OPEN,
             kind=PeriodKind.AUTOMATIC,
         ),
@@ -157,7 +227,7 @@ def sample_project() -> Project:
         Invoice(
             id="i-1",
             contract_id="k-2",
-            billing_period_id="bp-09",
+            billing_period_id=closed_id,
             position=1,
             number="INV-0001",
             status=InvoiceStatus.APPROVED,
@@ -171,7 +241,7 @@ def sample_project() -> Project:
         Invoice(
             id="i-2",
             contract_id="k-2",
-            billing_period_id="bp-10",
+            billing_period_id=open_id,
             position=2,
             number="INV-0002",
             status=InvoiceStatus.APPROVED,
@@ -186,7 +256,7 @@ def sample_project() -> Project:
             envelope=Envelope(
                 id=_ENVELOPE,
                 status=EnvelopeStatus.COMPLETED,
-                completed_at=_SIGNED_AT,
+                completed_at=when.signed_at,
                 signed_document_key="signed/i-2.pdf",
                 certificate_key="signed/i-2-certificate.pdf",
             ),
@@ -194,7 +264,7 @@ def sample_project() -> Project:
         Invoice(
             id="i-3",
             contract_id="k-10",
-            billing_period_id="bp-10",
+            billing_period_id=open_id,
             position=1,
             number="P-001",
             status=InvoiceStatus.UNDER_REVIEW,
@@ -205,7 +275,7 @@ def sample_project() -> Project:
         Invoice(
             id="i-4",
             contract_id="k-11",
-            billing_period_id="bp-10",
+            billing_period_id=open_id,
             position=1,
             number="PO-77",
             status=InvoiceStatus.APPROVED,
@@ -233,8 +303,12 @@ def sample_project() -> Project:
     )
 
 
-def sample_documents() -> dict[str, bytes]:
+def sample_documents(*, today: date | None = None) -> dict[str, bytes]:
     """Every document the sample project names, by key (the signed ones included).
+
+    Args:
+        today: The day the project's dates are placed relative to, as for
+            :func:`sample_project`; the documents name its billing periods.
 
     Example:
         >>> from invoicebackup.testing import sample_documents, sample_project
@@ -247,24 +321,26 @@ def sample_documents() -> dict[str, bytes]:
 
     .. versionadded:: 0.1.0
     """
+    when = _Calendar.of(today)
+    closed, current = _month(when.closed[0]), _month(when.open[0])
     waiver_fields = ("claimant", "amount", "through_date")
     docs = {
-        "docs/i-1.pdf": _pay_application("SC-2", "INV-0001", "September 2026", "8,400.00"),
+        "docs/i-1.pdf": _pay_application("SC-2", "INV-0001", closed, "8,400.00"),
         "docs/i-1-waiver.pdf": _samples.lien_waiver_pdf(
-            dict(zip(waiver_fields, ("Volt Electric", "8400.00", "2026-09-30"), strict=True))
+            dict(zip(waiver_fields, ("Volt Electric", "8400.00", str(when.closed[1])), strict=True))
         ),
         "docs/i-1-delivery.pdf": _samples.scanned_pdf(pages=2),
-        "docs/i-2.pdf": _pay_application("SC-2", "INV-0002", "October 2026", "12,500.00"),
+        "docs/i-2.pdf": _pay_application("SC-2", "INV-0002", current, "12,500.00"),
         "docs/i-2-waiver.pdf": _samples.lien_waiver_pdf(
-            dict(zip(waiver_fields, ("Volt Electric", "12500.00", "2026-10-31"), strict=True))
+            dict(zip(waiver_fields, ("Volt Electric", "12500.00", str(when.open[1])), strict=True))
         ),
         "docs/i-2-quantities.csv": b"item,quantity\nconduit (ft),1200\nboxes,85\n",
-        "docs/i-3.pdf": _pay_application("SC-10", "P-001", "October 2026", "3,150.75"),
+        "docs/i-3.pdf": _pay_application("SC-10", "P-001", current, "3,150.75"),
         "docs/i-3-drawing.pdf": _samples.text_pdf(
             ["RISER DIAGRAM\nLevel 1 to level 12\n(landscape sheet)"],
             page_size=(792, 612),
         ),
-        "docs/i-4.pdf": _pay_application("sc-11", "PO-77", "October 2026", "46,000.00"),
+        "docs/i-4.pdf": _pay_application("sc-11", "PO-77", current, "46,000.00"),
     }
     # A damaged attachment: a PDF cut off in the middle, as an interrupted upload leaves it.
     whole = _samples.text_pdf(["MILL CERTIFICATE\nHeat 4471\nASTM A992"])
@@ -277,22 +353,27 @@ def sample_documents() -> dict[str, bytes]:
     provider.complete(
         _ENVELOPE,
         signed_pdf=_pay_application(
-            "SC-2", "INV-0002 (signed by Victor Volt)", "October 2026", "12,500.00"
+            "SC-2", "INV-0002 (signed by Victor Volt)", current, "12,500.00"
         ),
         certificate_pdf=_samples.text_pdf(
             [f"CERTIFICATE OF COMPLETION\nEnvelope {_ENVELOPE}\nStatus: completed"]
         ),
-        completed_at=_SIGNED_AT,
+        completed_at=when.signed_at,
     )
     docs["signed/i-2.pdf"] = provider.signed_document(_ENVELOPE)
     docs["signed/i-2-certificate.pdf"] = provider.certificate(_ENVELOPE)
     return docs
 
 
-def write_sample_project(folder: str | os.PathLike[str]) -> Path:
+def write_sample_project(folder: str | os.PathLike[str], *, today: date | None = None) -> Path:
     """Write the sample project folder (``project.json`` and its documents) at *folder*.
 
     Documents already present are left as they are; ``project.json`` is rewritten.
+
+    Args:
+        folder: Where to write it.
+        today: The day its dates are placed relative to (see :func:`sample_project`); the
+            current UTC date when ``None``.
 
     Returns:
         The folder.
@@ -301,21 +382,24 @@ def write_sample_project(folder: str | os.PathLike[str]) -> Path:
         >>> import tempfile
         >>> from invoicebackup import load_project
         >>> from invoicebackup.testing import sample_project, write_sample_project
+        >>> from datetime import date
         >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     folder = write_sample_project(tmp)
+        ...     folder = write_sample_project(tmp, today=date(2031, 3, 1))
         ...     print(sorted(path.name for path in folder.iterdir()))
-        ...     print(load_project(folder) == sample_project())
+        ...     print(load_project(folder) == sample_project(today=date(2031, 3, 1)))
         ['docs', 'project.json', 'signed']
         True
 
     .. versionadded:: 0.1.0
     """
+    # One day for the documents and the project file, even across midnight.
+    today = _Calendar.today() if today is None else today
     root = Path(folder)
     root.mkdir(parents=True, exist_ok=True)
     store = FileSystemStore(root)
-    for key, data in sample_documents().items():
+    for key, data in sample_documents(today=today).items():
         if not store.exists(key):
             with store.create(key) as out:
                 out.write(data)
-    dump_project(sample_project(), root)
+    dump_project(sample_project(today=today), root)
     return root

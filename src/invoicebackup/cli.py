@@ -23,7 +23,7 @@ a notebook), click's runner calls ``main`` the way a shell would:
 >>> from invoicebackup.cli import EXIT_OK, EXIT_REFUSED, main
 >>> runner = CliRunner()
 >>> with tempfile.TemporaryDirectory() as folder:
-...     _ = runner.invoke(main, ["sample", folder])
+...     _ = runner.invoke(main, ["sample", folder, "--today", "2026-11-03"])
 ...     plan = runner.invoke(main, ["plan", folder, "--as", "u-admin", "--invoice", "i-3"])
 ...     denied = runner.invoke(main, ["plan", folder, "--as", "u-reader", "--invoice", "i-3"])
 >>> plan.exit_code == EXIT_OK
@@ -42,9 +42,11 @@ SC-10  Plumbing
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -61,7 +63,14 @@ from .compile import (
     compile_backup,
     plan_backup,
 )
-from .docusign import SIGNATURE_CATALOG, SignableItem, can_request_signature, sync_status
+from .docusign import (
+    SIGNATURE_CATALOG,
+    SignableItem,
+    SignatureReasonCode,
+    SyncStatus,
+    can_request_signature,
+    sync_status,
+)
 from .domain import Document, Project
 from .errors import BadDocumentError, InvoiceBackupError, Problem
 from .permissions import Decision
@@ -109,6 +118,52 @@ def _load(project_dir: Path) -> Project:
 _PROJECT_DIR = click.argument(
     "project_dir", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
+
+
+def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """An ISO 8601 date and time with a zone (``2026-11-23T09:30:00Z``), or ``None``."""
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date and time") from None
+    if when.utcoffset() is None:
+        raise click.BadParameter(
+            f"{value!r} has no time zone (add Z or an offset such as +02:00)"
+        ) from None
+    return when
+
+
+_NOW = click.option(
+    "--now",
+    callback=_instant,
+    metavar="WHEN",
+    help="The time to act at, ISO 8601 with a zone (2026-11-23T09:30:00Z). Wins over "
+    "SOURCE_DATE_EPOCH, which wins over the clock.",
+)
+
+
+def _now(given: datetime | None, environ: Mapping[str, str] = os.environ) -> datetime | None:
+    """The time to act at: ``--now``, else ``SOURCE_DATE_EPOCH``, else ``None`` (the clock).
+
+    ``SOURCE_DATE_EPOCH`` is the reproducible-builds convention: whole seconds since
+    1970-01-01 UTC.
+    """
+    if given is not None:
+        return given
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        click.echo(
+            f"error: SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since "
+            "1970-01-01 (unset it, or set it to an integer such as 1764547200)",
+            err=True,
+        )
+        raise SystemExit(EXIT_USAGE) from None
 
 
 def _selection(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -181,6 +236,7 @@ def main() -> None:
     help="Append DocuSign's certificate of completion after each signed invoice.",
 )
 @click.option("--language", metavar="TAG", help="Language of the backup (en-US, fr-CA).")
+@_NOW
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def compile_command(
     project_dir: Path,
@@ -193,9 +249,15 @@ def compile_command(
     require_closed_periods: bool,
     include_certificate: bool,
     language: str | None,
+    now: datetime | None,
     as_json: bool,
 ) -> None:
-    """Compile a backup of PROJECT_DIR's selected invoices into one PDF."""
+    """Compile a backup of PROJECT_DIR's selected invoices into one PDF.
+
+    The backup's time (its name and metadata) is --now, else SOURCE_DATE_EPOCH, else
+    the current time: with either, the same inputs give the same bytes.
+    """
+    now = _now(now)
     project = _load(project_dir)
     invoice_ids, contract_ids = _default_selection(project, invoice_ids, contract_ids)
     options = BackupOptions(
@@ -222,6 +284,7 @@ def compile_command(
                 output=output,
                 options=options,
                 progress=progress,
+                now=now,
             )
     except InvoiceBackupError as error:
         _refuse_error(error)
@@ -441,50 +504,100 @@ def docusign_group() -> None:
 
 @docusign_group.command("status")
 @_PROJECT_DIR
-@click.option("--user", "user_id", required=True, metavar="USER_ID", help="The user.")
-def docusign_status_command(project_dir: Path, user_id: str) -> None:
-    """Whether USER's DocuSign account is synced, and what they may send for signature."""
+@click.option(
+    "--as",
+    "--user",
+    "user_id",
+    required=True,
+    metavar="USER_ID",
+    help="The user (--user is the older spelling).",
+)
+@_NOW
+def docusign_status_command(project_dir: Path, user_id: str, now: datetime | None) -> None:
+    """Whether USER's DocuSign account is synced, and what they may send for signature.
+
+    The state is synced, not linked, or re-authentication required (with when the link
+    was last used); the profile page's caption follows. A reason that stands against
+    every request (no linked account, a login needed) is said once, above the list.
+    """
+    now = _now(now)
     project = _load(project_dir)
     user = project.user(user_id)
     if user is None:
         _refuse(f"user {user_id!r} is not in the project's directory")
     words = for_project(project)
-    status = sync_status(user)
-    click.echo(f"{user.name} ({user.id}): {status.label(language=project.language)}")
+    report = sync_status(user, now=now)
+    caption = report.status.caption(language=project.language)
+    click.echo(
+        f"{user.name} ({user.id}): {report.describe(language=project.language)}"
+        f' (the profile page shows "{caption}")'
+    )
     click.echo(
         "DocuSign integration on this project: "
         + ("enabled" if project.docusign_enabled else "not enabled")
     )
-    click.echo("May request signatures on:")
+    rows: list[tuple[str, Decision]] = []
     for tool, entries in SIGNATURE_CATALOG.items():
         for entry in entries:
             if entry.kind.is_invoice:
                 continue
             item = SignableItem(kind=entry.kind, id=entry.kind.value, tool=tool)
-            _show_decision(
-                f"{tool.label(words=words)}: {entry.kind.label(words=words)}",
-                can_request_signature(project, user, item),
+            rows.append(
+                (
+                    f"{tool.label(words=words)}: {entry.kind.label(words=words)}",
+                    can_request_signature(project, user, item, now=now),
+                )
             )
     for invoice in project.invoices:
         contract = project.contract(invoice.contract_id)
         if contract is None:
             continue
         item = SignableItem.for_invoice(invoice, contract=contract)
-        _show_decision(
-            f"{item.kind.label(words=words)} {contract.number} / {invoice.number}",
-            can_request_signature(project, user, item),
+        rows.append(
+            (
+                f"{item.kind.label(words=words)} {contract.number} / {invoice.number}",
+                can_request_signature(project, user, item, now=now),
+            )
         )
+    # The link's reasons are the user's, not any one item's: said once, not on every row.
+    said_once: set[str] = set()
+    if report.status is not SyncStatus.SYNCED:
+        code = (
+            SignatureReasonCode.DOCUSIGN_NOT_LINKED
+            if report.status is SyncStatus.NOT_LINKED
+            else SignatureReasonCode.DOCUSIGN_REAUTHENTICATION_REQUIRED
+        ).value
+        messages = {r.message for _, d in rows for r in d.reasons if r.code == code}
+        if messages:
+            said_once.add(code)
+            click.echo(f"No signature can be requested until then: {min(messages)}")
+    click.echo("May request signatures on:")
+    for label, decision in rows:
+        _show_decision(label, decision, said=said_once)
 
 
-def _show_decision(label: str, decision: Decision) -> None:
+def _show_decision(label: str, decision: Decision, *, said: set[str]) -> None:
     click.echo(f"  [{'yes' if decision.allowed else 'no'}] {label}")
     for reason in decision.reasons:
-        click.echo(f"        - {reason.message}")
+        if reason.code not in said:
+            click.echo(f"        - {reason.message}")
 
 
 @main.command("sample")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-def sample_command(folder: Path) -> None:
-    """Write the sample project folder (compile it as u-admin)."""
-    write_sample_project(folder)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="The day the sample's dates are placed relative to [default: today, UTC].",
+)
+def sample_command(folder: Path, today: datetime | None) -> None:
+    """Write the sample project folder (compile it as u-admin).
+
+    Its dates follow the day it is written: its billing periods are the two months
+    before, its admin's DocuSign link was used the day before, so it shows a synced
+    admin and a signed invoice on any day.
+    """
+    day: date | None = today.date() if today is not None else None
+    write_sample_project(folder, today=day)
     click.echo(f"sample project written to {folder} (compile it --as {SAMPLE_ADMIN})")

@@ -284,12 +284,14 @@ class PlannedInvoice:
     """A selected invoice, its billing period and its documents in backup order.
 
     Example:
+        >>> from datetime import date
         >>> from invoicebackup import plan_backup
         >>> from invoicebackup.testing import sample_project
-        >>> plan = plan_backup(sample_project(), invoice_ids=["i-2"], user_id="u-admin")
+        >>> project = sample_project(today=date(2026, 11, 3))
+        >>> plan = plan_backup(project, invoice_ids=["i-2"], user_id="u-admin")
         >>> planned = plan.invoices[0]
         >>> planned.invoice.number, planned.period.id, len(planned.documents)
-        ('INV-0002', 'bp-10', 3)
+        ('INV-0002', 'bp-2026-10', 3)
 
     .. versionadded:: 0.1.0
     """
@@ -621,15 +623,16 @@ class EnvelopeRecord:
         source: ``"provider"`` (asked the signature provider) or ``"project"``.
 
     Example:
-        >>> from datetime import datetime, timezone
+        >>> from datetime import date, datetime, timezone
         >>> from invoicebackup import InMemoryStore, compile_backup
         >>> from invoicebackup.testing import sample_documents, sample_project
-        >>> result = compile_backup(sample_project(), invoice_ids=["i-2"], user_id="u-admin",
-        ...                         store=InMemoryStore(sample_documents()),
+        >>> day = date(2026, 11, 3)
+        >>> result = compile_backup(sample_project(today=day), invoice_ids=["i-2"],
+        ...                         user_id="u-admin", store=InMemoryStore(sample_documents()),
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> envelope = result.invoices[0].envelope
         >>> envelope.status.value, envelope.completed_at.isoformat(), envelope.source
-        ('completed', '2026-11-02T14:05:00+00:00', 'project')
+        ('completed', '2026-10-31T14:05:00+00:00', 'project')
 
     .. versionadded:: 0.1.0
     """

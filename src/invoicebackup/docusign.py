@@ -8,7 +8,7 @@ This module decides; it does no I/O. Three things live here:
   (:func:`expire_if_stale`) or has the grant revoked (:func:`revoke_grant`), logs in
   again (:func:`reauthenticate`) or unlinks it (:func:`unlink_account`). An event
   the table does not list raises :class:`~invoicebackup.errors.InvalidTransitionError`.
-  :func:`sync_status` says what the profile page shows.
+  :func:`sync_status` says which state a link is in at a given time.
 * **What can collect signatures**, as data (:data:`SIGNATURE_CATALOG`), and who may
   request them on what (:func:`can_request_signature`).
 * **Envelopes**: which statuses are complete, final but unsuccessful, or still in
@@ -60,6 +60,7 @@ __all__ = [
     "SignatureProvider",
     "SignatureReasonCode",
     "SignatureTool",
+    "SyncReport",
     "SyncStatus",
     "can_request_signature",
     "envelope_outcome",
@@ -341,26 +342,81 @@ def unlink_account(current: DocuSignLink) -> DocuSignLink:
 
 
 class SyncStatus(enum.Enum):
-    """What the profile page shows beside "Link DocuSign account".
+    """The state of a user's DocuSign account link, as the profile page judges it.
+
+    :meth:`label` names the state; :meth:`caption` is what the page shows beside
+    "Link DocuSign account" (``Synced``, or a ``Login with DocuSign`` button).
 
     Example:
         >>> from invoicebackup import SyncStatus
-        >>> SyncStatus.SYNCED.label(), SyncStatus.SYNCED.label(language="fr-CA")
-        ('Synced', 'Synchronisé')
-        >>> SyncStatus.LOGIN_REQUIRED.label()
+        >>> SyncStatus.SYNCED.label(), SyncStatus.SYNCED.caption(language="fr-CA")
+        ('synced', 'Synchronisé')
+        >>> SyncStatus.REAUTHENTICATION_REQUIRED.label()
+        're-authentication required'
+        >>> SyncStatus.REAUTHENTICATION_REQUIRED.caption()
         'Login with DocuSign'
 
     .. versionadded:: 0.1.0
     """
 
-    #: The account is linked and in use; the page says "Synced".
+    #: The account is linked and was used within :data:`MAX_IDLE`.
     SYNCED = "synced"
-    #: Not linked, awaiting re-authentication or stale; the page shows "Login with DocuSign".
-    LOGIN_REQUIRED = "login_required"
+    #: No account is linked.
+    NOT_LINKED = "not_linked"
+    #: An account is linked but must log in again (revoked, or unused for :data:`MAX_IDLE`).
+    REAUTHENTICATION_REQUIRED = "reauthentication_required"
 
     def label(self, *, language: str = "en-US") -> str:
-        """The words the page shows, in *language* (``Synced``, ``Synchronisé``)."""
+        """The state's name in *language* (``synced``, ``non lié``)."""
         return Vocabulary(language=language).term(f"sync.{self.value}")
+
+    def caption(self, *, language: str = "en-US") -> str:
+        """What the profile page shows in *language*: ``Synced`` or ``Login with DocuSign``."""
+        key = "synced" if self is SyncStatus.SYNCED else "login"
+        return Vocabulary(language=language).term(f"sync.caption.{key}")
+
+
+@attrs.frozen(kw_only=True)
+class SyncReport:
+    """A user's link state at a given time, and what it rests on.
+
+    Its text (:meth:`describe`, and ``str()`` in English) is the state and, when a
+    login is needed because the link went unused, since when:
+    ``re-authentication required (last used 2026-11-02, 30 days idle)``.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from invoicebackup import SyncReport, SyncStatus
+        >>> report = SyncReport(status=SyncStatus.REAUTHENTICATION_REQUIRED,
+        ...                     last_used_at=datetime(2026, 11, 2, tzinfo=UTC), idle_days=30)
+        >>> print(report)
+        re-authentication required (last used 2026-11-02, 30 days idle)
+        >>> report.describe(language="fr-CA").startswith("nouvelle authentification requise")
+        True
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: The state.
+    status: SyncStatus
+    #: When the link was last used (else when it was made), if known.
+    last_used_at: datetime | None = None
+    #: Whole days since :attr:`last_used_at` at the time judged, when the link went stale.
+    idle_days: int | None = None
+
+    def describe(self, *, language: str = "en-US") -> str:
+        """The state in words, in *language*."""
+        words = Vocabulary(language=language)
+        text = self.status.label(language=language)
+        if self.idle_days is not None and self.last_used_at is not None:
+            detail = words.message(
+                "sync.idle", last_used=self.last_used_at.date().isoformat(), days=self.idle_days
+            )
+            text = f"{text} ({detail})"
+        return text
+
+    def __str__(self) -> str:
+        return self.describe()
 
 
 def _utcnow() -> datetime:
@@ -369,8 +425,11 @@ def _utcnow() -> datetime:
 
 def sync_status(
     user: User, *, now: datetime | None = None, max_idle: timedelta = MAX_IDLE
-) -> SyncStatus:
-    """What *user*'s profile page shows: synced, or a "Login with DocuSign" button.
+) -> SyncReport:
+    """The state of *user*'s DocuSign link at *now*: synced, not linked, or needing a login.
+
+    A link that is ``linked`` but went unused for *max_idle* or more needs
+    re-authentication, as one whose grant was revoked does.
 
     Args:
         user: The user.
@@ -378,23 +437,38 @@ def sync_status(
         max_idle: How long a link may go unused.
 
     Example:
-        >>> from datetime import UTC, datetime
+        >>> from datetime import UTC, date, datetime
         >>> from invoicebackup import sync_status
         >>> from invoicebackup.testing import sample_project
-        >>> users = sample_project().users   # Ada's link was last used on 2 November 2026
-        >>> [sync_status(user, now=datetime(2026, 11, 20, tzinfo=UTC)).value for user in users]
-        ['synced', 'login_required', 'login_required']
-        >>> sync_status(users[0], now=datetime(2026, 12, 31, tzinfo=UTC)).value   # stale
-        'login_required'
+        >>> users = sample_project(today=date(2026, 11, 3)).users   # Ada's link: used on 2 Nov.
+        >>> now = datetime(2026, 11, 20, tzinfo=UTC)
+        >>> [str(sync_status(user, now=now)) for user in users]
+        ['synced', 'not linked', 'not linked']
+        >>> report = sync_status(users[0], now=datetime(2026, 12, 31, tzinfo=UTC))
+        >>> report.status.value
+        'reauthentication_required'
+        >>> str(report)
+        're-authentication required (last used 2026-11-02, 58 days idle)'
+        >>> report.status.caption()
+        'Login with DocuSign'
 
     .. versionadded:: 0.1.0
     """
     link = user.docusign
-    if link.state is not LinkState.LINKED:
-        return SyncStatus.LOGIN_REQUIRED
-    if is_stale(link, now=_utcnow() if now is None else now, max_idle=max_idle):
-        return SyncStatus.LOGIN_REQUIRED
-    return SyncStatus.SYNCED
+    last = link.last_used_at or link.linked_at
+    if link.state is LinkState.NOT_LINKED:
+        return SyncReport(status=SyncStatus.NOT_LINKED)
+    if link.state is LinkState.REAUTHENTICATION_REQUIRED:
+        return SyncReport(status=SyncStatus.REAUTHENTICATION_REQUIRED, last_used_at=last)
+    at = _utcnow() if now is None else now
+    if is_stale(link, now=at, max_idle=max_idle):
+        assert last is not None  # is_stale says so: a link with no date is never stale
+        return SyncReport(
+            status=SyncStatus.REAUTHENTICATION_REQUIRED,
+            last_used_at=last,
+            idle_days=(at - last).days,
+        )
+    return SyncReport(status=SyncStatus.SYNCED, last_used_at=last)
 
 
 # -- what can collect signatures -----------------------------------------------------
@@ -747,7 +821,7 @@ def can_request_signature(
     link_state = user.docusign.state
     if link_state is LinkState.NOT_LINKED:
         add(SignatureReasonCode.DOCUSIGN_NOT_LINKED, "user", user.id)
-    elif sync_status(user, now=now) is not SyncStatus.SYNCED:
+    elif sync_status(user, now=now).status is not SyncStatus.SYNCED:
         add(SignatureReasonCode.DOCUSIGN_REAUTHENTICATION_REQUIRED, "user", user.id)
 
     kind_label = item.kind.label(words=words)

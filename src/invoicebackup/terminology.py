@@ -294,8 +294,18 @@ TERMS: Final[Mapping[str, Mapping[str, Mapping[Dictionary, str]]]] = {
         "en-US": {_GC: "These are your downstream invoices"},
         "fr-CA": {_GC: "Ce sont vos factures en aval"},
     },
-    "sync.synced": {"en-US": {_GC: "Synced"}, "fr-CA": {_GC: "Synchronisé"}},
-    "sync.login_required": {
+    "sync.synced": {"en-US": {_GC: "synced"}, "fr-CA": {_GC: "synchronisé"}},
+    "sync.not_linked": {"en-US": {_GC: "not linked"}, "fr-CA": {_GC: "non lié"}},
+    "sync.reauthentication_required": {
+        "en-US": {_GC: "re-authentication required"},
+        "fr-CA": {_GC: "nouvelle authentification requise"},
+    },
+    "sync.idle": {
+        "en-US": {_GC: "last used {last_used}, {days} days idle"},
+        "fr-CA": {_GC: "dernière utilisation le {last_used}, inactif depuis {days} jours"},
+    },
+    "sync.caption.synced": {"en-US": {_GC: "Synced"}, "fr-CA": {_GC: "Synchronisé"}},
+    "sync.caption.login": {
         "en-US": {_GC: "Login with DocuSign"},
         "fr-CA": {_GC: "Connexion avec DocuSign"},
     },
