@@ -83,11 +83,6 @@ class FaultyStore:
         self._count(key)
         return self.inner.read_bytes(key)
 
-    def open(self, key: str) -> BinaryIO:
-        """Count the read, maybe fail, else ask the inner store."""
-        self._count(key)
-        return self.inner.open(key)
-
     def create(self, key: str) -> AbstractContextManager[BinaryIO]:
         """Ask the inner store."""
         return self.inner.create(key)

@@ -9,13 +9,17 @@ operating system) and :func:`validate_key` on its own.
 from __future__ import annotations
 
 import errno
+import io
+import itertools
 import os
 import stat
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -37,6 +41,7 @@ from invoicebackup.storage import (
     InMemoryStore,
     validate_key,
 )
+from invoicebackup.testing import DocumentStoreContract, check_document_store
 
 # Hypothesis reuses one store across examples; these tests only ever add to it.
 reuse_fixture = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -46,7 +51,10 @@ class Harness:
     """A store under test, with a way to see everything it physically holds."""
 
     def __init__(
-        self, store: DocumentStore, listing: Callable[[], list[str]], outside: Path
+        self,
+        store: FileSystemStore | InMemoryStore,
+        listing: Callable[[], list[str]],
+        outside: Path,
     ) -> None:
         self.store = store
         self.listing = listing
@@ -151,9 +159,54 @@ def hostile_keys(draw: st.DrawFn) -> str:
 # --- the contract ---------------------------------------------------------------------------
 
 
-def test_every_store_satisfies_the_protocol(harness: Harness) -> None:
-    """Each shipped store is a DocumentStore at run time too."""
-    assert isinstance(harness.store, DocumentStore)
+class TestFileSystemStoreContract(DocumentStoreContract):
+    """The contract shipped to adapter authors, on a new folder per store."""
+
+    @pytest.fixture(autouse=True)
+    def _folder(self, tmp_path: Path) -> None:
+        self.folders = itertools.count()
+        self.parent = tmp_path
+
+    def make_store(self) -> DocumentStore:
+        root = self.parent / f"store-{next(self.folders)}"
+        root.mkdir()
+        return FileSystemStore(root)
+
+
+class TestInMemoryStoreContract(DocumentStoreContract):
+    """The contract shipped to adapter authors, on the in-memory store."""
+
+    def make_store(self) -> DocumentStore:
+        return InMemoryStore()
+
+
+def test_the_contract_fails_a_store_that_overwrites() -> None:
+    """The shipped contract is not a formality: a store that overwrites fails it, named."""
+
+    class Overwriting:
+        """Keeps every rule but one: a create replaces what is there."""
+
+        def __init__(self) -> None:
+            self.documents: dict[str, bytes] = {}
+
+        def exists(self, key: str) -> bool:
+            return validate_key(key) in self.documents
+
+        def read_bytes(self, key: str) -> bytes:
+            if not self.exists(key):
+                raise DocumentNotFoundError(key, "no document is stored under this key")
+            return self.documents[key]
+
+        @contextmanager
+        def create(self, key: str) -> Iterator[BinaryIO]:
+            validate_key(key)
+            buffer = io.BytesIO()
+            yield buffer
+            self.documents[key] = buffer.getvalue()
+
+    with pytest.raises(AssertionError, match=r"^test_a_document_created_during_the_block_wins: "):
+        check_document_store(Overwriting)
+    check_document_store(InMemoryStore)
 
 
 @pytest.mark.parametrize("key", ["i-7.pdf", "docs/i-7.pdf", "a/b/c/d.pdf", ".hidden", "é/ü.pdf"])
@@ -165,23 +218,6 @@ def test_created_bytes_read_back_as_bytes_and_stream(harness: Harness, key: str)
     with harness.store.open(key) as stream:
         assert stream.read(10) + stream.read() == data
     assert harness.listing() == [key]
-
-
-def test_an_empty_document_round_trips(harness: Harness) -> None:
-    """A zero-byte document is a document."""
-    with harness.store.create("empty.pdf"):
-        pass
-    assert harness.store.exists("empty.pdf")
-    assert harness.store.read_bytes("empty.pdf") == b""
-
-
-def test_a_large_document_written_in_pieces_round_trips(harness: Harness) -> None:
-    """Many writes into one stream make one document, in order."""
-    pieces = [os.urandom(64 * 1024) for _ in range(16)]
-    with harness.store.create("big.pdf") as stream:
-        for piece in pieces:
-            stream.write(piece)
-    assert harness.store.read_bytes("big.pdf") == b"".join(pieces)
 
 
 def test_exists_turns_true_only_once_the_block_succeeds(harness: Harness) -> None:

@@ -2,8 +2,9 @@
 
 A host keeps its invoices' PDFs wherever it likes (a folder, object storage, a
 database). The library reaches them through :class:`DocumentStore`, a small
-protocol: read a document by key, as bytes or as a stream; tell whether a key
-exists; and create a new document atomically, never over an existing one.
+protocol: read a document by key; tell whether a key exists; and create a new
+document atomically, never over an existing one. The rules every store keeps are
+also tests a store's author can run: :class:`invoicebackup.testing.DocumentStoreContract`.
 
 Two adapters ship with the library:
 
@@ -92,16 +93,6 @@ class DocumentStore(Protocol):
             ~invoicebackup.errors.DocumentNotFoundError: Nothing is stored under *key*.
             ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the store.
             ~invoicebackup.errors.DocumentStoreError: The store failed to read the document.
-        """
-        ...
-
-    def open(self, key: str) -> BinaryIO:
-        """A binary stream over the document under *key*; the caller closes it.
-
-        Raises:
-            ~invoicebackup.errors.DocumentNotFoundError: Nothing is stored under *key*.
-            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the store.
-            ~invoicebackup.errors.DocumentStoreError: The store failed to open the document.
         """
         ...
 
@@ -304,6 +295,9 @@ class FileSystemStore:
 
     def open(self, key: str) -> BinaryIO:
         """A binary stream over the document under *key*; the caller closes it.
+
+        Not part of :class:`DocumentStore`: the library never calls it; it is here for
+        hosts that want to stream a stored backup out (to an HTTP response, say).
 
         Raises:
             ~invoicebackup.errors.DocumentNotFoundError: No regular file is stored under *key*.
@@ -633,6 +627,8 @@ class InMemoryStore:
 
     def open(self, key: str) -> BinaryIO:
         """A binary stream over a copy of the document under *key*.
+
+        Not part of :class:`DocumentStore`, as for :meth:`FileSystemStore.open`.
 
         Raises:
             ~invoicebackup.errors.DocumentNotFoundError: Nothing is stored under *key*.

@@ -1,4 +1,9 @@
-"""Fakes for your tests: stand-ins for the services the library talks to.
+"""Fakes and contracts for your tests: stand-ins for the services the library talks to.
+
+:class:`DocumentStoreContract` holds the rules every
+:class:`~invoicebackup.storage.DocumentStore` keeps, as tests you point at your own store
+(subclass it as ``Test…`` and define ``make_store``; :func:`check_document_store` runs
+them without pytest).
 
 :class:`InMemorySignatureProvider` implements
 :class:`~invoicebackup.docusign.SignatureProvider` without a network: you put
@@ -38,16 +43,20 @@ from ._samples import (
     scanned_pdf,
     text_pdf,
 )
+from ._store_contract import HOSTILE_KEYS, DocumentStoreContract, check_document_store
 from .docusign import EnvelopeInfo
 from .domain import EnvelopeStatus
 from .errors import EnvelopeNotFoundError
 
 __all__ = [
+    "HOSTILE_KEYS",
     "LETTER",
     "SAMPLE_ADMIN",
+    "DocumentStoreContract",
     "FakeEnvelope",
     "InMemorySignatureProvider",
     "active_content_pdf",
+    "check_document_store",
     "lien_waiver_pdf",
     "linked_pdf",
     "sample_documents",
