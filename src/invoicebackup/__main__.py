@@ -1,5 +1,5 @@
 """``python -m invoicebackup``: the command-line tool."""
 
-from .cli import main
+from ._console import main
 
 main()

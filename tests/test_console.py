@@ -1,0 +1,37 @@
+"""The installed command without the ``cli`` extra says what to install, in one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+_WITHOUT_CLICK = (
+    "import sys; sys.modules['click'] = None; "  # as if click were not installed
+    "sys.argv = ['invoicebackup', '--help']; "
+    "from invoicebackup._console import main; main()"
+)
+
+
+def test_without_click_the_command_names_the_extra() -> None:
+    """No traceback: one line naming the `cli` extra, exit 2."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_CLICK], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "invoicebackup: the command-line tool needs click, which comes with the `cli` extra: "
+        'pip install "invoicebackup[cli]"'
+    ]
+
+
+def test_with_click_the_command_runs() -> None:
+    """With click installed, ``python -m invoicebackup --help`` shows the commands."""
+    done = subprocess.run(
+        [sys.executable, "-m", "invoicebackup", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "compile" in done.stdout
