@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import logging as _logging
+
 from .compile import (
     Action,
     BackupManifest,
@@ -239,3 +241,7 @@ __all__ = [
     "unlink_account",
     "validate_key",
 ]
+
+# The library logs through "invoicebackup" (one INFO record per backup, DEBUG per document) and
+# says nothing unless the host configures logging: the convention for libraries.
+_logging.getLogger("invoicebackup").addHandler(_logging.NullHandler())

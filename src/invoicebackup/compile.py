@@ -60,7 +60,9 @@ import enum
 import hashlib
 import itertools
 import json
+import logging
 import re
+import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -1073,10 +1075,11 @@ def compile_backup(
     work = _resolve_signatures(
         project, plan, store=store, signatures=signatures, options=options, limits=limits
     )
+    started = time.perf_counter()
     with _hashing.Hashing() as hashing:
         documents = _Documents(limits=limits, options=options, hashing=hashing)
         try:
-            return _compile(
+            result = _compile(
                 project,
                 plan,
                 work,
@@ -1092,6 +1095,64 @@ def compile_backup(
             )
         finally:
             documents.release_all()
+    _log_result(result, project=project, user_id=user_id, seconds=time.perf_counter() - started)
+    return result
+
+
+#: The library's logger; silent unless the host configures logging (a NullHandler is on it).
+_LOG = logging.getLogger("invoicebackup")
+
+
+def _log_result(result: BackupResult, *, project: Project, user_id: str, seconds: float) -> None:
+    """One INFO record for the backup, one DEBUG record per document it holds.
+
+    The values are also in each record's ``extra`` fields, under ``invoicebackup_*``
+    names, for a structured logger to keep as they are.
+    """
+    if _LOG.isEnabledFor(logging.DEBUG):
+        for record in result.invoices:
+            for source in record.sources:
+                _LOG.debug(
+                    "backup %s: %s of invoice %s, pages %s-%s, sha256 %s%s",
+                    result.key,
+                    source.key,
+                    record.invoice_id,
+                    source.first_page,
+                    source.last_page,
+                    source.sha256,
+                    ", signed" if source.signed else "",
+                    extra={
+                        "invoicebackup_backup_key": result.key,
+                        "invoicebackup_invoice_id": record.invoice_id,
+                        "invoicebackup_document_key": source.key,
+                        "invoicebackup_sha256": source.sha256,
+                        "invoicebackup_first_page": source.first_page,
+                        "invoicebackup_last_page": source.last_page,
+                        "invoicebackup_signed": source.signed,
+                    },
+                )
+    _LOG.info(
+        "backup of project %s by %s: %d invoice(s), %d page(s), %d left out, %s, sha256 %s, "
+        "%.2f s",
+        project.id,
+        user_id,
+        len(result.invoices),
+        result.page_count,
+        len(result.left_out),
+        result.key,
+        result.sha256,
+        seconds,
+        extra={
+            "invoicebackup_project_id": project.id,
+            "invoicebackup_user_id": user_id,
+            "invoicebackup_invoice_ids": [record.invoice_id for record in result.invoices],
+            "invoicebackup_pages": result.page_count,
+            "invoicebackup_left_out": len(result.left_out),
+            "invoicebackup_backup_key": result.key,
+            "invoicebackup_sha256": result.sha256,
+            "invoicebackup_seconds": round(seconds, 3),
+        },
+    )
 
 
 def _compile(
