@@ -311,6 +311,26 @@ def test_an_object_stream_that_inflates_past_the_limit_is_too_large() -> None:
     assert _reported(result) == "too_large"
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("indirect", [False, True], ids=["in-the-page", "own-object"])
+def test_a_long_literal_string_costs_a_few_times_its_length(
+    indirect: bool, tmp_path: Path
+) -> None:
+    """A page holding one 16 MiB literal string is copied in memory a few times its size.
+
+    Decoded as text, it took fourteen times its length at the peak.
+    """
+    mib = 16
+    string = b"(" + b"a" * (mib << 20) + b")"
+    if indirect:
+        data = build_pdf([*_one_page(b" /X 4 0 R"), string])
+    else:
+        data = build_pdf(_one_page(b" /X " + string))
+    growth, verdict = _peak_growth_mib(data, tmp_path, repair=False)
+    assert verdict == "included"
+    assert growth < 5 * mib
+
+
 def _deep_page_tree(depth: int) -> bytes:
     """One page under *depth* nested page tree nodes."""
     objects = [CATALOG]
