@@ -26,6 +26,7 @@ from invoicebackup import (
     BackupResult,
     BadDocumentError,
     InMemoryStore,
+    _pdf,
     compile_backup,
 )
 from invoicebackup.compile import MANIFEST_NAME
@@ -313,9 +314,7 @@ def test_an_object_stream_that_inflates_past_the_limit_is_too_large() -> None:
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("indirect", [False, True], ids=["in-the-page", "own-object"])
-def test_a_long_literal_string_costs_a_few_times_its_length(
-    indirect: bool, tmp_path: Path
-) -> None:
+def test_a_long_literal_string_costs_a_few_times_its_length(indirect: bool, tmp_path: Path) -> None:
     """A page holding one 16 MiB literal string is copied in memory a few times its size.
 
     Decoded as text, it took fourteen times its length at the peak.
@@ -329,6 +328,32 @@ def test_a_long_literal_string_costs_a_few_times_its_length(
     growth, verdict = _peak_growth_mib(data, tmp_path, repair=False)
     assert verdict == "included"
     assert growth < 5 * mib
+
+
+def _chain(count: int) -> list[bytes]:
+    """One page whose resources start a chain of *count* dictionaries, each naming the next."""
+    links = [b"<< /Next %d 0 R >>" % (number + 1) for number in range(4, 3 + count)]
+    return [*_one_page(b" /Resources 4 0 R"), *links, b"<< >>"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("table", ["classic", "stream"])
+def test_a_file_listing_more_objects_than_the_limit_is_too_large_before_they_are_built(
+    table: str,
+) -> None:
+    """More objects in the cross-reference table than max_objects: too_large when opened.
+
+    Not after building and copying as many objects as the limit allows.
+    """
+    objects = _chain(30_000)
+    data = build_pdf(objects) if table == "classic" else _xref_stream_file(objects)
+    start = time.perf_counter()
+    with pytest.raises(BadDocumentError) as caught:
+        _pdf.open_pdf(data, key="k", filename="f", limits=_pdf.Limits(max_objects=10_000))
+    assert caught.value.code == "too_large"
+    assert "objects" in caught.value.reason
+    assert "10000" in caught.value.reason
+    assert time.perf_counter() - start < 10
 
 
 def _deep_page_tree(depth: int) -> bytes:

@@ -301,6 +301,10 @@ def parse(
     try:
         with _translated(key, filename, messages=messages):
             reader = _Reader(data)
+            listed = sum(map(len, reader.xref.values())) + len(reader.xref_objStm)
+            if listed > limits.max_objects:
+                # Counted from the tables, before any object is built.
+                raise _rawpdf.TooManyEntries(listed, limits.max_objects)
             if reader.is_encrypted:
                 encrypted = True
                 if _decrypt(reader, key, filename, passwords):

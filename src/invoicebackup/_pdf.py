@@ -92,7 +92,9 @@ class Limits:
     Attributes:
         max_bytes: A document larger than this is ``too_large`` (``None``: no bound).
         max_pages: A document with more pages is ``too_large``.
-        max_objects: A document whose pages reach more indirect objects is ``too_large``.
+        max_objects: A document whose cross-reference table lists more objects, or whose
+            pages reach more, is ``too_large`` (the table is counted before any object
+            is read).
         max_depth: Objects nested deeper than this are ``damaged`` (a nesting bomb;
             the copy is recursive and would exhaust the stack).
         max_inflated: A cross-reference or object stream that inflates to more bytes
@@ -423,6 +425,8 @@ def _translated(
             yield
     except (BadDocumentError, _CallerError, NeedsBytes):
         raise
+    except _rawpdf.TooManyEntries as error:
+        _bad(key, filename, "too_large", str(error), error)
     except MemoryError as error:
         _bad(key, filename, "too_large", "it needs more memory than is available", error)
     except RecursionError as error:
@@ -771,7 +775,7 @@ def _parse(
     """Read *data* as a simple document (without the engine) if it is one, else by the engine."""
     messages: list[str] = []
     with _translated(key, filename, messages=messages):
-        raw = _RawFile.read(data)
+        raw = _RawFile.read(data, max_objects=limits.max_objects)
         simple = None if raw is None else _simple_document(raw, limits)
     if simple is not None:
         parsed = ParsedPdf(
@@ -873,13 +877,15 @@ class _RawFile:
         self.resolved: set[tuple[int, int]] = set()
 
     @classmethod
-    def read(cls, data: bytes) -> _RawFile | None:
+    def read(cls, data: bytes, *, max_objects: int | None = None) -> _RawFile | None:
         """The file of *data*, or ``None`` when it is not that simple.
 
         As simple as :class:`invoicebackup._engine._Reader` reads without the engine: one
         classic table, and a trailer without ``/Prev``, ``/XRefStm`` or ``/Encrypt``.
+        Raises :class:`~invoicebackup._rawpdf.TooManyEntries` when the table lists more
+        than *max_objects* entries.
         """
-        table = _rawpdf.xref_table(data)
+        table = _rawpdf.xref_table(data, max_entries=max_objects)
         found = None if table is None else _rawpdf.tokens(table.trailer)
         trailer = _dict_parts(found, frozenset()) if found else None
         if table is None or not found or trailer is None:
