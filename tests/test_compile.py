@@ -596,3 +596,54 @@ def test_a_document_whose_objects_the_writer_forgot_is_read_again(
     assert store.reads.count("att/coi.pdf") == 2
     assert result.page_count == 1 + 2 + 1 + 1 + 2
     assert page_texts(data)[-2:] == page_texts(data)[1:3]
+
+
+class _ChangingStore(InMemoryStore):
+    """A store whose *key* holds *later* bytes from its second read on."""
+
+    def __init__(self, documents: dict[str, bytes], key: str, later: bytes) -> None:
+        super().__init__(documents)
+        self._key = key
+        self._later = later
+        self._reads = 0
+
+    def read_bytes(self, key: str) -> bytes:
+        if key == self._key:
+            self._reads += 1
+            if self._reads > 1:
+                return self._later
+        return super().read_bytes(key)
+
+
+def test_a_document_that_changed_before_it_is_read_again_is_not_copied_under_its_old_hash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A repeat read again after its bytes changed in the store is left out, not mislabelled.
+
+    The second read is hashed again: its bytes are not the ones the first read's SHA-256
+    names, so they are not copied under that hash.
+    """
+    monkeypatch.setattr(_pdf, "_SHARED_DOCUMENTS", 1)
+    shared = attachment("coi.pdf")
+    p = project(
+        [
+            invoice("i-1", attachments=[shared]),
+            invoice("i-2", position=2, attachments=[attachment("other.pdf"), shared]),
+        ]
+    )
+    store = _ChangingStore(
+        {
+            **_documents(store_for(p)),
+            "att/coi.pdf": text_pdf(["certificate", "of insurance"]),
+            "att/other.pdf": text_pdf(["other"]),
+        },
+        "att/coi.pdf",
+        text_pdf(["forged certificate"]),
+    )
+    result, data = _compile(p, store, contract_ids=["c-1"])
+    assert not any("forged" in text for text in page_texts(data))
+    (entry,) = result.left_out
+    assert (entry.invoice_id, entry.key) == ("i-2", "att/coi.pdf")
+    assert "changed" in entry.reason
+    copied = [s for r in result.invoices for s in r.sources if s.key == "att/coi.pdf"]
+    assert len(copied) == 1

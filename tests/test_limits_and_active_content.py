@@ -15,7 +15,7 @@ import sys
 import time
 import tracemalloc
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from invoicebackup import (
     BackupResult,
     BadDocumentError,
     InMemoryStore,
+    _pdf,
     compile_backup,
 )
 from invoicebackup.compile import MANIFEST_NAME
@@ -168,6 +169,17 @@ def _object_stream_bomb(inflated_mib: int) -> bytes:
         *_one_page(b" /Resources 5 0 R"),
         stream(b"/Type /ObjStm /N 1 /First %d /Filter [/FlateDecode /FlateDecode]" % 4, packed),
     ]
+    return _xref_stream_file(objects, compressed=[(4, 0)])
+
+
+def _xref_stream_file(
+    objects: list[bytes], *, compressed: Sequence[tuple[int, int]] = (), padding_mib: int = 0
+) -> bytes:
+    """*objects* with a cross-reference stream, then (in it) *compressed* ``(stream, index)``.
+
+    With *padding_mib*, the table's data is followed by that many MiB of zeros and
+    compressed through two Flate passes: a few KiB that inflate past the limit.
+    """
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -178,11 +190,30 @@ def _object_stream_bomb(inflated_mib: int) -> bytes:
     def row(kind: int, field: int, generation: int) -> bytes:
         return bytes([kind]) + field.to_bytes(4, "big") + generation.to_bytes(2, "big")
 
-    rows = [row(0, 0, 65535), *(row(1, o, 0) for o in offsets), row(2, 4, 0), row(1, xref, 0)]
+    rows = [
+        row(0, 0, 65535),
+        *(row(1, o, 0) for o in offsets),
+        *(row(2, number, index) for number, index in compressed),
+        row(1, xref, 0),
+    ]
     table = b"".join(rows)
-    out += b"6 0 obj\n" + stream(b"/Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R", table)
+    size = len(rows)
+    entries = b"/Type /XRef /Size %d /W [1 4 2] /Root 1 0 R" % size
+    if padding_mib:
+        inner = zlib.compressobj(9)
+        parts = [inner.compress(table)]
+        parts += [inner.compress(bytes(1 << 20)) for _ in range(padding_mib)]
+        parts.append(inner.flush())
+        table = zlib.compress(b"".join(parts), 9)
+        entries += b" /Filter [/FlateDecode /FlateDecode]"
+    out += b"%d 0 obj\n" % size + stream(entries, table)
     out += b"\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)
+
+
+def _xref_stream_bomb(inflated_mib: int) -> bytes:
+    """A one-page file whose cross-reference stream inflates to *inflated_mib* MiB."""
+    return _xref_stream_file(_one_page(), padding_mib=inflated_mib)
 
 
 #: Run in a fresh process so that its peak resident memory is the compile's alone
@@ -237,10 +268,136 @@ def test_an_object_stream_that_inflates_past_the_limit_is_never_decoded_whole(
     assert verdict != "included"
 
 
+@pytest.mark.timeout(150)
+@pytest.mark.parametrize(
+    "repair",
+    [
+        pytest.param(False, id="pypdf"),
+        pytest.param(True, id="repair"),
+    ],
+)
+def test_a_cross_reference_stream_that_inflates_past_the_limit_is_never_decoded_whole(
+    repair: bool, tmp_path: Path
+) -> None:
+    """A cross-reference stream inflating to 256 MiB is too_large; memory grows far less.
+
+    Neither pypdf nor the repair step (qpdf, which has no limit of its own) inflates it.
+    """
+    data = _xref_stream_bomb(256)
+    assert len(data) < 64 * 1024
+    growth, verdict = _peak_growth_mib(data, tmp_path, repair=repair)
+    assert growth < 200
+    assert verdict == "too_large"
+
+
+@pytest.mark.timeout(150)
+def test_a_damaged_file_whose_object_stream_inflates_past_the_limit_is_not_repaired(
+    tmp_path: Path,
+) -> None:
+    """A bomb pypdf never reaches (the file is damaged before) is not inflated by the repair.
+
+    Two bytes fewer in the page move every later object off its offset, so pypdf cannot
+    find the catalog and the repair step would run qpdf, which inflates the object stream
+    whole: it is refused as too_large first.
+    """
+    data = _object_stream_bomb(256).replace(b"[0 0 612 792]", b"[0 0 612 /x]", 1)
+    growth, verdict = _peak_growth_mib(data, tmp_path, repair=True)
+    assert growth < 200
+    assert verdict == "too_large"
+
+
 def test_an_object_stream_that_inflates_past_the_limit_is_too_large() -> None:
     """A stream inflating past the limit is too_large, like every other limit."""
     result, _, _ = _traced(_object_stream_bomb(96), repair=False)
     assert _reported(result) == "too_large"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("indirect", [False, True], ids=["in-the-page", "own-object"])
+def test_a_long_literal_string_costs_a_few_times_its_length(indirect: bool, tmp_path: Path) -> None:
+    """A page holding one 16 MiB literal string is copied in memory a few times its size.
+
+    Decoded as text, it took fourteen times its length at the peak.
+    """
+    mib = 16
+    string = b"(" + b"a" * (mib << 20) + b")"
+    if indirect:
+        data = build_pdf([*_one_page(b" /X 4 0 R"), string])
+    else:
+        data = build_pdf(_one_page(b" /X " + string))
+    growth, verdict = _peak_growth_mib(data, tmp_path, repair=False)
+    assert verdict == "included"
+    assert growth < 5 * mib
+
+
+def _chain(count: int) -> list[bytes]:
+    """One page whose resources start a chain of *count* dictionaries, each naming the next."""
+    links = [b"<< /Next %d 0 R >>" % (number + 1) for number in range(4, 3 + count)]
+    return [*_one_page(b" /Resources 4 0 R"), *links, b"<< >>"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("table", ["classic", "stream"])
+def test_a_file_listing_more_objects_than_the_limit_is_too_large_before_they_are_built(
+    table: str,
+) -> None:
+    """More objects in the cross-reference table than max_objects: too_large when opened.
+
+    Not after building and copying as many objects as the limit allows.
+    """
+    objects = _chain(30_000)
+    data = build_pdf(objects) if table == "classic" else _xref_stream_file(objects)
+    start = time.perf_counter()
+    with pytest.raises(BadDocumentError) as caught:
+        _pdf.open_pdf(data, key="k", filename="f", limits=_pdf.Limits(max_objects=10_000))
+    assert caught.value.code == "too_large"
+    assert "objects" in caught.value.reason
+    assert "10000" in caught.value.reason
+    assert time.perf_counter() - start < 10
+
+
+def _deep_page_tree(depth: int) -> bytes:
+    """One page under *depth* nested page tree nodes."""
+    objects = [CATALOG]
+    for level in range(depth):
+        parent = b" /Parent %d 0 R" % (level + 1) if level else b""
+        objects.append(b"<< /Type /Pages /Kids [%d 0 R] /Count 1%s >>" % (level + 3, parent))
+    objects.append(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] >>" % (depth + 1))
+    return build_pdf(objects)
+
+
+def _declared_size(size: int) -> bytes:
+    """One page whose cross-reference table declares *size* entries in a file far smaller."""
+    data = build_pdf(_one_page())
+    return data.replace(b"xref\n0 4\n", b"xref\n0 %d\n" % size, 1)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        pytest.param(_deep_page_tree(120), ("page tree", "deeper"), id="page-tree-depth"),
+        pytest.param(
+            build_pdf(_one_page(kids=b"[" + b" 3 0 R" * 100_001 + b"]", count=100_001)),
+            ("page tree", "entries"),
+            id="page-tree-entries",
+        ),
+        pytest.param(_declared_size(99_999_999), ("cross-reference", "declares"), id="size"),
+        pytest.param(_object_stream_bomb(96), ("inflates",), id="object-stream"),
+        pytest.param(_xref_stream_bomb(96), ("cross-reference stream", "inflates"), id="xref"),
+    ],
+)
+def test_each_limit_is_reported_with_its_own_reason(data: bytes, named: tuple[str, ...]) -> None:
+    """The reason of a too_large document names the limit it hit, not another one.
+
+    A page tree too deep or too wide, or a table declaring more entries than the file
+    holds, is no stream inflating past the decompression limit.
+    """
+    result, _ = _compile(data, repair=False, max_document_pages=200_000)
+    (entry,) = [item for item in result.left_out if item.key == ATTACHMENT_KEY]
+    assert entry.code == "too_large"
+    assert all(word in entry.reason for word in named), entry.reason
+    assert ("inflates" in entry.reason) == ("inflates" in named), entry.reason
 
 
 def _nested(kind: str, depth: int) -> bytes:

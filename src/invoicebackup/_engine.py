@@ -194,8 +194,13 @@ _INTEGERS: Final[dict[bytes, NumberObject]] = {}
 _STRINGS: Final[dict[bytes, TextStringObject | ByteStringObject]] = {}
 
 
+#: Literal strings longer than this are built as bytes, not decoded as text.
+_LONG_STRING: Final = 64 * 1024
+
+
 def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
     """One engine object from *found* tokens, or ``None`` when they are not exactly one."""
+    body = found[0].string if found else b""
     stack: list[list[Any]] = []
     current: list[Any] = []
     names, integers, strings = _NAMES, _INTEGERS, _STRINGS
@@ -248,6 +253,11 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
             current.append(FloatObject(token[kind].decode()))
         elif kind == _rawpdf.KEYWORD:
             current.append(_KEYWORDS.get(token[kind], NullObject()))
+        elif kind == _rawpdf.STRING and token.end(kind) - token.start(kind) > _LONG_STRING:
+            # Data, not text: kept as its bytes, copied once (the engine's decoding of a
+            # text string needs ten times its length at its peak). What is written is the
+            # same either way: a string's original bytes.
+            current.append(ByteStringObject(memoryview(body)[token.start(kind) : token.end(kind)]))
         elif kind == _rawpdf.STRING:
             text = token[kind]
             string = strings.get(text)
@@ -264,8 +274,10 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
     # An indirect object of its own gets its own reference: not a shared instance.
     if isinstance(result, (NameObject, NumberObject)):
         result = type(result)(result)
-    elif isinstance(result, (TextStringObject, ByteStringObject)):
+    elif isinstance(result, TextStringObject):
         result = create_string_object(result.original_bytes)
+    elif isinstance(result, ByteStringObject):
+        result = ByteStringObject(result)
     elif isinstance(result, BooleanObject):
         result = BooleanObject(result.value)
     return result
@@ -289,6 +301,10 @@ def parse(
     try:
         with _translated(key, filename, messages=messages):
             reader = _Reader(data)
+            listed = sum(map(len, reader.xref.values())) + len(reader.xref_objStm)
+            if listed > limits.max_objects:
+                # Counted from the tables, before any object is built.
+                raise _rawpdf.TooManyEntries(listed, limits.max_objects)
             if reader.is_encrypted:
                 encrypted = True
                 if _decrypt(reader, key, filename, passwords):

@@ -92,15 +92,22 @@ class Limits:
     Attributes:
         max_bytes: A document larger than this is ``too_large`` (``None``: no bound).
         max_pages: A document with more pages is ``too_large``.
-        max_objects: A document whose pages reach more indirect objects is ``too_large``.
+        max_objects: A document whose cross-reference table lists more objects, or whose
+            pages reach more, is ``too_large`` (the table is counted before any object
+            is read).
         max_depth: Objects nested deeper than this are ``damaged`` (a nesting bomb;
             the copy is recursive and would exhaust the stack).
+        max_inflated: A cross-reference or object stream that inflates to more bytes
+            than this is ``too_large`` (the PDF engine's own bound on every stream it
+            inflates, by default the same), and so are such streams that together
+            inflate to more than 16 times the file's size (when that is more).
     """
 
     max_bytes: int | None = 512 * 1024 * 1024
     max_pages: int = 10_000
     max_objects: int = 2_000_000
     max_depth: int = 150
+    max_inflated: int = 75_000_000
 
 
 @attrs.frozen(kw_only=True)
@@ -418,27 +425,91 @@ def _translated(
             yield
     except (BadDocumentError, _CallerError, NeedsBytes):
         raise
+    except _rawpdf.TooManyEntries as error:
+        _bad(key, filename, "too_large", str(error), error)
     except MemoryError as error:
         _bad(key, filename, "too_large", "it needs more memory than is available", error)
     except RecursionError as error:
         _bad(key, filename, "damaged", "its objects are nested too deeply (recursion)", error)
     except Exception as error:
         name = type(error).__name__
-        text = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
-        if name == "LimitReachedError":
-            _bad(
-                key,
-                filename,
-                "too_large",
-                f"a stream in it inflates past the PDF engine's decompression limit ({text})",
-                error,
-            )
+        text = _first_line(error)
+        limit = _limit_error(error)
+        if limit is not None:
+            code, reason = _limit_reason(error)
+            _bad(key, filename, code, f"{reason} ({_first_line(limit)})", error)
         why = f"the PDF engine could not read it ({name}{': ' + text if text else ''})"
         if name == "DependencyError":
             _bad(key, filename, "unsupported_encryption", why, error)
         if name == "NotImplementedError" and "encrypt" in text.lower():
             _bad(key, filename, "unsupported_encryption", why, error)
         _bad(key, filename, code, why, error)
+
+
+def _first_line(error: BaseException) -> str:
+    """The first line of *error*'s message, at most 200 characters."""
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else ""
+
+
+def _limit_error(error: BaseException | None) -> BaseException | None:
+    """The engine's ``LimitReachedError`` that *error* is or was raised from, if any.
+
+    The engine sometimes wraps it (a cross-reference stream that inflates too far is
+    "Trailer cannot be read"), so the causes are followed too.
+    """
+    seen = 0
+    while error is not None and seen < 16:
+        if type(error).__name__ == "LimitReachedError":
+            return error
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return None
+
+
+#: The code and reason for each of the engine's limits, by a fragment of its messages
+#: (those of the error and of what it was raised from); the first that matches wins.
+_LIMIT_REASONS: Final[tuple[tuple[str, str, str], ...]] = (
+    (
+        "Trailer cannot be read: Limit reached while decompressing",
+        "too_large",
+        "its cross-reference stream inflates past the decompression limit",
+    ),
+    ("decompressing", "too_large", "a stream in it inflates past the decompression limit"),
+    ("decoding exceeded", "too_large", "decoding a stream in it takes more work than the limit"),
+    ("stream length", "too_large", "a stream in it is longer than the limit"),
+    (
+        "Declared size",
+        "too_large",
+        "its cross-reference table declares more entries than the file can hold",
+    ),
+    ("XRef", "too_large", "its cross-reference streams declare more entries than the limit"),
+    ("Value /N", "too_large", "an object stream in it declares more objects than the limit"),
+    ("page tree depth", "too_large", "its page tree is nested deeper than the limit"),
+    ("page tree", "too_large", "its page tree has more entries than the limit"),
+    ("outline", "too_large", "its bookmarks are more, or nested deeper, than the limit"),
+    ("field", "too_large", "its form fields are more, or nested deeper, than the limit"),
+    ("array element", "too_large", "an array in it has more elements than the limit"),
+    ("dictionary entries", "too_large", "a dictionary in it has more entries than the limit"),
+    ("Token exceeds", "too_large", "a value in it is longer than the limit"),
+    ("tokens", "too_large", "a content stream in it has more tokens than the limit"),
+    ("cycl", "damaged", "its objects refer to themselves in a loop"),
+    ("loop", "damaged", "its objects refer to themselves in a loop"),
+)
+
+
+def _limit_reason(error: BaseException) -> tuple[str, str]:
+    """The code and reason for *error*, raised because one of the engine's limits was hit."""
+    messages: list[str] = []
+    cause: BaseException | None = error
+    while cause is not None and len(messages) < 16:
+        messages.append(str(cause))
+        cause = cause.__cause__ or cause.__context__
+    text = " ".join(messages)
+    for fragment, code, reason in _LIMIT_REASONS:
+        if fragment in text:
+            return code, reason
+    return "too_large", "it is over one of the PDF engine's limits"
 
 
 def _bad(key: str, filename: str, code: str, reason: str, cause: BaseException | None) -> NoReturn:
@@ -521,7 +592,7 @@ def open_pdf(
         repairable = error.code == "damaged" or (
             error.code == "not_pdf" and sniffed.kind == "file of unknown type"
         )
-        if not (repair and repairable) or type(error.__cause__).__name__ == "LimitReachedError":
+        if not (repair and repairable) or _limit_error(error.__cause__) is not None:
             # A resource limit (a decompression bomb…) is no damage to repair: qpdf has no
             # such limit and would inflate it whole.
             raise
@@ -543,11 +614,7 @@ def repair_pdf(
     shows only then. Raises *error* again when it is no damage a rewrite can mend (or
     the document was already rewritten, or the rewrite does not help).
     """
-    if (
-        parsed.repaired
-        or error.code != "damaged"
-        or type(error.__cause__).__name__ == "LimitReachedError"
-    ):
+    if parsed.repaired or error.code != "damaged" or _limit_error(error.__cause__) is not None:
         raise error
     return _repaired(
         parsed._data(),
@@ -570,6 +637,12 @@ def _repaired(
 ) -> ParsedPdf:
     from ._repair import rewrite
 
+    inflating = _inflating_stream(
+        data, limits.max_inflated, max(limits.max_inflated, 16 * len(data))
+    )
+    if inflating is not None:
+        # qpdf has no limit of its own: it would inflate the stream whole.
+        _bad(key, filename, "too_large", f"{inflating} inflates past the decompression limit", None)
     with _quiet():
         found = rewrite(data, max_bytes=_repair_bound(limits))
     if found is None or sniff(found[0]).code is not None:
@@ -590,6 +663,80 @@ def _repaired(
         *parsed.notes,
     )
     return parsed
+
+
+#: ``/Type /XRef`` or ``/Type /ObjStm``: the streams any reader inflates to read the file.
+_STRUCTURE_TYPE: Final = re.compile(
+    rb"/Type[\x00\t\n\x0c\r ]*/(XRef|ObjStm)(?=[\x00\t\n\x0c\r \[\]<>{}()/%]|\Z)"
+)
+#: A stream dictionary's filters, direct: one name or an array of names.
+_FILTERS: Final = re.compile(
+    rb"/Filter[\x00\t\n\x0c\r ]*(\[[^\]]*\]|/[^\x00\t\n\x0c\r \[\]<>{}()/%]*)"
+)
+_FLATE: Final = frozenset({b"FlateDecode", b"Fl"})
+_DICT_END: Final = re.compile(rb"endobj|stream(?:\r\n|\n|\r)")
+#: How far around ``/Type`` a structure stream's dictionary is looked for.
+_DICT_WINDOW: Final = 4096
+
+
+def _inflating_stream(data: bytes, limit: int, total: int) -> str | None:
+    """The cross-reference or object stream of *data* inflating past *limit*, in words.
+
+    Or the word for all of them when together they inflate past *total*; ``None`` when
+    neither. Found by their ``/Type`` in the bytes (the file may be damaged: no table is
+    trusted), and inflated a chunk at a time through their ``/FlateDecode`` filters,
+    counting the bytes instead of keeping them.
+    """
+    inflated = 0
+    for found in _STRUCTURE_TYPE.finditer(data):
+        opening = data.rfind(b"obj", max(0, found.start() - _DICT_WINDOW), found.start())
+        keyword = _DICT_END.search(data, found.end(), found.end() + _DICT_WINDOW)
+        if opening < 0 or keyword is None or keyword[0] == b"endobj":
+            continue
+        filters = _FILTERS.search(data, opening, keyword.start())
+        names = re.findall(rb"/([^\x00\t\n\x0c\r \[\]<>{}()/%]+)", filters[1]) if filters else []
+        passes = len(list(itertools.takewhile(_FLATE.__contains__, names)))
+        size = _inflated_size(memoryview(data)[keyword.end() :], passes, limit)
+        what = "its cross-reference stream" if found[1] == b"XRef" else "an object stream in it"
+        if size > limit:
+            return what
+        inflated += size
+        if inflated > total:
+            return "its cross-reference and object streams together"
+    return None
+
+
+def _inflated_size(data: memoryview, passes: int, limit: int) -> int:
+    """How many bytes *data* inflates to through *passes* Flate passes, up to just past *limit*.
+
+    Each pass stops at the end of its zlib stream, at damage, or just past *limit*.
+    """
+    chunks: Iterable[bytes] = (bytes(data[i : i + 65536]) for i in range(0, len(data), 65536))
+    for _ in range(passes):
+        chunks = _inflated_chunks(chunks, limit)
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            break
+    return size if passes else 0
+
+
+def _inflated_chunks(chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
+    """*chunks* inflated, a piece at a time, until the end of the data or just past *limit*."""
+    inflater = zlib.decompressobj()
+    produced = 0
+    for chunk in chunks:
+        while chunk and not inflater.eof and produced <= limit:
+            try:
+                piece = inflater.decompress(chunk, 65536)
+            except zlib.error:
+                return
+            chunk = inflater.unconsumed_tail
+            produced += len(piece)
+            yield piece
+        if inflater.eof or produced > limit:
+            return
 
 
 #: The largest document the repair step rewrites (it runs in memory and is not interruptible).
@@ -628,7 +775,7 @@ def _parse(
     """Read *data* as a simple document (without the engine) if it is one, else by the engine."""
     messages: list[str] = []
     with _translated(key, filename, messages=messages):
-        raw = _RawFile.read(data)
+        raw = _RawFile.read(data, max_objects=limits.max_objects)
         simple = None if raw is None else _simple_document(raw, limits)
     if simple is not None:
         parsed = ParsedPdf(
@@ -730,13 +877,15 @@ class _RawFile:
         self.resolved: set[tuple[int, int]] = set()
 
     @classmethod
-    def read(cls, data: bytes) -> _RawFile | None:
+    def read(cls, data: bytes, *, max_objects: int | None = None) -> _RawFile | None:
         """The file of *data*, or ``None`` when it is not that simple.
 
         As simple as :class:`invoicebackup._engine._Reader` reads without the engine: one
         classic table, and a trailer without ``/Prev``, ``/XRefStm`` or ``/Encrypt``.
+        Raises :class:`~invoicebackup._rawpdf.TooManyEntries` when the table lists more
+        than *max_objects* entries.
         """
-        table = _rawpdf.xref_table(data)
+        table = _rawpdf.xref_table(data, max_entries=max_objects)
         found = None if table is None else _rawpdf.tokens(table.trailer)
         trailer = _dict_parts(found, frozenset()) if found else None
         if table is None or not found or trailer is None:

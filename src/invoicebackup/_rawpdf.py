@@ -235,7 +235,23 @@ class XrefTable:
     trailer: bytes
 
 
-def xref_table(data: bytes) -> XrefTable | None:
+class TooManyEntries(ValueError):
+    """A cross-reference table lists more entries than the caller allows.
+
+    Attributes:
+        count: How many its subsections read so far list, at least.
+        limit: The most the caller allows.
+    """
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(
+            f"its cross-reference table lists {count} objects, over the limit ({limit})"
+        )
+        self.count = count
+        self.limit = limit
+
+
+def xref_table(data: bytes, *, max_entries: int | None = None) -> XrefTable | None:
     """The cross-reference table of a simple file, or ``None`` when it is not that simple.
 
     Simple means: the file starts with ``%PDF-`` and ends with ``startxref``, the
@@ -245,6 +261,10 @@ def xref_table(data: bytes) -> XrefTable | None:
     object's ``N G obj`` header. Anything else — an updated file, a cross-reference
     stream, a table that needs repair — gives ``None``: the caller lets the engine,
     which knows how to recover, read the file.
+
+    Raises:
+        TooManyEntries: Its subsections list more than *max_entries* entries (raised
+            before their entries are read).
     """
     if not data.startswith(b"%PDF-"):
         return None
@@ -273,6 +293,8 @@ def xref_table(data: bytes) -> XrefTable | None:
         block_end = header.end() + 20 * count
         if block_end > tail.start() or _ENTRIES.fullmatch(data, header.end(), block_end) is None:
             return None
+        if max_entries is not None and len(entries) + count > max_entries:
+            raise TooManyEntries(len(entries) + count, max_entries)
         for number, entry in enumerate(_ENTRY.findall(data, header.end(), block_end), first):
             if number in numbers:
                 return None

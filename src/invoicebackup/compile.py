@@ -1574,7 +1574,7 @@ class _Documents:
             except _pdf.NeedsBytes:
                 # Kept compacted, but the writer no longer has all its objects: read it again.
                 self._forget(sha)
-                parsed = self._parse_again(slot)
+                parsed = self._parse_again(slot, sha)
                 added = writer.add_document(
                     parsed, field_prefix=field_prefix, shared_key=_shared_key(sha, parsed)
                 )
@@ -1601,7 +1601,12 @@ class _Documents:
         self._keep(sha, parsed)
         return added
 
-    def _parse_again(self, slot: _Slot) -> _pdf.ParsedPdf:
+    def _parse_again(self, slot: _Slot, sha: str) -> _pdf.ParsedPdf:
+        """*slot*'s document read and parsed again: the bytes whose SHA-256 is *sha*.
+
+        Hashed again, so that bytes changed in the store since the first read are never
+        copied under the first read's hash (the manifest would vouch for other bytes).
+        """
         try:
             data = slot.load()
         except (DocumentNotFoundError, EnvelopeNotFoundError) as error:
@@ -1611,6 +1616,15 @@ class _Documents:
                 code="missing",
                 reason="it was in the store earlier in this compile, and is not any more",
             ) from error
+        if self._hashing.result(self._hashing.digest(data)) != sha:
+            # What was read first (and hashed) is no longer in the store.
+            raise BadDocumentError(
+                key=slot.key,
+                filename=slot.filename,
+                code="missing",
+                reason="it changed in the store during this compile: the bytes read again "
+                "are not the ones read earlier (their SHA-256 differs)",
+            )
         return _pdf.open_pdf(
             data,
             key=slot.key,
