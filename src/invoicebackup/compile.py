@@ -1132,8 +1132,7 @@ def _log_result(result: BackupResult, *, project: Project, user_id: str, seconds
                     },
                 )
     _LOG.info(
-        "backup of project %s by %s: %d invoice(s), %d page(s), %d left out, %s, sha256 %s, "
-        "%.2f s",
+        "backup of project %s by %s: %d invoice(s), %d page(s), %d left out, %s, sha256 %s, %.2f s",
         project.id,
         user_id,
         len(result.invoices),
