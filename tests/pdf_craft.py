@@ -150,3 +150,28 @@ def every_object(data: bytes) -> Iterator[Any]:
             stack.extend(value.values())
         elif isinstance(value, ArrayObject):
             stack.extend(value)
+
+
+def update(base: bytes, objects: dict[int, bytes | None], *, size: int, root: int = 1) -> bytes:
+    """*base* with an incremental update: each object of *objects* rewritten, or freed (None).
+
+    The update's cross-reference section lists only those objects; its trailer points
+    back to *base*'s table with ``/Prev``.
+    """
+    previous = int(base.rsplit(b"startxref", 1)[1].split()[0])
+    out = bytearray(base)
+    offsets: dict[int, int | None] = {}
+    for number, body in sorted(objects.items()):
+        if body is None:
+            offsets[number] = None
+            continue
+        offsets[number] = len(out)
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n"
+    for number, offset in sorted(offsets.items()):
+        entry = b"0000000000 00001 f \n" if offset is None else b"%010d 00000 n \n" % offset
+        out += b"%d 1\n" % number + entry
+    out += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\n" % (size, root, previous)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)

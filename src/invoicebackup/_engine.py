@@ -100,6 +100,12 @@ class _Reader(PdfReader):
 
     def __init__(self, data: bytes) -> None:
         self._plain = False
+        #: Object numbers an update of the file freed: their older entries are not used.
+        self._freed: set[int] = set()
+        #: Object numbers a revision read so far (a newer one) has an entry for.
+        self._decided: set[int] = set()
+        #: Free entries of the cross-reference stream being read, by number.
+        self._stream_free: set[int] | None = None
         self.compacted = False
         #: Whether the cross-reference table was read by :func:`_rawpdf.xref_table`.
         self.simple_table = False
@@ -136,6 +142,74 @@ class _Reader(PdfReader):
         self.xref_objStm = {}
         self.trailer = trailer
         self.simple_table = True
+
+    # An object that an update frees is gone, even though an older revision has it: the
+    # engine would read the older revision's object (qpdf reads null, as the standard
+    # says). Each revision's entries are noted as the engine reads them, newest first;
+    # the first revision to list a number decides whether the object is in use.
+
+    def _read_xref(self, stream: Any) -> int | None:
+        """One classic revision: its table and, in a hybrid file, its stream."""
+        if self._stream_free is not None:
+            return super()._read_xref(stream)
+        before = self._entries()
+        self._stream_free = set()
+        try:
+            return super()._read_xref(stream)
+        finally:
+            self._revision_read(before)
+
+    def _read_pdf15_xref_stream(self, stream: Any) -> Any:
+        """One revision's cross-reference stream (or a hybrid file's, with its table)."""
+        if self._stream_free is not None:
+            return super()._read_pdf15_xref_stream(stream)
+        before = self._entries()
+        self._stream_free = set()
+        try:
+            return super()._read_pdf15_xref_stream(stream)
+        finally:
+            self._revision_read(before)
+
+    def _read_xref_subsections(
+        self, idx_pairs: list[int], get_entry: Callable[[int], Any], used_before: Any
+    ) -> None:
+        """The engine's reading of a stream's entries, noting the free ones it skips."""
+        numbers = (n for start, size in self._pairs(idx_pairs) for n in range(start, start + size))
+        free = self._stream_free
+
+        def entry(index: int) -> Any:
+            value = get_entry(index)
+            if index == 0:  # each entry's type is read first, once
+                number = next(numbers, None)
+                if value == 0 and free is not None and number is not None:
+                    free.add(number)
+            return value
+
+        super()._read_xref_subsections(idx_pairs, entry, used_before)
+
+    def _entries(self) -> tuple[set[int], set[tuple[int, int]]]:
+        """The numbers with an in-use entry, and the free entries, read so far."""
+        used = {n for numbers in self.xref.values() for n in numbers} | set(self.xref_objStm)
+        free = {
+            (g, n) for g, entries in self.xref_free_entry.items() for n, f in entries.items() if f
+        }
+        return used, free
+
+    def _revision_read(self, before: tuple[set[int], set[tuple[int, int]]]) -> None:
+        """Note what the revision just read decides; make the objects it freed null."""
+        used, free = self._entries()
+        added = used - before[0]
+        listed_free = {n for _, n in free - before[1]} | (self._stream_free or set())
+        self._stream_free = None
+        freed = listed_free - added - self._decided - {0}
+        self._decided |= added | listed_free
+        self._freed |= freed
+        for number in self._freed:
+            # Null to the engine (and to raw_object): free in every generation.
+            self.xref_objStm.pop(number, None)
+            for generation, entries in self.xref.items():
+                if number in entries:
+                    self.xref_free_entry.setdefault(generation, {})[number] = True
 
     def get_object(self, indirect_reference: int | IndirectObject) -> PdfObject | None:
         if isinstance(indirect_reference, int):
@@ -178,7 +252,7 @@ class _Reader(PdfReader):
 
     def _built(self, body: bytes) -> PdfObject | None:
         """The plain object *body* as engine objects, or ``None`` when it is not plain."""
-        found = _rawpdf.tokens(body)
+        found = _rawpdf.tokens(body, escapes=True)
         return None if found is None else _build(found, self)
 
 
@@ -205,10 +279,10 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
             text = token[kind]
             name = names.get(text)
             if name is None:
-                try:
-                    name = NameObject("/" + text.decode("utf-8"))
-                except UnicodeDecodeError:
-                    return None
+                # The name's bytes, whatever they are: bytes that are not UTF-8 become
+                # surrogates, which _name_bytes writes back as those bytes (the engine
+                # would guess an encoding and write other bytes).
+                name = NameObject("/" + _rawpdf.name_bytes(text).decode("utf-8", "surrogateescape"))
                 if len(names) < _SHARED_TOKENS and len(text) <= _SHARED_STRING_BYTES:
                     names[text] = name
             current.append(name)

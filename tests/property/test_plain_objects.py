@@ -89,16 +89,17 @@ def _plain(value: Any) -> Any:
 def test_the_fast_path_reads_what_the_engine_reads(body: bytes) -> None:
     """Tokenised and built, a plain object equals the engine's reading of the same bytes.
 
-    White space the engine and the standard disagree on (NUL, vertical tab) leaves the
-    object to the engine; everything else is read by the fast path.
+    A vertical tab (white space to the engine, not to the standard) leaves the object to
+    the engine. A NUL is white space, as the standard says (issue 17: the engine reads it
+    as part of a name): the fast path reads what the engine reads with a space there.
     """
     found = _rawpdf.tokens(body)
-    if b"\x00" in body or b"\x0b" in body:
+    if b"\x0b" in body:
         assert found is None
         return
     assert found is not None, body
     built = _engine._build(found, _READER)
-    engine = read_object(io.BytesIO(body + b" "), _READER)
+    engine = read_object(io.BytesIO(body.replace(b"\x00", b" ") + b" "), _READER)
     assert _plain(built) == _plain(engine)
 
 
