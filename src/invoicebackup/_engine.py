@@ -106,6 +106,8 @@ class _Reader(PdfReader):
         self._decided: set[int] = set()
         #: Free entries of the cross-reference stream being read, by number.
         self._stream_free: set[int] | None = None
+        #: The object stream read last: its number, data and ``(number, offset)`` table.
+        self._packed: tuple[int, bytes, list[tuple[int, int]]] | None = None
         self.compacted = False
         #: Whether the cross-reference table was read by :func:`_rawpdf.xref_table`.
         self.simple_table = False
@@ -221,17 +223,75 @@ class _Reader(PdfReader):
         if self._plain:
             generation, idnum = indirect_reference.generation, indirect_reference.idnum
             if (generation, idnum) not in self.resolved_objects:
-                found = self._plain_object(idnum, generation)
+                packed = generation == 0 and idnum in self.xref_objStm
+                if packed:
+                    found = self._packed_object(idnum)
+                else:
+                    found = self._plain_object(idnum, generation)
                 if found is not None:
                     self.cache_indirect_object(generation, idnum, found)
                     return found
+                if packed:
+                    return self._engine_packed(indirect_reference)
         return super().get_object(indirect_reference)
+
+    def _engine_packed(self, reference: IndirectObject) -> PdfObject | None:
+        """The engine's reading of an object of an object stream it is the only reader of.
+
+        The engine reads every object of the stream at once and keeps them all: those
+        :meth:`_packed_object` reads replace the engine's (once per stream: then all
+        its objects are read).
+        """
+        before = set(self.resolved_objects)
+        found = super().get_object(reference)
+        for key in set(self.resolved_objects) - before - {(0, reference.idnum)}:
+            ours = (
+                self._packed_object(key[1]) if key[0] == 0 and key[1] in self.xref_objStm else None
+            )
+            if ours is not None:
+                self.resolved_objects[key] = ours
+                ours.indirect_reference = IndirectObject(key[1], key[0], self)
+        return found
 
     def _plain_object(self, idnum: int, generation: int) -> PdfObject | None:
         raw = self.raw_object(idnum, generation, max_depth=_PLAIN_DEPTH, strings=True)
         if raw is None or raw.stream_start is not None:
             return None
         return self._built(raw.body)
+
+    def _packed_object(self, idnum: int) -> PdfObject | None:
+        """Object *idnum* of an object stream, if it is plain there; else ``None``.
+
+        Read as :meth:`_plain_object` reads one in the file, for the same reasons: the
+        engine would read a NUL after a name, or a name that is not UTF-8, wrongly.
+        """
+        number, index = self.xref_objStm[idnum]
+        if self._packed is None or self._packed[0] != number:
+            self._packed = None
+            holder = self.get_object(IndirectObject(number, 0, self))
+            if not isinstance(holder, StreamObject) or holder.get("/Type") != "/ObjStm":
+                return None
+            first, count = holder.get("/First"), holder.get("/N")
+            if not isinstance(first, NumberObject) or not isinstance(count, NumberObject):
+                return None
+            data = holder.get_data()
+            header = data[:first].split() if 0 <= first <= len(data) else []
+            # Exactly the /N pairs the standard says, or the engine reads the stream.
+            if len(header) != 2 * count or not all(part.isdigit() for part in header):
+                return None
+            table = [(int(header[i]), first + int(header[i + 1])) for i in range(0, len(header), 2)]
+            self._packed = (number, data, table)
+        _, data, table = self._packed
+        if not 0 <= index < len(table) or table[index][0] != idnum:
+            return None
+        start = table[index][1]
+        end = table[index + 1][1] if index + 1 < len(table) else len(data)
+        if not start <= end <= len(data):
+            return None
+        body = data[start:end].strip(b"\x00\t\n\x0c\r ")
+        if body.count(b"[") + body.count(b"<<") > _PLAIN_DEPTH:
+            return None  # as deep as a nesting bomb: the engine's checks apply
+        return self._built(body)
 
     def raw_object(
         self, idnum: int, generation: int, *, max_depth: int, strings: bool = False
@@ -398,6 +458,7 @@ def parse(
 def release(reader: _Reader) -> None:
     """Let go of *reader*'s objects and bytes (see :meth:`ParsedPdf.release`)."""
     reader.resolved_objects.clear()
+    reader._packed = None
     reader.flattened_pages = None
     reader.stream = io.BytesIO()
     reader._data = b""
