@@ -40,6 +40,7 @@ __all__ = [
     "flate_bomb",
     "one_attachment",
     "page_count_of",
+    "resource_page",
     "update",
     "xref_stream_pdf",
 ]
@@ -226,3 +227,38 @@ def xref_stream_pdf(
     out += b"trailer\n<< /Size %d /Root 1 0 R /XRefStm %d >>\n" % (xref_number + 1, xref_at)
     out += b"startxref\n%d\n%%%%EOF\n" % table
     return bytes(out)
+
+
+FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+IMAGE = stream(
+    b"/Type /XObject /Subtype /Image /Width 2 /Height 1 /ColorSpace /DeviceGray"
+    b" /BitsPerComponent 8",
+    b"\x20\xe0",
+)
+
+
+def resource_page(names: list[bytes], *, space: bytes = b" ") -> list[bytes]:
+    """A one-page document whose fonts and images are called *names*, the content using each.
+
+    Object 3 is the page, 6 its content; *space* separates ``/Contents`` from its value.
+    """
+    fonts = b" ".join(name + b" 4 0 R" for name in names)
+    images = b" ".join(name + b" 5 0 R" for name in names)
+    content = b"".join(b"BT " + name + b" 12 Tf (x) Tj ET q " + name + b" Do Q\n" for name in names)
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /Font << "
+        + fonts
+        + b" >> /XObject << "
+        + images
+        + b" >> >> /Contents"
+        + space
+        + b"6 0 R >>"
+    )
+    return [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        page,
+        FONT,
+        IMAGE,
+        stream(b"", content),
+    ]

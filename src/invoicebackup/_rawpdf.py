@@ -95,7 +95,7 @@ def locate(
 
     Plain means: the header names this object, the value holds no literal string
     (``(``, unless *strings*: then :func:`tokens` checks them) or comment (``%``), no
-    backslash or vertical tab, its brackets balance, it does not nest deeper than
+    vertical tab, its brackets balance, it does not nest deeper than
     *max_depth* could allow, and a stream has exactly one ``/Length`` entry. A NUL is
     white space, as the standard says (the engine would read it as part of a name).
     """
@@ -106,7 +106,9 @@ def locate(
     if end is None:
         return None
     body = data[start : end.start()].strip(b"\x00\t\n\x0c\r ")
-    if not body or b"\\" in body or (not strings and (b"(" in body or b"%" in body)):
+    # A backslash is only special in a literal string, which *strings* leaves to tokens
+    # and no *strings* refuses: in a name it is a byte like another.
+    if not body or (not strings and (b"(" in body or b"%" in body)):
         return None
     if b"\x0b" in body:
         return None  # not white space to the standard but to the engine: the engine decides
