@@ -40,6 +40,9 @@ __all__ = [
     "flate_bomb",
     "one_attachment",
     "page_count_of",
+    "resource_page",
+    "update",
+    "xref_stream_pdf",
 ]
 
 NOW = datetime(2024, 6, 3, 14, 5, tzinfo=UTC)
@@ -150,3 +153,112 @@ def every_object(data: bytes) -> Iterator[Any]:
             stack.extend(value.values())
         elif isinstance(value, ArrayObject):
             stack.extend(value)
+
+
+def update(base: bytes, objects: dict[int, bytes | None], *, size: int, root: int = 1) -> bytes:
+    """*base* with an incremental update: each object of *objects* rewritten, or freed (None).
+
+    The update's cross-reference section lists only those objects; its trailer points
+    back to *base*'s table with ``/Prev``.
+    """
+    previous = int(base.rsplit(b"startxref", 1)[1].split()[0])
+    out = bytearray(base)
+    offsets: dict[int, int | None] = {}
+    for number, body in sorted(objects.items()):
+        if body is None:
+            offsets[number] = None
+            continue
+        offsets[number] = len(out)
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n"
+    for number, offset in sorted(offsets.items()):
+        entry = b"0000000000 00001 f \n" if offset is None else b"%010d 00000 n \n" % offset
+        out += b"%d 1\n" % number + entry
+    out += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\n" % (size, root, previous)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def xref_stream_pdf(
+    objects: Sequence[bytes], *, compressed: Sequence[int] = (), hybrid: bool = False
+) -> bytes:
+    """*objects* as :func:`build_pdf` numbers them, indexed by a cross-reference stream.
+
+    The *compressed* objects (numbers; no streams) are in one object stream. A *hybrid*
+    file also has a classic table, which leaves the compressed objects out and points to
+    the stream with ``/XRefStm``, as files written for old and new readers do.
+    """
+    size = len(objects) + 1
+    packed, xref_number = size, size + 1
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    entries: dict[int, tuple[int, int, int]] = {0: (0, 0, 65535)}
+    for number, body in enumerate(objects, start=1):
+        if number not in compressed:
+            entries[number] = (1, len(out), 0)
+            out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    if compressed:
+        header = bytearray()
+        data = bytearray()
+        for index, number in enumerate(compressed):
+            header += b"%d %d " % (number, len(data))
+            data += objects[number - 1] + b"\n"
+            entries[number] = (2, packed, index)
+        entries[packed] = (1, len(out), 0)
+        dictionary = b"/Type /ObjStm /N %d /First %d" % (len(compressed), len(header))
+        out += b"%d 0 obj\n" % packed + stream(dictionary, bytes(header + data)) + b"\nendobj\n"
+    entries[xref_number] = (1, len(out), 0)
+    rows = b"".join(
+        bytes([kind]) + field.to_bytes(4, "big") + generation.to_bytes(2, "big")
+        for kind, field, generation in (entries.get(n, (0, 0, 0)) for n in range(xref_number + 1))
+    )
+    xref_at = len(out)
+    dictionary = b"/Type /XRef /Size %d /W [1 4 2] /Root 1 0 R" % (xref_number + 1)
+    out += b"%d 0 obj\n" % xref_number + stream(dictionary, rows) + b"\nendobj\n"
+    if not hybrid:
+        out += b"startxref\n%d\n%%%%EOF\n" % xref_at
+        return bytes(out)
+    table = len(out)
+    out += b"xref\n0 1\n0000000000 65535 f \n"
+    for number in range(1, xref_number + 1):
+        kind, field, generation = entries.get(number, (0, 0, 0))
+        if kind == 1:  # the others only the stream lists
+            out += b"%d 1\n%010d %05d n \n" % (number, field, generation)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /XRefStm %d >>\n" % (xref_number + 1, xref_at)
+    out += b"startxref\n%d\n%%%%EOF\n" % table
+    return bytes(out)
+
+
+FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+IMAGE = stream(
+    b"/Type /XObject /Subtype /Image /Width 2 /Height 1 /ColorSpace /DeviceGray"
+    b" /BitsPerComponent 8",
+    b"\x20\xe0",
+)
+
+
+def resource_page(names: list[bytes], *, space: bytes = b" ") -> list[bytes]:
+    """A one-page document whose fonts and images are called *names*, the content using each.
+
+    Object 3 is the page, 6 its content; *space* separates ``/Contents`` from its value.
+    """
+    fonts = b" ".join(name + b" 4 0 R" for name in names)
+    images = b" ".join(name + b" 5 0 R" for name in names)
+    content = b"".join(b"BT " + name + b" 12 Tf (x) Tj ET q " + name + b" Do Q\n" for name in names)
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /Font << "
+        + fonts
+        + b" >> /XObject << "
+        + images
+        + b" >> >> /Contents"
+        + space
+        + b"6 0 R >>"
+    )
+    return [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        page,
+        FONT,
+        IMAGE,
+        stream(b"", content),
+    ]

@@ -100,6 +100,14 @@ class _Reader(PdfReader):
 
     def __init__(self, data: bytes) -> None:
         self._plain = False
+        #: Object numbers an update of the file freed: their older entries are not used.
+        self._freed: set[int] = set()
+        #: Object numbers a revision read so far (a newer one) has an entry for.
+        self._decided: set[int] = set()
+        #: Free entries of the cross-reference stream being read, by number.
+        self._stream_free: set[int] | None = None
+        #: The object stream read last: its number, data and ``(number, offset)`` table.
+        self._packed: tuple[int, bytes, list[tuple[int, int]]] | None = None
         self.compacted = False
         #: Whether the cross-reference table was read by :func:`_rawpdf.xref_table`.
         self.simple_table = False
@@ -137,6 +145,74 @@ class _Reader(PdfReader):
         self.trailer = trailer
         self.simple_table = True
 
+    # An object that an update frees is gone, even though an older revision has it: the
+    # engine would read the older revision's object (qpdf reads null, as the standard
+    # says). Each revision's entries are noted as the engine reads them, newest first;
+    # the first revision to list a number decides whether the object is in use.
+
+    def _read_xref(self, stream: Any) -> int | None:
+        """One classic revision: its table and, in a hybrid file, its stream."""
+        if self._stream_free is not None:
+            return super()._read_xref(stream)
+        before = self._entries()
+        self._stream_free = set()
+        try:
+            return super()._read_xref(stream)
+        finally:
+            self._revision_read(before)
+
+    def _read_pdf15_xref_stream(self, stream: Any) -> Any:
+        """One revision's cross-reference stream (or a hybrid file's, with its table)."""
+        if self._stream_free is not None:
+            return super()._read_pdf15_xref_stream(stream)
+        before = self._entries()
+        self._stream_free = set()
+        try:
+            return super()._read_pdf15_xref_stream(stream)
+        finally:
+            self._revision_read(before)
+
+    def _read_xref_subsections(
+        self, idx_pairs: list[int], get_entry: Callable[[int], Any], used_before: Any
+    ) -> None:
+        """The engine's reading of a stream's entries, noting the free ones it skips."""
+        numbers = (n for start, size in self._pairs(idx_pairs) for n in range(start, start + size))
+        free = self._stream_free
+
+        def entry(index: int) -> Any:
+            value = get_entry(index)
+            if index == 0:  # each entry's type is read first, once
+                number = next(numbers, None)
+                if value == 0 and free is not None and number is not None:
+                    free.add(number)
+            return value
+
+        super()._read_xref_subsections(idx_pairs, entry, used_before)
+
+    def _entries(self) -> tuple[set[int], set[tuple[int, int]]]:
+        """The numbers with an in-use entry, and the free entries, read so far."""
+        used = {n for numbers in self.xref.values() for n in numbers} | set(self.xref_objStm)
+        free = {
+            (g, n) for g, entries in self.xref_free_entry.items() for n, f in entries.items() if f
+        }
+        return used, free
+
+    def _revision_read(self, before: tuple[set[int], set[tuple[int, int]]]) -> None:
+        """Note what the revision just read decides; make the objects it freed null."""
+        used, free = self._entries()
+        added = used - before[0]
+        listed_free = {n for _, n in free - before[1]} | (self._stream_free or set())
+        self._stream_free = None
+        freed = listed_free - added - self._decided - {0}
+        self._decided |= added | listed_free
+        self._freed |= freed
+        for number in self._freed:
+            # Null to the engine (and to raw_object): free in every generation.
+            self.xref_objStm.pop(number, None)
+            for generation, entries in self.xref.items():
+                if number in entries:
+                    self.xref_free_entry.setdefault(generation, {})[number] = True
+
     def get_object(self, indirect_reference: int | IndirectObject) -> PdfObject | None:
         if isinstance(indirect_reference, int):
             indirect_reference = IndirectObject(indirect_reference, 0, self)
@@ -147,17 +223,75 @@ class _Reader(PdfReader):
         if self._plain:
             generation, idnum = indirect_reference.generation, indirect_reference.idnum
             if (generation, idnum) not in self.resolved_objects:
-                found = self._plain_object(idnum, generation)
+                packed = generation == 0 and idnum in self.xref_objStm
+                if packed:
+                    found = self._packed_object(idnum)
+                else:
+                    found = self._plain_object(idnum, generation)
                 if found is not None:
                     self.cache_indirect_object(generation, idnum, found)
                     return found
+                if packed:
+                    return self._engine_packed(indirect_reference)
         return super().get_object(indirect_reference)
+
+    def _engine_packed(self, reference: IndirectObject) -> PdfObject | None:
+        """The engine's reading of an object of an object stream it is the only reader of.
+
+        The engine reads every object of the stream at once and keeps them all: those
+        :meth:`_packed_object` reads replace the engine's (once per stream: then all
+        its objects are read).
+        """
+        before = set(self.resolved_objects)
+        found = super().get_object(reference)
+        for key in set(self.resolved_objects) - before - {(0, reference.idnum)}:
+            ours = (
+                self._packed_object(key[1]) if key[0] == 0 and key[1] in self.xref_objStm else None
+            )
+            if ours is not None:
+                self.resolved_objects[key] = ours
+                ours.indirect_reference = IndirectObject(key[1], key[0], self)
+        return found
 
     def _plain_object(self, idnum: int, generation: int) -> PdfObject | None:
         raw = self.raw_object(idnum, generation, max_depth=_PLAIN_DEPTH, strings=True)
         if raw is None or raw.stream_start is not None:
             return None
         return self._built(raw.body)
+
+    def _packed_object(self, idnum: int) -> PdfObject | None:
+        """Object *idnum* of an object stream, if it is plain there; else ``None``.
+
+        Read as :meth:`_plain_object` reads one in the file, for the same reasons: the
+        engine would read a NUL after a name, or a name that is not UTF-8, wrongly.
+        """
+        number, index = self.xref_objStm[idnum]
+        if self._packed is None or self._packed[0] != number:
+            self._packed = None
+            holder = self.get_object(IndirectObject(number, 0, self))
+            if not isinstance(holder, StreamObject) or holder.get("/Type") != "/ObjStm":
+                return None
+            first, count = holder.get("/First"), holder.get("/N")
+            if not isinstance(first, NumberObject) or not isinstance(count, NumberObject):
+                return None
+            data = holder.get_data()
+            header = data[:first].split() if 0 <= first <= len(data) else []
+            # Exactly the /N pairs the standard says, or the engine reads the stream.
+            if len(header) != 2 * count or not all(part.isdigit() for part in header):
+                return None
+            table = [(int(header[i]), first + int(header[i + 1])) for i in range(0, len(header), 2)]
+            self._packed = (number, data, table)
+        _, data, table = self._packed
+        if not 0 <= index < len(table) or table[index][0] != idnum:
+            return None
+        start = table[index][1]
+        end = table[index + 1][1] if index + 1 < len(table) else len(data)
+        if not start <= end <= len(data):
+            return None
+        body = data[start:end].strip(b"\x00\t\n\x0c\r ")
+        if body.count(b"[") + body.count(b"<<") > _PLAIN_DEPTH:
+            return None  # as deep as a nesting bomb: the engine's checks apply
+        return self._built(body)
 
     def raw_object(
         self, idnum: int, generation: int, *, max_depth: int, strings: bool = False
@@ -178,7 +312,7 @@ class _Reader(PdfReader):
 
     def _built(self, body: bytes) -> PdfObject | None:
         """The plain object *body* as engine objects, or ``None`` when it is not plain."""
-        found = _rawpdf.tokens(body)
+        found = _rawpdf.tokens(body, escapes=True)
         return None if found is None else _build(found, self)
 
 
@@ -210,10 +344,10 @@ def _build(found: list[re.Match[bytes]], reader: PdfReader) -> PdfObject | None:
             text = token[kind]
             name = names.get(text)
             if name is None:
-                try:
-                    name = NameObject("/" + text.decode("utf-8"))
-                except UnicodeDecodeError:
-                    return None
+                # The name's bytes, whatever they are: bytes that are not UTF-8 become
+                # surrogates, which _name_bytes writes back as those bytes (the engine
+                # would guess an encoding and write other bytes).
+                name = NameObject("/" + _rawpdf.name_bytes(text).decode("utf-8", "surrogateescape"))
                 if len(names) < _SHARED_TOKENS and len(text) <= _SHARED_STRING_BYTES:
                     names[text] = name
             current.append(name)
@@ -340,6 +474,7 @@ def parse(
 def release(reader: _Reader) -> None:
     """Let go of *reader*'s objects and bytes (see :meth:`ParsedPdf.release`)."""
     reader.resolved_objects.clear()
+    reader._packed = None
     reader.flattened_pages = None
     reader.stream = io.BytesIO()
     reader._data = b""

@@ -2120,7 +2120,11 @@ _NAME_ESCAPES: Final = {
 
 
 def _name_bytes(name: str) -> bytes:
-    """*name* (``/Name``) as the engine writes it, escapes and all."""
+    """*name* (``/Name``) as the engine writes it, escapes and all.
+
+    A surrogate stands for a byte of a name that is not UTF-8 (see
+    :func:`invoicebackup._engine._build`): it is written as that byte.
+    """
     cached = _NAME_BYTES.get(name)
     if cached is None:
         if name[:1] != "/":
@@ -2128,7 +2132,7 @@ def _name_bytes(name: str) -> bytes:
         parts = [b"/"]
         for char in name[1:]:
             if char > "~":
-                parts.extend(b"#%02X" % byte for byte in char.encode("utf-8"))
+                parts.extend(b"#%02X" % byte for byte in char.encode("utf-8", "surrogateescape"))
             else:
                 parts.append(_NAME_ESCAPES.get(char) or char.encode("utf-8"))
         cached = b"".join(parts)

@@ -95,8 +95,9 @@ def locate(
 
     Plain means: the header names this object, the value holds no literal string
     (``(``, unless *strings*: then :func:`tokens` checks them) or comment (``%``), no
-    backslash, NUL or vertical tab, its brackets balance, it does not nest deeper than
-    *max_depth* could allow, and a stream has exactly one ``/Length`` entry.
+    vertical tab, its brackets balance, it does not nest deeper than
+    *max_depth* could allow, and a stream has exactly one ``/Length`` entry. A NUL is
+    white space, as the standard says (the engine would read it as part of a name).
     """
     start = header_end(data, offset, idnum, generation)
     if start is None:
@@ -105,10 +106,12 @@ def locate(
     if end is None:
         return None
     body = data[start : end.start()].strip(b"\x00\t\n\x0c\r ")
-    if not body or b"\\" in body or (not strings and (b"(" in body or b"%" in body)):
+    # A backslash is only special in a literal string, which *strings* leaves to tokens
+    # and no *strings* refuses: in a name it is a byte like another.
+    if not body or (not strings and (b"(" in body or b"%" in body)):
         return None
-    if b"\x00" in body or b"\x0b" in body:
-        return None  # white space the engine and the standard disagree on: the engine decides
+    if b"\x0b" in body:
+        return None  # not white space to the standard but to the engine: the engine decides
     opened = body.count(b"[")
     dicts = body.count(b"<<")
     if opened != body.count(b"]") or dicts != body.count(b">>") or opened + dicts > max_depth:
@@ -146,13 +149,14 @@ def renumbered(
 
 
 _DELIMITED: Final = rb"(?=[\x00\t\n\x0c\r \[\]<>{}()/%]|\Z)"
-#: One token of a plain object: ``<<``, ``>>``, ``[``, ``]``, a name (without ``#``
-#: escapes), a reference, a real, an integer, ``true``/``false``/``null``, a literal
-#: string without escapes, nested parentheses or carriage returns, a hexadecimal string.
+#: One token of a plain object: ``<<``, ``>>``, ``[``, ``]``, a name (``#`` only as the
+#: escape of a byte other than NUL: see :func:`name_bytes`), a reference, a real, an
+#: integer, ``true``/``false``/``null``, a literal string without escapes, nested
+#: parentheses or carriage returns, a hexadecimal string.
 _TOKEN: Final = re.compile(
     rb"[\x00\t\n\x0c\r ]*(?:"
     rb"(<<)|(>>)|(\[)|(\])"
-    rb"|/([^\x00\t\n\x0c\r \[\]<>{}()/%#]*)"
+    rb"|/((?:[^\x00\t\n\x0c\r \[\]<>{}()/%#]|#(?!00)[0-9A-Fa-f]{2})*)"
     + _DELIMITED
     + rb"|(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R"
     + _DELIMITED
@@ -184,16 +188,18 @@ STRING: Final = 11
 HEX_STRING: Final = 12
 
 
-def tokens(body: bytes) -> list[re.Match[bytes]] | None:
+def tokens(body: bytes, *, escapes: bool = False) -> list[re.Match[bytes]] | None:
     """The tokens of a plain object's *body*, or ``None`` when it holds anything else.
 
     Each token is a match whose ``lastindex`` is its kind (see the constants above).
-    Anything that is not one of the kinds (a string with escapes, a name with ``#``
-    escapes, junk) gives ``None``: the caller lets the engine parse the object.
+    Anything that is not one of the kinds (a string with escapes, junk) gives ``None``:
+    the caller lets the engine parse the object. So does a name with ``#`` escapes,
+    unless *escapes* (the caller then reads names with :func:`name_bytes`). A NUL is
+    white space, as the standard says: it ends a name (the engine would not end it).
     """
-    if b"\x00" in body or b"\x0b" in body:
-        # NUL is white space to the standard but part of a name to the engine, and a
-        # vertical tab the other way round: leave such objects to the engine.
+    if b"\x0b" in body:
+        # A vertical tab is white space to the engine but not to the standard: leave
+        # such objects to the engine.
         return None
     # Each match starts where the previous one ended: the scan stops at the first thing
     # that is not a token, which must then be the end (or trailing white space).
@@ -202,7 +208,24 @@ def tokens(body: bytes) -> list[re.Match[bytes]] | None:
     position = found[-1].end() if found else 0
     if position != len(body) and _END.match(body, position) is None:
         return None
+    if not escapes and b"#" in body and any(t.lastindex == NAME and b"#" in t[NAME] for t in found):
+        return None
     return found
+
+
+_ESCAPE: Final = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def name_bytes(text: bytes) -> bytes:
+    """The bytes a name token's *text* (without ``/``) stands for: its ``#`` escapes decoded.
+
+    A name is bytes, whatever encoding they may be in: ``/F#E9`` and ``/F`` followed by
+    the raw byte E9 are the same name, and ``/#B0#A1`` is not ``/#E5#95#8A`` even if both spell one
+    character in some encoding.
+    """
+    if b"#" not in text:
+        return text
+    return _ESCAPE.sub(lambda match: bytes([int(match[1], 16)]), text)
 
 
 #: The end of a file: ``startxref``, the table's offset and ``%%EOF``, each on its own line.

@@ -10,7 +10,8 @@ under one of the three policies. With ``"fail"`` the compile either succeeds or
 raises an :class:`~invoicebackup.errors.InvoiceBackupError`; otherwise it always
 succeeds and the attachment is either included with all its pages or reported
 (placeholder or skip). The backup read back always has the page count the result
-reports, and that count is the sum of what the manifest says went in.
+reports, and that count is the sum of what the manifest says went in; an included
+attachment's pages are the source's as qpdf reads them (:mod:`tests.oracle`).
 
 ``make fuzz`` runs the same properties with ``HYPOTHESIS_PROFILE=fuzz``.
 """
@@ -43,6 +44,7 @@ from invoicebackup.testing import (
     text_pdf,
 )
 
+from ..oracle import assert_backup_matches
 from ..pdf_craft import (
     ATTACHMENT_KEY,
     INVOICE_KEY,
@@ -163,7 +165,10 @@ def _compile(data: bytes, policy: str) -> tuple[BackupResult | InvoiceBackupErro
     except InvoiceBackupError as error:
         outcome = error
     else:
-        assert page_count_of(store.read_bytes(outcome.key)) == outcome.page_count
+        backup = store.read_bytes(outcome.key)
+        assert page_count_of(backup) == outcome.page_count
+        # Issue 17: an included attachment's pages are the source's, as qpdf reads it.
+        assert_backup_matches(outcome, backup, {ATTACHMENT_KEY: data})
     listing = store.keys()  # InMemoryStore lists its keys but is not iterable
     return outcome, [k for k in listing if k.startswith("backups/")]
 
