@@ -68,9 +68,11 @@ TOKEN: Final = re.compile(
 #: Nothing but white space and comments up to the end.
 END: Final = re.compile(_SKIP + rb"\Z")
 
-#: Inside a literal string, what matters to find its end: an escape (two bytes) or a
-#: parenthesis (§7.3.4.2: balanced pairs need no escape).
-_STRING_PART: Final = re.compile(rb"\\.|[()]", re.DOTALL)
+#: Inside a literal string, a run of bytes that are not parentheses, escapes included
+#: (§7.3.4.2: balanced pairs need no escape): one C-level match skips it.
+#: Possessive (``*+``): the engine keeps no backtracking state per escape, so memory does
+#: not grow with the string.
+_STRING_RUN: Final = re.compile(rb"(?:[^()\\]+|\\.)*+", re.DOTALL)
 #: §7.3.4.2 Table 3 escapes, a line break after a backslash, and an end of line in the
 #: string (which reads as a single LF).
 _STRING_ESCAPE: Final = re.compile(rb"\\([0-7]{1,3}|\r\n|.)|\r\n?", re.DOTALL)
@@ -106,18 +108,26 @@ def string_end(data: bytes, start: int, *, max_size: int) -> int:
     """
     depth = 1
     stop = min(len(data), start + max_size + 1)
-    for part in _STRING_PART.finditer(data, start, stop):
-        if part[0] == b"(":
-            depth += 1
-        elif part[0] == b")":
-            depth -= 1
-            if depth == 0:
-                if part.start() - start > max_size:
-                    break
-                return part.start()
+    position = start
+    while True:
+        position = _STRING_RUN.match(data, position, stop).end()  # type: ignore[union-attr]
+        if position >= stop:
+            break
+        byte = data[position]
+        depth += _PAREN_DEPTH.get(byte, 0)
+        if depth == 0:
+            if position - start > max_size:
+                break
+            return position
+        position += 1
     if stop < len(data) or len(data) - start > max_size:
         raise PdfError(TOO_LARGE, f"a literal string is longer than {max_size} bytes", offset=start)
     raise PdfError(DAMAGED, "a literal string is not closed before the data ends", offset=start)
+
+
+#: How a byte after a run changes the nesting: ``(`` opens, ``)`` closes, a lone
+#: backslash at the very end of the data does neither.
+_PAREN_DEPTH: Final = {0x28: 1, 0x29: -1}
 
 
 def _unescape(match: re.Match[bytes]) -> bytes:
@@ -139,7 +149,16 @@ def literal_string(body: bytes) -> bytes:
     """
     if b"\\" not in body and b"\r" not in body:
         return body
-    return _STRING_ESCAPE.sub(_unescape, body)
+    # Built piece by piece into one buffer (not re.sub, which holds every piece at once):
+    # memory stays about twice the string whatever its number of escapes.
+    out = bytearray()
+    last = 0
+    for match in _STRING_ESCAPE.finditer(body):
+        out += body[last : match.start()]
+        out += _unescape(match)
+        last = match.end()
+    out += body[last:]
+    return bytes(out)
 
 
 def hex_string(body: bytes) -> bytes:
