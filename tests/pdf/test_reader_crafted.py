@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import tracemalloc
 import zlib
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -274,3 +277,19 @@ def test_a_wrong_stream_length_is_refused_with_the_object_named() -> None:
         reader.object(4)
     assert caught.value.code == "damaged"
     assert "object 4 0" in caught.value.reason
+
+
+def test_reading_a_plain_file_never_imports_pypdf() -> None:
+    """The engines are imported only to normalise a refused file, never to read a plain one."""
+    script = (
+        "import sys\n"
+        "from invoicebackup.pdf.reader import PdfFile\n"
+        "from tests.pdf import craft\n"
+        "PdfFile(craft.classic(craft.BASIC)).pages()\n"
+        "print('pypdf' in sys.modules, 'pikepdf' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, check=True, text=True
+    )
+    assert done.stdout.split() == ["False", "False"]
