@@ -1,0 +1,465 @@
+"""One reader of the PDF file structure (ISO 32000-1 §7.5, §7.7.3).
+
+:class:`PdfFile` reads every well-formed file: classic cross-reference tables and
+cross-reference streams, object streams, incremental updates (the ``/Prev`` chain, newest
+revision first, freed objects as null) and hybrid files (``/XRefStm``). Objects are read
+lazily, when asked for, and kept in a cache on the file object.
+
+What it cannot read with certainty it refuses with a :class:`~.errors.PdfError` whose code
+says why: ``encrypted`` (decrypt first: :func:`~.pypdf_adapter.normalise`), ``damaged``
+(with the precise reason and offset) or ``too_large`` (a :class:`Limits` bound). It never
+guesses: a stream whose ``/Length`` does not end at ``endstream``, an offset that does not
+hold the object the table says, are refusals, and the caller normalises the file through
+pypdf (or pikepdf) and reads the result with this same reader.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+import attrs
+
+from . import filters, xref
+from .build import Parser, SyntaxLimits
+from .errors import DAMAGED, ENCRYPTED, TOO_LARGE, PdfError
+from .values import Array, Dictionary, Name, Real, Ref, Stream, Value
+
+#: §7.5.2: the header, within the first kilobyte.
+_HEADER: Final = re.compile(rb"%PDF-(\d+\.\d+)")
+_HEADER_WINDOW: Final = 1024
+#: §7.5.5: ``startxref`` and the offset of the last cross-reference section.
+_STARTXREF: Final = re.compile(rb"startxref[\x00\t\n\x0c\r ]+(\d{1,20})")
+#: §7.3.10: ``num gen obj`` at an object's offset.
+_OBJECT_HEADER: Final = re.compile(
+    rb"[\x00\t\n\x0c\r ]*(\d{1,10})[\x00\t\n\x0c\r ]+(\d{1,5})[\x00\t\n\x0c\r ]+obj"
+    rb"(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])"
+)
+#: §7.3.8.1: the end of line after ``stream`` (CRLF or LF; a lone CR is tolerated).
+_STREAM_EOL: Final = re.compile(rb"\r\n|\n|\r")
+_ENDSTREAM: Final = re.compile(rb"[\x00\t\n\x0c\r ]*endstream(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+#: §7.5.7: the object stream's header, pairs of integers.
+_INTEGER: Final = re.compile(rb"\d{1,20}")
+
+_TYPE: Final = Name(b"Type")
+_PAGES: Final = Name(b"Pages")
+_PAGE: Final = Name(b"Page")
+_KIDS: Final = Name(b"Kids")
+#: §7.7.3.4 Table 31: the page attributes a page inherits from its ancestors.
+_INHERITED: Final = (b"Resources", b"MediaBox", b"CropBox", b"Rotate")
+
+
+@attrs.frozen(kw_only=True)
+class Limits:
+    """Bounds that keep one pathological file from exhausting the process.
+
+    Attributes:
+        max_objects: Cross-reference sections and object streams listing more objects
+            than this are ``too_large`` (checked before any table is built).
+        max_depth: Arrays and dictionaries, and the page tree, nested deeper are refused.
+        max_token: A name, number or string longer than this many bytes is refused.
+        max_stream_output: A cross-reference or object stream that decodes to more bytes.
+        max_total_output: All such streams of one file together.
+        max_revisions: ``/Prev`` links followed at most.
+        max_pages: A page tree with more pages.
+    """
+
+    max_objects: int = 2_000_000
+    max_depth: int = 150
+    max_token: int = 256 * 1024 * 1024
+    max_stream_output: int = 256 * 1024 * 1024
+    max_total_output: int = 1024 * 1024 * 1024
+    max_revisions: int = 10_000
+    max_pages: int = 10_000
+
+    def syntax(self) -> SyntaxLimits:
+        """The bounds on one object's syntax."""
+        return SyntaxLimits(max_depth=self.max_depth, max_token=self.max_token)
+
+
+@attrs.frozen(kw_only=True)
+class Page:
+    """One page, with the attributes it inherits resolved (§7.7.3.3, §7.7.3.4).
+
+    Attributes:
+        ref: The page object's reference (``None`` for a page written directly in a
+            ``/Kids`` array).
+        dictionary: The page dictionary as stored (inherited attributes not merged in).
+        media_box: The effective ``/MediaBox``, its items resolved; ``None`` if no page
+            or ancestor has one.
+        crop_box: The effective ``/CropBox``, or the media box when there is none.
+        rotate: The effective ``/Rotate``, a multiple of 90 in 0..270.
+        resources: The effective ``/Resources`` dictionary (empty when none).
+    """
+
+    ref: Ref | None
+    dictionary: Dictionary
+    media_box: Array | None
+    crop_box: Array | None
+    rotate: int
+    resources: Dictionary
+
+
+class PdfFile:
+    """A PDF file's structure, read from its bytes.
+
+    Args:
+        data: The whole file.
+        limits: The bounds it is read within.
+
+    Raises:
+        PdfError: ``encrypted``, ``damaged`` or ``too_large`` (see the module docstring).
+    """
+
+    def __init__(self, data: bytes, *, limits: Limits | None = None) -> None:
+        self.data = data
+        self.limits = limits or Limits()
+        self._parser = Parser(data, limits=self.limits.syntax())
+        self._entries: dict[int, xref.Entry] = {}
+        self._objects: dict[int, Value] = {}
+        self._spans: dict[int, tuple[int, int]] = {}
+        self._object_streams: dict[int, tuple[Parser, list[tuple[int, int]]]] = {}
+        self._loading: set[int] = set()
+        self._decoded_total = 0
+        header = _HEADER.search(data, 0, _HEADER_WINDOW)
+        if header is None:
+            raise PdfError(DAMAGED, "there is no %PDF- header in the first kilobyte")
+        self.version = header[1].decode("ascii")
+        #: What every offset in the file is counted from: 0, or where ``%PDF-`` is when
+        #: bytes before it (§7.5.2 allows none) were not counted by the writer.
+        self._base = 0
+        try:
+            self.trailer = self._read_revisions()
+        except PdfError as error:
+            if error.code != DAMAGED or header.start() == 0:
+                raise
+            self._base = header.start()
+            self._entries.clear()
+            self._spans.clear()
+            try:
+                self.trailer = self._read_revisions()
+            except PdfError:
+                raise error from None
+        if b"Encrypt" in self.trailer:
+            raise PdfError(ENCRYPTED, "the file is encrypted (its trailer has /Encrypt)")
+
+    # -- cross-reference sections -------------------------------------------------------
+
+    def _read_revisions(self) -> Dictionary:
+        """Every revision's entries, newest first (§7.5.6), and the merged trailer."""
+        tail = self.data.rfind(b"startxref")
+        found = _STARTXREF.match(self.data, tail) if tail >= 0 else None
+        if found is None:
+            raise PdfError(DAMAGED, "there is no startxref at the end of the file")
+        offset: int | None = int(found[1]) + self._base
+        trailer: dict[Name, Value] = {}
+        seen: set[int] = set()
+        while offset is not None:
+            if offset in seen:
+                # The revisions a looping chain skips are unknown: not sure, so refuse.
+                raise PdfError(DAMAGED, f"the /Prev chain loops back to offset {offset}")
+            if len(seen) >= self.limits.max_revisions:
+                raise PdfError(
+                    TOO_LARGE, f"the file has more than {self.limits.max_revisions} revisions"
+                )
+            seen.add(offset)
+            entries, section_trailer = self._section(offset)
+            for number, entry in entries.items():
+                self._entries.setdefault(number, entry)
+            if len(self._entries) > self.limits.max_objects:
+                raise PdfError(
+                    TOO_LARGE, f"the file has more than {self.limits.max_objects} objects"
+                )
+            for key, value in section_trailer.items():
+                trailer.setdefault(key, value)
+            prev = section_trailer.get(b"Prev")
+            if prev is not None and type(prev) is not int:
+                raise PdfError(DAMAGED, "a trailer's /Prev is not an offset", offset=offset)
+            offset = None if prev is None else prev + self._base
+        return Dictionary(trailer)
+
+    def _section(self, offset: int) -> tuple[dict[int, xref.Entry], Dictionary]:
+        """The entries and trailer of the cross-reference section at *offset*."""
+        if not 0 <= offset < len(self.data):
+            raise PdfError(DAMAGED, f"a cross-reference offset ({offset}) is outside the file")
+        keyword, after = self._parser.keyword_at(offset)
+        if keyword != b"xref":
+            return self._stream_section(offset)
+        entries, position = xref.table_entries(
+            self.data, after, max_objects=self.limits.max_objects
+        )
+        keyword, position = self._parser.keyword_at(position)
+        if keyword != b"trailer":
+            raise PdfError(
+                DAMAGED, "a cross-reference table is not followed by trailer", offset=position
+            )
+        trailer, _ = self._parser.value(position)
+        if not isinstance(trailer, Dictionary):
+            raise PdfError(DAMAGED, "a trailer is not a dictionary", offset=position)
+        hybrid = trailer.get(b"XRefStm")
+        if type(hybrid) is int:
+            hybrid += self._base
+            # §7.5.8.4: in a hybrid file the table's free entries for objects the
+            # cross-reference stream lists are placeholders for older readers.
+            stream_entries, _ = self._stream_section(hybrid)
+            for number, entry in stream_entries.items():
+                current = entries.get(number)
+                if current is None or current[0] == xref.FREE:
+                    entries[number] = entry
+        return entries, trailer
+
+    def _stream_section(self, offset: int) -> tuple[dict[int, xref.Entry], Dictionary]:
+        stream = self._indirect_at(offset, None)
+        if not isinstance(stream, Stream) or stream.dictionary.get(b"Type") != Name(b"XRef"):
+            raise PdfError(
+                DAMAGED,
+                "a cross-reference offset holds neither xref nor an XRef stream",
+                offset=offset,
+            )
+        decoded = self._decode(stream)
+        entries = xref.stream_entries(
+            stream.dictionary, decoded, max_objects=self.limits.max_objects
+        )
+        return entries, stream.dictionary
+
+    def _decode(self, stream: Stream) -> bytes:
+        remaining = self.limits.max_total_output - self._decoded_total
+        limit = min(self.limits.max_stream_output, remaining)
+        try:
+            decoded = filters.decode(stream.dictionary, stream.data, max_output=limit)
+        except PdfError as error:
+            if error.code == TOO_LARGE and limit < self.limits.max_stream_output:
+                raise PdfError(
+                    TOO_LARGE,
+                    "its structural streams decode to more than "
+                    f"{self.limits.max_total_output} bytes",
+                ) from None
+            raise
+        self._decoded_total += len(decoded)
+        return decoded
+
+    # -- objects ------------------------------------------------------------------------
+
+    def _indirect_at(self, offset: int, expected: tuple[int, int] | None) -> Value:
+        """The indirect object at *offset* (§7.3.10), a stream's data sliced (§7.3.8)."""
+        data = self.data
+        header = _OBJECT_HEADER.match(data, offset)
+        if header is None:
+            raise PdfError(DAMAGED, "no 'num gen obj' at an object's offset", offset=offset)
+        number, generation = int(header[1]), int(header[2])
+        if expected is not None and (number, generation) != expected:
+            raise PdfError(
+                DAMAGED,
+                f"the table puts object {expected[0]} {expected[1]} where object "
+                f"{number} {generation} is",
+                offset=offset,
+            )
+        start = header.end()
+        value, position = self._parser.value(start)
+        keyword, after = self._parser.keyword_at(position)
+        if keyword == b"endobj":
+            self._spans[number] = (start, position)
+            return value
+        if keyword != b"stream" or not isinstance(value, Dictionary):
+            raise PdfError(
+                DAMAGED, f"object {number} {generation} does not end with endobj", offset=position
+            )
+        eol = _STREAM_EOL.match(data, after)
+        data_start = eol.end() if eol else after
+        length = self._length(value.get(b"Length"), number)
+        end = data_start + length
+        closing = _ENDSTREAM.match(data, end) if end <= len(data) else None
+        if closing is None:
+            raise PdfError(
+                DAMAGED,
+                f"the stream of object {number} {generation}: /Length {length} does not end "
+                "at endstream",
+                offset=data_start,
+            )
+        keyword, _ = self._parser.keyword_at(closing.end())
+        if keyword != b"endobj":
+            raise PdfError(
+                DAMAGED,
+                f"object {number} {generation} does not end with endobj",
+                offset=closing.end(),
+            )
+        self._spans[number] = (start, closing.end())
+        return Stream(value, data[data_start:end])
+
+    def _length(self, length: Value, number: int) -> int:
+        if isinstance(length, Ref):
+            if length.num == number:
+                raise PdfError(DAMAGED, f"the /Length of object {number} is the object itself")
+            length = self.object(length.num, length.gen)
+        if type(length) is not int or length < 0:
+            raise PdfError(DAMAGED, f"the stream of object {number} has no usable /Length")
+        return length
+
+    def _object_stream(self, number: int) -> tuple[Parser, list[tuple[int, int]]]:
+        """Object stream *number*'s parser and its ``(object, offset)`` pairs (§7.5.7)."""
+        cached = self._object_streams.get(number)
+        if cached is not None:
+            return cached
+        entry = self._entries.get(number)
+        if entry is None or entry[0] != xref.IN_FILE:
+            raise PdfError(DAMAGED, f"object stream {number} is not an object in the file")
+        stream = self._load(number, entry)
+        if not isinstance(stream, Stream) or stream.dictionary.get(b"Type") != Name(b"ObjStm"):
+            raise PdfError(DAMAGED, f"object {number} is not an object stream")
+        count, first = stream.dictionary.get(b"N"), stream.dictionary.get(b"First")
+        if type(count) is not int or type(first) is not int or count < 0 or first < 0:
+            raise PdfError(DAMAGED, f"object stream {number} has no usable /N and /First")
+        if count > self.limits.max_objects:
+            raise PdfError(
+                TOO_LARGE,
+                f"object stream {number} holds more than {self.limits.max_objects} objects",
+            )
+        decoded = self._decode(stream)
+        numbers = _INTEGER.findall(decoded, 0, first)
+        if len(numbers) < 2 * count or first > len(decoded):
+            raise PdfError(DAMAGED, f"object stream {number}'s header is shorter than /N says")
+        pairs = [(int(numbers[2 * i]), first + int(numbers[2 * i + 1])) for i in range(count)]
+        parser = Parser(decoded, limits=self.limits.syntax())
+        self._object_streams[number] = (parser, pairs)
+        return parser, pairs
+
+    def _load(self, number: int, entry: xref.Entry) -> Value:
+        if number in self._loading:
+            raise PdfError(DAMAGED, f"object {number} is needed to read itself")
+        self._loading.add(number)
+        try:
+            kind, a, b = entry
+            if kind == xref.IN_FILE:
+                return self._indirect_at(a + self._base, (number, b))
+            parser, pairs = self._object_stream(a)
+            if b >= len(pairs) or pairs[b][0] != number:
+                raise PdfError(
+                    DAMAGED, f"object stream {a} does not hold object {number} at index {b}"
+                )
+            value, _ = parser.value(pairs[b][1])
+            return value
+        finally:
+            self._loading.discard(number)
+
+    def object(self, num: int, gen: int = 0) -> Value:
+        """Object *num* *gen*; null when it is free, absent or of another generation (§7.3.10)."""
+        entry = self._entries.get(num)
+        if entry is None or entry[0] == xref.FREE:
+            return None
+        if (entry[2] if entry[0] == xref.IN_FILE else 0) != gen:
+            return None
+        try:
+            return self._objects[num]
+        except KeyError:
+            value = self._objects[num] = self._load(num, entry)
+            return value
+
+    def resolve(self, value: Value) -> Value:
+        """*value*, or the object it refers to when it is a reference."""
+        return self.object(value.num, value.gen) if isinstance(value, Ref) else value
+
+    def span(self, num: int) -> tuple[int, int] | None:
+        """Where object *num*'s value is in the file, or ``None`` when it is not in the file.
+
+        The span ``(start, end)`` runs from after ``num gen obj`` to before ``endobj`` (for a
+        stream, to after ``endstream``); an object in an object stream, a free or an absent
+        one has none.
+        """
+        entry = self._entries.get(num)
+        if entry is None or entry[0] != xref.IN_FILE:
+            return None
+        self.object(num, entry[2])
+        return self._spans.get(num)
+
+    def numbers(self) -> Iterator[int]:
+        """The numbers of the objects in use in the newest revision."""
+        return (n for n, entry in self._entries.items() if entry[0] != xref.FREE)
+
+    # -- document structure -------------------------------------------------------------
+
+    @property
+    def catalog(self) -> Dictionary:
+        """The document catalog (§7.7.2), the trailer's ``/Root``."""
+        root = self.resolve(self.trailer.get(b"Root"))
+        if not isinstance(root, Dictionary):
+            raise PdfError(DAMAGED, "the trailer's /Root is not a dictionary")
+        return root
+
+    def pages(self) -> list[Page]:
+        """Every page in order, walking the page tree (§7.7.3) with inheritance resolved.
+
+        Raises:
+            PdfError: ``damaged`` when the tree loops or a node is not a dictionary,
+                ``too_large`` past ``max_pages`` or ``max_depth``.
+        """
+        root_ref = self.catalog.get(b"Pages")
+        pages: list[Page] = []
+        visited: set[Ref] = set()
+        # A stack of (reference, node, inherited attributes, depth), last in first out;
+        # kids are pushed in reverse so that pages come out in order.
+        stack: list[tuple[Value, dict[bytes, Value], int]] = [(root_ref, {}, 0)]
+        while stack:
+            ref, inherited, depth = stack.pop()
+            if isinstance(ref, Ref):
+                if ref in visited:
+                    raise PdfError(
+                        DAMAGED,
+                        f"the page tree reaches object {ref.num} twice (a loop or a shared page)",
+                    )
+                visited.add(ref)
+            node = self.resolve(ref)
+            if not isinstance(node, Dictionary):
+                what = f"object {ref.num}" if isinstance(ref, Ref) else "a direct kid"
+                raise PdfError(DAMAGED, f"a page tree node ({what}) is not a dictionary")
+            kids = node.get(_KIDS)
+            kind = node.get(_TYPE)
+            if kind == _PAGES or (kind != _PAGE and kids is not None):
+                if depth >= self.limits.max_depth:
+                    raise PdfError(
+                        TOO_LARGE, f"the page tree is deeper than {self.limits.max_depth} levels"
+                    )
+                kids = self.resolve(kids)
+                if not isinstance(kids, Array):
+                    raise PdfError(DAMAGED, "a page tree node's /Kids is not an array")
+                passed = dict(inherited)
+                for key in _INHERITED:
+                    if key in node:
+                        passed[key] = node[key]
+                stack.extend((kid, passed, depth + 1) for kid in reversed(kids))
+                continue
+            if len(pages) >= self.limits.max_pages:
+                raise PdfError(
+                    TOO_LARGE, f"the document has more than {self.limits.max_pages} pages"
+                )
+            pages.append(self._page(ref if isinstance(ref, Ref) else None, node, inherited))
+        return pages
+
+    def _page(self, ref: Ref | None, node: Dictionary, inherited: dict[bytes, Value]) -> Page:
+        def attribute(key: bytes) -> Value:
+            return self.resolve(node[key] if key in node else inherited.get(key))
+
+        media_box = self._box(attribute(b"MediaBox"))
+        crop_box = self._box(attribute(b"CropBox"))
+        rotate = attribute(b"Rotate")
+        resources = attribute(b"Resources")
+        if isinstance(rotate, Real):
+            rotate = int(float(rotate))
+        return Page(
+            ref=ref,
+            dictionary=node,
+            media_box=media_box,
+            crop_box=crop_box if crop_box is not None else media_box,
+            rotate=rotate % 360 if type(rotate) is int and rotate % 90 == 0 else 0,
+            resources=resources if isinstance(resources, Dictionary) else Dictionary(),
+        )
+
+    def _box(self, value: Value) -> Array | None:
+        if not isinstance(value, Array):
+            return None
+        items = Array(self.resolve(item) for item in value)
+        if len(items) != 4 or not all(
+            isinstance(item, (int, Real)) and not isinstance(item, bool) for item in items
+        ):
+            return None
+        return items

@@ -1,0 +1,295 @@
+"""The reader on files made to exercise one rule each (ISO 32000-1 section in each test)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import tracemalloc
+import zlib
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from invoicebackup.pdf.build import SyntaxLimits, parse
+from invoicebackup.pdf.errors import PdfError
+from invoicebackup.pdf.reader import Limits, PdfFile
+from invoicebackup.pdf.serialise import serialise
+from invoicebackup.pdf.values import Array, Dictionary, Name, Ref, Stream, String, Value
+from tests.pdf import craft
+from tests.pdf.test_reader_corpus import assert_same_pages, read_pages
+
+WHITE_SPACE = b"\x00\t\n\x0c\r "
+
+
+def _dict(value: Value) -> Dictionary:
+    assert isinstance(value, Dictionary)
+    return value
+
+
+def _pikepdf_file(**save: object) -> bytes:
+    pdf = pikepdf.new()
+    for number in range(3):
+        pdf.add_blank_page(page_size=(300 + number, 400))
+        page = pdf.pages[number]
+        page.obj.Contents = pdf.make_stream(b"BT /F1 12 Tf (page %d) Tj ET" % number)
+        page.obj.Resources = pikepdf.Dictionary(
+            Font=pikepdf.Dictionary({"/F1": pikepdf.Dictionary(Type=pikepdf.Name.Font)})
+        )
+    pdf.pages[1].obj.Rotate = 90
+    out = io.BytesIO()
+    pdf.save(out, **save)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "save",
+    [
+        {},
+        {"qdf": True},
+        {"object_stream_mode": pikepdf.ObjectStreamMode.generate},
+        {"linearize": True},
+        {"linearize": True, "object_stream_mode": pikepdf.ObjectStreamMode.generate},
+    ],
+    ids=["classic", "qdf", "xref-and-object-streams", "linearized", "linearized-object-streams"],
+)
+def test_files_pikepdf_writes_read_the_same_as_pikepdf_reads_them(save: dict[str, object]) -> None:
+    """§7.5.4 tables, §7.5.8 xref streams, §7.5.7 object streams, linearized files: same pages."""
+    data = _pikepdf_file(**save)
+    assert assert_same_pages("generated", data, read_pages(data)) == 3
+
+
+def test_a_basic_hand_made_file_reads_its_page_with_inherited_media_box() -> None:
+    """§7.7.3.4: a page inherits /MediaBox from its parent; /Contents is the stored bytes."""
+    reader = PdfFile(craft.classic(craft.BASIC))
+    (page,) = reader.pages()
+    assert page.media_box == Array((0, 0, 200, 100)) == page.crop_box
+    assert page.ref == Ref(3, 0)
+    assert page.rotate == 0
+    contents = reader.resolve(page.dictionary[b"Contents"])
+    assert isinstance(contents, Stream)
+    assert contents.data == b"BT ET q\n"
+    assert list(_dict(page.resources[b"Font"])) == [Name(b"F1")]
+
+
+def test_an_object_freed_in_a_later_update_reads_as_null_though_still_referenced() -> None:
+    """§7.5.6, §7.5.4: the newest revision wins; a free entry makes the object null."""
+    original = craft.classic(craft.BASIC)
+    updated = craft.update(original, {}, freed=(5,))
+    assert PdfFile(original).object(5) is not None
+    reader = PdfFile(updated)
+    assert reader.object(5) is None
+    (page,) = reader.pages()
+    assert reader.resolve(_dict(page.resources[b"Font"])[b"F1"]) is None
+
+
+def test_an_update_replaces_an_object_and_the_newest_version_is_read() -> None:
+    """§7.5.6: an object written again in an update is read from the update."""
+    updated = craft.update(craft.classic(craft.BASIC), {5: b"<</Type /Font /BaseFont /Courier>>"})
+    assert _dict(PdfFile(updated).object(5))[b"BaseFont"] == Name(b"Courier")
+
+
+def test_a_prev_chain_that_loops_is_refused_as_damaged() -> None:
+    """§7.5.6: /Prev must lead to older sections; a loop is refused, never followed forever."""
+    original = craft.classic(craft.BASIC)
+    looping = craft.update(original, {}, prev=len(original) + 0)
+    # The update's own table starts right after the original: /Prev points to itself.
+    with pytest.raises(PdfError) as caught:
+        PdfFile(looping)
+    assert caught.value.code == "damaged"
+    assert "loops" in caught.value.reason
+
+
+def test_a_hybrid_file_reads_objects_listed_only_in_its_xref_stream() -> None:
+    """§7.5.8.4: a table's free entry is overridden by the /XRefStm stream of the same section."""
+    header = craft.HEADER
+    objects = dict(craft.BASIC)
+    hidden = objects.pop(5)
+    data, offsets = craft.body(objects, len(header))
+    # Object 5 is written where only the cross-reference stream (object 6) tells.
+    offsets[5] = len(header) + len(data)
+    data += b"5 0 obj\n%s\nendobj\n" % hidden
+    rows = b"\x01" + offsets[5].to_bytes(4, "big") + b"\x00\x00"
+    packed = zlib.compress(rows)
+    stream_offset = len(header) + len(data)
+    data += (
+        b"6 0 obj\n<</Type /XRef /Size 7 /Index [5 1] /W [1 4 2] /Filter /FlateDecode"
+        b" /Length %d>>\nstream\n%s\nendstream\nendobj\n" % (len(packed), packed)
+    )
+    start = len(header) + len(data)
+    entries = {0: (0, 65535, b"f"), 5: (0, 1, b"f"), **{n: (offsets[n], 0, b"n") for n in objects}}
+    file = (
+        header
+        + data
+        + craft.table(entries)
+        + b"trailer\n<</Size 7 /Root 1 0 R /XRefStm %d>>\nstartxref\n%d\n%%%%EOF\n"
+        % (stream_offset, start)
+    )
+    reader = PdfFile(file)
+    assert _dict(reader.object(5))[b"BaseFont"] == Name(b"Helvetica")
+
+
+@pytest.mark.parametrize("space", list(WHITE_SPACE), ids=[f"0x{b:02x}" for b in WHITE_SPACE])
+def test_every_white_space_byte_ends_a_name(space: int) -> None:
+    """§7.2.2 Table 1: NUL, HT, LF, FF, CR and SP are white space and end a name token."""
+    with pytest.raises(PdfError, match="b'Page' is not a value"):
+        # The name ended at the white space: what follows is a separate (bad) token.
+        parse(b"[/Type" + bytes([space]) + b"Page]")
+    assert parse(b"[/Type" + bytes([space]) + b"/Page]") == Array((Name(b"Type"), Name(b"Page")))
+    assert _dict(parse(b"<</Type" + bytes([space]) + b"/Page>>"))[b"Type"] == Name(b"Page")
+
+
+@pytest.mark.parametrize("byte", range(1, 256), ids=lambda b: f"0x{b:02x}")
+def test_a_name_with_any_escaped_byte_is_that_byte_and_is_written_back_exactly(byte: int) -> None:
+    """§7.3.5: ``#xx`` is the byte xx; the name is its bytes and keeps its spelling."""
+    spelled = b"/A#%02X" % byte
+    name = parse(spelled)
+    assert name == Name(b"A" + bytes([byte]))
+    assert serialise(name) == spelled
+    assert parse(serialise(Name(b"A" + bytes([byte])))) == name
+
+
+@pytest.mark.parametrize("spelled", [b"/F#E9", b"/F\xe9", b"/#B0#A1", b"/a#2fb", b"/\x7f"])
+def test_names_round_trip_byte_for_byte_and_never_through_utf8(spelled: bytes) -> None:
+    r"""§7.3.5: names are bytes; ``/F#E9`` and raw ``/F\xe9`` are one name, each kept as spelled."""
+    assert serialise(parse(spelled)) == spelled
+    assert parse(b"/F#E9") == parse(b"/F\xe9") == Name(b"F\xe9")
+
+
+def test_literal_strings_keep_their_bytes_through_escapes_and_line_ends() -> None:
+    """§7.3.4.2: escapes, balanced parentheses, octal, and an end of line read as LF."""
+    value = parse(b"(a(b)c\\)\\\\\\101\\0\\\r\nd\r\ne\rf)")
+    assert value == String(b"a(b)c)\\A\x00d\ne\nf")
+    assert parse(serialise(value)) == value
+
+
+def test_deep_nesting_is_refused_at_the_limit_without_recursion() -> None:
+    """Nesting is bounded before it is built: a 100 000-deep array is refused, not recursed."""
+    with pytest.raises(PdfError) as caught:
+        parse(b"[" * 100_000 + b"]" * 100_000, limits=SyntaxLimits(max_depth=150))
+    assert caught.value.code == "too_large"
+    assert "150" in caught.value.reason
+    assert parse(b"[" * 150 + b"]" * 150, limits=SyntaxLimits(max_depth=150)) is not None
+
+
+def test_a_token_past_the_size_limit_is_refused_before_it_is_built() -> None:
+    """A name or string longer than max_token is refused with its own reason."""
+    limits = SyntaxLimits(max_token=1000)
+    for data in (b"/" + b"a" * 2000, b"(" + b"a" * 2000 + b")", b"<" + b"0" * 2000 + b">"):
+        with pytest.raises(PdfError) as caught:
+            parse(data, limits=limits)
+        assert caught.value.code == "too_large", data[:3]
+
+
+def test_a_large_literal_string_costs_memory_proportional_to_its_size() -> None:
+    """A 16 MB literal string with escapes needs at most a few copies of itself, not 14."""
+    size = 16 * 1024 * 1024
+    data = b"(" + (b"a" * 62 + b"\\)") * (size // 64) + b")"
+    tracemalloc.start()
+    try:
+        value = parse(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(value, String)
+    assert len(value.value) == 63 * size // 64
+    assert peak < 3 * size
+
+
+def _bomb(size: int) -> bytes:
+    return zlib.compress(bytes(size), 9)
+
+
+def test_a_flate_bomb_in_an_xref_stream_is_refused_by_the_decode_limit() -> None:
+    """§7.4.4: an xref stream is inflated at most up to the limit; memory stays bounded."""
+    limit = 1024 * 1024
+    file = craft.xref_stream_file(craft.BASIC, xref_data=bytes(64 * 1024 * 1024))
+    assert len(file) < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(PdfError) as caught:
+            PdfFile(file, limits=Limits(max_stream_output=limit))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.code == "too_large"
+    assert peak < 4 * limit
+
+
+def test_a_flate_bomb_in_an_object_stream_is_refused_by_the_decode_limit() -> None:
+    """§7.5.7: an object stream is inflated at most up to the limit."""
+    limit = 1024 * 1024
+    packed = _bomb(64 * 1024 * 1024)
+    objects = dict(craft.BASIC)
+    objects[6] = (
+        b"<</Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d>>\nstream\n%s\nendstream"
+        % (
+            len(packed),
+            packed,
+        )
+    )
+    # Object 5 is written in the file too, but the table says it is in object stream 6.
+    file = craft.xref_stream_file(objects, compressed={5: (6, 0)})
+    reader = PdfFile(file, limits=Limits(max_stream_output=limit))
+    tracemalloc.start()
+    try:
+        with pytest.raises(PdfError) as caught:
+            reader.object(5)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.code == "too_large"
+    assert peak < 4 * limit
+
+
+def test_an_xref_stream_file_with_a_predictor_reads() -> None:
+    """§7.4.4.4: PNG Up predictor rows (what most writers use for xref streams) are undone."""
+    data = _pikepdf_file(object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    assert b"/Predictor 12" in data or b"/DecodeParms" in data
+    assert len(PdfFile(data).pages()) == 3
+
+
+def test_an_encrypted_file_is_refused_with_the_code_encrypted() -> None:
+    """§7.6: a trailer with /Encrypt is refused so the caller normalises it first."""
+    pdf = pikepdf.open(io.BytesIO(_pikepdf_file()))
+    out = io.BytesIO()
+    pdf.save(out, encryption=pikepdf.Encryption(owner="o", user=""))
+    with pytest.raises(PdfError) as caught:
+        PdfFile(out.getvalue())
+    assert caught.value.code == "encrypted"
+
+
+def test_a_table_listing_too_many_objects_is_refused_before_it_is_read() -> None:
+    """The object limit is checked on the subsection header, before any entry is read."""
+    file = craft.classic(craft.BASIC).replace(b"xref\n0 1\n", b"xref\n0 3000000\n")
+    with pytest.raises(PdfError) as caught:
+        PdfFile(file, limits=Limits(max_objects=1000))
+    assert caught.value.code == "too_large"
+
+
+def test_a_wrong_stream_length_is_refused_with_the_object_named() -> None:
+    """§7.3.8.1: /Length must end at endstream; a reader that is not sure refuses."""
+    objects = dict(craft.BASIC)
+    objects[4] = b"<</Length 3>>\nstream\nBT ET q\n\nendstream"
+    reader = PdfFile(craft.classic(objects))
+    with pytest.raises(PdfError) as caught:
+        reader.object(4)
+    assert caught.value.code == "damaged"
+    assert "object 4 0" in caught.value.reason
+
+
+def test_reading_a_plain_file_never_imports_pypdf() -> None:
+    """The engines are imported only to normalise a refused file, never to read a plain one."""
+    script = (
+        "import sys\n"
+        "from invoicebackup.pdf.reader import PdfFile\n"
+        "from tests.pdf import craft\n"
+        "PdfFile(craft.classic(craft.BASIC)).pages()\n"
+        "print('pypdf' in sys.modules, 'pikepdf' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, check=True, text=True
+    )
+    assert done.stdout.split() == ["False", "False"]
