@@ -878,6 +878,9 @@ _MAX_NAME_BYTES: Final = 240
 
 def _safe(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
+    # Format characters (category Cf: bidi overrides such as U+202E, zero-width
+    # spaces) are invisible yet can make a name read as another (``…fdp.exe``).
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = _UNSAFE.sub("_", text)
     return re.sub(r"\s+", " ", text).strip(" .")
 
@@ -887,7 +890,8 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
 
     ``{title} - {project name} - {project number} - {YYYY-MM-DD} - {HHMM}.pdf``,
     the title in the project's dictionary and language (or *language*), made safe
-    for every common filesystem: no ``<>:"/\|?*`` or control characters, no
+    for every common filesystem: no ``<>:"/\|?*``, control or invisible format
+    characters (bidi overrides, zero-width spaces), no
     trailing dot or space, at most 240 UTF-8 bytes (the project name is shortened, then
     the project number).
 
