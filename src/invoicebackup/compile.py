@@ -92,7 +92,7 @@ from .errors import (
     Problem,
     UnsignedInvoiceError,
 )
-from .permissions import can_compile_backup
+from .permissions import ReasonCode, _hides_contract, can_compile_backup
 from .storage import DocumentStore, validate_key
 from .terminology import Vocabulary
 
@@ -438,12 +438,14 @@ def plan_backup(
     problems: list[Problem] = []
     selected: set[str] = set(invoice_ids)
     for contract_id in sorted(set(contract_ids)):
-        if project.contract(contract_id) is None:
+        contract = project.contract(contract_id)
+        if contract is None or _hides_contract(project, user_id=user_id, contract=contract):
+            # Word for word the same for both: a stranger learns nothing of a private one.
             problems.append(
                 Problem(
                     f"contract:{contract_id}",
                     "unknown_contract",
-                    f"contract {contract_id!r} is not in this project",
+                    f"contract {contract_id!r} is not in this project, or you may not see it",
                 )
             )
             continue
@@ -454,7 +456,10 @@ def plan_backup(
     problems.extend(
         Problem(f"{r.subject_kind}:{r.subject_id}", r.code, r.message) for r in decision.reasons
     )
-    known = [inv for i in sorted(selected) if (inv := project.invoice(i)) is not None]
+    hidden = {r.subject_id for r in decision.reasons if r.code == ReasonCode.UNKNOWN_INVOICE}
+    known = [
+        inv for i in sorted(selected) if i not in hidden and (inv := project.invoice(i)) is not None
+    ]
     for invoice in known:
         if project.billing_period(invoice.billing_period_id) is None:
             problems.append(
