@@ -13,31 +13,25 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
-from invoicebackup import cli, compile_backup, load_project
+from invoicebackup import load_project
 from invoicebackup.cli import EXIT_REFUSED, EXIT_WARNINGS, main
 from invoicebackup.compile import backup_filename
 from invoicebackup.testing import write_sample_project
 
 #: The time every compile here is made at, so the backup's name is known in advance.
 NOW = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
+NOW_ARG = "2026-11-03T09:30:00Z"
 
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     return write_sample_project(tmp_path / "project")
-
-
-@pytest.fixture
-def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Compiles run by the CLI are made at :data:`NOW` (an explicit ``now`` still wins)."""
-    monkeypatch.setattr(cli, "compile_backup", partial(compile_backup, now=NOW))
 
 
 def run(*args: str | Path) -> Result:
@@ -177,24 +171,24 @@ def _expected_name(sample: Path) -> str:
     return backup_filename(load_project(sample), now=NOW)
 
 
-@pytest.mark.usefixtures("fixed_time")
 def test_a_stale_manifest_makes_both_files_take_the_next_name(sample: Path, tmp_path: Path) -> None:
     """A ``<name>.manifest.json`` left alone is kept; the new pair is ``<name> (2)``, both."""
     name = _expected_name(sample)
-    stale = tmp_path / (name[: -len(".pdf")] + ".manifest.json")
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / (name[: -len(".pdf")] + ".manifest.json")
     stale.write_text("stale\n")
-    result = run("compile", sample, "--as", "u-admin", "-o", tmp_path)
+    result = run("compile", sample, "--as", "u-admin", "-o", out, "--now", NOW_ARG)
     assert result.exit_code == EXIT_WARNINGS, result.output
     second = name[: -len(".pdf")] + " (2)"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+    assert sorted(p.name for p in out.iterdir()) == sorted(
         [stale.name, second + ".pdf", second + ".manifest.json"]
     )
     assert stale.read_text() == "stale\n"
-    manifest = json.loads((tmp_path / (second + ".manifest.json")).read_text(encoding="utf-8"))
+    manifest = json.loads((out / (second + ".manifest.json")).read_text(encoding="utf-8"))
     assert manifest["key"] == second + ".pdf"
 
 
-@pytest.mark.usefixtures("fixed_time")
 def test_a_manifest_that_cannot_be_committed_takes_the_backup_back(
     sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -208,7 +202,7 @@ def test_a_manifest_that_cannot_be_committed_takes_the_backup_back(
 
     monkeypatch.setattr(os, "link", link)
     out = tmp_path / "out"
-    result = run("compile", sample, "--as", "u-admin", "-o", out)
+    result = run("compile", sample, "--as", "u-admin", "-o", out, "--now", NOW_ARG)
     assert result.exit_code == EXIT_REFUSED, result.output
     assert "Traceback" not in result.output
     assert os.strerror(errno.ENOSPC) in result.stderr
@@ -261,3 +255,12 @@ def test_plan_of_a_private_contract_tells_a_stranger_nothing_about_it(
     for secret in ("INV-0001", "INV-0002", "SC-2", "i-1", "i-2", "Electrical"):
         assert secret not in hidden.stderr, hidden.stderr
     assert hidden.stderr == unknown.stderr.replace("k-404", "k-2")
+
+
+def test_the_default_selection_leaves_out_what_she_may_not_know_of(sample: Path) -> None:
+    """Without --contract or --invoice, u-reader's refusal names nothing of private k-2."""
+    result = run("plan", sample, "--as", "u-reader")
+    assert result.exit_code == EXIT_REFUSED
+    for secret in ("INV-0001", "INV-0002", "SC-2", "k-2", "i-1", "i-2"):
+        assert secret not in result.stderr, result.stderr
+    assert "P-001" in result.stderr

@@ -686,8 +686,8 @@ def _strings(value: object) -> list[str]:
             found.append(item)
         elif isinstance(item, tuple):
             stack.extend(item)
-        elif attrs.has(type(item)):
-            stack.extend(getattr(item, f.name) for f in attrs.fields(type(item)) if f.init)
+        else:
+            stack.extend(getattr(item, name) for name in _field_names(item))
     return found
 
 
@@ -700,11 +700,16 @@ def _texts(value: object) -> Iterator[tuple[str, str]]:
             yield where, item
         elif isinstance(item, tuple):
             stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
-        elif attrs.has(type(item)):
+        else:
             prefix = f"{where}." if where else ""
-            stack.extend(
-                (prefix + f.name, getattr(item, f.name)) for f in attrs.fields(type(item)) if f.init
-            )
+            stack.extend((prefix + name, getattr(item, name)) for name in _field_names(item))
+
+
+def _field_names(item: object) -> Iterator[str]:
+    """The names of *item*'s fields given at construction, if it is an attrs instance."""
+    for field in getattr(type(item), "__attrs_attrs__", ()):
+        if field.init:
+            yield field.name
 
 
 def _check_periods(periods: Iterable[BillingPeriod]) -> None:
