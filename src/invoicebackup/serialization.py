@@ -895,10 +895,7 @@ def dump_project(project: Project, path: str | os.PathLike[str]) -> Path:
     .. versionadded:: 0.1.0
     """
     text = json.dumps(project_to_dict(project), indent=2, ensure_ascii=False) + "\n"
-    try:
-        payload = text.encode("utf-8")
-    except UnicodeEncodeError:  # unpaired surrogates in a string: escape everything
-        payload = (json.dumps(project_to_dict(project), indent=2) + "\n").encode("ascii")
+    payload = text.encode("utf-8")  # a Project holds no unpaired surrogate: it encodes
     file = _project_file(path)
     file.parent.mkdir(parents=True, exist_ok=True)
     try:
