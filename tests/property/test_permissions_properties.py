@@ -86,8 +86,8 @@ def _fix(project: Project, user_id: str, reason: Reason) -> Project:
             # on its private list, which is what makes it visible.
             contract = project.contract(hidden.contract_id)
             assert contract is not None
-            listed = attrs.evolve(contract, private_list=(*contract.private_list, user_id))
-            return put_contract(put_user(project, user), listed)
+            visible = attrs.evolve(contract, private_list=(*contract.private_list, user_id))
+            return put_contract(put_user(project, user), visible)
         contract_id = _fresh_id("k-fix-", {c.id for c in project.contracts})
         invoice = Invoice(
             id=reason.subject_id,
