@@ -349,8 +349,8 @@ def can_compile_backup(project: Project, *, user_id: str, invoice_ids: Iterable[
         >>> can_compile_backup(project, user_id="u-admin", invoice_ids=["i-1", "i-4"]).allowed
         True
         >>> decision = can_compile_backup(project, user_id="u-reader", invoice_ids=["i-1", "i-4"])
-        >>> [(r.code, r.subject_id) for r in decision.reasons]
-        [('not_admin_on_tool', 'i-1'), ('not_admin_on_tool', 'i-4')]
+        >>> [(r.code, r.subject_id) for r in decision.reasons]  # i-1 is on private SC-2
+        [('unknown_invoice', 'i-1'), ('not_admin_on_tool', 'i-4')]
 
     .. versionadded:: 0.1.0
     """
@@ -521,7 +521,7 @@ def require_compile_backup(project: Project, *, user_id: str, invoice_ids: Itera
         >>> from invoicebackup.testing import sample_project
         >>> require_compile_backup(sample_project(), user_id="u-admin", invoice_ids=["i-1"])
         >>> try:
-        ...     require_compile_backup(sample_project(), user_id="u-reader", invoice_ids=["i-1"])
+        ...     require_compile_backup(sample_project(), user_id="u-reader", invoice_ids=["i-3"])
         ... except PermissionDeniedError as error:
         ...     print(sorted(error.decision.codes))
         ['not_admin_on_tool']
