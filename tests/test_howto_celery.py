@@ -75,7 +75,9 @@ def test_task_compiles_and_reports_progress(
 def test_task_returns_a_refusal_instead_of_raising(tasks: ModuleType, tmp_path: Path) -> None:
     """A user who may not compile gets ``ok: False`` and one problem per invoice, no retry."""
     folder = write_sample_project(tmp_path / "tower-a")
-    value = tasks.compile_project_backup.delay(str(folder), "u-reader", ["k-2"]).get(timeout=10)
+    value = tasks.compile_project_backup.delay(str(folder), "u-reader", ["k-10", "k-11"]).get(
+        timeout=10
+    )
     assert value["ok"] is False
     assert len(value["problems"]) == 2
     assert all("Rita Reader" in problem for problem in value["problems"])

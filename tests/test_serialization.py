@@ -226,11 +226,16 @@ def test_money_keeps_its_exponent_and_instants_their_offset() -> None:
     }
 
 
-def test_an_unpaired_surrogate_still_round_trips(tmp_path: Path) -> None:
-    """A name JSON can escape but UTF-8 cannot encode is written escaped and read back."""
-    project = attrs.evolve(project_from_dict(_valid()), name="Tower \ud800")
-    dump_project(project, tmp_path)
-    assert load_project(tmp_path).name == "Tower \ud800"
+def test_an_unpaired_surrogate_is_refused_at_load(tmp_path: Path) -> None:
+    """A name JSON can escape but UTF-8 cannot encode is refused where it is (issue 17)."""
+    data = _valid()
+    data["project"]["name"] = "Tower \ud800"
+    (tmp_path / PROJECT_FILE).write_text(json.dumps(data), encoding="ascii")
+    with pytest.raises(ProjectFileError) as caught:
+        load_project(tmp_path)
+    assert [(p.path, p.code) for p in caught.value.problems] == [
+        ("project.name", "unpaired_surrogate")
+    ]
 
 
 # --- the spec's example -------------------------------------------------------------------------

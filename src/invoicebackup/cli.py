@@ -44,11 +44,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, BinaryIO, NoReturn
 
 import click
 
@@ -72,10 +73,10 @@ from .docusign import (
     sync_status,
 )
 from .domain import Document, Project
-from .errors import BadDocumentError, InvoiceBackupError, Problem
-from .permissions import Decision
+from .errors import BadDocumentError, InvoiceBackupError, Problem, UnsafeKeyError
+from .permissions import Decision, _hides_contract
 from .serialization import load_project, result_to_dict
-from .storage import DocumentStore, FileSystemStore
+from .storage import FileSystemStore
 from .terminology import for_project
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_WARNINGS", "main"]
@@ -90,10 +91,35 @@ EXIT_USAGE = 2
 EXIT_WARNINGS = 3
 
 
+def _printable(text: str) -> str:
+    r"""*text* with every control and format character escaped (``\x1b``, ``\u202e``).
+
+    Project data reaches the terminal through these lines: an escape sequence in a
+    title could set the window's title or rewrite the screen, a bidi override could
+    make a line read as another.
+    """
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) in _UNPRINTABLE
+        else char
+        for char in text
+    )
+
+
+#: Unicode categories never printed as they are: controls, format characters
+#: (bidi overrides, zero-width), surrogates.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs"})
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """Print one line holding project data, made safe for a terminal."""
+    click.echo(_printable(text), err=err)
+
+
 def _refuse(headline: str, problems: Sequence[Problem | str] = ()) -> NoReturn:
-    click.echo(f"error: {headline}", err=True)
+    _say(f"error: {headline}", err=True)
     for problem in problems:
-        click.echo(f"  - {problem}", err=True)
+        _say(f"  - {problem}", err=True)
     raise SystemExit(EXIT_REFUSED)
 
 
@@ -188,11 +214,16 @@ def _selection(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _default_selection(
-    project: Project, invoice_ids: tuple[str, ...], contract_ids: tuple[str, ...]
+    project: Project, invoice_ids: tuple[str, ...], contract_ids: tuple[str, ...], user_id: str
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if invoice_ids or contract_ids:
         return invoice_ids, contract_ids
-    commitments = tuple(c.id for c in project.contracts if c.kind.is_commitment)
+    # Private contracts the user may not know of are not hers to select, even by default.
+    commitments = tuple(
+        c.id
+        for c in project.contracts
+        if c.kind.is_commitment and not _hides_contract(project, user_id=user_id, contract=c)
+    )
     return (), commitments
 
 
@@ -259,7 +290,7 @@ def compile_command(
     """
     now = _now(now)
     project = _load(project_dir)
-    invoice_ids, contract_ids = _default_selection(project, invoice_ids, contract_ids)
+    invoice_ids, contract_ids = _default_selection(project, invoice_ids, contract_ids, user_id)
     options = BackupOptions(
         on_bad_document=on_bad_document,
         on_unsigned=on_unsigned,
@@ -268,11 +299,14 @@ def compile_command(
         language=language,
         output_prefix="" if output_dir is not None else "backups",
     )
-    output: DocumentStore | None = None
     if output_dir is not None:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        output = FileSystemStore(output_dir)
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            _refuse(f"{output_dir}: the output folder cannot be created: {_why(error)}")
     out_root = output_dir if output_dir is not None else project_dir
+    out_store = FileSystemStore(out_root)
+    output = _WithManifest(out_store)
     try:
         with _progress_bar() as progress:
             result = compile_backup(
@@ -289,7 +323,7 @@ def compile_command(
     except InvoiceBackupError as error:
         _refuse_error(error)
     pdf_path = out_root / result.key
-    manifest_path = _write_manifest(result, pdf_path)
+    manifest_path = out_root / _write_manifest(out_store, result)
     if as_json:
         click.echo(json.dumps(result_to_dict(result), indent=2, ensure_ascii=False))
     else:
@@ -297,16 +331,59 @@ def compile_command(
     raise SystemExit(EXIT_WARNINGS if _has_warnings(result) else EXIT_OK)
 
 
-def _write_manifest(result: BackupResult, pdf_path: Path) -> Path:
-    manifest_path = pdf_path.with_name(pdf_path.stem + ".manifest.json")
+def _why(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _manifest_key(key: str) -> str:
+    """The key of the manifest written beside the backup under *key*."""
+    return key.removesuffix(".pdf") + ".manifest.json"
+
+
+class _WithManifest:
+    """The output store, where a backup's name is taken if its manifest's name is.
+
+    The backup and its manifest appear as a pair: compile_backup picks the first
+    name (`` (2)``, `` (3)``…) free for both, so a manifest left from another run
+    never stands in the way of this one's.
+    """
+
+    def __init__(self, inner: FileSystemStore) -> None:
+        self._inner = inner
+
+    def exists(self, key: str) -> bool:
+        return self._inner.exists(key) or self._inner.exists(_manifest_key(key))
+
+    def read_bytes(self, key: str) -> bytes:
+        return self._inner.read_bytes(key)
+
+    def open(self, key: str) -> BinaryIO:
+        return self._inner.open(key)
+
+    def create(self, key: str) -> AbstractContextManager[BinaryIO]:
+        return self._inner.create(key)
+
+
+def _write_manifest(store: FileSystemStore, result: BackupResult) -> str:
+    """Write the manifest beside the backup; if that fails, take the backup back.
+
+    The manifest is written to a temporary file and committed without overwriting,
+    as the backup was; a failure (a full disk, a manifest someone made meanwhile)
+    removes the backup again, so a retry finds neither and takes the same name.
+    """
+    pdf_path = store.root / result.key
+    manifest_key = _manifest_key(result.key)
     text = json.dumps(result_to_dict(result), indent=2, ensure_ascii=False) + "\n"
-    store = FileSystemStore(manifest_path.parent)
     try:
-        with store.create(manifest_path.name) as out:
-            out.write(text.encode("utf-8"))
-    except InvoiceBackupError as error:
-        _refuse_error(error)
-    return manifest_path
+        with store.create(manifest_key) as out:
+            out.write(text.encode("utf-8", "backslashreplace"))
+    except BaseException as error:
+        with suppress(OSError):
+            pdf_path.unlink()
+        if isinstance(error, InvoiceBackupError):
+            _refuse(f"{error} (the backup was removed again: neither file is kept)")
+        raise
+    return manifest_key
 
 
 def _has_warnings(result: BackupResult) -> bool:
@@ -345,7 +422,7 @@ def _progress_bar() -> Iterator[Callable[[ProgressEvent], None] | None]:
 
 
 def _summarise(result: BackupResult, pdf_path: Path, manifest_path: Path) -> None:
-    echo = click.echo
+    echo = _say
     echo(result.message)
     size_mb = result.size / (1024 * 1024)
     echo(
@@ -391,7 +468,7 @@ def plan_command(
 ) -> None:
     """Show what a backup of the selection would hold, in order; write nothing."""
     project = _load(project_dir)
-    invoice_ids, contract_ids = _default_selection(project, invoice_ids, contract_ids)
+    invoice_ids, contract_ids = _default_selection(project, invoice_ids, contract_ids, user_id)
     try:
         plan = plan_backup(
             project,
@@ -404,15 +481,15 @@ def plan_command(
         _refuse_error(error)
     for planned_contract in plan.contracts:
         contract = planned_contract.contract
-        click.echo(f"{contract.number}  {contract.title}")
+        _say(f"{contract.number}  {contract.title}")
         for planned_invoice in planned_contract.invoices:
             invoice = planned_invoice.invoice
-            click.echo(
+            _say(
                 f"  {invoice.number}  period {planned_invoice.period.start}.."
                 f"{planned_invoice.period.end}  {invoice.status.value}"
             )
             for planned_document in planned_invoice.documents:
-                click.echo(f"    - {planned_document.document.filename}")
+                _say(f"    - {planned_document.document.filename}")
 
 
 @main.command("validate")
@@ -430,7 +507,12 @@ def validate_command(project_dir: Path) -> None:
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for path, document in _references(project):
-        if not store.exists(document.key):
+        try:
+            present = store.exists(document.key)
+        except UnsafeKeyError as error:  # a link in the folder leading out of it
+            errors.append(Problem(path=path, code="unsafe_key", message=str(error)))
+            continue
+        if not present:
             errors.append(
                 Problem(path=path, code="missing_document", message=f"{document.key} is missing")
             )
@@ -460,11 +542,11 @@ def validate_command(project_dir: Path) -> None:
         f"{len(project.billing_periods)} billing periods"
     )
     if not warnings:
-        click.echo(f"{project_dir}: valid ({counts})")
+        _say(f"{project_dir}: valid ({counts})")
         raise SystemExit(EXIT_OK)
-    click.echo(f"{project_dir}: valid, with {len(warnings)} warning(s) ({counts})")
+    _say(f"{project_dir}: valid, with {len(warnings)} warning(s) ({counts})")
     for warning in warnings:
-        click.echo(f"  ! {warning}")
+        _say(f"  ! {warning}")
     raise SystemExit(EXIT_WARNINGS)
 
 

@@ -94,7 +94,7 @@ from .errors import (
     Problem,
     UnsignedInvoiceError,
 )
-from .permissions import can_compile_backup
+from .permissions import ReasonCode, _hides_contract, can_compile_backup
 from .storage import DocumentStore, validate_key
 from .terminology import Vocabulary
 
@@ -440,12 +440,14 @@ def plan_backup(
     problems: list[Problem] = []
     selected: set[str] = set(invoice_ids)
     for contract_id in sorted(set(contract_ids)):
-        if project.contract(contract_id) is None:
+        contract = project.contract(contract_id)
+        if contract is None or _hides_contract(project, user_id=user_id, contract=contract):
+            # Word for word the same for both: a stranger learns nothing of a private one.
             problems.append(
                 Problem(
                     f"contract:{contract_id}",
                     "unknown_contract",
-                    f"contract {contract_id!r} is not in this project",
+                    f"contract {contract_id!r} is not in this project, or you may not see it",
                 )
             )
             continue
@@ -456,7 +458,10 @@ def plan_backup(
     problems.extend(
         Problem(f"{r.subject_kind}:{r.subject_id}", r.code, r.message) for r in decision.reasons
     )
-    known = [inv for i in sorted(selected) if (inv := project.invoice(i)) is not None]
+    hidden = {r.subject_id for r in decision.reasons if r.code == ReasonCode.UNKNOWN_INVOICE}
+    known = [
+        inv for i in sorted(selected) if i not in hidden and (inv := project.invoice(i)) is not None
+    ]
     for invoice in known:
         if project.billing_period(invoice.billing_period_id) is None:
             problems.append(
@@ -880,6 +885,9 @@ _MAX_NAME_BYTES: Final = 240
 
 def _safe(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
+    # Format characters (category Cf: bidi overrides such as U+202E, zero-width
+    # spaces) are invisible yet can make a name read as another (``…fdp.exe``).
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = _UNSAFE.sub("_", text)
     return re.sub(r"\s+", " ", text).strip(" .")
 
@@ -889,7 +897,8 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
 
     ``{title} - {project name} - {project number} - {YYYY-MM-DD} - {HHMM}.pdf``,
     the title in the project's dictionary and language (or *language*), made safe
-    for every common filesystem: no ``<>:"/\|?*`` or control characters, no
+    for every common filesystem: no ``<>:"/\|?*``, control or invisible format
+    characters (bidi overrides, zero-width spaces), no
     trailing dot or space, at most 240 UTF-8 bytes (the project name is shortened, then
     the project number).
 

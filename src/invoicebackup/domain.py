@@ -17,7 +17,8 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -612,6 +613,7 @@ class Project:
         setter(self, "_periods", _index("billing periods", self.billing_periods))
         setter(self, "_invoices", _index("invoices", self.invoices))
         _check_periods(self.billing_periods)
+        _check_text(self)
         positions: set[tuple[str, int]] = set()
         for invoice in self.invoices:
             slot = (invoice.contract_id, invoice.position)
@@ -650,6 +652,64 @@ class Project:
     def is_collaborator(self, user: User) -> bool:
         """Whether *user* works for another company than the one managing the project."""
         return self.company_id is not None and user.company_id != self.company_id
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(project: Project) -> None:
+    """Refuse a project holding half a character (an unpaired surrogate) in any text.
+
+    Such a string cannot be encoded: it would fail later, untyped, while naming a
+    file or writing a manifest. Found here, it is a ValueError saying where.
+    """
+    # One search over all the text first (a project is nearly always clean); the
+    # paths are spelled out only to say where a surrogate is.
+    if _SURROGATE.search("".join(_strings(project))) is None:
+        return
+    for where, text in _texts(project):
+        found = _SURROGATE.search(text)
+        if found is not None:
+            raise ValueError(
+                f"{where} contains the unpaired surrogate U+{ord(found.group()):04X}: "
+                "text must be whole Unicode characters"
+            )
+
+
+def _strings(value: object) -> list[str]:
+    """Every string in *value* (attrs instances, tuples of them), in no particular order."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, tuple):
+            stack.extend(item)
+        else:
+            stack.extend(getattr(item, name) for name in _field_names(item))
+    return found
+
+
+def _texts(value: object) -> Iterator[tuple[str, str]]:
+    """Every string in *value*, with its path (``invoices[2].number``)."""
+    stack: list[tuple[str, object]] = [("", value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            yield where, item
+        elif isinstance(item, tuple):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
+        else:
+            prefix = f"{where}." if where else ""
+            stack.extend((prefix + name, getattr(item, name)) for name in _field_names(item))
+
+
+def _field_names(item: object) -> Iterator[str]:
+    """The names of *item*'s fields given at construction, if it is an attrs instance."""
+    for field in getattr(type(item), "__attrs_attrs__", ()):
+        if field.init:
+            yield field.name
 
 
 def _check_periods(periods: Iterable[BillingPeriod]) -> None:

@@ -229,7 +229,7 @@ class BackupPreconditionsError(InvoiceBackupError, ValueError):
         ... except BackupPreconditionsError as error:
         ...     print(error)
         the backup cannot be compiled: 1 problem
-          - invoice:i-404: Invoice i-404 is not in this project.
+          - invoice:i-404: Invoice i-404 is not in this project, or Ada Admin may not see it.
     """
 
     def __init__(self, problems: Sequence[Problem]) -> None:

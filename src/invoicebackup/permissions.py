@@ -270,9 +270,38 @@ def _user_reasons(ctx: _Context) -> list[Reason]:
     return reasons
 
 
-def _resolve_invoice(ctx: _Context, invoice_id: str) -> tuple[Invoice, Contract] | Reason:
-    """The invoice and its contract, or the reason one of them is not in the project."""
+def _hides_contract(project: Project, *, user_id: str, contract: Contract) -> bool:
+    """Whether *user_id* may not even learn that *contract* exists.
+
+    A private contract is visible to the Admins of its governing tool and to the
+    users on its private list only, in refusals too: to anyone else, its id reads
+    as an id that is not in the project, and nothing of it (number, invoices) is
+    told. A user outside the project's directory sees no private contract.
+    """
+    if not contract.private:
+        return False
+    user = project.user(user_id)
+    if user is None:
+        return True
+    admin = user.level(contract.kind.governing_tool) >= PermissionLevel.ADMIN
+    return not admin and not contract.lists_privately(user_id)
+
+
+def _resolve_invoice(
+    ctx: _Context, invoice_id: str, *, hide_private: bool = False
+) -> tuple[Invoice, Contract] | Reason:
+    """The invoice and its contract, or the reason one of them is not in the project.
+
+    With *hide_private*, an invoice of a contract the requester may not know of
+    (``_hides_contract``) is reported exactly as an unknown invoice id.
+    """
     invoice = ctx.project.invoice(invoice_id)
+    if invoice is not None and hide_private:
+        contract = ctx.project.contract(invoice.contract_id)
+        if contract is not None and _hides_contract(
+            ctx.project, user_id=ctx.user_id, contract=contract
+        ):
+            invoice = None
     label = _invoice_label(invoice, invoice_id)
     if invoice is None:
         return ctx.reason(
@@ -302,7 +331,9 @@ def can_compile_backup(project: Project, *, user_id: str, invoice_ids: Iterable[
     Commitments for subcontractor invoices, Prime Contracts for owner invoices. The
     selection is all-or-nothing; the decision gives one reason per invoice that
     cannot be included (``unknown_invoice``, ``unknown_contract`` or
-    ``not_admin_on_tool``, each with the invoice as subject). Order and repetition
+    ``not_admin_on_tool``, each with the invoice as subject). An invoice of a private
+    contract the requester may not know of (``_hides_contract``) is refused
+    word for word as an unknown invoice id. Order and repetition
     of *invoice_ids* never change the decision. An empty selection needs only the
     requester's own conditions.
 
@@ -318,15 +349,15 @@ def can_compile_backup(project: Project, *, user_id: str, invoice_ids: Iterable[
         >>> can_compile_backup(project, user_id="u-admin", invoice_ids=["i-1", "i-4"]).allowed
         True
         >>> decision = can_compile_backup(project, user_id="u-reader", invoice_ids=["i-1", "i-4"])
-        >>> [(r.code, r.subject_id) for r in decision.reasons]
-        [('not_admin_on_tool', 'i-1'), ('not_admin_on_tool', 'i-4')]
+        >>> [(r.code, r.subject_id) for r in decision.reasons]  # i-1 is on private SC-2
+        [('unknown_invoice', 'i-1'), ('not_admin_on_tool', 'i-4')]
 
     .. versionadded:: 0.1.0
     """
     ctx = _context(project, user_id)
     reasons = _user_reasons(ctx)
     for invoice_id in sorted(set(invoice_ids)):
-        found = _resolve_invoice(ctx, invoice_id)
+        found = _resolve_invoice(ctx, invoice_id, hide_private=True)
         if isinstance(found, Reason):
             reasons.append(found)
             continue
@@ -490,7 +521,7 @@ def require_compile_backup(project: Project, *, user_id: str, invoice_ids: Itera
         >>> from invoicebackup.testing import sample_project
         >>> require_compile_backup(sample_project(), user_id="u-admin", invoice_ids=["i-1"])
         >>> try:
-        ...     require_compile_backup(sample_project(), user_id="u-reader", invoice_ids=["i-1"])
+        ...     require_compile_backup(sample_project(), user_id="u-reader", invoice_ids=["i-3"])
         ... except PermissionDeniedError as error:
         ...     print(sorted(error.decision.codes))
         ['not_admin_on_tool']

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeAlias
 
 import attrs
 import cattrs
@@ -60,6 +60,7 @@ from .storage import validate_key
 __all__ = [
     "FORMAT",
     "MANIFEST_FORMAT",
+    "MAX_PROJECT_FILE_BYTES",
     "PROJECT_FILE",
     "dump_project",
     "load_project",
@@ -78,6 +79,8 @@ MANIFEST_FORMAT: Final = "invoicebackup.manifest/1"
 
 #: The name of the project file inside a project folder.
 PROJECT_FILE: Final = "project.json"
+#: The largest project file read, in bytes; a larger one is refused unread (``too_large``).
+MAX_PROJECT_FILE_BYTES: Final = 64 * 1024 * 1024
 
 #: A JSON path as its segments: object keys and array indices.
 _Path: TypeAlias = tuple[str | int, ...]
@@ -172,9 +175,20 @@ _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _NON_FINITE = re.compile(r"[+-]?(s?nan\d*|inf|infinity)", re.ASCII | re.IGNORECASE)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _structure_str(value: object, _: type[Any]) -> str:
     if not isinstance(value, str):
         raise _wrong_type("a string", value)
+    # JSON's \uXXXX escapes can spell half a character, which no file or terminal takes.
+    found = _SURROGATE.search(value)
+    if found is not None:
+        raise _WireError(
+            "unpaired_surrogate",
+            f"{value!r} contains the unpaired surrogate U+{ord(found.group()):04X}, "
+            "half of a character; write the whole character",
+        )
     return value
 
 
@@ -307,6 +321,8 @@ def _class_hook_factory(cl: type[Any], converter: cattrs.Converter) -> Callable[
     def structure(value: object, _: type[Any]) -> Any:
         if not isinstance(value, dict):
             raise _wrong_type("an object", value)
+        # An optional key given as null means the same as leaving it out.
+        value = {k: v for k, v in value.items() if v is not None or k not in optional}
         errors: list[Exception] = []
         missing = [name for name in required if name not in value]
         for name in missing:
@@ -423,7 +439,9 @@ def _format_path(path: _Path) -> str:
         elif _IDENTIFIER.fullmatch(segment) and not keyword.iskeyword(segment):
             text += f".{segment}" if text else segment
         else:
-            text += f"[{json.dumps(segment, ensure_ascii=False)}]"
+            # Escape a key that is not whole Unicode, so the path can be printed.
+            whole = _SURROGATE.search(segment) is None
+            text += f"[{json.dumps(segment, ensure_ascii=not whole)}]"
     return text
 
 
@@ -740,8 +758,10 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         The project.
 
     Raises:
-        ProjectFileError: The file is missing, is not UTF-8 JSON, or breaks the
-            format; ``problems`` lists every problem, each with its JSON path.
+        ProjectFileError: The file is missing, is not a regular file (a FIFO, a
+            device), is larger than :data:`MAX_PROJECT_FILE_BYTES`, is not UTF-8
+            JSON, or breaks the format; ``problems`` lists every problem, each with
+            its JSON path.
         OSError: The file exists but could not be read (permissions, I/O).
 
     Example:
@@ -757,21 +777,47 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     file = _project_file(path)
     source = str(file)
     try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except (FileNotFoundError, NotADirectoryError):
-        raise ProjectFileError(
-            source, [Problem("", "missing_file", "there is no such file")]
-        ) from None
-    except IsADirectoryError:
-        raise ProjectFileError(
-            source, [Problem("", "missing_file", "this is a folder, not a file")]
-        ) from None
+        text = _read_project_file(file, source).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProjectFileError(
             source, [Problem("", "invalid_json", f"the file is not UTF-8 text: {exc.reason}")]
         ) from None
     data, found = _parse_json(text, source)
     return _build_project(data, source=source, found=found)
+
+
+def _read_project_file(file: Path, source: str) -> bytes:
+    """The bytes of *file*, which must be a regular file of at most MAX_PROJECT_FILE_BYTES.
+
+    A FIFO would block the open and the read forever, a device (a link to
+    ``/dev/zero``) would never end: the file is opened without blocking and checked
+    to be regular before a byte is read, and never more than the limit is read.
+    """
+
+    def refuse(code: str, message: str) -> NoReturn:
+        raise ProjectFileError(source, [Problem("", code, message)]) from None
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(file, flags | getattr(os, "O_BINARY", 0))
+    except (FileNotFoundError, NotADirectoryError):
+        refuse("missing_file", "there is no such file")
+    except IsADirectoryError:
+        refuse("missing_file", "this is a folder, not a file")
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            refuse("missing_file", "this is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            refuse("not_a_file", "this is not a regular file (a FIFO, a device, a socket…)")
+        if info.st_size > MAX_PROJECT_FILE_BYTES:
+            refuse("too_large", f"the file is larger than {MAX_PROJECT_FILE_BYTES} bytes")
+        if flags & getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)
+        data = stream.read(MAX_PROJECT_FILE_BYTES + 1)
+    if len(data) > MAX_PROJECT_FILE_BYTES:  # it grew while being read
+        refuse("too_large", f"the file is larger than {MAX_PROJECT_FILE_BYTES} bytes")
+    return data
 
 
 def _reject_constant(name: str) -> object:
@@ -794,6 +840,9 @@ def _parse_json(text: str, source: str) -> tuple[object, list[_Located]]:
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise ProjectFileError(source, [Problem("", "invalid_json", message)]) from None
+    except RecursionError:
+        message = "not valid JSON here: arrays and objects are nested too deeply"
         raise ProjectFileError(source, [Problem("", "invalid_json", message)]) from None
     except ValueError as exc:
         raise ProjectFileError(source, [Problem("", "invalid_json", str(exc))]) from None
@@ -846,10 +895,7 @@ def dump_project(project: Project, path: str | os.PathLike[str]) -> Path:
     .. versionadded:: 0.1.0
     """
     text = json.dumps(project_to_dict(project), indent=2, ensure_ascii=False) + "\n"
-    try:
-        payload = text.encode("utf-8")
-    except UnicodeEncodeError:  # unpaired surrogates in a string: escape everything
-        payload = (json.dumps(project_to_dict(project), indent=2) + "\n").encode("ascii")
+    payload = text.encode("utf-8")  # a Project holds no unpaired surrogate: it encodes
     file = _project_file(path)
     file.parent.mkdir(parents=True, exist_ok=True)
     try:

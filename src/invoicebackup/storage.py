@@ -25,6 +25,7 @@ import re
 import secrets
 import stat
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, suppress
@@ -201,6 +202,20 @@ _NO_HARD_LINKS = frozenset(
 )
 _TEMP_SUFFIX = ".tmp"
 _TEMP_ATTEMPTS = 16
+#: The names this store gives its temporary files (``.<name>.<16 hex digits>.tmp``).
+_TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{16}\.tmp", re.DOTALL)
+#: How old (by its last write) a temporary file must be before it may be taken as
+#: abandoned by a killed writer; a live writer also holds a lock on it, where the
+#: platform has them.
+_STALE_TEMP_SECONDS = 3600.0
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: age alone tells an abandoned file
+    _flock = None
+else:
+    _flock = fcntl.flock
+    _LOCK_NOW = fcntl.LOCK_EX | fcntl.LOCK_NB
 
 
 class FileSystemStore:
@@ -213,13 +228,16 @@ class FileSystemStore:
     and write.
 
     Writing goes through a temporary file in the destination folder, named
-    ``.<name>.<random>.tmp``, which is flushed and synced to disk and then
+    ``.<name>.<random>.tmp`` and locked (``flock``) while written, which is flushed
+    and synced to disk and then
     hard-linked to its final name; linking fails if the name is taken, so the
     store never overwrites, even when two writers race. On a file system
     without hard links the store reserves the final name with an exclusive
     create and renames the temporary file over it; there a reader may briefly
     see an empty file under the key. Whatever fails, the temporary file is
-    removed.
+    removed; one left by a writer that was killed (``SIGKILL``, a power cut) is
+    removed by a later write to the same folder once it is an hour old and no
+    one holds its lock (where there are no locks, age alone decides).
 
     The containment check guards against links already in the tree. It does
     not defend against another process that swaps folders for links while the
@@ -358,6 +376,7 @@ class FileSystemStore:
     @contextmanager
     def _write_new(self, key: str, created: list[Path]) -> Iterator[BinaryIO]:
         final = self._prepare_destination(key, created)
+        _remove_abandoned_temporaries(final.parent)
         tmp, fd = self._open_temporary(key, final)
         sync_fd = -1
         try:
@@ -451,11 +470,17 @@ class FileSystemStore:
         for _ in range(_TEMP_ATTEMPTS):
             tmp = final.with_name(f".{stem}.{secrets.token_hex(8)}{_TEMP_SUFFIX}")
             try:
-                return tmp, os.open(tmp, _WRITE_FLAGS, 0o666)
+                fd = os.open(tmp, _WRITE_FLAGS, 0o666)
             except FileExistsError:
                 continue
             except OSError as error:
                 _fail(key, "could not be written", error)
+            if _flock is not None:
+                # Held until the descriptor closes: it tells a later writer that this
+                # file is in use, however long this one takes.
+                with suppress(OSError):  # a file system without locks: age alone tells
+                    _flock(fd, _LOCK_NOW)
+            return tmp, fd
         raise DocumentStoreError(key, "could not find a free temporary file name")
 
     def _commit(self, key: str, tmp: Path, final: Path) -> None:
@@ -493,6 +518,47 @@ def _fail(key: str, what: str, error: OSError) -> NoReturn:
     """Raise a DocumentStoreError for *key* caused by the operating system's *error*."""
     detail = error.strerror or str(error)
     raise DocumentStoreError(key, f"the document {what}: {detail}") from error
+
+
+def _remove_abandoned_temporaries(folder: Path) -> None:
+    """Remove this store's temporary files in *folder* that their writers abandoned.
+
+    Only names of the store's own pattern are looked at, only regular files an hour
+    old or more, and only those whose lock can be taken (no writer holds it). Any
+    failure leaves the file: cleaning up is a courtesy, never a reason to fail.
+    """
+    now = time.time()
+    try:
+        with os.scandir(folder) as entries:
+            candidates = [
+                e for e in entries if _TEMP_NAME.fullmatch(e.name) and e.name.startswith(".")
+            ]
+    except OSError:
+        return
+    for entry in candidates:
+        with suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= _STALE_TEMP_SECONDS:
+                _remove_unlocked(Path(entry.path), info)
+
+
+def _remove_unlocked(path: Path, info: os.stat_result) -> None:
+    """Remove *path* if it is still the file *info* describes and no one holds its lock."""
+    if _flock is None:  # pragma: no cover - Windows
+        os.unlink(path)
+        return
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        now = os.fstat(fd)
+        if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+            return  # replaced since it was listed: not the file judged abandoned
+        try:
+            _flock(fd, _LOCK_NOW)
+        except BlockingIOError:
+            return  # a live writer, paused or slow
+        os.unlink(path)
+    finally:
+        os.close(fd)
 
 
 def _remove(path: Path) -> None:

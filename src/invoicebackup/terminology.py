@@ -181,8 +181,11 @@ TERMS: Final[Mapping[str, Mapping[str, Mapping[Dictionary, str]]]] = {
         "fr-CA": {_GC: "Le compte de {user} est inactif."},
     },
     "reason.unknown_invoice": {
-        "en-US": {_GC: "Invoice {invoice} is not in this project."},
-        "fr-CA": {_GC: "La facture {invoice} ne fait pas partie de ce projet."},
+        "en-US": {_GC: "Invoice {invoice} is not in this project, or {user} may not see it."},
+        "fr-CA": {
+            _GC: "La facture {invoice} ne fait pas partie de ce projet, "
+            "ou {user} ne peut pas la voir."
+        },
     },
     "reason.unknown_contract": {
         "en-US": {_GC: "Contract {contract} is not in this project."},

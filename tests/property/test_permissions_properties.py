@@ -80,6 +80,14 @@ def _fix(project: Project, user_id: str, reason: Reason) -> Project:
         permissions = user.permissions.with_level(reason.tool, reason.required_level)
         return put_user(project, attrs.evolve(user, permissions=permissions))
     if code is ReasonCode.UNKNOWN_INVOICE:
+        hidden = project.invoice(reason.subject_id)
+        if hidden is not None:
+            # On a private contract she may not know of: put her in the directory and
+            # on its private list, which is what makes it visible.
+            contract = project.contract(hidden.contract_id)
+            assert contract is not None
+            visible = attrs.evolve(contract, private_list=(*contract.private_list, user_id))
+            return put_contract(put_user(project, user), visible)
         contract_id = _fresh_id("k-fix-", {c.id for c in project.contracts})
         invoice = Invoice(
             id=reason.subject_id,
