@@ -264,3 +264,15 @@ def test_the_default_selection_leaves_out_what_she_may_not_know_of(sample: Path)
     for secret in ("INV-0001", "INV-0002", "SC-2", "k-2", "i-1", "i-2"):
         assert secret not in result.stderr, result.stderr
     assert "P-001" in result.stderr
+
+
+def test_docusign_status_lists_no_invoice_of_a_hidden_private_contract(tmp_path: Path) -> None:
+    """``docusign status`` of a user who may not know of private SC-2 lists none of its invoices."""
+    folder = write_sample_project(tmp_path / "p")
+    reader = CliRunner().invoke(main, ["docusign", "status", str(folder), "--as", "u-reader"])
+    assert reader.exit_code == 0, reader.output
+    assert "SC-2" not in reader.output
+    assert "INV-0001" not in reader.output
+    assert "SC-10 / P-001" in reader.output
+    volt = CliRunner().invoke(main, ["docusign", "status", str(folder), "--as", "u-volt"])
+    assert "SC-2 / INV-0001" in volt.output

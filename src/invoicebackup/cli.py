@@ -74,7 +74,7 @@ from .docusign import (
 )
 from .domain import Document, Project
 from .errors import BadDocumentError, InvoiceBackupError, Problem, UnsafeKeyError
-from .permissions import Decision, _hides_contract
+from .permissions import Decision, may_know_of_contract
 from .serialization import load_project, result_to_dict
 from .storage import FileSystemStore
 from .terminology import for_project
@@ -222,7 +222,7 @@ def _default_selection(
     commitments = tuple(
         c.id
         for c in project.contracts
-        if c.kind.is_commitment and not _hides_contract(project, user_id=user_id, contract=c)
+        if c.kind.is_commitment and may_know_of_contract(project, user_id=user_id, contract=c)
     )
     return (), commitments
 
@@ -632,7 +632,10 @@ def docusign_status_command(project_dir: Path, user_id: str, now: datetime | Non
             )
     for invoice in project.invoices:
         contract = project.contract(invoice.contract_id)
-        if contract is None:
+        # A private contract the user may not know of is not listed, even as a refusal.
+        if contract is None or not may_know_of_contract(
+            project, user_id=user.id, contract=contract
+        ):
             continue
         item = SignableItem.for_invoice(invoice, contract=contract)
         rows.append(

@@ -94,7 +94,7 @@ from .errors import (
     Problem,
     UnsignedInvoiceError,
 )
-from .permissions import ReasonCode, _hides_contract, can_compile_backup
+from .permissions import ReasonCode, can_compile_backup, may_know_of_contract
 from .storage import DocumentStore, validate_key
 from .terminology import Vocabulary
 
@@ -441,7 +441,9 @@ def plan_backup(
     selected: set[str] = set(invoice_ids)
     for contract_id in sorted(set(contract_ids)):
         contract = project.contract(contract_id)
-        if contract is None or _hides_contract(project, user_id=user_id, contract=contract):
+        if contract is None or not may_know_of_contract(
+            project, user_id=user_id, contract=contract
+        ):
             # Word for word the same for both: a stranger learns nothing of a private one.
             problems.append(
                 Problem(

@@ -36,6 +36,7 @@ __all__ = [
     "can_compile_backup",
     "can_edit_invoice_as_collaborator",
     "can_view_invoice",
+    "may_know_of_contract",
     "require_compile_backup",
     "require_edit_invoice_as_collaborator",
     "require_view_invoice",
@@ -270,21 +271,36 @@ def _user_reasons(ctx: _Context) -> list[Reason]:
     return reasons
 
 
-def _hides_contract(project: Project, *, user_id: str, contract: Contract) -> bool:
-    """Whether *user_id* may not even learn that *contract* exists.
+def may_know_of_contract(project: Project, *, user_id: str, contract: Contract) -> bool:
+    """Whether *user_id* may learn that *contract* exists.
 
     A private contract is visible to the Admins of its governing tool and to the
     users on its private list only, in refusals too: to anyone else, its id reads
     as an id that is not in the project, and nothing of it (number, invoices) is
-    told. A user outside the project's directory sees no private contract.
+    told. A user outside the project's directory knows of no private contract. A
+    contract that is not private is known to everyone.
+
+    Use it to filter what you list to a user (the CLI's default selection and
+    ``docusign status`` do).
+
+    Example:
+        >>> from invoicebackup import may_know_of_contract
+        >>> from invoicebackup.testing import sample_project
+        >>> project = sample_project()
+        >>> private = project.contract("k-2")   # SC-2: private, u-volt on its list
+        >>> [may_know_of_contract(project, user_id=u, contract=private)
+        ...  for u in ("u-admin", "u-volt", "u-reader", "nobody")]
+        [True, True, False, False]
+
+    .. versionadded:: 0.1.0
     """
     if not contract.private:
-        return False
+        return True
     user = project.user(user_id)
     if user is None:
-        return True
+        return False
     admin = user.level(contract.kind.governing_tool) >= PermissionLevel.ADMIN
-    return not admin and not contract.lists_privately(user_id)
+    return admin or contract.lists_privately(user_id)
 
 
 def _resolve_invoice(
@@ -293,12 +309,12 @@ def _resolve_invoice(
     """The invoice and its contract, or the reason one of them is not in the project.
 
     With *hide_private*, an invoice of a contract the requester may not know of
-    (``_hides_contract``) is reported exactly as an unknown invoice id.
+    (not :func:`may_know_of_contract`) is reported exactly as an unknown invoice id.
     """
     invoice = ctx.project.invoice(invoice_id)
     if invoice is not None and hide_private:
         contract = ctx.project.contract(invoice.contract_id)
-        if contract is not None and _hides_contract(
+        if contract is not None and not may_know_of_contract(
             ctx.project, user_id=ctx.user_id, contract=contract
         ):
             invoice = None
@@ -332,7 +348,7 @@ def can_compile_backup(project: Project, *, user_id: str, invoice_ids: Iterable[
     selection is all-or-nothing; the decision gives one reason per invoice that
     cannot be included (``unknown_invoice``, ``unknown_contract`` or
     ``not_admin_on_tool``, each with the invoice as subject). An invoice of a private
-    contract the requester may not know of (``_hides_contract``) is refused
+    contract the requester may not know of (not :func:`may_know_of_contract`) is refused
     word for word as an unknown invoice id. Order and repetition
     of *invoice_ids* never change the decision. An empty selection needs only the
     requester's own conditions.
