@@ -235,7 +235,7 @@ class _Comparison:
         return self.images[key]
 
 
-def _at(items: list[tuple[tuple[Any, ...], str]], index: int) -> object:
+def _at(items: list[tuple[tuple[Any, ...], bytes | str]], index: int) -> object:
     return items[index] if index < len(items) else "(end)"
 
 
@@ -319,19 +319,20 @@ def _effective(page: Any, key: str) -> object:
     )
 
 
-def _instructions(holder: Any) -> list[tuple[tuple[Any, ...], str]] | None:
+def _instructions(holder: Any) -> list[tuple[tuple[Any, ...], bytes | str]] | None:
     """The content instructions of a page or form, operands as comparable values."""
     try:
         parsed = pikepdf.parse_content_stream(holder)
     except Exception:
         return None
-    result: list[tuple[tuple[Any, ...], str]] = []
+    result: list[tuple[tuple[Any, ...], bytes | str]] = []
     for instruction in parsed:
         if isinstance(instruction, pikepdf.ContentStreamInlineImage):
             result.append(((instruction.iimage.unparse(),), "INLINE IMAGE"))
         else:
             operands, operator = instruction.operands, instruction.operator
-            result.append((tuple(_token(o) for o in operands), str(operator)))
+            # An operator of a damaged stream may be any bytes: compared as bytes, not text.
+            result.append((tuple(_token(o) for o in operands), bytes(operator.unparse())))
     return result
 
 
@@ -363,7 +364,7 @@ def _used(holder: Any) -> Iterator[tuple[str, bytes]]:
             uses = [("/ColorSpace", space)]
         else:
             operands, operator = instruction.operands, instruction.operator
-            use = _USES.get(str(operator))
+            use = _USES.get(bytes(operator.unparse()).decode("latin-1"))
             if use is None or len(operands) < -use[0]:
                 continue
             uses = [(use[1], operands[use[0]])]

@@ -150,3 +150,16 @@ def test_a_vertical_tab_after_a_name_is_read_as_qpdf_reads_it() -> None:
     Today the engine path loses the page's /Contents and resources after the tab.
     """
     _check(build_pdf(resource_page([b"/R\x0b"])))
+
+
+def test_the_oracle_reads_an_operator_that_is_not_text() -> None:
+    """A damaged content stream's operator of any bytes is compared as bytes, not decoded as text.
+
+    Found by the hostile property: the oracle itself raised UnicodeDecodeError on byte 0xF1.
+    """
+    objects = resource_page([b"/F1"])
+    objects[5] = stream(b"", b"q \xf1 Q BT /F1 12 Tf (x) Tj ET\n")
+    result, backup = _compiled(build_pdf(objects))
+    source = next(s for s in result.invoices[0].sources if s.key == ATTACHMENT_KEY)
+    assert source.first_page is not None
+    assert differences(build_pdf(objects), backup, source.first_page) == []

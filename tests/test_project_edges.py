@@ -9,13 +9,13 @@ from __future__ import annotations
 import copy
 import fcntl
 import os
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+import time_machine
 
 from invoicebackup import (
     BackupPreconditionsError,
@@ -182,8 +182,9 @@ def test_bidi_and_format_characters_are_dropped_from_backup_names() -> None:
 
 
 def _stale(path: Path, *, age: float) -> Path:
+    """A file *age* seconds old by the file system's clock (not the process's, which tests move)."""
     path.write_bytes(b"%PDF-1.7 half")
-    then = time.time() - age
+    then = path.stat().st_mtime - age
     os.utime(path, (then, then))
     return path
 
@@ -210,6 +211,22 @@ def test_old_temporary_files_of_dead_writers_are_removed_on_the_next_write(
     assert foreign.exists()
     assert other.exists()
     assert (tmp_path / "new.pdf").read_bytes() == b"%PDF-1.7"
+
+
+def test_a_new_unlocked_temporary_file_survives_a_process_clock_years_ahead(
+    tmp_path: Path,
+) -> None:
+    """Age is read on the file system's clock: a process clock years ahead removes nothing new.
+
+    Another writer's file, made a moment ago and not yet locked, must survive the next write.
+    """
+    young = _stale(tmp_path / ".Backup - 0930.pdf.0123456789abcdef.tmp", age=1)
+    with (
+        time_machine.travel(datetime(2040, 1, 1, tzinfo=UTC), tick=False),
+        FileSystemStore(tmp_path).create("new.pdf") as out,
+    ):
+        out.write(b"%PDF-1.7")
+    assert young.exists()
 
 
 def test_a_writer_holds_a_lock_on_its_temporary_file(tmp_path: Path) -> None:

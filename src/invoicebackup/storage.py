@@ -25,7 +25,6 @@ import re
 import secrets
 import stat
 import threading
-import time
 import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, suppress
@@ -376,8 +375,8 @@ class FileSystemStore:
     @contextmanager
     def _write_new(self, key: str, created: list[Path]) -> Iterator[BinaryIO]:
         final = self._prepare_destination(key, created)
-        _remove_abandoned_temporaries(final.parent)
         tmp, fd = self._open_temporary(key, final)
+        _remove_abandoned_temporaries(final.parent, mine=tmp, fd=fd)
         sync_fd = -1
         try:
             # A second descriptor syncs the file even if the block closed its stream.
@@ -520,14 +519,22 @@ def _fail(key: str, what: str, error: OSError) -> NoReturn:
     raise DocumentStoreError(key, f"the document {what}: {detail}") from error
 
 
-def _remove_abandoned_temporaries(folder: Path) -> None:
+def _remove_abandoned_temporaries(folder: Path, *, mine: Path, fd: int) -> None:
     """Remove this store's temporary files in *folder* that their writers abandoned.
 
     Only names of the store's own pattern are looked at, only regular files an hour
     old or more, and only those whose lock can be taken (no writer holds it). Any
     failure leaves the file: cleaning up is a courtesy, never a reason to fail.
+
+    Age is measured on the file system's own clock, against *mine* (this writer's
+    temporary file, just made, open as *fd*), not the process's: a host whose clock
+    differs from the file server's, or a test that moves the clock, must not judge a
+    live writer's file an hour old between its creation and its lock.
     """
-    now = time.time()
+    try:
+        now = os.fstat(fd).st_mtime
+    except OSError:
+        return
     try:
         with os.scandir(folder) as entries:
             candidates = [
@@ -536,6 +543,8 @@ def _remove_abandoned_temporaries(folder: Path) -> None:
     except OSError:
         return
     for entry in candidates:
+        if entry.name == mine.name:
+            continue
         with suppress(OSError):
             info = entry.stat(follow_symlinks=False)
             if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= _STALE_TEMP_SECONDS:
