@@ -7,10 +7,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from invoicebackup import __version__  # noqa: E402 - importable once src is on the path
+
 project = "invoicebackup"
 author = "invoicebackup developers"
 copyright = "2026, invoicebackup developers"
-release = "0.1.0"
+release = __version__  # the one version, from src/invoicebackup/__init__.py
 
 extensions = [
     "myst_parser",

@@ -570,7 +570,7 @@ _DOCX: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.d
 
 #: The media types a file name extension fits, the usual one first (what is inferred).
 #: Generous on purpose: the aliases are what browsers and mail clients really send (a CSV
-#: from Windows arrives as ``application/vnd.ms-excel``, an ``.xlsx`` sometimes as a zip).
+#: from Windows arrives as ``application/vnd.ms-excel``, an ``.xlsx`` as that or as a zip).
 _MEDIA_TYPES_BY_EXTENSION: Final[Mapping[str, tuple[str, ...]]] = {
     "pdf": (_PDF, "application/x-pdf", "application/acrobat"),
     "jpg": ("image/jpeg", "image/pjpeg"),
@@ -585,9 +585,9 @@ _MEDIA_TYPES_BY_EXTENSION: Final[Mapping[str, tuple[str, ...]]] = {
     "csv": ("text/csv", "text/plain", "application/csv", "text/x-csv", _EXCEL),
     "txt": ("text/plain",),
     "xls": (_EXCEL,),
-    "xlsx": (_XLSX, _ZIP),
+    "xlsx": (_XLSX, _EXCEL, _ZIP),
     "doc": ("application/msword",),
-    "docx": (_DOCX, _ZIP),
+    "docx": (_DOCX, "application/msword", _ZIP),
     "zip": (_ZIP, "application/x-zip-compressed"),
     "json": ("application/json", "text/plain"),
     "xml": ("application/xml", "text/xml"),
@@ -812,7 +812,9 @@ class Project:
     """A construction project and everything a backup needs to know about it.
 
     Attributes:
-        language: The BCP 47 tag it is shown in (``en-US``, ``fr-CA``).
+        language: The language it is shown in, one of
+            :data:`~invoicebackup.terminology.LANGUAGES` (``en-US``, ``fr-CA``), given in
+            any ASCII case with ``_`` or ``-``; any other tag is refused.
         dictionary: The point-of-view dictionary it is shown in.
         docusign_enabled: Whether the company enabled the DocuSign integration here.
         company_id: The company that manages the project; users of other companies
