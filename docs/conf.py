@@ -7,12 +7,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from invoicebackup import __version__  # noqa: E402 - importable once src is on the path
+# Importable once src is on the path; the one version, written in src/invoicebackup/__init__.py.
+from invoicebackup import __version__
 
 project = "invoicebackup"
 author = "invoicebackup developers"
 copyright = "2026, invoicebackup developers"
-release = __version__  # the one version, from src/invoicebackup/__init__.py
+release = __version__
 
 extensions = [
     "myst_parser",
