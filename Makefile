@@ -8,10 +8,11 @@ BENCH_SIZES ?= 10,100,1000
 
 .PHONY: install test lint typecheck unit unit-later docs demo bench fuzz clean
 
+# pip >= 25.1 reads the dependency groups (PEP 735) of pyproject.toml: upgrade it first.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	$(BIN)/python -m pip install --quiet -e ".[cli,docusign]" --group test --group docs
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -56,7 +57,7 @@ demo: $(STAMP)
 $(BENCH_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[cli,docusign]" --group test --group bench
 	touch $(BENCH_STAMP)
 
 ## Ours against pypdf, pikepdf and qpdf on generated backups (not part of `make test`).

@@ -7,10 +7,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+# Importable once src is on the path; the one version, written in src/invoicebackup/__init__.py.
+from invoicebackup import __version__
+
 project = "invoicebackup"
 author = "invoicebackup developers"
 copyright = "2026, invoicebackup developers"
-release = "0.1.0"
+release = __version__
 
 extensions = [
     "myst_parser",

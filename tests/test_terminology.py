@@ -143,8 +143,8 @@ def test_message_fills_fields() -> None:
 
 
 def test_for_project_binds_dictionary_and_language() -> None:
-    """for_project uses the project's dictionary and resolved language."""
-    project = Project(id="p", name="P", language="fr-FR", dictionary=OWNER)
+    """for_project uses the project's dictionary and language."""
+    project = Project(id="p", name="P", language="fr-CA", dictionary=OWNER)
     vocabulary = for_project(project)
     assert vocabulary == Vocabulary(dictionary=OWNER, language="fr-CA")
     assert vocabulary.tool_name(Tool.PRIME_CONTRACTS) == "Financement"

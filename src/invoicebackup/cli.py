@@ -54,6 +54,7 @@ from typing import Any, BinaryIO, NoReturn
 import click
 
 from . import __version__, _pdf
+from ._languages import language_tag
 from ._sample_project import SAMPLE_ADMIN, write_sample_project
 from .compile import (
     Action,
@@ -73,11 +74,17 @@ from .docusign import (
     sync_status,
 )
 from .domain import Document, Project
-from .errors import BadDocumentError, InvoiceBackupError, Problem, UnsafeKeyError
+from .errors import (
+    BadDocumentError,
+    InvalidValueError,
+    InvoiceBackupError,
+    Problem,
+    UnsafeKeyError,
+)
 from .permissions import Decision, may_know_of_contract
 from .serialization import load_project, result_to_dict
 from .storage import FileSystemStore
-from .terminology import for_project
+from .terminology import LANGUAGES, for_project
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_WARNINGS", "main"]
 
@@ -139,6 +146,16 @@ def _load(project_dir: Path) -> Project:
         return load_project(project_dir)
     except InvoiceBackupError as error:
         _refuse_error(error)
+
+
+def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """One of the product's languages (``fr-CA``, any ASCII case), or ``None``."""
+    if value is None:
+        return None
+    try:
+        return language_tag(value, "--language")
+    except InvalidValueError as error:
+        raise click.BadParameter(f"{value!r} {error.reason}") from None
 
 
 _PROJECT_DIR = click.argument(
@@ -266,7 +283,12 @@ def main() -> None:
     is_flag=True,
     help="Append DocuSign's certificate of completion after each signed invoice.",
 )
-@click.option("--language", metavar="TAG", help="Language of the backup (en-US, fr-CA).")
+@click.option(
+    "--language",
+    metavar="TAG",
+    callback=_language,
+    help=f"Language of the backup ({', '.join(LANGUAGES)}).",
+)
 @_NOW
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def compile_command(

@@ -73,6 +73,7 @@ from typing import Any, BinaryIO, Final
 import attrs
 
 from . import _hashing, _pdf
+from ._languages import language_tag
 from .docusign import EnvelopeInfo, SignatureProvider
 from .domain import (
     BillingPeriod,
@@ -82,6 +83,7 @@ from .domain import (
     Invoice,
     PeriodStatus,
     Project,
+    _ids,
 )
 from .errors import (
     BackupPreconditionsError,
@@ -152,9 +154,8 @@ def _positive(_inst: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise ValueError(f"{attribute.name} must be a positive int, got {value!r}")
 
 
-def _language(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise ValueError(f"{attribute.name} must be a BCP 47 tag or None, got {value!r}")
+def _language(value: str | None) -> str | None:
+    return None if value is None else language_tag(value, "BackupOptions.language")
 
 
 @attrs.frozen(kw_only=True)
@@ -178,7 +179,9 @@ class BackupOptions:
             (:class:`~invoicebackup.errors.UnsignedInvoiceError`, nothing written).
         embed_manifest: Attach the manifest (JSON) inside the PDF as
             :data:`MANIFEST_NAME`.
-        language: A BCP 47 tag to use instead of the project's language.
+        language: A language of :data:`~invoicebackup.terminology.LANGUAGES` to use
+            instead of the project's, in any ASCII case (``fr_ca`` is ``fr-CA``); any
+            other is refused with :class:`~invoicebackup.errors.InvalidValueError`.
         output_prefix: The store folder the backup is written to (``""`` for the
             store's root).
         max_document_bytes: A document larger than this is reported as
@@ -222,7 +225,7 @@ class BackupOptions:
         default="unsigned", validator=attrs.validators.in_(_UNSIGNED_POLICIES)
     )
     embed_manifest: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    language: str | None = attrs.field(default=None, validator=_language)
+    language: str | None = attrs.field(default=None, converter=_language)
     output_prefix: str = attrs.field(default="backups", validator=_valid_prefix)
     max_document_bytes: int | None = attrs.field(
         default=512 * 1024 * 1024, validator=_positive_or_none
@@ -407,8 +410,8 @@ def plan_backup(
 
     Args:
         project: The project.
-        invoice_ids: Selected invoices.
-        contract_ids: Selected contracts (all their invoices).
+        invoice_ids: Selected invoices: a list of ids, never a bare string.
+        contract_ids: Selected contracts (all their invoices), as a list of ids.
         user_id: Who asks.
         options: Options; only ``require_closed_periods`` matters here.
 
@@ -418,6 +421,9 @@ def plan_backup(
     Raises:
         BackupPreconditionsError: One or more preconditions failed; every problem
             is listed, each with a stable code and the id concerned.
+        InvalidValueError: *invoice_ids* or *contract_ids* is a bare string (``"i-1"``
+            would otherwise be read as ``i``, ``-`` and ``1``) or holds something that
+            is not a string.
 
     Example:
         >>> from invoicebackup import BackupPreconditionsError, plan_backup
@@ -435,8 +441,8 @@ def plan_backup(
     .. versionadded:: 0.1.0
     """
     options = options or BackupOptions()
-    invoice_ids = tuple(invoice_ids)
-    contract_ids = tuple(contract_ids)
+    invoice_ids = _ids(invoice_ids, "invoice_ids")
+    contract_ids = _ids(contract_ids, "contract_ids")
     problems: list[Problem] = []
     selected: set[str] = set(invoice_ids)
     for contract_id in sorted(set(contract_ids)):
@@ -1019,8 +1025,8 @@ def compile_backup(
 
     Args:
         project: The project.
-        invoice_ids: Selected invoices.
-        contract_ids: Selected contracts (all their invoices).
+        invoice_ids: Selected invoices: a list of ids, never a bare string.
+        contract_ids: Selected contracts (all their invoices), as a list of ids.
         user_id: Who asks.
         store: Where documents are read and, unless *output* is given, the backup is
             written.
@@ -1039,6 +1045,7 @@ def compile_backup(
 
     Raises:
         BackupPreconditionsError: See :func:`plan_backup`; nothing was read.
+        InvalidValueError: A selection is a bare string (see :func:`plan_backup`).
         BadDocumentError: A document is bad and the policy is ``"fail"``.
         UnsignedInvoiceError: An envelope is not completed and the policy is ``"fail"``.
         DocumentStoreError: The store failed to read or write (not a missing document).

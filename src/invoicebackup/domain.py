@@ -1,9 +1,24 @@
 """The domain: projects, their people, contracts, billing periods and invoices.
 
 Every class here is a frozen, slotted value with keyword-only construction and no
-I/O. Validators guard invariants only (a period that ends before it starts, an
-amount that is not a finite number, two open billing periods); parsing external
-formats is :mod:`invoicebackup.serialization`'s job.
+I/O. Validators guard invariants (a period that ends before it starts, an amount
+that is not a finite number, two open billing periods). Converters take the
+unambiguous wire value, so a host's plain rows work as they are or fail when the
+value is made, with an :class:`~invoicebackup.errors.InvalidValueError` naming the
+field and what it allows:
+
+- an enum field takes its member, or the member's value as a string in any ASCII
+  case (``"approved"``, ``"Admin"``); anything else is refused;
+- ``Project.language`` takes one of :data:`~invoicebackup.terminology.LANGUAGES`
+  in any ASCII case, ``_`` for ``-`` (``en_us``); ``fr`` and ``de-DE`` are refused;
+- a document key (``Document.key``, the envelope's keys) must be a safe relative
+  path (:func:`~invoicebackup.storage.validate_key`'s rule);
+- ``Document.media_type`` is inferred from the key's extension when absent, and a
+  media type that contradicts the extension (a ``.pdf`` key said to be
+  ``text/csv``) is refused;
+- a list of ids refuses a bare string instead of iterating its characters.
+
+Parsing external formats is :mod:`invoicebackup.serialization`'s job.
 
 An invoice whose billing period no longer exists is representable on purpose: a
 deleted period is a problem that :func:`~invoicebackup.compile.plan_backup` reports, not a
@@ -21,9 +36,13 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
+
+from ._keys import key_problem
+from ._languages import DEFAULT_LANGUAGE, language_tag
+from .errors import InvalidValueError
 
 __all__ = [
     "BillingPeriod",
@@ -232,8 +251,124 @@ def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: object) ->
         raise ValueError(f"{attribute.name} must be a non-empty string, got {value!r}")
 
 
-def _id_tuple(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(values)
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _member(kind: type[_E], value: object, field: str) -> _E:
+    """*value* as a member of *kind*: the member itself, or its value as a string.
+
+    The value's case does not matter, ASCII only: ``"Admin"`` is ``admin``, but a
+    Kelvin sign does not stand for a ``k``. Nothing else is guessed (no names shown
+    to people such as ``"Read Only"``, no surrounding space).
+    """
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str) and value.isascii():
+        wanted = value.lower()
+        for member in kind:
+            if member.value == wanted:
+                return member
+    raise InvalidValueError(field, value, allowed=[str(member.value) for member in kind])
+
+
+def _ids(values: Iterable[str], field: str) -> tuple[str, ...]:
+    """*values* as a tuple of ids; a bare string is refused rather than taken letter by letter."""
+    if isinstance(values, str):
+        raise InvalidValueError(
+            field, values, reason=f"is a single string; give a list of ids such as [{values!r}]"
+        )
+    try:
+        ids = tuple(values)
+    except TypeError:
+        raise InvalidValueError(field, values, reason="is not a list of ids") from None
+    for item in ids:
+        if not isinstance(item, str):
+            raise InvalidValueError(field, values, reason=f"holds {item!r}, which is not an id")
+    return ids
+
+
+def _key(value: object, field: str) -> str:
+    """*value* if it is a safe document key (:func:`~invoicebackup.storage.validate_key`)."""
+    if not isinstance(value, str):
+        raise InvalidValueError(
+            field, value, reason="is not a document key (a relative path such as docs/i-7.pdf)"
+        )
+    problem = key_problem(value) or (None if value.strip() else "the key is blank")
+    if problem is not None:
+        raise InvalidValueError(field, value, reason=f"is not a safe document key: {problem}")
+    return value
+
+
+def _optional_key(value: object, field: str) -> str | None:
+    return None if value is None else _key(value, field)
+
+
+# Named converters, one a field: mypy's attrs plugin takes only named functions as
+# converters, and each must name its field when it refuses a value.
+
+
+def _permission_commitments(value: PermissionLevel | str) -> PermissionLevel:
+    return _member(PermissionLevel, value, "Permissions.commitments")
+
+
+def _permission_prime_contracts(value: PermissionLevel | str) -> PermissionLevel:
+    return _member(PermissionLevel, value, "Permissions.prime_contracts")
+
+
+def _permission_invoicing(value: PermissionLevel | str) -> PermissionLevel:
+    return _member(PermissionLevel, value, "Permissions.invoicing")
+
+
+def _link_state(value: LinkState | str) -> LinkState:
+    return _member(LinkState, value, "DocuSignLink.state")
+
+
+def _contract_kind(value: ContractKind | str) -> ContractKind:
+    return _member(ContractKind, value, "Contract.kind")
+
+
+def _private_list(values: Iterable[str]) -> tuple[str, ...]:
+    return _ids(values, "Contract.private_list")
+
+
+def _invoice_contacts(values: Iterable[str]) -> tuple[str, ...]:
+    return _ids(values, "Contract.invoice_contacts")
+
+
+def _period_status(value: PeriodStatus | str) -> PeriodStatus:
+    return _member(PeriodStatus, value, "BillingPeriod.status")
+
+
+def _period_kind(value: PeriodKind | str) -> PeriodKind:
+    return _member(PeriodKind, value, "BillingPeriod.kind")
+
+
+def _document_key(value: str) -> str:
+    return _key(value, "Document.key")
+
+
+def _envelope_status(value: EnvelopeStatus | str) -> EnvelopeStatus:
+    return _member(EnvelopeStatus, value, "Envelope.status")
+
+
+def _signed_document_key(value: str | None) -> str | None:
+    return _optional_key(value, "Envelope.signed_document_key")
+
+
+def _certificate_key(value: str | None) -> str | None:
+    return _optional_key(value, "Envelope.certificate_key")
+
+
+def _invoice_status(value: InvoiceStatus | str) -> InvoiceStatus:
+    return _member(InvoiceStatus, value, "Invoice.status")
+
+
+def _project_language(value: str) -> str:
+    return language_tag(value, "Project.language")
+
+
+def _project_dictionary(value: Dictionary | str) -> Dictionary:
+    return _member(Dictionary, value, "Project.dictionary")
 
 
 @attrs.frozen(kw_only=True)
@@ -261,7 +396,7 @@ class DocuSignLink:
         'linked'
     """
 
-    state: LinkState = LinkState.NOT_LINKED
+    state: LinkState = attrs.field(default=LinkState.NOT_LINKED, converter=_link_state)
     account_id: str | None = None
     base_uri: str | None = None
     linked_at: datetime | None = attrs.field(default=None, validator=_require_aware)
@@ -287,9 +422,15 @@ class Permissions:
         <PermissionLevel.STANDARD: 'standard'>
     """
 
-    commitments: PermissionLevel = PermissionLevel.NONE
-    prime_contracts: PermissionLevel = PermissionLevel.NONE
-    invoicing: PermissionLevel = PermissionLevel.NONE
+    commitments: PermissionLevel = attrs.field(
+        default=PermissionLevel.NONE, converter=_permission_commitments
+    )
+    prime_contracts: PermissionLevel = attrs.field(
+        default=PermissionLevel.NONE, converter=_permission_prime_contracts
+    )
+    invoicing: PermissionLevel = attrs.field(
+        default=PermissionLevel.NONE, converter=_permission_invoicing
+    )
 
     def level(self, tool: Tool) -> PermissionLevel:
         """The level on *tool*."""
@@ -370,11 +511,11 @@ class Contract:
     id: str = attrs.field(validator=_non_empty)
     number: str
     title: str = ""
-    kind: ContractKind = ContractKind.SUBCONTRACT
+    kind: ContractKind = attrs.field(default=ContractKind.SUBCONTRACT, converter=_contract_kind)
     vendor_id: str | None = None
     private: bool = False
-    private_list: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple)
-    invoice_contacts: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple)
+    private_list: tuple[str, ...] = attrs.field(default=(), converter=_private_list)
+    invoice_contacts: tuple[str, ...] = attrs.field(default=(), converter=_invoice_contacts)
 
     def lists_privately(self, user_id: str) -> bool:
         """Whether *user_id* is on the private list (invoice contacts always are)."""
@@ -405,8 +546,8 @@ class BillingPeriod:
     start: date
     end: date
     due: date
-    status: PeriodStatus = PeriodStatus.OPEN
-    kind: PeriodKind = PeriodKind.AUTOMATIC
+    status: PeriodStatus = attrs.field(default=PeriodStatus.OPEN, converter=_period_status)
+    kind: PeriodKind = attrs.field(default=PeriodKind.AUTOMATIC, converter=_period_kind)
 
     def __attrs_post_init__(self) -> None:
         for name in ("start", "end", "due"):
@@ -421,26 +562,134 @@ class BillingPeriod:
             )
 
 
+_PDF: Final = "application/pdf"
+_ZIP: Final = "application/zip"
+_EXCEL: Final = "application/vnd.ms-excel"
+_XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_DOCX: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+#: The media types a file name extension fits, the usual one first (what is inferred).
+#: Generous on purpose: the aliases are what browsers and mail clients really send (a CSV
+#: from Windows arrives as ``application/vnd.ms-excel``, an ``.xlsx`` as that or as a zip).
+_MEDIA_TYPES_BY_EXTENSION: Final[Mapping[str, tuple[str, ...]]] = {
+    "pdf": (_PDF, "application/x-pdf", "application/acrobat"),
+    "jpg": ("image/jpeg", "image/pjpeg"),
+    "jpeg": ("image/jpeg", "image/pjpeg"),
+    "png": ("image/png",),
+    "tif": ("image/tiff",),
+    "tiff": ("image/tiff",),
+    "gif": ("image/gif",),
+    "bmp": ("image/bmp",),
+    "webp": ("image/webp",),
+    "heic": ("image/heic",),
+    "csv": ("text/csv", "text/plain", "application/csv", "text/x-csv", _EXCEL),
+    "txt": ("text/plain",),
+    "xls": (_EXCEL,),
+    "xlsx": (_XLSX, _EXCEL, _ZIP),
+    "doc": ("application/msword",),
+    "docx": (_DOCX, "application/msword", _ZIP),
+    "zip": (_ZIP, "application/x-zip-compressed"),
+    "json": ("application/json", "text/plain"),
+    "xml": ("application/xml", "text/xml"),
+}
+#: Every media type the table knows. A type it does not know (``binary/octet-stream``,
+#: ``application/x-anything``) never contradicts an extension: only a known one can.
+_KNOWN_MEDIA_TYPES: Final = frozenset(itertools.chain(*_MEDIA_TYPES_BY_EXTENSION.values()))
+
+# RFC 6838 section 4.2: type "/" subtype, each a restricted-name; then RFC 9110 parameters.
+_RESTRICTED_NAME: Final = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
+_MEDIA_TYPE: Final = re.compile(
+    rf"(?P<essence>{_RESTRICTED_NAME}/{_RESTRICTED_NAME})(?P<parameters>;[\x20-\x7e\t]*)?",
+    re.ASCII,
+)
+
+
+def _extension(name: str) -> str:
+    """The lower-case extension of the last path segment of *name* (``pdf``), or ``""``."""
+    stem, dot, extension = name.rpartition("/")[2].rpartition(".")
+    return extension.lower() if dot and stem else ""
+
+
+def _media_type(value: str | None) -> str:
+    """*value* with its type and subtype in lower case, or ``""`` (infer it) for ``None``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        match = _MEDIA_TYPE.fullmatch(value.lower())
+        if match is not None:
+            return match["essence"] + value[match.end("essence") :]
+    raise InvalidValueError(
+        "Document.media_type",
+        value,
+        reason="is not a media type such as application/pdf (type/subtype, RFC 6838)",
+    )
+
+
+def _essence(media_type: str) -> str:
+    return media_type.partition(";")[0]
+
+
 @attrs.frozen(kw_only=True)
 class Document:
     """A stored file: its key in a document store, its file name and media type.
+
+    Attributes:
+        key: Where the store keeps it: a safe relative path (``docs/i-7.pdf``), checked
+            when the document is made.
+        filename: Its name as the user knows it.
+        media_type: What it is (``application/pdf``). When absent or ``None``, it is
+            inferred from the key's extension, else the file name's, else taken to be
+            a PDF (its bytes are checked when a backup reads it). Type and subtype are
+            kept in lower case. A media type that the key's extension contradicts
+            (a ``.pdf`` key said to be ``text/csv``) is refused; a type the library
+            does not know (``binary/octet-stream``) never contradicts.
 
     Example:
         >>> from invoicebackup import Document
         >>> Document(key="docs/w.pdf", filename="Waiver.pdf").declared_pdf
         True
-        >>> Document(key="docs/q.csv", filename="q.csv", media_type="text/csv").declared_pdf
-        False
+        >>> Document(key="docs/q.csv", filename="q.csv").media_type
+        'text/csv'
+        >>> Document(key="docs/scan.JPG", filename="Scan", media_type="Image/JPEG").media_type
+        'image/jpeg'
+        >>> Document(key="docs/q.pdf", filename="q.pdf", media_type="text/csv")
+        Traceback (most recent call last):
+            ...
+        invoicebackup.errors.InvalidValueError: Document.media_type: 'text/csv' does not fit the \
+key 'docs/q.pdf' (a .pdf is application/pdf, application/x-pdf or application/acrobat)
+        >>> Document(key="../q.pdf", filename="q.pdf")
+        Traceback (most recent call last):
+            ...
+        invoicebackup.errors.InvalidValueError: Document.key: '../q.pdf' is not a safe document \
+key: the key has a '..' segment; keys name a path inside the store
     """
 
-    key: str = attrs.field(validator=_non_empty)
+    key: str = attrs.field(converter=_document_key)
     filename: str
-    media_type: str = "application/pdf"
+    media_type: str = attrs.field(default=None, converter=_media_type)
+
+    def __attrs_post_init__(self) -> None:
+        fitting = _MEDIA_TYPES_BY_EXTENSION.get(_extension(self.key), ())
+        if not self.media_type:
+            inferred = fitting or _MEDIA_TYPES_BY_EXTENSION.get(_extension(self.filename), (_PDF,))
+            object.__setattr__(self, "media_type", inferred[0])
+            return
+        essence = _essence(self.media_type)
+        if fitting and essence in _KNOWN_MEDIA_TYPES and essence not in fitting:
+            names = ", ".join(fitting[:-1]) + (" or " if len(fitting) > 1 else "") + fitting[-1]
+            raise InvalidValueError(
+                "Document.media_type",
+                self.media_type,
+                allowed=fitting,
+                reason=f"does not fit the key {self.key!r} (a .{_extension(self.key)} is {names})",
+            )
 
     @property
     def declared_pdf(self) -> bool:
         """Whether the document says it is a PDF (by media type or file name)."""
-        return self.media_type == "application/pdf" or self.filename.lower().endswith(".pdf")
+        return _essence(self.media_type) in _MEDIA_TYPES_BY_EXTENSION[
+            "pdf"
+        ] or self.filename.lower().endswith(".pdf")
 
 
 @attrs.frozen(kw_only=True)
@@ -464,10 +713,10 @@ class Envelope:
     """
 
     id: str = attrs.field(validator=_non_empty)
-    status: EnvelopeStatus
+    status: EnvelopeStatus = attrs.field(converter=_envelope_status)
     completed_at: datetime | None = attrs.field(default=None, validator=_require_aware)
-    signed_document_key: str | None = None
-    certificate_key: str | None = None
+    signed_document_key: str | None = attrs.field(default=None, converter=_signed_document_key)
+    certificate_key: str | None = attrs.field(default=None, converter=_certificate_key)
 
 
 def _finite_amount(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -518,7 +767,7 @@ class Invoice:
     billing_period_id: str
     position: int
     number: str
-    status: InvoiceStatus = InvoiceStatus.DRAFT
+    status: InvoiceStatus = attrs.field(default=InvoiceStatus.DRAFT, converter=_invoice_status)
     amount: Decimal = attrs.field(default=Decimal(0), validator=_finite_amount)
     document: Document
     attachments: tuple[Document, ...] = attrs.field(default=(), converter=_document_tuple)
@@ -563,7 +812,9 @@ class Project:
     """A construction project and everything a backup needs to know about it.
 
     Attributes:
-        language: The BCP 47 tag it is shown in (``en-US``, ``fr-CA``).
+        language: The language it is shown in, one of
+            :data:`~invoicebackup.terminology.LANGUAGES` (``en-US``, ``fr-CA``), given in
+            any ASCII case with ``_`` or ``-``; any other tag is refused.
         dictionary: The point-of-view dictionary it is shown in.
         docusign_enabled: Whether the company enabled the DocuSign integration here.
         company_id: The company that manages the project; users of other companies
@@ -587,8 +838,10 @@ class Project:
     id: str = attrs.field(validator=_non_empty)
     name: str
     number: str = ""
-    language: str = "en-US"
-    dictionary: Dictionary = Dictionary.GENERAL_CONTRACTOR
+    language: str = attrs.field(default=DEFAULT_LANGUAGE, converter=_project_language)
+    dictionary: Dictionary = attrs.field(
+        default=Dictionary.GENERAL_CONTRACTOR, converter=_project_dictionary
+    )
     docusign_enabled: bool = False
     company_id: str | None = None
     companies: tuple[Company, ...] = attrs.field(default=(), converter=_companies_tuple)

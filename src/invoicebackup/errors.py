@@ -5,6 +5,7 @@ error resembles a builtin, it also subclasses that builtin, so callers that
 catch ``ValueError``, ``OSError`` or ``PermissionError`` keep working::
 
     InvoiceBackupError
+    ├── InvalidValueError (ValueError)           a value cannot be made as given
     ├── ProjectFileError (ValueError)            a project file breaks the format
     ├── DocumentStoreError (OSError)             a document store could not do its job
     │   ├── DocumentNotFoundError (FileNotFoundError)
@@ -42,6 +43,7 @@ __all__ = [
     "DocumentStoreError",
     "EnvelopeNotFoundError",
     "InvalidTransitionError",
+    "InvalidValueError",
     "InvoiceBackupError",
     "PermissionDeniedError",
     "Problem",
@@ -66,6 +68,50 @@ class InvoiceBackupError(Exception):
         ...     print(type(error).__name__, "-", error)
         DocumentNotFoundError - document 'docs/none.pdf': no document is stored under this key
     """
+
+
+class InvalidValueError(InvoiceBackupError, ValueError):
+    """A value handed to a constructor or a function is not one it takes.
+
+    Raised when the value is made, naming the field, so a host's rows fail where
+    they enter the library instead of deep inside a backup.
+
+    Attributes:
+        field: The field, as ``Class.attribute`` (``Invoice.status``), or the
+            parameter's name (``invoice_ids``).
+        value: The value given.
+        allowed: The values the field takes, when they are a closed set; else empty.
+        reason: Why the value is refused, in words that follow the value
+            (``is not one of draft, approved``).
+
+    Example:
+        >>> from invoicebackup import InvalidValueError, PermissionLevel, Permissions
+        >>> try:
+        ...     Permissions(commitments="administrator")
+        ... except InvalidValueError as error:
+        ...     print(error)
+        ...     print(error.field, error.allowed)
+        Permissions.commitments: 'administrator' is not one of none, read_only, standard, admin
+        Permissions.commitments ('none', 'read_only', 'standard', 'admin')
+        >>> Permissions(commitments="Admin").commitments   # the value, in any ASCII case
+        <PermissionLevel.ADMIN: 'admin'>
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        field: str,
+        value: object,
+        *,
+        allowed: Sequence[str] = (),
+        reason: str | None = None,
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = tuple(allowed)
+        self.reason = reason if reason is not None else f"is not one of {', '.join(allowed)}"
+        super().__init__(f"{field}: {value!r} {self.reason}")
 
 
 @attrs.frozen

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from .domain import Contract, Invoice, PermissionLevel, Project, Tool, User
+from .domain import Contract, Invoice, PermissionLevel, Project, Tool, User, _ids
 from .errors import PermissionDeniedError
 from .terminology import Vocabulary, for_project
 
@@ -370,9 +370,10 @@ def can_compile_backup(project: Project, *, user_id: str, invoice_ids: Iterable[
 
     .. versionadded:: 0.1.0
     """
+    selection = _ids(invoice_ids, "invoice_ids")
     ctx = _context(project, user_id)
     reasons = _user_reasons(ctx)
-    for invoice_id in sorted(set(invoice_ids)):
+    for invoice_id in sorted(set(selection)):
         found = _resolve_invoice(ctx, invoice_id, hide_private=True)
         if isinstance(found, Reason):
             reasons.append(found)

@@ -40,6 +40,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from ._languages import language_tag
 from .domain import (
     BillingPeriod,
     Company,
@@ -54,7 +55,7 @@ from .domain import (
     Project,
     User,
 )
-from .errors import Problem, ProjectFileError, UnsafeKeyError
+from .errors import InvalidValueError, Problem, ProjectFileError, UnsafeKeyError
 from .storage import validate_key
 
 __all__ = [
@@ -89,6 +90,12 @@ _Path: TypeAlias = tuple[str | int, ...]
 # --- the project header (the "project" object) ----------------------------------------------------
 
 
+def _header_language(value: str) -> str:
+    # Checked here, not only when the Project is made at the end, so that a wrong
+    # language is reported at project.language alongside every other problem.
+    return language_tag(value, "Project.language")
+
+
 @attrs.frozen(kw_only=True)
 class _Header:
     """The ``project`` object: the project's own scalars, without its collections."""
@@ -96,7 +103,7 @@ class _Header:
     id: str
     name: str
     number: str
-    language: str
+    language: str = attrs.field(converter=_header_language)
     dictionary: Dictionary = Dictionary.GENERAL_CONTRACTOR
     docusign_enabled: bool
     company_id: str | None = None
@@ -467,6 +474,12 @@ def _problems_of(exc: BaseException, path: _Path) -> Iterator[_Located]:
         yield _Located(path, exc.code, exc.message)
     elif isinstance(exc, KeyError):
         yield _Located(path, "missing_key", "this required key is missing")
+    elif isinstance(exc, InvalidValueError):
+        # A value the domain refused when it was made (a media type that contradicts its
+        # key): the error names its field, which the path takes; the message need not.
+        name = exc.field.rpartition(".")[2]
+        where = path if path and path[-1] == name else (*path, name)
+        yield _Located(where, "invalid_value", f"{exc.value!r} {exc.reason}")
     elif isinstance(exc, ValueError):
         # A domain invariant on one value (a period that ends before it starts).
         yield _Located(path, "invalid_value", str(exc))

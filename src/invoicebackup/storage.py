@@ -25,12 +25,13 @@ import re
 import secrets
 import stat
 import threading
-import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn, Protocol, runtime_checkable
+from typing import Any, BinaryIO, Final, NoReturn, Protocol, runtime_checkable
 
+from . import _keys
+from ._keys import key_problem
 from .errors import (
     DocumentExistsError,
     DocumentNotFoundError,
@@ -48,11 +49,9 @@ __all__ = [
 ]
 
 #: The longest key accepted, in bytes of UTF-8 (the limit object stores such as S3 use).
-MAX_KEY_BYTES = 1024
+MAX_KEY_BYTES: Final = _keys.MAX_KEY_BYTES
 #: The longest segment accepted, in bytes of UTF-8 (the file-name limit of common file systems).
-MAX_SEGMENT_BYTES = 255
-
-_DRIVE = re.compile(r"[A-Za-z]:")
+MAX_SEGMENT_BYTES: Final = _keys.MAX_SEGMENT_BYTES
 
 
 @runtime_checkable
@@ -140,38 +139,10 @@ def validate_key(key: str) -> str:
     """
     if not isinstance(key, str):
         raise TypeError(f"a document key must be a str, not {type(key).__name__}")
-    reason = _key_problem(key)
+    reason = key_problem(key)
     if reason is not None:
         raise UnsafeKeyError(key, reason)
     return key
-
-
-def _key_problem(key: str) -> str | None:
-    """Why *key* is unsafe, or None when it is safe."""
-    if not key:
-        return "the key is empty"
-    for char in key:
-        category = unicodedata.category(char)
-        if category == "Cc":
-            return f"the key contains the control character U+{ord(char):04X}"
-        if category == "Cs":
-            return f"the key contains the unpaired surrogate U+{ord(char):04X}"
-    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
-        return f"the key is longer than {MAX_KEY_BYTES} bytes"
-    if "\\" in key:
-        return "the key contains a backslash; keys use '/' as their only separator"
-    if key.startswith("/"):
-        return "the key is an absolute path; keys are relative to the store"
-    if _DRIVE.match(key):
-        return "the key starts with a drive; keys are relative to the store"
-    for segment in key.split("/"):
-        if segment == "":
-            return "the key has an empty segment ('//' or a trailing '/')"
-        if segment in (".", ".."):
-            return f"the key has a {segment!r} segment; keys name a path inside the store"
-        if len(segment.encode("utf-8")) > MAX_SEGMENT_BYTES:
-            return f"a segment of the key is longer than {MAX_SEGMENT_BYTES} bytes"
-    return None
 
 
 # --- the file system ----------------------------------------------------------------------------

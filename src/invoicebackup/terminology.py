@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from . import _languages
 from .domain import Dictionary, PermissionLevel, Tool
 
 if TYPE_CHECKING:
@@ -53,10 +54,10 @@ __all__ = [
 ]
 
 #: The language used when a tag matches none of :data:`LANGUAGES`.
-DEFAULT_LANGUAGE: Final = "en-US"
+DEFAULT_LANGUAGE: Final = _languages.DEFAULT_LANGUAGE
 
 #: Every language the table is written in, as BCP 47 tags.
-LANGUAGES: Final = ("en-US", "fr-CA")
+LANGUAGES: Final = _languages.LANGUAGES
 
 _GC: Final = Dictionary.GENERAL_CONTRACTOR
 _OWNER: Final = Dictionary.OWNER
@@ -370,15 +371,9 @@ TERMS: Final[Mapping[str, Mapping[str, Mapping[Dictionary, str]]]] = {
 }
 
 
-def _normalise(tag: str) -> str:
-    return tag.strip().replace("_", "-").casefold()
-
-
-def _primary(tag: str) -> str:
-    return _normalise(tag).split("-", 1)[0]
-
-
-_BY_TAG: Final = {_normalise(tag): tag for tag in LANGUAGES}
+_normalise = _languages.normalise
+_primary = _languages.primary
+_BY_TAG: Final = _languages.BY_TAG
 # The first language listed for a primary subtag wins (``fr`` → ``fr-CA``).
 _BY_PRIMARY: Final[dict[str, str]] = {}
 for _tag in LANGUAGES:
