@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 BENCH_SIZES ?= 10,100,1000
 
-.PHONY: install test lint typecheck unit unit-later docs demo bench fuzz clean
+.PHONY: install test lint typecheck unit unit-later docs demo bench fuzz catalogues clean
 
 # pip >= 25.1 reads the dependency groups (PEP 735) of pyproject.toml: upgrade it first.
 $(STAMP): pyproject.toml
@@ -69,6 +69,11 @@ bench: $(BENCH_STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/property/test_hostile_pdfs.py tests/property/test_plain_objects.py \
 		tests/property/test_no_leak.py -q --hypothesis-show-statistics
+
+## Compile the message catalogues (src/invoicebackup/locale/*/LC_MESSAGES/invoicebackup.po -> .mo)
+## after editing or adding a .po file; tests/test_catalogues.py fails while a .mo is stale.
+catalogues: $(STAMP)
+	$(BIN)/pybabel compile --domain invoicebackup --directory src/invoicebackup/locale --statistics
 
 clean:
 	rm -rf docs/_build demo-output .pytest_cache .mypy_cache .ruff_cache

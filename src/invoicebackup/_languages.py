@@ -3,17 +3,18 @@
 Shared by :mod:`invoicebackup.domain`, which refuses a language it does not know,
 :mod:`invoicebackup.compile`, whose options may name one, and
 :mod:`invoicebackup.terminology`, which shows words in one. It imports only the
-errors, so all of them may depend on it.
+errors and the catalogues' reader, so all of them may depend on it.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from . import _catalogues
 from .errors import InvalidValueError
 
-#: Every language the product is written in, as BCP 47 tags.
-LANGUAGES: Final = ("en-US", "fr-CA")
+#: Every language the product is written in, as BCP 47 tags: one a message catalogue.
+LANGUAGES: Final = _catalogues.languages()
 
 #: The language of a project that names none.
 DEFAULT_LANGUAGE: Final = "en-US"

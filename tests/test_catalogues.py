@@ -1,0 +1,64 @@
+"""The words come from gettext catalogues: complete, compiled, and open to a new language."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from invoicebackup import Dictionary, Project
+from invoicebackup._catalogues import LOCALE_DIR, _read_mo, languages, read_catalogues
+from invoicebackup.terminology import LANGUAGES, TERMS
+
+
+def _po_messages(po: Path) -> dict[tuple[str | None, str], str]:
+    with po.open("rb") as stream:
+        catalogue = read_po(stream)
+    return {(m.context, str(m.id)): str(m.string) for m in catalogue if m.id}
+
+
+def test_each_compiled_catalogue_is_its_po_file() -> None:
+    """Every ``.mo`` holds exactly its ``.po``'s messages (``make catalogues`` after an edit)."""
+    pos = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/invoicebackup.po"))
+    assert [po.parent.parent.name for po in pos] == ["en_US", "fr_CA"]
+    for po in pos:
+        mo = po.with_suffix(".mo")
+        assert _read_mo(mo.read_bytes(), mo) == _po_messages(po), f"{mo} is stale"
+
+
+def test_every_key_is_translated_in_every_language() -> None:
+    """Each key of the template has a general-contractor text in every language, none empty."""
+    template = _po_messages(LOCALE_DIR / "invoicebackup.pot")
+    keys = {key for _context, key in template}
+    assert keys == set(TERMS)
+    for key, by_language in TERMS.items():
+        assert set(by_language) == set(LANGUAGES), key
+        for texts in by_language.values():
+            assert texts[Dictionary.GENERAL_CONTRACTOR].strip(), key
+
+
+def test_a_third_language_is_a_file_not_a_code_change(tmp_path: Path) -> None:
+    """A new catalogue folder is a new language of the reader, with its own words."""
+    locale = tmp_path / "locale"
+    shutil.copytree(LOCALE_DIR, locale)
+    folder = locale / "de_DE" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (LOCALE_DIR / "invoicebackup.pot").open("rb") as stream:
+        catalogue = read_po(stream, locale="de_DE")
+    for message in catalogue:
+        if message.id == "tool.commitments" and message.context is None:
+            message.string = "Verpflichtungen"
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue)
+    (folder / "invoicebackup.mo").write_bytes(buffer.getvalue())
+    assert languages(locale) == ("de-DE", "en-US", "fr-CA")
+    assert read_catalogues(locale)["tool.commitments"]["de-DE"][None] == "Verpflichtungen"
+
+
+def test_the_package_reads_the_shipped_catalogues() -> None:
+    """The languages a project may take are exactly those with a catalogue."""
+    assert languages() == LANGUAGES == ("en-US", "fr-CA")
+    assert Project(id="p", name="P", language="fr-CA").language == "fr-CA"
