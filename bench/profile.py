@@ -99,14 +99,13 @@ def per_document_times(workload: Workload) -> tuple[float, list[tuple[float, flo
     )
     total = time.perf_counter() - start
     times: list[tuple[float, float]] = []
-    last = start
-    read_at = start
+    assembled_at = read_at = start
     for stage, at in marks:
         if stage is ProgressStage.READ:
             read_at = at
         elif stage is ProgressStage.ASSEMBLED:
-            times.append((read_at - last, at - read_at))
-        last = at
+            times.append((read_at - assembled_at, at - read_at))
+            assembled_at = at
     return total, times
 
 

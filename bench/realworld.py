@@ -6,10 +6,9 @@ every file that ``compile_backup`` includes as it is — without a password and 
 repair (``BackupOptions(repair=False)``) — and leaves out the ones in :data:`EXCLUDED`,
 each with the reason ``compile_backup`` gives for it. Each invoice gets four documents
 (its invoice PDF and three attachments) drawn with a seeded ``random.Random``, and each
-occurrence is a copy made unique by a trailing comment line after the file's last byte
-(``%unique <n>``), so no two documents share a SHA-256 and nothing is deduplicated.
-A comment after ``%%EOF`` changes no reader's view of the file (the last ``startxref``
-is still within the last kilobyte readers search).
+occurrence is a copy made unique by a comment line (``%unique <n>``) just before the
+file's last ``startxref`` (see :func:`unique_copy`), so no two documents share a SHA-256
+and nothing is deduplicated, while every copy is read as its original is.
 
 The folder is a project like the generated workload's (``project.json``, the documents,
 ``bench-manifest.json``); each document's page count is pikepdf's (qpdf's), read when the
@@ -118,9 +117,22 @@ def corpus_files(corpus: Path) -> list[str]:
 
 
 def unique_copy(data: bytes, n: int) -> bytes:
-    """*data* with the comment line ``%unique <n>`` after its last byte (on a line of its own)."""
-    newline = b"" if data.endswith((b"\n", b"\r")) else b"\n"
-    return data + newline + b"%unique " + str(n).encode() + b"\n"
+    """*data* with the comment line ``%unique <n>`` just before its last ``startxref``.
+
+    There, the comment moves no object and no cross-reference offset (they all come
+    before it), and the file still ends as it did. Not after ``%%EOF``: a file must end
+    with ``startxref``, its offset and ``%%EOF`` for the simple path's table reader
+    (:func:`invoicebackup._rawpdf.xref_table`), so a trailing comment would send every
+    copy through pypdf, which its original does not take (measured: all 88 files,
+    against 54). A file without ``startxref`` gets the line at its end.
+    """
+    marker = b"%unique " + str(n).encode() + b"\n"
+    at = data.rfind(b"startxref")
+    if at < 0:
+        newline = b"" if data.endswith((b"\n", b"\r")) else b"\n"
+        return data + newline + marker
+    newline = b"" if at == 0 or data[at - 1 : at] in (b"\n", b"\r") else b"\n"
+    return data[:at] + newline + marker + data[at:]
 
 
 def _pages(data: bytes) -> int:
