@@ -219,6 +219,7 @@ def report(workload: Workload, *, top: int, repeat: int) -> str:
     engine_docs = sum(by_source[s]["n"] for s in engine_sources)
     engine_time = sum(by_source[s]["parse"] + by_source[s]["copy"] for s in engine_sources)
     all_time = sum(e["parse"] + e["copy"] for e in by_source.values())
+    parse_time = sum(e["parse"] for e in by_source.values())
     parts += [
         "",
         "## Paths",
@@ -226,7 +227,8 @@ def report(workload: Workload, *, top: int, repeat: int) -> str:
         f"{len(by_source)} distinct sources: {len(simple_sources)} took the simple path, "
         f"{len(engine_sources)} the engine (pypdf). Engine documents: {engine_docs} of "
         f"{len(documents)}, {engine_time:.2f} s of the {all_time:.2f} s between progress events "
-        f"({engine_time / all_time:.0%}).",
+        f"({engine_time / all_time:.0%}). Of those {all_time:.2f} s, read+parse took "
+        f"{parse_time:.2f} s and copy+write {all_time - parse_time:.2f} s.",
         "",
         "Simple: " + ", ".join(simple_sources),
     ]
