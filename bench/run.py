@@ -81,6 +81,7 @@ class Run:
     invoices: int
     repetition: int
     wall_s: float | None = None
+    cpu_s: float | None = None
     work_s: float | None = None
     peak_rss_mb: float | None = None
     output_mb: float | None = None
@@ -106,11 +107,13 @@ class SizeResult:
     runs: list[Run] = field(default_factory=list)
 
 
-def _measure(argv: list[str], *, cwd: Path) -> tuple[int, float, float, str, str]:
-    """Run *argv*; its exit code, wall seconds, peak RSS in MB, stdout and stderr.
+def _measure(argv: list[str], *, cwd: Path) -> tuple[int, float, float, float, str, str]:
+    """Run *argv*; its exit code, wall seconds, CPU seconds, peak RSS in MB, stdout and stderr.
 
-    Dirty pages are flushed first, so that no run pays for writing back the output of
-    the run before it.
+    CPU seconds are user plus system time of all its threads: on a machine other jobs
+    share, they grow less than wall time when the process waits for a core. Dirty pages
+    are flushed first, so that no run pays for writing back the output of the run
+    before it.
     """
     os.sync()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -124,6 +127,7 @@ def _measure(argv: list[str], *, cwd: Path) -> tuple[int, float, float, str, str
         return (
             proc.returncode,
             wall,
+            usage.ru_utime + usage.ru_stime,
             usage.ru_maxrss * 1024 / 1e6,  # ru_maxrss is in KiB on Linux
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
@@ -149,7 +153,7 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
             return run
         keys = [d["key"] for d in workload.manifest["documents"]]
         argv = [qpdf, "--empty", "--pages", *keys, "--", str(out.resolve())]
-        code, wall, rss, stdout, stderr = _measure(argv, cwd=workload.folder)
+        code, wall, cpu, rss, stdout, stderr = _measure(argv, cwd=workload.folder)
         report: dict[str, Any] = {"output": str(out)}
         # qpdf exits 3 for warnings only: the output was written.
         if code not in (0, 3):
@@ -166,7 +170,7 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
             "--out",
             str(out.resolve()),
         ]
-        code, wall, rss, stdout, stderr = _measure(argv, cwd=root)
+        code, wall, cpu, rss, stdout, stderr = _measure(argv, cwd=root)
         if code != 0:
             run.error = _child_error(code, stdout, stderr)
             return run
@@ -178,6 +182,7 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
         run.notes = [f"{k}: {report[k]}" for k in ("api", "left_out") if report.get(k)]
     output = Path(report["output"])
     run.wall_s = wall
+    run.cpu_s = cpu
     run.peak_rss_mb = rss
     run.output_mb = output.stat().st_size / 1e6
     run.expected_pages = workload.manifest["pages"] + int(report.get("placeholders", 0))
@@ -194,7 +199,7 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
                 "--workload",
                 str(workload.folder.resolve()),
             ]
-            code, _wall, _rss, stdout, stderr = _measure(argv, cwd=root)
+            code, _wall, _cpu, _rss, stdout, stderr = _measure(argv, cwd=root)
             if code != 0:
                 run.error = f"check failed: {stderr.strip()[-500:]}"
             else:
@@ -260,7 +265,8 @@ def _engine_rows(size: SizeResult) -> list[list[str]]:
         error = next((r.error for r in runs if r.error), None)
         if unavailable or (error and all(r.wall_s is None for r in runs)):
             note = f"not measured: {unavailable or error}"
-            rows.append([size.workload, engine, str(size.invoices), "-", "-", "-", "-", "-", note])
+            row = [size.workload, engine, str(size.invoices), "-", "-", "-", "-", "-", "-", note]
+            rows.append(row)
             continue
         checked = next((r for r in runs if r.pages is not None), None)
         pages = "-" if checked is None else str(checked.pages)
@@ -283,6 +289,7 @@ def _engine_rows(size: SizeResult) -> list[list[str]]:
                 engine,
                 str(size.invoices),
                 _fmt(_median([r.wall_s for r in runs])),
+                _fmt(_median([r.cpu_s for r in runs])),
                 _fmt(max((r.peak_rss_mb or 0.0) for r in runs), ".0f"),
                 _fmt(_median([r.output_mb for r in runs]), ".1f"),
                 pages,
@@ -297,6 +304,7 @@ def _ratio_rows(size: SizeResult) -> list[list[str]]:
     rows = []
     for peer in PEERS:
         time_ratio = _ratio(size, peer, "wall_s")
+        cpu_ratio = _ratio(size, peer, "cpu_s")
         rss_ratio = _ratio(size, peer, "peak_rss_mb")
         size_ratio = _ratio(size, peer, "output_mb")
         if time_ratio is None:
@@ -307,6 +315,7 @@ def _ratio_rows(size: SizeResult) -> list[list[str]]:
                 f"ours / {peer}",
                 str(size.invoices),
                 _fmt(time_ratio),
+                _fmt(cpu_ratio),
                 _fmt(rss_ratio),
                 _fmt(size_ratio),
             ]
@@ -450,13 +459,14 @@ ENGINE_HEADERS = [
     "engine",
     "N",
     "wall s",
+    "CPU s",
     "peak RSS MB",
     "output MB",
     "pages",
     "runs",
     "checks",
 ]
-RATIO_HEADERS = ["workload", "ratio", "N", "wall time", "peak RSS", "output bytes"]
+RATIO_HEADERS = ["workload", "ratio", "N", "wall time", "CPU time", "peak RSS", "output bytes"]
 TARGET_HEADERS = ["workload", "target", "N", "measured", "status"]
 
 
@@ -593,7 +603,8 @@ def bench(
                         run.unavailable
                         or run.error
                         or (
-                            f"{run.wall_s:.2f} s, {run.peak_rss_mb:.0f} MB RSS, "
+                            f"{run.wall_s:.2f} s ({run.cpu_s:.2f} s CPU), "
+                            f"{run.peak_rss_mb:.0f} MB RSS, "
                             f"{run.output_mb:.1f} MB"
                         )
                     )
