@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from bench import child, realworld, run
+from bench import child, hotspots, realworld, run
 from bench.workload import cached_workload
 
 from invoicebackup import BackupOptions, InMemoryStore, _rawpdf, compile_backup
@@ -234,3 +234,14 @@ def test_a_peer_failing_on_a_document_is_its_error_naming_the_document() -> None
     assert (
         run._child_error(1, "", "Traceback …\nMemoryError") == "exited 1: Traceback …\nMemoryError"
     )
+
+
+@pytest.mark.corpus
+def test_the_profile_names_each_source_and_the_path_it_took(tmp_path: Path, corpus: Path) -> None:
+    """bench.hotspots on a tiny workload: every drawn source is in its path lists or its table."""
+    workload = realworld.build(tmp_path / "w", invoices=1, seed=3, corpus=corpus)
+    text = hotspots.report(workload, top=10, repeat=1)
+    sources = {d["source"] for d in workload.manifest["documents"]}
+    assert f"{len(sources)} distinct sources:" in text
+    assert all(f"| {source} |" in text for source in sources)
+    assert not (workload.folder / "profile-output").exists()

@@ -1,6 +1,6 @@
 """Where ``compile_backup`` spends its time on a workload: per function, per area, per document.
 
-``python -m bench.profile --workload bench-output/realworld-…-n100`` compiles the workload's
+``python -m bench.hotspots --workload bench-output/realworld-…-n100`` compiles the workload's
 backup (every invoice, as the benchmark's ``ours`` child does) three times in this process:
 
 1. timed, without a profiler: each document's time from the progress events
