@@ -10,6 +10,7 @@ start-up is the interpreter's and its engine's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import inspect
 import json
@@ -17,7 +18,7 @@ import re
 import resource
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,19 +37,39 @@ def _raise_open_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+class EngineFailed(Exception):
+    """A peer engine raised on a document: the run's error, not the benchmark's crash."""
+
+
+@contextlib.contextmanager
+def _failing_on(what: str) -> Iterator[None]:
+    """Turn any exception the engine raises into :class:`EngineFailed` naming *what* failed.
+
+    Real documents make some engines fail (pypdf 7.1 stops on an ``AssertionError`` in
+    ``PdfWriter.append`` for some files of the corpus): the runner records the message.
+    """
+    try:
+        yield
+    except Exception as error:
+        detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+        raise EngineFailed(f"{type(error).__name__} on {what}: {detail}".rstrip(": ")) from error
+
+
 def _child(engine: str, workload_dir: Path, out: Path) -> dict[str, Any]:
     """Run one engine once, in this (fresh) process; return what the parent needs."""
     _raise_open_file_limit()
     workload = load_workload(workload_dir)
     paths = [str(p) for p in workload.paths]
+    keys = [d["key"] for d in workload.manifest["documents"]]
     if engine == "pypdf":
         from pypdf import PdfWriter
 
         start = time.perf_counter()
         writer = PdfWriter()
-        for path in paths:
-            writer.append(path)
-        with open(out, "wb") as stream:
+        for key, path in zip(keys, paths, strict=True):
+            with _failing_on(key):
+                writer.append(path)
+        with _failing_on("the output"), open(out, "wb") as stream:
             writer.write(stream)
         return {"output": str(out), "work_s": time.perf_counter() - start}
     if engine == "pikepdf":
@@ -57,11 +78,13 @@ def _child(engine: str, workload_dir: Path, out: Path) -> dict[str, Any]:
         start = time.perf_counter()
         merged = pikepdf.new()
         sources = []
-        for path in paths:
-            source = pikepdf.open(path)
-            sources.append(source)
-            merged.pages.extend(source.pages)
-        merged.save(out)
+        for key, path in zip(keys, paths, strict=True):
+            with _failing_on(key):
+                source = pikepdf.open(path)
+                sources.append(source)
+                merged.pages.extend(source.pages)
+        with _failing_on("the output"):
+            merged.save(out)
         return {"output": str(out), "work_s": time.perf_counter() - start}
     if engine == "ours":
         return _child_ours(workload)
@@ -185,7 +208,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         print(json.dumps(_check(args.check, args.workload)))
     elif args.engine and args.out:
-        print(json.dumps(_child(args.engine, args.workload, args.out)))
+        try:
+            report = _child(args.engine, args.workload, args.out)
+        except EngineFailed as failed:
+            print(json.dumps({"error": str(failed)}))
+            return 1
+        print(json.dumps(report))
     else:
         parser.error("give an engine and --out, or --check")
     return 0

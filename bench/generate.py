@@ -33,7 +33,6 @@ Run ``python -m bench.generate --invoices 10`` to make (or find) one.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import io
 import json
@@ -55,6 +54,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from bench.project import ADMIN_USER_ID, backup_order, project_json, rng_for, skeleton
 from bench.workload import (
     GENERATOR_VERSION,
     MANIFEST_NAME,
@@ -72,8 +72,6 @@ ESTIMATED_BYTES_PER_INVOICE = 3_800_000
 _CERTIFICATE_SHARE = 0.5
 #: The weights of the other attachments: scanned, text and drawing documents.
 _OTHER_WEIGHTS = (0.22, 0.48, 0.3)
-#: The user who compiles: Admin on Commitments.
-ADMIN_USER_ID = "u-admin"
 #: The lien waiver's field names, the same in every invoice.
 WAIVER_FIELDS = ("claimant", "customer", "job_location", "through_date", "amount", "signature_date")
 
@@ -100,22 +98,6 @@ _TEXT_TITLES = (
     "Meeting minutes",
     "Material certifications",
 )
-_TRADES = (
-    ("Electrical", "Volt Electric"),
-    ("Concrete", "Solid Rock Concrete"),
-    ("Mechanical", "Airflow Mechanical"),
-    ("Plumbing", "Pipeline Plumbing"),
-    ("Drywall", "Straightline Interiors"),
-    ("Steel", "Ironbridge Steel"),
-    ("Roofing", "Topside Roofing"),
-    ("Glazing", "Clearview Glazing"),
-)
-
-
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """A sort key ordering ``SC-2`` before ``SC-10`` before ``sc-11``."""
-    parts = re.split(r"(\d+)", text.casefold())
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
 
 
 def estimated_bytes(invoices: int) -> int:
@@ -372,10 +354,6 @@ def w9(rng: random.Random, vendor: str) -> bytes:
 # --- the project ---------------------------------------------------------------------------
 
 
-def _rng(seed: int, *parts: object) -> random.Random:
-    return random.Random(":".join(str(p) for p in (seed, *parts)))
-
-
 def _pdf_pages(data: bytes) -> int:
     # reportlab writes one ``/Type /Page`` object per page and nothing else matches it.
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
@@ -395,41 +373,8 @@ def generate(folder: Path, *, invoices: int, seed: int = 0) -> Workload:
     if invoices < 1:
         raise ValueError(f"invoices must be at least 1, got {invoices}")
     folder.mkdir(parents=True)
-    contracts_n = max(1, math.ceil(invoices / 8))
-    positions = math.ceil(invoices / contracts_n)
-    companies = [{"id": "c-gc", "name": "Acme Builders"}]
-    contracts: list[dict[str, Any]] = []
-    for k in range(1, contracts_n + 1):
-        trade, vendor = _TRADES[(k - 1) % len(_TRADES)]
-        vendor = f"{vendor} {k}" if k > len(_TRADES) else vendor
-        companies.append({"id": f"c-v{k}", "name": vendor})
-        purchase = k % 5 == 0
-        contracts.append(
-            {
-                "id": f"k-{k}",
-                "number": f"{'PO' if purchase else 'SC'}-{k}",
-                "title": trade,
-                "kind": "purchase_order" if purchase else "subcontract",
-                "vendor_id": f"c-v{k}",
-                "private": False,
-                "private_list": [],
-                "invoice_contacts": [],
-            }
-        )
-    periods = []
-    for p in range(1, positions + 1):
-        start = dt.date(2025 + (p - 1) // 12, (p - 1) % 12 + 1, 1)
-        nxt = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
-        periods.append(
-            {
-                "id": f"bp-{p:02d}",
-                "start": start.isoformat(),
-                "end": (nxt - dt.timedelta(days=1)).isoformat(),
-                "due": start.replace(day=25).isoformat(),
-                "status": "open" if p == positions else "closed",
-                "kind": "automatic",
-            }
-        )
+    companies, contracts, periods = skeleton(invoices)
+    contracts_n = len(contracts)
     vendor_names = {c["id"]: c["name"] for c in companies}
     shared: dict[str, bytes] = {}
     invoice_entries: list[dict[str, Any]] = []
@@ -454,7 +399,7 @@ def generate(folder: Path, *, invoices: int, seed: int = 0) -> Workload:
         contract = contracts[i % contracts_n]
         position = i // contracts_n + 1
         period = periods[position - 1]
-        rng = _rng(seed, inv_id)
+        rng = rng_for(seed, inv_id)
         amount = f"{rng.randrange(5_000, 250_000)}.{i % 100:02d}"
         vendor_id = contract["vendor_id"]
         vendor = vendor_names[vendor_id]
@@ -480,7 +425,8 @@ def generate(folder: Path, *, invoices: int, seed: int = 0) -> Workload:
         docs.append(
             {
                 **put(
-                    key, pay_application(_rng(seed, inv_id, "payapp"), invoice=invoice, info=info)
+                    key,
+                    pay_application(rng_for(seed, inv_id, "payapp"), invoice=invoice, info=info),
                 ),
                 "kind": "pay_application",
                 "filename": f"Pay application {invoice['number']}.pdf",
@@ -500,7 +446,7 @@ def generate(folder: Path, *, invoices: int, seed: int = 0) -> Workload:
         rng.shuffle(kinds)  # upload order
         attachments: list[dict[str, Any]] = []
         for j, kind in enumerate(kinds):
-            doc_rng = _rng(seed, inv_id, j, kind)
+            doc_rng = rng_for(seed, inv_id, j, kind)
             if kind == "lien_waiver":
                 values = {
                     "claimant": vendor,
@@ -516,14 +462,14 @@ def generate(folder: Path, *, invoices: int, seed: int = 0) -> Workload:
             elif kind == "certificate_of_insurance":
                 data = shared.get(f"coi:{vendor_id}")
                 if data is None:
-                    data = certificate_of_insurance(_rng(seed, vendor_id, "coi"), vendor)
+                    data = certificate_of_insurance(rng_for(seed, vendor_id, "coi"), vendor)
                     shared[f"coi:{vendor_id}"] = data
                 entry = put(f"docs/{inv_id}/certificate-of-insurance-{j}.pdf", data)
                 filename = "Certificate of insurance.pdf"
             elif kind == "w9":
                 data = shared.get(f"w9:{vendor_id}")
                 if data is None:
-                    data = w9(_rng(seed, vendor_id, "w9"), vendor)
+                    data = w9(rng_for(seed, vendor_id, "w9"), vendor)
                     shared[f"w9:{vendor_id}"] = data
                 entry = put(f"shared/{vendor_id}/w-9.pdf", data)
                 filename = "W-9.pdf"
@@ -552,44 +498,14 @@ def generate(folder: Path, *, invoices: int, seed: int = 0) -> Workload:
         invoice_entries.append(invoice)
         documents_by_invoice[inv_id] = [{**d, "invoice_id": inv_id} for d in docs]
 
-    contract_numbers = {c["id"]: c["number"] for c in contracts}
-
-    def backup_order(inv: dict[str, Any]) -> tuple[Any, ...]:
-        return (natural_key(contract_numbers[inv["contract_id"]]), inv["position"], inv["id"])
-
-    ordered = sorted(invoice_entries, key=backup_order)
-    shuffled = list(invoice_entries)
-    _rng(seed, "file-order").shuffle(shuffled)  # the file's order is not the backup's
-    project = {
-        "format": "invoicebackup.project/1",
-        "project": {
-            "id": "p-bench",
-            "name": "Harbour Front Tower A",
-            "number": "2025-017",
-            "language": "en-US",
-            "dictionary": "general_contractor",
-            "docusign_enabled": False,
-        },
-        "companies": companies,
-        "users": [
-            {
-                "id": ADMIN_USER_ID,
-                "name": "Ada Admin",
-                "email": "ada@example.com",
-                "company_id": "c-gc",
-                "has_account": True,
-                "active": True,
-                "permissions": {
-                    "commitments": "admin",
-                    "prime_contracts": "read_only",
-                    "invoicing": "admin",
-                },
-            }
-        ],
-        "contracts": contracts,
-        "billing_periods": periods,
-        "invoices": shuffled,
-    }
+    ordered = backup_order(invoice_entries, contracts)
+    project = project_json(
+        seed=seed,
+        companies=companies,
+        contracts=contracts,
+        periods=periods,
+        invoices=invoice_entries,
+    )
     (folder / "project.json").write_text(json.dumps(project, indent=2) + "\n", encoding="utf-8")
     documents = [d for inv in ordered for d in documents_by_invoice[inv["id"]]]
     distinct = {d["sha256"]: d["bytes"] for d in documents}

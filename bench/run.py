@@ -1,7 +1,10 @@
 """``make bench``: our ``compile_backup`` against pypdf, pikepdf and qpdf, on the same files.
 
-For each size N the runner makes (or finds in ``bench-output/``) the workload of
-:mod:`bench.generate`, in a process of its own, then runs every engine on it, each
+Two workloads (``--workloads``, both by default): ``generated`` (:mod:`bench.generate`)
+and ``realworld`` (:mod:`bench.realworld`, unique copies of the shared corpus' PDFs; left
+out, saying so, when ``../shared/corpus/realworld`` is absent). For each workload and
+size N the runner makes (or finds in ``bench-output/``) the workload, in a process of its
+own, then runs every engine on it, each
 in a fresh process so that the peak resident set size the operating system reports
 for it (``ru_maxrss`` from ``wait4``) is its own. Linux starts a child's
 ``ru_maxrss`` from its parent's peak, so the runner itself stays small (it never
@@ -45,12 +48,26 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.workload import NotEnoughSpaceError, Workload, cached_workload, check_free_space
+from bench.workload import (
+    CORPUS_MANIFEST,
+    DEFAULT_CORPUS,
+    KINDS,
+    NotEnoughSpaceError,
+    Workload,
+    cached_workload,
+    check_free_space,
+)
 
 ENGINES = ("ours", "pypdf", "pikepdf", "qpdf")
 PEERS = ("pypdf", "pikepdf", "qpdf")
-#: The sizes at which the issue sets its targets; other sizes are informational.
+#: The sizes at which the issues set their targets; other sizes are informational.
 TARGET_SIZES = (100, 1000)
+#: Issue 18's bounds on the real-world workload: ours / pikepdf, in one run.
+REALWORLD_TIME_BOUND = 1.0
+REALWORLD_RSS_BOUND = 0.5
+#: The builders' exit codes that say why they made nothing: too little space, no corpus.
+NO_SPACE = 2
+NO_CORPUS = 4
 #: Exit code of an engine child when the engine cannot run here (not installed, not landed).
 UNAVAILABLE = 3
 # --- the parent ----------------------------------------------------------------------------
@@ -64,6 +81,7 @@ class Run:
     invoices: int
     repetition: int
     wall_s: float | None = None
+    cpu_s: float | None = None
     work_s: float | None = None
     peak_rss_mb: float | None = None
     output_mb: float | None = None
@@ -78,8 +96,9 @@ class Run:
 
 @dataclass(kw_only=True)
 class SizeResult:
-    """Every run at one size, and the workload it ran on."""
+    """Every run at one size of one workload, and the workload it ran on."""
 
+    workload: str
     invoices: int
     input_mb: float
     distinct_input_mb: float
@@ -88,11 +107,13 @@ class SizeResult:
     runs: list[Run] = field(default_factory=list)
 
 
-def _measure(argv: list[str], *, cwd: Path) -> tuple[int, float, float, str, str]:
-    """Run *argv*; its exit code, wall seconds, peak RSS in MB, stdout and stderr.
+def _measure(argv: list[str], *, cwd: Path) -> tuple[int, float, float, float, str, str]:
+    """Run *argv*; its exit code, wall seconds, CPU seconds, peak RSS in MB, stdout and stderr.
 
-    Dirty pages are flushed first, so that no run pays for writing back the output of
-    the run before it.
+    CPU seconds are user plus system time of all its threads: on a machine other jobs
+    share, they grow less than wall time when the process waits for a core. Dirty pages
+    are flushed first, so that no run pays for writing back the output of the run
+    before it.
     """
     os.sync()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -106,6 +127,7 @@ def _measure(argv: list[str], *, cwd: Path) -> tuple[int, float, float, str, str
         return (
             proc.returncode,
             wall,
+            usage.ru_utime + usage.ru_stime,
             usage.ru_maxrss * 1024 / 1e6,  # ru_maxrss is in KiB on Linux
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
@@ -131,7 +153,7 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
             return run
         keys = [d["key"] for d in workload.manifest["documents"]]
         argv = [qpdf, "--empty", "--pages", *keys, "--", str(out.resolve())]
-        code, wall, rss, stdout, stderr = _measure(argv, cwd=workload.folder)
+        code, wall, cpu, rss, stdout, stderr = _measure(argv, cwd=workload.folder)
         report: dict[str, Any] = {"output": str(out)}
         # qpdf exits 3 for warnings only: the output was written.
         if code not in (0, 3):
@@ -148,9 +170,9 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
             "--out",
             str(out.resolve()),
         ]
-        code, wall, rss, stdout, stderr = _measure(argv, cwd=root)
+        code, wall, cpu, rss, stdout, stderr = _measure(argv, cwd=root)
         if code != 0:
-            run.error = f"exited {code}: {stderr.strip()[-500:]}"
+            run.error = _child_error(code, stdout, stderr)
             return run
         report = json.loads(stdout.strip().splitlines()[-1])
         if "unavailable" in report:
@@ -160,6 +182,7 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
         run.notes = [f"{k}: {report[k]}" for k in ("api", "left_out") if report.get(k)]
     output = Path(report["output"])
     run.wall_s = wall
+    run.cpu_s = cpu
     run.peak_rss_mb = rss
     run.output_mb = output.stat().st_size / 1e6
     run.expected_pages = workload.manifest["pages"] + int(report.get("placeholders", 0))
@@ -176,7 +199,7 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
                 "--workload",
                 str(workload.folder.resolve()),
             ]
-            code, _wall, _rss, stdout, stderr = _measure(argv, cwd=root)
+            code, _wall, _cpu, _rss, stdout, stderr = _measure(argv, cwd=root)
             if code != 0:
                 run.error = f"check failed: {stderr.strip()[-500:]}"
             else:
@@ -186,6 +209,18 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
     finally:
         output.unlink(missing_ok=True)
     return run
+
+
+def _child_error(code: int, stdout: str, stderr: str) -> str:
+    """What a failed engine child said: the engine's error on a document, else its stderr."""
+    lines = stdout.strip().splitlines()
+    try:
+        said = json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        said = None
+    if isinstance(said, dict) and "error" in said:
+        return str(said["error"])
+    return f"exited {code}: {stderr.strip()[-500:]}"
 
 
 def _sha256(path: Path) -> str:
@@ -230,7 +265,8 @@ def _engine_rows(size: SizeResult) -> list[list[str]]:
         error = next((r.error for r in runs if r.error), None)
         if unavailable or (error and all(r.wall_s is None for r in runs)):
             note = f"not measured: {unavailable or error}"
-            rows.append([engine, str(size.invoices), "-", "-", "-", "-", "-", note])
+            row = [size.workload, engine, str(size.invoices), "-", "-", "-", "-", "-", "-", note]
+            rows.append(row)
             continue
         checked = next((r for r in runs if r.pages is not None), None)
         pages = "-" if checked is None else str(checked.pages)
@@ -239,7 +275,8 @@ def _engine_rows(size: SizeResult) -> list[list[str]]:
         notes = []
         if checked is not None:
             notes.append("pages ok" if ok else f"expected {checked.expected_pages} pages")
-            notes.append(f"forms {checked.forms}")
+            if checked.forms != "no waivers":  # the real-world workload has none to check
+                notes.append(f"forms {checked.forms}")
         if engine == "ours" and len(runs) > 1:
             notes.append("same bytes every run" if len(shas) == 1 else "bytes differ between runs")
         if any("invoicebackup.compile.compile_backup" in n for r in runs for n in r.notes):
@@ -248,9 +285,11 @@ def _engine_rows(size: SizeResult) -> list[list[str]]:
             notes.append(error[:80])
         rows.append(
             [
+                size.workload,
                 engine,
                 str(size.invoices),
                 _fmt(_median([r.wall_s for r in runs])),
+                _fmt(_median([r.cpu_s for r in runs])),
                 _fmt(max((r.peak_rss_mb or 0.0) for r in runs), ".0f"),
                 _fmt(_median([r.output_mb for r in runs]), ".1f"),
                 pages,
@@ -265,15 +304,18 @@ def _ratio_rows(size: SizeResult) -> list[list[str]]:
     rows = []
     for peer in PEERS:
         time_ratio = _ratio(size, peer, "wall_s")
+        cpu_ratio = _ratio(size, peer, "cpu_s")
         rss_ratio = _ratio(size, peer, "peak_rss_mb")
         size_ratio = _ratio(size, peer, "output_mb")
         if time_ratio is None:
             continue
         rows.append(
             [
+                size.workload,
                 f"ours / {peer}",
                 str(size.invoices),
                 _fmt(time_ratio),
+                _fmt(cpu_ratio),
                 _fmt(rss_ratio),
                 _fmt(size_ratio),
             ]
@@ -286,69 +328,116 @@ def _status(ok: bool | None) -> str:
 
 
 def _target_rows(sizes: list[SizeResult]) -> list[list[str]]:
+    """Each workload's targets: issue 8's for the generated one, issue 18's for real documents."""
     rows: list[list[str]] = []
-    by_n = {s.invoices: s for s in sizes}
     for size in sizes:
-        scope = "" if size.invoices in TARGET_SIZES else " (informational)"
-        ours = [r for r in _runs(size, "ours") if r.wall_s is not None]
-        rss = max((r.peak_rss_mb or 0.0) for r in ours) if ours else None
-        out = _median([r.output_mb for r in ours])
-        checked = next((r for r in ours if r.pages is not None), None)
-        pikepdf_ratio = _ratio(size, "pikepdf", "wall_s")
-        pypdf_ratio = _ratio(size, "pypdf", "wall_s")
+        if size.workload == "realworld":
+            rows += _realworld_target_rows(size)
+        else:
+            rows += _generated_target_rows(size)
+    generated = {s.invoices: s for s in sizes if s.workload == "generated"}
+    if not generated:
+        return rows
+    growth_row = ["generated", "peak RSS at 1,000 ≤ 1.5 x at 100", "100 → 1000"]
+    if 100 in generated and 1000 in generated:
+        small = [r.peak_rss_mb for r in _runs(generated[100], "ours") if r.peak_rss_mb]
+        large = [r.peak_rss_mb for r in _runs(generated[1000], "ours") if r.peak_rss_mb]
+        growth = max(large) / max(small) if small and large else None
+        rows.append([*growth_row, _fmt(growth), _status(None if growth is None else growth <= 1.5)])
+    else:
+        rows.append([*growth_row, "-", "not measured"])
+    return rows
 
-        def row(
-            name: str, measured: str, ok: bool | None, n: str = f"{size.invoices}{scope}"
-        ) -> None:
-            rows.append([name, n, measured, _status(ok)])
 
-        row(
+def _scope(size: SizeResult) -> str:
+    return f"{size.invoices}" + ("" if size.invoices in TARGET_SIZES else " (informational)")
+
+
+def _checked_ours(size: SizeResult) -> tuple[list[Run], Run | None]:
+    """Ours' measured runs at *size*, and the one whose output was checked."""
+    ours = [r for r in _runs(size, "ours") if r.wall_s is not None]
+    return ours, next((r for r in ours if r.pages is not None), None)
+
+
+def _pages_row(size: SizeResult, checked: Run | None) -> list[str]:
+    return [
+        size.workload,
+        "pages = inputs' pages + placeholders",
+        _scope(size),
+        "-" if checked is None else f"{checked.pages} of {checked.expected_pages}",
+        _status(None if checked is None else checked.pages == checked.expected_pages),
+    ]
+
+
+def _generated_target_rows(size: SizeResult) -> list[list[str]]:
+    """Issue 8's targets on the generated workload."""
+    ours, checked = _checked_ours(size)
+    rss = max((r.peak_rss_mb or 0.0) for r in ours) if ours else None
+    out = _median([r.output_mb for r in ours])
+    pikepdf_ratio = _ratio(size, "pikepdf", "wall_s")
+    pypdf_ratio = _ratio(size, "pypdf", "wall_s")
+    rss_share = None if rss is None else rss / size.input_mb
+    out_share = None if out is None else out / size.input_mb
+    rows = [
+        [
             "compile time / pikepdf time ≤ 1.0",
             _fmt(pikepdf_ratio),
-            None if pikepdf_ratio is None else pikepdf_ratio <= 1.0,
-        )
-        row(
+            _status(None if pikepdf_ratio is None else pikepdf_ratio <= 1.0),
+        ],
+        [
             "compile time / pypdf time ≤ 0.33",
             _fmt(pypdf_ratio),
-            None if pypdf_ratio is None else pypdf_ratio <= 0.33,
-        )
-        rss_share = None if rss is None else rss / size.input_mb
-        row(
+            _status(None if pypdf_ratio is None else pypdf_ratio <= 0.33),
+        ],
+        [
             "peak RSS ≤ 0.25 x input bytes",
             "-" if rss_share is None else f"{rss:.0f} MB = {rss_share:.2f} x input",
-            None if rss_share is None else rss_share <= 0.25,
-        )
-        out_share = None if out is None else out / size.input_mb
-        row(
+            _status(None if rss_share is None else rss_share <= 0.25),
+        ],
+        [
             "output bytes / input bytes ≤ 0.75",
             _fmt(out_share),
-            None if out_share is None else out_share <= 0.75,
-        )
-        row(
-            "pages = inputs' pages + placeholders",
-            "-" if checked is None else f"{checked.pages} of {checked.expected_pages}",
-            None if checked is None else checked.pages == checked.expected_pages,
-        )
-        row(
+            _status(None if out_share is None else out_share <= 0.75),
+        ],
+    ]
+    result = [
+        [size.workload, name, _scope(size), measured, status] for name, measured, status in rows
+    ]
+    result.append(_pages_row(size, checked))
+    result.append(
+        [
+            size.workload,
             "lien waivers keep their own field values",
+            _scope(size),
             "-" if checked is None else str(checked.forms),
-            None if checked is None else checked.forms in ("kept apart", "no waivers"),
-        )
-    if 100 in by_n and 1000 in by_n:
-        small = [r.peak_rss_mb for r in _runs(by_n[100], "ours") if r.peak_rss_mb]
-        large = [r.peak_rss_mb for r in _runs(by_n[1000], "ours") if r.peak_rss_mb]
-        growth = max(large) / max(small) if small and large else None
-        rows.append(
-            [
-                "peak RSS at 1,000 ≤ 1.5 x at 100",
-                "100 → 1000",
-                _fmt(growth),
-                _status(None if growth is None else growth <= 1.5),
-            ]
-        )
-    else:
-        rows.append(["peak RSS at 1,000 ≤ 1.5 x at 100", "100 → 1000", "-", "not measured"])
-    return rows
+            _status(None if checked is None else checked.forms in ("kept apart", "no waivers")),
+        ]
+    )
+    return result
+
+
+def _realworld_target_rows(size: SizeResult) -> list[list[str]]:
+    """Issue 18's targets on real documents: time and peak RSS against pikepdf's."""
+    _ours, checked = _checked_ours(size)
+    time_ratio = _ratio(size, "pikepdf", "wall_s")
+    rss_ratio = _ratio(size, "pikepdf", "peak_rss_mb")
+    return [
+        [
+            size.workload,
+            f"compile time / pikepdf time ≤ {REALWORLD_TIME_BOUND}",
+            _scope(size),
+            _fmt(time_ratio),
+            _status(None if time_ratio is None else time_ratio <= REALWORLD_TIME_BOUND),
+        ],
+        [
+            size.workload,
+            f"peak RSS / pikepdf peak RSS ≤ {REALWORLD_RSS_BOUND}",
+            _scope(size),
+            _fmt(rss_ratio),
+            _status(None if rss_ratio is None else rss_ratio <= REALWORLD_RSS_BOUND),
+        ],
+        _pages_row(size, checked),
+    ]
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -365,9 +454,20 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-ENGINE_HEADERS = ["engine", "N", "wall s", "peak RSS MB", "output MB", "pages", "runs", "checks"]
-RATIO_HEADERS = ["ratio", "N", "wall time", "peak RSS", "output bytes"]
-TARGET_HEADERS = ["target", "N", "measured", "status"]
+ENGINE_HEADERS = [
+    "workload",
+    "engine",
+    "N",
+    "wall s",
+    "CPU s",
+    "peak RSS MB",
+    "output MB",
+    "pages",
+    "runs",
+    "checks",
+]
+RATIO_HEADERS = ["workload", "ratio", "N", "wall time", "CPU time", "peak RSS", "output bytes"]
+TARGET_HEADERS = ["workload", "target", "N", "measured", "status"]
 
 
 def _revision() -> str:
@@ -390,24 +490,35 @@ def _revision() -> str:
 
 
 def render(
-    sizes: list[SizeResult], *, started: str, repeats: dict[int, int], runner_rss_mb: float
+    sizes: list[SizeResult],
+    *,
+    started: str,
+    runner_rss_mb: float,
+    skipped: Sequence[str] = (),
 ) -> str:
-    """The results as Markdown: workloads, engines, ratios and targets."""
+    """The results as Markdown: workloads, engines, ratios and targets.
+
+    *skipped* says, in words, which workloads were not run and why.
+    """
     parts = [f"# Benchmark results, {started}", ""]
+    repeats = ", ".join(f"{s.workload} N={s.invoices}: {_repetitions(s)}" for s in sizes)
     parts.append(
         f"Commit {_revision()}; "
-        f"Python {sys.version.split()[0]} on {os.cpu_count()} CPUs; repetitions per size: "
-        + ", ".join(f"N={n}: {r}" for n, r in repeats.items())
+        f"Python {sys.version.split()[0]} on {os.cpu_count()} CPUs; repetitions: "
+        + (repeats or "none")
         + "; engines alternate between repetitions. The runner's own peak RSS was "
         + f"{runner_rss_mb:.0f} MB: no engine's reading can be lower (Linux starts a child's "
         + "peak RSS from its parent's)."
     )
+    for reason in skipped:
+        parts += ["", f"Not run: {reason}."]
     parts += ["", "## Workloads", ""]
     parts.append(
         _table(
-            ["N", "documents", "pages", "input MB", "distinct input MB"],
+            ["workload", "N", "documents", "pages", "input MB", "distinct input MB"],
             [
                 [
+                    s.workload,
                     str(s.invoices),
                     str(s.documents),
                     str(s.pages),
@@ -425,13 +536,28 @@ def render(
     parts.append(
         _table(RATIO_HEADERS, ratio_rows) if ratio_rows else "No ratios: ours was not measured."
     )
-    parts += ["", "## Targets (issue 8; set at N = 100 and N = 1,000)", ""]
+    parts += [
+        "",
+        "## Targets (generated: issue 8; realworld: issue 18; set at N = 100 and N = 1,000)",
+        "",
+    ]
     parts.append(_table(TARGET_HEADERS, _target_rows(sizes)))
     return "\n".join(parts) + "\n"
 
 
+def _repetitions(size: SizeResult) -> int:
+    return max((r.repetition for r in size.runs), default=-1) + 1
+
+
 def _default_repeats(n: int) -> int:
     return 1 if n >= 1000 else 5
+
+
+def corpus_absent(corpus: Path) -> str | None:
+    """Why the real-world workload cannot be made from *corpus*, or ``None`` if it can."""
+    if (corpus / CORPUS_MANIFEST).is_file():
+        return None
+    return f"the realworld workload: the corpus is not at {corpus} (no {CORPUS_MANIFEST})"
 
 
 def bench(
@@ -441,60 +567,74 @@ def bench(
     root: Path,
     engines: Sequence[str],
     repeat: int | None,
+    workloads: Sequence[str] = ("generated",),
+    corpus: Path = DEFAULT_CORPUS,
 ) -> list[SizeResult]:
-    """Run every engine on every size; print progress to stderr."""
+    """Run every engine on every workload at every size; print progress to stderr."""
     results = []
     _byte_compile()
     scratch = root / "scratch"
     scratch.mkdir(parents=True, exist_ok=True)
-    for n in sizes:
-        print(f"bench: N={n}: preparing the workload", file=sys.stderr, flush=True)
-        workload = _workload(invoices=n, seed=seed, root=root)
-        m = workload.manifest
-        # The biggest output is about the size of the input; it is deleted after its check.
-        check_free_space(root, m["input_bytes"])
-        _clean_stray_outputs(workload)
-        size = SizeResult(
-            invoices=n,
-            input_mb=m["input_bytes"] / 1e6,
-            distinct_input_mb=m["distinct_bytes"] / 1e6,
-            documents=len(m["documents"]),
-            pages=m["pages"],
-        )
-        reps = repeat if repeat is not None else _default_repeats(n)
-        _warm(workload)
-        for rep in range(reps):
-            order = [*engines[rep % len(engines) :], *engines[: rep % len(engines)]]
-            for engine in order:
-                run = _run_engine(engine, workload, rep, scratch, check=rep == 0)
-                size.runs.append(run)
-                status = (
-                    run.unavailable
-                    or run.error
-                    or (f"{run.wall_s:.2f} s, {run.peak_rss_mb:.0f} MB RSS, {run.output_mb:.1f} MB")
-                )
-                print(f"bench: N={n} rep {rep + 1}/{reps} {engine}: {status}", file=sys.stderr)
-        results.append(size)
+    for kind in workloads:
+        for n in sizes:
+            label = f"{kind} N={n}"
+            print(f"bench: {label}: preparing the workload", file=sys.stderr, flush=True)
+            workload = _workload(kind, invoices=n, seed=seed, root=root, corpus=corpus)
+            m = workload.manifest
+            # The biggest output is about the size of the input; it is deleted after its check.
+            check_free_space(root, m["input_bytes"])
+            _clean_stray_outputs(workload)
+            size = SizeResult(
+                workload=kind,
+                invoices=n,
+                input_mb=m["input_bytes"] / 1e6,
+                distinct_input_mb=m["distinct_bytes"] / 1e6,
+                documents=len(m["documents"]),
+                pages=m["pages"],
+            )
+            reps = repeat if repeat is not None else _default_repeats(n)
+            _warm(workload)
+            for rep in range(reps):
+                order = [*engines[rep % len(engines) :], *engines[: rep % len(engines)]]
+                for engine in order:
+                    run = _run_engine(engine, workload, rep, scratch, check=rep == 0)
+                    size.runs.append(run)
+                    status = (
+                        run.unavailable
+                        or run.error
+                        or (
+                            f"{run.wall_s:.2f} s ({run.cpu_s:.2f} s CPU), "
+                            f"{run.peak_rss_mb:.0f} MB RSS, "
+                            f"{run.output_mb:.1f} MB"
+                        )
+                    )
+                    print(
+                        f"bench: {label} rep {rep + 1}/{reps} {engine}: {status}", file=sys.stderr
+                    )
+            results.append(size)
     return results
 
 
-def _workload(*, invoices: int, seed: int, root: Path) -> Workload:
-    """The cached workload, generated first (in a process of its own) if it is not there.
+def _workload(kind: str, *, invoices: int, seed: int, root: Path, corpus: Path) -> Workload:
+    """The cached workload, made first (in a process of its own) if it is not there.
 
-    Not in this process: the generator's peak memory would stay this process's, and
+    Not in this process: the builder's peak memory would stay this process's, and
     Linux starts every child's ``ru_maxrss`` from its parent's peak.
     """
-    cached = cached_workload(invoices=invoices, seed=seed, root=root)
+    cached = cached_workload(invoices=invoices, seed=seed, root=root, kind=kind, corpus=corpus)
     if cached is not None:
         return cached
-    argv = [sys.executable, "-m", "bench.generate", "--invoices", str(invoices)]
+    module = "bench.realworld" if kind == "realworld" else "bench.generate"
+    argv = [sys.executable, "-m", module, "--invoices", str(invoices)]
     argv += ["--seed", str(seed), "--root", str(root.resolve())]
+    if kind == "realworld":
+        argv += ["--corpus", str(corpus.resolve())]
     done = subprocess.run(argv, cwd=Path(__file__).resolve().parents[1], check=False)
-    if done.returncode == 2:  # it said why (not enough space)
+    if done.returncode == NO_SPACE:  # it said why (not enough space)
         raise SystemExit(2)
-    made = cached_workload(invoices=invoices, seed=seed, root=root)
+    made = cached_workload(invoices=invoices, seed=seed, root=root, kind=kind, corpus=corpus)
     if done.returncode != 0 or made is None:
-        raise RuntimeError(f"generating the workload for N={invoices} failed")
+        raise RuntimeError(f"making the {kind} workload for N={invoices} failed")
     return made
 
 
@@ -519,8 +659,12 @@ def _warm(workload: Workload) -> None:
                 pass
 
 
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line and run the benchmark (or, internally, one engine or check)."""
+    """Parse the command line and run the benchmark."""
     parser = argparse.ArgumentParser(description="Benchmark compile_backup against its peers.")
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "10,100,1000"))
     parser.add_argument(
@@ -532,29 +676,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--root", type=Path, default=Path("bench-output"))
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument(
+        "--workloads",
+        default=os.environ.get("BENCH_WORKLOADS", ",".join(KINDS)),
+        help="which workloads, comma-separated (default: generated,realworld)",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="the real-world corpus (default: ../shared/corpus/realworld beside the checkout)",
+    )
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in str(args.sizes).split(",") if s.strip()]
-    engines = [e for e in str(args.engines).split(",") if e]
+    sizes = [int(s) for s in _split(str(args.sizes))]
+    engines = _split(str(args.engines))
     unknown = set(engines) - set(ENGINES)
     if unknown:
         parser.error(f"unknown engines: {', '.join(sorted(unknown))}")
+    workloads = _split(str(args.workloads))
+    unknown = set(workloads) - set(KINDS)
+    if unknown:
+        parser.error(f"unknown workloads: {', '.join(sorted(unknown))} (known: {', '.join(KINDS)})")
+    skipped = []
+    if "realworld" in workloads and (absent := corpus_absent(args.corpus)) is not None:
+        print(f"bench: {absent}: it is skipped", file=sys.stderr)
+        skipped.append(absent)
+        workloads.remove("realworld")
     if "qpdf" in engines and shutil.which("qpdf") is None:
         print("bench: the qpdf command is not installed: its rows are skipped", file=sys.stderr)
     started = dt.datetime.now(dt.UTC)
     try:
         results = bench(
-            sizes=sizes, seed=args.seed, root=args.root, engines=engines, repeat=args.repeat
+            sizes=sizes,
+            seed=args.seed,
+            root=args.root,
+            engines=engines,
+            repeat=args.repeat,
+            workloads=workloads,
+            corpus=args.corpus,
         )
     except NotEnoughSpaceError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
     stamp = started.strftime("%Y-%m-%dT%H%M%SZ")
-    repeats = {s.invoices: max((r.repetition for r in s.runs), default=0) + 1 for s in results}
     markdown = render(
         results,
         started=started.strftime("%Y-%m-%d %H:%M UTC"),
-        repeats=repeats,
         runner_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6,
+        skipped=skipped,
     )
     print(markdown)
     args.root.mkdir(parents=True, exist_ok=True)
@@ -562,7 +731,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     payload = {
         "started": started.isoformat(),
         "revision": _revision(),
+        "skipped": skipped,
         "sizes": [asdict(s) for s in results],
+        "targets": [dict(zip(TARGET_HEADERS, row, strict=True)) for row in _target_rows(results)],
     }
     (args.root / f"results-{stamp}.json").write_text(
         json.dumps(payload, indent=1) + "\n", encoding="utf-8"

@@ -1,4 +1,7 @@
-"""A generated workload as the benchmark's processes read it (no generator imported).
+"""A workload as the benchmark's processes read it (no generator imported).
+
+Two kinds: ``generated`` (:mod:`bench.generate`, documents drawn by reportlab and Pillow)
+and ``realworld`` (:mod:`bench.realworld`, unique copies of the shared corpus' PDFs).
 
 The runner and the engine children import this and nothing of :mod:`bench.generate`,
 whose reportlab and Pillow would add to every child's start-up time — and to the
@@ -8,6 +11,7 @@ runner's own memory, which Linux counts into every child's peak RSS (a child's
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass
@@ -22,6 +26,16 @@ MANIFEST_NAME = "bench-manifest.json"
 #: Version 2: the mix matches the issue's reference workload (about 322 MB of input at
 #: N = 100, of which 0.72 distinct); version 1 repeated fewer shared documents (0.76 distinct).
 GENERATOR_VERSION = 2
+#: The real-world builder's version (:mod:`bench.realworld`): bump it when its bytes change.
+#: Version 2: the ``%unique`` comment goes before the last ``startxref``; version 1 put it
+#: after ``%%EOF``, which sent every document through pypdf.
+REALWORLD_VERSION = 2
+#: The workload kinds, in the order the runner runs them.
+KINDS = ("generated", "realworld")
+#: The corpus' list of files, beside them.
+CORPUS_MANIFEST = "MANIFEST.tsv"
+#: Where the real-world corpus is, relative to the checkout (as the tests find ``../shared``).
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "realworld"
 #: Space left free on top of the estimate.
 SPARE_BYTES = 512 * 1024 * 1024
 
@@ -60,18 +74,44 @@ def workload_name(*, invoices: int, seed: int) -> str:
     return f"workload-v{GENERATOR_VERSION}-seed{seed}-n{invoices}"
 
 
-def cached_workload(*, invoices: int, seed: int, root: Path) -> Workload | None:
-    """The workload for *invoices* and *seed* under *root*, if it was generated whole."""
-    folder = root / workload_name(invoices=invoices, seed=seed)
+def corpus_digest(corpus: Path) -> str:
+    """The SHA-256 of the corpus' ``MANIFEST.tsv`` (which lists each file's SHA-256 prefix)."""
+    return hashlib.sha256((corpus / CORPUS_MANIFEST).read_bytes()).hexdigest()
+
+
+def realworld_name(*, invoices: int, seed: int, corpus: Path) -> str:
+    """The cache folder's name for a real-world workload: a changed corpus is another name."""
+    digest = corpus_digest(corpus)[:12]
+    return f"realworld-v{REALWORLD_VERSION}-{digest}-seed{seed}-n{invoices}"
+
+
+def cached_workload(
+    *, invoices: int, seed: int, root: Path, kind: str = "generated", corpus: Path | None = None
+) -> Workload | None:
+    """The workload of *kind* for *invoices* and *seed* under *root*, if it was made whole.
+
+    A ``realworld`` workload needs its *corpus* (its name depends on the corpus' manifest).
+    """
+    if kind == "realworld":
+        if corpus is None:
+            raise ValueError("a realworld workload needs its corpus")
+        folder = root / realworld_name(invoices=invoices, seed=seed, corpus=corpus)
+    else:
+        folder = root / workload_name(invoices=invoices, seed=seed)
     return load_workload(folder) if (folder / MANIFEST_NAME).is_file() else None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Workload:
-    """A generated workload: its folder and its manifest (see :mod:`bench.generate`)."""
+    """A workload: its folder and manifest (see :mod:`bench.generate`, :mod:`bench.realworld`)."""
 
     folder: Path
     manifest: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        """``generated`` or ``realworld`` (manifests before the second kind have no ``kind``)."""
+        return str(self.manifest.get("kind", "generated"))
 
     @property
     def invoice_ids(self) -> list[str]:
@@ -85,6 +125,6 @@ class Workload:
 
 
 def load_workload(folder: Path) -> Workload:
-    """Read a generated workload's manifest."""
+    """Read a workload's manifest."""
     manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
     return Workload(folder=folder, manifest=manifest)
