@@ -27,8 +27,9 @@ catch ``ValueError``, ``OSError`` or ``PermissionError`` keep working::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import enum
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from .permissions import Decision
 
 __all__ = [
+    "PROBLEM_KINDS",
     "BackupPreconditionsError",
     "BadDocumentError",
     "DocumentExistsError",
@@ -47,6 +49,7 @@ __all__ = [
     "InvoiceBackupError",
     "PermissionDeniedError",
     "Problem",
+    "ProblemKind",
     "ProjectFileError",
     "RateLimitedError",
     "SignatureAuthError",
@@ -60,14 +63,24 @@ __all__ = [
 class InvoiceBackupError(Exception):
     """The root of every error the library raises on purpose.
 
+    Every error has a :attr:`kind` (:class:`ProblemKind`), so a host answers it without
+    knowing each class: ``error.kind.http_status`` is 403, 404, 422 or 503.
+
     Example:
         >>> from invoicebackup import InMemoryStore, InvoiceBackupError
         >>> try:
         ...     InMemoryStore().read_bytes("docs/none.pdf")
         ... except InvoiceBackupError as error:
         ...     print(type(error).__name__, "-", error)
+        ...     print(error.kind.value, error.kind.http_status)
         DocumentNotFoundError - document 'docs/none.pdf': no document is stored under this key
+        not_found 404
     """
+
+    @property
+    def kind(self) -> ProblemKind:
+        """What kind of "no" this is (:class:`ProblemKind`); each class says its own."""
+        return ProblemKind.INVALID
 
 
 class InvalidValueError(InvoiceBackupError, ValueError):
@@ -114,6 +127,76 @@ class InvalidValueError(InvoiceBackupError, ValueError):
         super().__init__(f"{field}: {value!r} {self.reason}")
 
 
+class ProblemKind(enum.Enum):
+    """What kind of "no" a problem or an error is, for a host to answer in its own terms.
+
+    A web service maps each to a status (:attr:`http_status`): 403, 404, 422 or 503,
+    without listing the library's codes by hand.
+
+    Example:
+        >>> from invoicebackup import Problem, ProblemKind
+        >>> Problem(path="invoice:i-7", code="not_admin_on_tool", message="...").kind
+        <ProblemKind.FORBIDDEN: 'forbidden'>
+        >>> [kind.http_status for kind in ProblemKind]
+        [403, 404, 422, 503]
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: The requester may not do this (a permission, an account, the directory).
+    FORBIDDEN = "forbidden"
+    #: Something named does not exist, or the requester may not know of it.
+    NOT_FOUND = "not_found"
+    #: The input is wrong or the request cannot be done as asked (a deleted billing
+    #: period, a malformed project file, a bad document under ``fail``).
+    INVALID = "invalid"
+    #: A service the library needs failed (the store, DocuSign), so try again later.
+    UNAVAILABLE = "unavailable"
+
+    @property
+    def http_status(self) -> int:
+        """The HTTP status a web service would answer with (403, 404, 422 or 503)."""
+        return _HTTP_STATUS[self]
+
+
+_HTTP_STATUS: Final[Mapping[ProblemKind, int]] = {
+    ProblemKind.FORBIDDEN: 403,
+    ProblemKind.NOT_FOUND: 404,
+    ProblemKind.INVALID: 422,
+    ProblemKind.UNAVAILABLE: 503,
+}
+
+#: The kind of each problem code a rule gives (and of the codes that name something
+#: missing); any other code, those of project files and documents included, is ``INVALID``.
+PROBLEM_KINDS: Final[Mapping[str, ProblemKind]] = {
+    # who asks (permissions.ReasonCode and docusign.SignatureReasonCode)
+    "not_in_directory": ProblemKind.FORBIDDEN,
+    "no_account": ProblemKind.FORBIDDEN,
+    "inactive": ProblemKind.FORBIDDEN,
+    "no_access_to_tool": ProblemKind.FORBIDDEN,
+    "not_standard_on_tool": ProblemKind.FORBIDDEN,
+    "not_admin_on_tool": ProblemKind.FORBIDDEN,
+    "not_on_private_list": ProblemKind.FORBIDDEN,
+    "not_invoice_contact": ProblemKind.FORBIDDEN,
+    "docusign_disabled": ProblemKind.FORBIDDEN,
+    "docusign_not_linked": ProblemKind.FORBIDDEN,
+    "docusign_reauthentication_required": ProblemKind.FORBIDDEN,
+    # what is asked of an item that cannot give it (its kind, its workflow status)
+    "item_not_signable": ProblemKind.INVALID,
+    "invoice_status_not_signable": ProblemKind.INVALID,
+    # what is named
+    "unknown_invoice": ProblemKind.NOT_FOUND,
+    "unknown_contract": ProblemKind.NOT_FOUND,
+    "unknown_user": ProblemKind.NOT_FOUND,
+    "missing_document": ProblemKind.NOT_FOUND,
+}
+
+
+def _problem_kind(code: str) -> ProblemKind:
+    """The kind of a problem *code*: :data:`PROBLEM_KINDS`, else ``INVALID``."""
+    return PROBLEM_KINDS.get(code, ProblemKind.INVALID)
+
+
 @attrs.frozen
 class Problem:
     """One thing wrong with an input, and where it is.
@@ -123,6 +206,8 @@ class Problem:
             or as the id of the thing concerned.
         code: A stable, machine-readable code (``unknown_key``, ``missing_period``).
         message: A sentence a person can read.
+        kind: Forbidden, not found or invalid (:class:`ProblemKind`), from the code
+            unless given.
 
     Example:
         >>> from invoicebackup import Problem
@@ -135,9 +220,25 @@ class Problem:
     path: str
     code: str
     message: str
+    kind: ProblemKind = attrs.field(
+        default=attrs.Factory(lambda self: _problem_kind(self.code), takes_self=True),
+        eq=False,
+    )
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def _worst(problems: Sequence[Problem]) -> ProblemKind:
+    """The kind a request with *problems* answers with: forbidden, else not found, else invalid.
+
+    Forbidden comes first: a requester who may not act learns that before anything else.
+    """
+    kinds = {problem.kind for problem in problems}
+    for kind in (ProblemKind.FORBIDDEN, ProblemKind.NOT_FOUND, ProblemKind.UNAVAILABLE):
+        if kind in kinds:
+            return kind
+    return ProblemKind.INVALID
 
 
 def _listing(headline: str, problems: Sequence[Problem]) -> str:
@@ -190,6 +291,11 @@ class DocumentStoreError(InvoiceBackupError, OSError):
         ("document 'docs/i-1.pdf': the disk is full", True)
     """
 
+    @property
+    def kind(self) -> ProblemKind:
+        """``UNAVAILABLE``, the store failed."""
+        return ProblemKind.UNAVAILABLE
+
     def __init__(self, key: str, reason: str) -> None:
         self.key = key
         self.reason = reason
@@ -208,6 +314,11 @@ class DocumentNotFoundError(DocumentStoreError, FileNotFoundError):
         docs/i-9.pdf - no document is stored under this key - True
     """
 
+    @property
+    def kind(self) -> ProblemKind:
+        """``NOT_FOUND``, nothing is under the key."""
+        return ProblemKind.NOT_FOUND
+
 
 class DocumentExistsError(DocumentStoreError, FileExistsError):
     """A document already exists under the key; stores never overwrite.
@@ -225,6 +336,11 @@ class DocumentExistsError(DocumentStoreError, FileExistsError):
         b'%PDF-1.7'
     """
 
+    @property
+    def kind(self) -> ProblemKind:
+        """``INVALID``, the key is taken (the request cannot be done as asked)."""
+        return ProblemKind.INVALID
+
 
 class UnsafeKeyError(DocumentStoreError, ValueError):
     """The key is not a safe relative path inside the store.
@@ -237,6 +353,11 @@ class UnsafeKeyError(DocumentStoreError, ValueError):
         ...     print(error.key, isinstance(error, ValueError))
         ../etc/passwd True
     """
+
+    @property
+    def kind(self) -> ProblemKind:
+        """``INVALID``, the key breaks a rule."""
+        return ProblemKind.INVALID
 
 
 class PermissionDeniedError(InvoiceBackupError, PermissionError):
@@ -254,6 +375,11 @@ class PermissionDeniedError(InvoiceBackupError, PermissionError):
         ...     print(sorted(error.decision.codes))
         ['no_access_to_tool', 'not_in_directory', 'not_on_private_list']
     """
+
+    @property
+    def kind(self) -> ProblemKind:
+        """``FORBIDDEN``, or ``NOT_FOUND`` when the only reasons are unknown ids."""
+        return _worst([Problem(r.subject_id, r.code, r.message) for r in self.decision.reasons])
 
     def __init__(self, decision: Decision) -> None:
         self.decision = decision
@@ -277,6 +403,11 @@ class BackupPreconditionsError(InvoiceBackupError, ValueError):
         the backup cannot be compiled: 1 problem
           - invoice:i-404: Invoice i-404 is not in this project, or Ada Admin may not see it.
     """
+
+    @property
+    def kind(self) -> ProblemKind:
+        """Forbidden if any problem is, else not found if any is, else invalid."""
+        return _worst(self.problems)
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
@@ -378,6 +509,11 @@ class SignatureProviderError(InvoiceBackupError):
         True
     """
 
+    @property
+    def kind(self) -> ProblemKind:
+        """``UNAVAILABLE``, the signature service failed."""
+        return ProblemKind.UNAVAILABLE
+
 
 class SignatureAuthError(SignatureProviderError):
     """The signature service refused the access token (invalid or expired).
@@ -404,6 +540,11 @@ class EnvelopeNotFoundError(SignatureProviderError, LookupError):
         ...     print(error)
         envelope 'env-404' was not found
     """
+
+    @property
+    def kind(self) -> ProblemKind:
+        """``NOT_FOUND``, the service does not know the envelope."""
+        return ProblemKind.NOT_FOUND
 
     def __init__(self, envelope_id: str) -> None:
         self.envelope_id = envelope_id
