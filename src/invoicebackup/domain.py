@@ -34,9 +34,10 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Final, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
@@ -64,6 +65,7 @@ __all__ = [
     "Project",
     "Tool",
     "User",
+    "time_zone_name",
 ]
 
 
@@ -365,6 +367,31 @@ def _invoice_status(value: InvoiceStatus | str) -> InvoiceStatus:
 
 def _project_language(value: str) -> str:
     return language_tag(value, "Project.language")
+
+
+def time_zone_name(value: object) -> str | None:
+    """*value* if it is an IANA time zone name the system knows (``America/Toronto``), or ``None``.
+
+    Raises:
+        InvalidValueError: *value* is not a zone name the system knows.
+
+    Example:
+        >>> from invoicebackup.domain import time_zone_name
+        >>> time_zone_name("America/Toronto"), time_zone_name(None)
+        ('America/Toronto', None)
+
+    .. versionadded:: 0.1.0
+    """
+    if value is None:
+        return None
+    reason = "is not an IANA time zone name such as America/Toronto or Europe/Paris"
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError("Project.time_zone", value, reason=reason)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidValueError("Project.time_zone", value, reason=reason) from None
+    return value
 
 
 def _project_dictionary(value: Dictionary | str) -> Dictionary:
@@ -819,6 +846,9 @@ class Project:
         docusign_enabled: Whether the company enabled the DocuSign integration here.
         company_id: The company that manages the project; users of other companies
             are collaborators. ``None`` when unknown.
+        time_zone: The IANA name of the zone its times are shown in (a backup's name,
+            its cover sheet), such as ``America/Toronto``; ``None`` for UTC. A name the
+            system does not know is refused.
 
     Example:
         >>> from invoicebackup import Company, Contract, Project, User
@@ -844,6 +874,7 @@ class Project:
     )
     docusign_enabled: bool = False
     company_id: str | None = None
+    time_zone: str | None = attrs.field(default=None, converter=time_zone_name)
     companies: tuple[Company, ...] = attrs.field(default=(), converter=_companies_tuple)
     users: tuple[User, ...] = attrs.field(default=(), converter=_users_tuple)
     contracts: tuple[Contract, ...] = attrs.field(default=(), converter=_contracts_tuple)
@@ -857,6 +888,21 @@ class Project:
     _contracts: Mapping[str, Contract] = attrs.field(init=False, eq=False, repr=False)
     _periods: Mapping[str, BillingPeriod] = attrs.field(init=False, eq=False, repr=False)
     _invoices: Mapping[str, Invoice] = attrs.field(init=False, eq=False, repr=False)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone of :attr:`time_zone`, UTC when it has none.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> from invoicebackup import Project
+            >>> toronto = Project(id="p-1", name="Tower", time_zone="America/Toronto")
+            >>> datetime(2026, 11, 3, 14, 30, tzinfo=UTC).astimezone(toronto.zone).hour
+            9
+            >>> Project(id="p-2", name="Depot").zone
+            datetime.timezone.utc
+        """
+        return UTC if self.time_zone is None else ZoneInfo(self.time_zone)
 
     def __attrs_post_init__(self) -> None:
         setter = object.__setattr__

@@ -54,6 +54,7 @@ from .domain import (
     Permissions,
     Project,
     User,
+    time_zone_name,
 )
 from .errors import InvalidValueError, Problem, ProjectFileError, UnsafeKeyError
 from .storage import validate_key
@@ -107,6 +108,8 @@ class _Header:
     dictionary: Dictionary = Dictionary.GENERAL_CONTRACTOR
     docusign_enabled: bool
     company_id: str | None = None
+    # Checked here too, so that an unknown zone is reported at project.time_zone.
+    time_zone: str | None = attrs.field(default=None, converter=time_zone_name)
 
 
 #: Every top-level key and what it holds; all of them are required.
@@ -123,7 +126,7 @@ _TOP_LEVEL_KEYS: Final = ("format", "project", *_SECTIONS)
 #: says when they are present. Every other key is required. When a Python value is
 #: ``None``, an optional key is left out on dump and a required one is written as null.
 _OPTIONAL_KEYS: Final[Mapping[type[Any], frozenset[str]]] = {
-    _Header: frozenset({"dictionary", "company_id"}),
+    _Header: frozenset({"dictionary", "company_id", "time_zone"}),
     User: frozenset({"permissions", "docusign"}),
     Permissions: frozenset({"commitments", "prime_contracts", "invoicing"}),
     DocuSignLink: frozenset({"state", "account_id", "base_uri", "linked_at", "last_used_at"}),
@@ -672,6 +675,7 @@ def _build_project(data: object, *, source: str, found: list[_Located]) -> Proje
                 dictionary=header.dictionary,
                 docusign_enabled=header.docusign_enabled,
                 company_id=header.company_id,
+                time_zone=header.time_zone,
                 companies=[v for _, v in sections["companies"]],
                 users=[v for _, v in sections["users"]],
                 contracts=[v for _, v in sections["contracts"]],
@@ -724,6 +728,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         dictionary=project.dictionary,
         docusign_enabled=project.docusign_enabled,
         company_id=project.company_id,
+        time_zone=project.time_zone,
     )
     document: dict[str, Any] = {"format": FORMAT, "project": _converter.unstructure(header)}
     for name in _SECTIONS:

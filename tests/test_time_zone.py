@@ -1,0 +1,54 @@
+"""A project's time zone: an IANA name the system knows, kept in the project file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from invoicebackup import (
+    InvalidValueError,
+    Project,
+    ProjectFileError,
+    project_from_dict,
+    project_to_dict,
+)
+
+
+@pytest.mark.parametrize("name", ["America/Toronto", "Europe/Paris", "Asia/Kolkata", "UTC"])
+def test_a_known_zone_is_kept_and_read_back(name: str) -> None:
+    """A zone name the system knows is the project's, and survives the project file."""
+    project = Project(id="p", name="T", time_zone=name)
+    assert project.time_zone == name
+    assert project_from_dict(project_to_dict(project)) == project
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "", "  ", "../etc/passwd", "EST5EDT/x", 5])
+def test_an_unknown_zone_is_refused_naming_the_field(name: object) -> None:
+    """Anything else is refused when the project is made, naming the field."""
+    with pytest.raises(InvalidValueError) as caught:
+        Project(id="p", name="T", time_zone=name)
+    assert caught.value.field == "Project.time_zone"
+
+
+def test_an_unknown_zone_in_a_file_is_reported_at_its_json_path() -> None:
+    """In a project file, the problem is at project.time_zone, with every other one."""
+    data = project_to_dict(Project(id="p", name="T"))
+    data["project"]["time_zone"] = "Nowhere/Town"
+    with pytest.raises(ProjectFileError) as caught:
+        project_from_dict(data)
+    assert [p.path for p in caught.value.problems] == ["project.time_zone"]
+
+
+def test_without_a_zone_the_project_is_in_utc_and_the_file_says_nothing() -> None:
+    """No zone: UTC, and the file has no time_zone key (files without it stay valid)."""
+    project = Project(id="p", name="T")
+    assert project.zone is UTC
+    assert "time_zone" not in project_to_dict(project)["project"]
+
+
+def test_the_zone_places_an_instant_in_local_time() -> None:
+    """Summer and winter time both follow the zone's rules."""
+    toronto = Project(id="p", name="T", time_zone="America/Toronto").zone
+    assert datetime(2026, 7, 1, 16, 0, tzinfo=UTC).astimezone(toronto).hour == 12
+    assert datetime(2026, 12, 1, 16, 0, tzinfo=UTC).astimezone(toronto).hour == 11
