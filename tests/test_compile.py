@@ -577,7 +577,7 @@ def test_a_document_whose_objects_the_writer_forgot_is_read_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With room for one document's objects, a repeat is read and parsed again, all pages in."""
-    monkeypatch.setattr(_pdf, "_SHARED_DOCUMENTS", 1)
+    monkeypatch.setattr(_pdf.BackupWriter, "shared_documents", 1)
     shared = attachment("coi.pdf")
     p = project(
         [
@@ -623,7 +623,7 @@ def test_a_document_that_changed_before_it_is_read_again_is_not_copied_under_its
     The second read is hashed again: its bytes are not the ones the first read's SHA-256
     names, so they are not copied under that hash.
     """
-    monkeypatch.setattr(_pdf, "_SHARED_DOCUMENTS", 1)
+    monkeypatch.setattr(_pdf.BackupWriter, "shared_documents", 1)
     shared = attachment("coi.pdf")
     p = project(
         [

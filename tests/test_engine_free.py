@@ -1,23 +1,22 @@
-"""A backup of simple documents never loads pypdf; what it writes is what pypdf would write.
+"""A backup of plain documents never loads pypdf; text strings are written as pypdf reads them.
 
-:mod:`invoicebackup._engine` (pypdf) is imported the first time a document needs it. The
-few things the simple path writes that the engine used to — names with their escapes,
-real numbers, text strings in PDFDocEncoding — are written by our own code: these tests
-compare them with pypdf's, and check in a fresh interpreter that pypdf stays unloaded.
+pypdf is imported only by :mod:`invoicebackup.pdf.pypdf_adapter`, when the library's own
+reader refuses a file (encrypted or damaged). These tests check in a fresh interpreter
+that a backup of plain documents leaves it unloaded, and compare the text strings the
+writer encodes (titles, bookmarks, field names) with pypdf's encoding of the same text.
 """
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 import textwrap
 
 from hypothesis import given
 from hypothesis import strategies as st
-from pypdf.generic import FloatObject, NameObject, TextStringObject
+from pypdf.generic import TextStringObject
 
-from invoicebackup import _pdf
+from invoicebackup.pdf.document import decode_text, text_string
 
 
 def _in_a_fresh_interpreter(code: str) -> str:
@@ -48,58 +47,33 @@ _COMPILE = """
 """
 
 
-def test_a_backup_of_simple_documents_does_not_load_pypdf() -> None:
-    """Invoice i-1 of the sample project: text pages and a lien waiver (a simple form)."""
+def test_a_backup_of_plain_documents_does_not_load_pypdf() -> None:
+    """Invoice i-1 of the sample project: text pages and a lien waiver (a form)."""
     assert _in_a_fresh_interpreter(_COMPILE.format(invoices='"i-1"')) == "5 False"
 
 
-def test_a_document_the_simple_path_does_not_take_loads_pypdf() -> None:
-    """Invoice i-4 holds a damaged document (a placeholder): the engine is asked, and loaded."""
+def test_a_document_the_reader_refuses_loads_pypdf() -> None:
+    """Invoice i-4 holds a damaged document: pypdf is asked to rewrite it, and loaded."""
     pages, loaded = _in_a_fresh_interpreter(_COMPILE.format(invoices='"i-4"')).split()
     assert loaded == "True"
     assert int(pages) >= 1
 
 
 @given(st.text(max_size=12))
-def test_text_strings_are_encoded_as_the_engine_encodes_them(text: str) -> None:
+def test_text_strings_are_encoded_as_pypdf_encodes_them(text: str) -> None:
+    """Any text is written as pypdf's ``TextStringObject`` encodes it, and reads back."""
     try:
-        engine = TextStringObject(text).get_encoded_bytes()
+        expected = TextStringObject(text).get_encoded_bytes()
     except UnicodeEncodeError:  # a lone surrogate: neither can encode it
         return
-    assert _pdf._string(text) == _pdf._literal_bytes(engine)
+    assert text_string(text).value == expected
+    assert decode_text(text_string(text)) == text
 
 
-def test_every_character_is_encoded_as_the_engine_encodes_it() -> None:
+def test_every_character_is_encoded_as_pypdf_encodes_it() -> None:
     """The whole basic plane, PDFDocEncoding's differences from Latin-1 included."""
     for code in range(0x10000):
         if 0xD800 <= code <= 0xDFFF:
             continue
         text = f"a{chr(code)}b"
-        expected = _pdf._literal_bytes(TextStringObject(text).get_encoded_bytes())
-        assert _pdf._string(text) == expected, hex(code)
-
-
-@given(st.text(min_size=1, max_size=12).filter(lambda t: "\x00" not in t))
-def test_names_are_written_as_the_engine_writes_them(text: str) -> None:
-    name = "/" + text
-    buffer = io.BytesIO()
-    try:
-        NameObject(name).write_to_stream(buffer)
-    except UnicodeEncodeError:  # a lone surrogate: neither can write it
-        return
-    _pdf._NAME_BYTES.clear()
-    assert _pdf._name_bytes(name) == buffer.getvalue()
-
-
-_REALS = st.from_regex(rb"\A[+-]?(?:\d{1,12}\.\d{0,12}|\.\d{1,12})\Z", fullmatch=True)
-
-
-@given(_REALS)
-def test_real_numbers_are_written_as_the_engine_writes_them(token: bytes) -> None:
-    """Real tokens as they appear in files, written back as pypdf's ``FloatObject`` does."""
-    assert _pdf._real_bytes(float(token)) == FloatObject(token.decode()).myrepr().encode()
-
-
-@given(st.floats(allow_nan=False, allow_infinity=False))
-def test_any_real_is_written_as_the_engine_writes_it(value: float) -> None:
-    assert _pdf._real_bytes(value) == FloatObject(value).myrepr().encode()
+        assert text_string(text).value == TextStringObject(text).get_encoded_bytes(), hex(code)

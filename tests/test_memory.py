@@ -23,6 +23,9 @@ from tests.pdf_craft import build_pdf
 SCAN_BYTES = 1_200_000
 
 
+_CONTENT = b"q 612 0 0 792 0 0 cm /Im1 Do Q"
+
+
 def _scan(seed: int) -> bytes:
     """A one-page "scan": an image stream of random bytes (nothing to share or compress)."""
     data = random.Random(seed).randbytes(SCAN_BYTES)
@@ -34,7 +37,9 @@ def _scan(seed: int) -> bytes:
             b"/Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>",
             b"<< /Type /XObject /Subtype /Image /Width 800 /Height 500 /ColorSpace /DeviceGray "
             b"/BitsPerComponent 8 /Length %d >>\nstream\n" % len(data) + data + b"\nendstream",
-            b"<< /Length 35 >>\nstream\nq 612 0 0 792 0 0 cm /Im1 Do Q\n\nendstream",
+            # /Length is the content's: a wrong one would make the file damaged, read
+            # (and rewritten) another way.
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(_CONTENT), _CONTENT),
         ]
     )
 

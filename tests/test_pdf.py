@@ -12,7 +12,8 @@ import pikepdf
 import pypdf
 import pytest
 
-from invoicebackup import BadDocumentError, _engine, _pdf
+from invoicebackup import BadDocumentError, _pdf
+from invoicebackup.pdf.reader import PdfFile
 from invoicebackup.testing import (
     active_content_pdf,
     lien_waiver_pdf,
@@ -25,10 +26,10 @@ from tests.backup_helpers import outline, reader
 _OUTPUTS: dict[int, io.BytesIO] = {}
 
 
-def _writer() -> _pdf.BackupWriter:
+def _writer(limits: _pdf.Limits | None = None) -> _pdf.BackupWriter:
     out = io.BytesIO()
     writer = _pdf.BackupWriter(
-        out, title="T", subject="S", created=datetime(2024, 1, 2, tzinfo=UTC)
+        out, title="T", subject="S", created=datetime(2024, 1, 2, tzinfo=UTC), limits=limits
     )
     _OUTPUTS[id(writer)] = out
     return writer
@@ -97,28 +98,31 @@ def test_bad_documents_raise_typed_errors(data: bytes, code: str) -> None:
     ("exception", "code"),
     [
         (AssertionError("bare assert"), "damaged"),
-        (NotImplementedError("some filter"), "damaged"),
         (KeyError("/Root"), "damaged"),
         (ValueError("bad number"), "damaged"),
         (RecursionError("too deep"), "damaged"),
         (pypdf.errors.PdfReadError("broken"), "damaged"),
         (pypdf.errors.DependencyError("no AES backend"), "unsupported_encryption"),
+        (NotImplementedError("an unknown security handler"), "unsupported_encryption"),
         (MemoryError(), "too_large"),
     ],
 )
-def test_engine_exceptions_are_translated_and_kept_as_cause(
+def test_pypdf_exceptions_are_translated(
     monkeypatch: pytest.MonkeyPatch, exception: BaseException, code: str
 ) -> None:
-    """Whatever the engine raises becomes BadDocumentError with a code and the original cause."""
+    """Whatever pypdf raises while decrypting a document becomes a BadDocumentError with a code."""
 
     def explode(*_args: object, **_kwargs: object) -> None:
         raise exception
 
-    monkeypatch.setattr(_engine, "_Reader", explode)
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(text_pdf(["secret"])))
+    writer.encrypt(user_password="", owner_password="owner")
+    out = io.BytesIO()
+    writer.write(out)
+    monkeypatch.setattr(pypdf, "PdfReader", explode)
     with pytest.raises(BadDocumentError) as caught:
-        _open(linked_pdf(named=True))  # not simple: the engine reads it
+        _open(out.getvalue())  # encrypted: our reader refuses it, pypdf decrypts it
     assert caught.value.code == code
-    assert caught.value.__cause__ is exception
 
 
 def test_a_user_password_is_reported_as_encrypted() -> None:
@@ -155,13 +159,13 @@ def test_limits_report_too_large() -> None:
     assert caught.value.code == "too_large"
 
 
-def test_deep_nesting_is_damaged_not_a_crash() -> None:
-    """Objects nested deeper than the limit are reported, never a RecursionError."""
+def test_deep_nesting_is_too_large_not_a_crash() -> None:
+    """Objects nested deeper than the limit are reported (a bound), never a RecursionError."""
     nested = b"[" * 120 + b"]" * 120
     data = text_pdf(["x"]).replace(b"/Type /Page ", b"/Type /Page /Junk " + nested + b" ", 1)
     with pytest.raises(BadDocumentError) as caught:
         _pdf.open_pdf(data, key="k", filename="f", limits=_pdf.Limits(max_depth=50))
-    assert caught.value.code == "damaged"
+    assert caught.value.code == "too_large"
 
 
 def test_form_fields_of_two_documents_keep_their_own_values() -> None:
@@ -264,9 +268,8 @@ def test_placeholder_pages_and_outline_round_trip() -> None:
         ]
     )
     data = _written(writer)
-    summary = _engine.summarise(data)
-    assert summary.page_count == 3
-    assert [c.page_index for c in summary.outline[0].children] == [0, 2]
+    assert len(reader(data).pages) == 3
+    assert [page for level, _title, page in outline(data) if level == 1] == [0, 2]
     assert "Could not include" in reader(data).pages[2].extract_text()
     assert _check(data) == []
 
@@ -296,11 +299,12 @@ def test_samples_are_valid_pdfs() -> None:
         assert _check(data) == []
 
 
-def _with_marker_and_bomb(marker: bytes) -> bytes:
-    """A page whose content carries *marker* and whose resources nest 200 arrays deep."""
+def _with_marker_and_chain(marker: bytes) -> bytes:
+    """A page whose content carries *marker* and whose resources reach a chain of 40 objects."""
     from tests.pdf_craft import build_pdf
 
     content = b"BT /F1 12 Tf 72 720 Td (" + marker + b") Tj ET"
+    chain = [b"<< /Next %d 0 R >>" % (n + 1) for n in range(5, 45)] + [b"<< >>"]
     return build_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -308,18 +312,18 @@ def _with_marker_and_bomb(marker: bytes) -> bytes:
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
             b"/Resources << /Properties << /P0 5 0 R >> >> >>",
             b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-            b"<< /Deep " + b"[" * 200 + b"]" * 200 + b" >>",
+            *chain,
         ]
     )
 
 
 def test_a_document_whose_copy_fails_leaves_nothing_in_the_output() -> None:
-    """Damage met while copying: damaged, its pages and objects are not written at all."""
-    writer = _writer()
+    """A limit passed while copying: reported, its pages and objects are not written at all."""
+    writer = _writer(_pdf.Limits(max_objects=20))
     writer.add_document(_open(text_pdf(["before"])), field_prefix="a")
     with pytest.raises(BadDocumentError) as caught:
-        writer.add_document(_open(_with_marker_and_bomb(b"MARKER-42")), field_prefix="b")
-    assert caught.value.code == "damaged"
+        writer.add_document(_open(_with_marker_and_chain(b"MARKER-42")), field_prefix="b")
+    assert caught.value.code == "too_large"
     writer.add_document(_open(text_pdf(["after"])), field_prefix="c")
     data = _written(writer)
     assert b"MARKER-42" not in data
@@ -408,21 +412,21 @@ def test_a_compacted_document_asks_for_its_bytes_when_the_writer_lacks_its_objec
     ids=["text", "form", "links", "active"],
 )
 def test_a_released_document_is_freed_without_the_garbage_collector(data: bytes) -> None:
-    """Parsed, copied and released, a document's reader goes as soon as nothing names it.
+    """Parsed, copied and released, a document's file goes as soon as nothing names it.
 
-    Its objects point back at it; release breaks those cycles, so memory does not wait
-    for a full collection (and the collector has less to walk).
+    Nothing it read points back at it (no cycle), so memory does not wait for a full
+    collection (and the collector has less to walk).
     """
+    gc.collect()
+    before = {id(o) for o in gc.get_objects() if isinstance(o, PdfFile)}
     writer = _writer()
     parsed = _open(data)
     writer.add_document(parsed, field_prefix="d")
-    # A simple document has no engine reader: its file read without the engine.
-    gone = weakref.ref(parsed._reader if parsed._reader is not None else parsed._raw)
     gc.disable()
     try:
         parsed.release()
         del parsed
-        assert gone() is None
+        assert not [o for o in gc.get_objects() if isinstance(o, PdfFile) and id(o) not in before]
     finally:
         gc.enable()
 

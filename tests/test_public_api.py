@@ -76,6 +76,38 @@ def test_core_modules_import_no_optional_dependency() -> None:
             assert not imports & {"click", "httpx"}, path.name
         if path.stem != "serialization":
             assert "cattrs" not in imports, path.name
-        if path.stem != "_engine":  # the engine's side of the PDF boundary, imported lazily
-            assert "pypdf" not in imports, path.name
+        # pypdf only in invoicebackup.pdf.pypdf_adapter (a subpackage, not globbed here).
+        assert "pypdf" not in imports, path.name
     assert importlib.import_module("invoicebackup")
+
+
+#: pypdf's private state that the copier once reached (issue 18): none of it may be used.
+_PYPDF_PRIVATE = re.compile(
+    r"(?:reader|self)\.xref\b|xref_objStm|xref_free_entry|_startxref|resolved_objects|flattened_pages"
+    r"|_validated_root|_get_object_from_stream|_named_destinations_cache|_read_xref"
+    r"|cache_indirect_object"
+)
+
+
+def _sources() -> list[Path]:
+    return sorted(Path(invoicebackup.__file__).parent.rglob("*.py"))
+
+
+def test_pypdf_is_reached_through_its_public_api_only() -> None:
+    """No subclass of pypdf's reader, no pypdf private attribute, pypdf only in its adapter."""
+    for path in _sources():
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\(\s*(?:pypdf\.)?PdfReader\s*\)\s*:", text), path.name
+        assert not _PYPDF_PRIVATE.search(text), (path.name, _PYPDF_PRIVATE.search(text))
+        imports = set(re.findall(r"^\s*(?:from|import)\s+(pypdf)\b", text, re.MULTILINE))
+        if path.name != "pypdf_adapter.py" and path.stem != "_samples":
+            assert not imports, path.name
+
+
+def test_no_error_is_matched_by_its_class_name() -> None:
+    """Errors are caught by class, never recognised by the text of their type's name."""
+    for path in _sources():
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"type\([^)]*\)\.__name__\s*==", text), path.name
+        assert not re.search(r"__name__\s*==\s*[\"'][A-Za-z]*Error[\"']", text), path.name
+        assert not re.search(r"\bname\s*==\s*[\"'][A-Za-z]*Error[\"']", text), path.name

@@ -3,7 +3,7 @@
 The builders here write PDF syntax by hand (objects, a classic cross-reference
 table, a trailer) instead of going through pypdf. That is deliberate:
 
-* the only module allowed to import pypdf is :mod:`invoicebackup._engine`, and test
+* the only module allowed to import pypdf is :mod:`invoicebackup.pdf.pypdf_adapter`, and test
   fixtures that are produced by the engine under test would share its bugs — an
   independent writer makes the tests able to fail;
 * the output is tiny, deterministic (no dates, a fixed ``/ID``) and easy to read

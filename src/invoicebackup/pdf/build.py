@@ -57,18 +57,11 @@ class Parser:
         limits: The bounds each value is checked against.
     """
 
+    __slots__ = ("data", "limits")
+
     def __init__(self, data: bytes, *, limits: SyntaxLimits) -> None:
         self.data = data
         self.limits = limits
-        self._atoms: dict[str | None, Callable[[re.Match[bytes]], tuple[Value, int]]] = {
-            "ref": self._ref,
-            "real": self._real,
-            "integer": self._integer,
-            "name": self._name,
-            "hex": self._hex,
-            "string": self._string,
-            "keyword": self._word,
-        }
 
     def token(self, position: int) -> re.Match[bytes]:
         """The token at *position* (after white space and comments)."""
@@ -101,7 +94,7 @@ class Parser:
                 ``too_large`` past a limit.
         """
         data_limits = self.limits
-        atoms = self._atoms
+        atoms = _ATOMS
         # Each open container is a list of values; dictionaries alternate key and value.
         stack: list[list[Value]] = []
         is_dict: list[bool] = []
@@ -110,7 +103,7 @@ class Parser:
             kind = match.lastgroup
             atom = atoms.get(kind)
             if atom is not None:
-                value, position = atom(match)
+                value, position = atom(self, match)
             elif kind == "array_open" or kind == "dict_open":
                 if len(stack) >= data_limits.max_depth:
                     raise PdfError(
@@ -182,6 +175,20 @@ class Parser:
 
     def _word(self, match: re.Match[bytes]) -> tuple[Value, int]:
         return _keyword(match["keyword"], match.start("keyword")), match.end()
+
+
+#: The builder of each atom, by token kind: the class's functions, not a table of bound
+#: methods on each parser, which would be a reference cycle keeping the parser — and the
+#: whole file it reads — until a garbage collection.
+_ATOMS: Final[dict[str | None, Callable[[Parser, re.Match[bytes]], tuple[Value, int]]]] = {
+    "ref": Parser._ref,
+    "real": Parser._real,
+    "integer": Parser._integer,
+    "name": Parser._name,
+    "hex": Parser._hex,
+    "string": Parser._string,
+    "keyword": Parser._word,
+}
 
 
 def parse(data: bytes, *, limits: SyntaxLimits | None = None) -> Value:

@@ -138,24 +138,25 @@ def unpredict(data: bytes, params: Dictionary) -> bytes:
 def decode(dictionary: Dictionary, data: bytes, *, max_output: int) -> bytes:
     """The decoded data of a structural stream (an xref or object stream).
 
-    Only FlateDecode (with or without a predictor) and no filter are accepted: those are
-    what writers use for these streams; anything else is refused as ``damaged`` so that
-    the caller normalises the file.
+    Only FlateDecode (with or without a predictor), once or chained, and no filter are
+    accepted: those are what writers use for these streams; anything else is refused as
+    ``damaged`` so that the caller normalises the file. Each pass is bounded by
+    *max_output*, so a chain of small bombs is refused at its first excess.
     """
     filters = dictionary.get(b"Filter")
     params: Value = dictionary.get(b"DecodeParms")
-    if isinstance(filters, Array):
-        if len(filters) > 1:
-            raise PdfError(DAMAGED, "a structural stream has more than one filter")
-        filters = filters[0] if filters else None
-        params = params[0] if isinstance(params, Array) and params else params
-    if filters is None:
+    if filters is None or (isinstance(filters, Array) and not filters):
         return data[:max_output] if len(data) <= max_output else _too_large(max_output)
-    if filters != Name(b"FlateDecode"):
-        raise PdfError(DAMAGED, f"a structural stream uses the filter {filters!r}")
-    out = inflate(data, max_output=max_output)
-    if isinstance(params, Dictionary):
-        out = unpredict(out, params)
+    chain = filters if isinstance(filters, Array) else Array((filters,))
+    chain_params = params if isinstance(params, Array) else Array((params,))
+    out = data
+    for index, name in enumerate(chain):
+        if name != Name(b"FlateDecode"):
+            raise PdfError(DAMAGED, f"a structural stream uses the filter {name!r}")
+        out = inflate(out, max_output=max_output)
+        each = chain_params[index] if index < len(chain_params) else None
+        if isinstance(each, Dictionary):
+            out = unpredict(out, each)
     return out
 
 

@@ -17,8 +17,11 @@ import io
 from .errors import DAMAGED, ENCRYPTED, TOO_LARGE, UNSUPPORTED_ENCRYPTION, PdfError
 
 
-def normalise(data: bytes, *, password: str | None = None) -> bytes:
+def normalise(data: bytes, *, password: str | None = None, qpdf: bool = True) -> bytes:
     """*data* decrypted and rewritten as a well-formed file, or a :class:`PdfError` saying why not.
+
+    With *qpdf* false, pikepdf is not tried when pypdf cannot read the file (a caller
+    that offers qpdf's repair as an option of its own).
 
     Raises:
         PdfError: ``encrypted`` when no password given opens it, ``unsupported_encryption``
@@ -28,7 +31,7 @@ def normalise(data: bytes, *, password: str | None = None) -> bytes:
     try:
         return _with_pypdf(data, password)
     except PdfError as error:
-        if error.code != DAMAGED:
+        if error.code != DAMAGED or not qpdf:
             raise
         return _with_pikepdf(data, password, error)
 
@@ -60,8 +63,19 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
     except FileNotDecryptedError as error:
         raise PdfError(ENCRYPTED, f"it is encrypted ({error})") from None
     except LimitReachedError as error:
-        raise PdfError(TOO_LARGE, f"it inflates past pypdf's limit ({error})") from None
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        raise PdfError(TOO_LARGE, f"it passes one of pypdf's limits ({error})") from None
+    except MemoryError:
+        raise PdfError(TOO_LARGE, "pypdf needs more memory than is available to read it") from None
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        AssertionError,
+        RecursionError,
+    ) as error:
         # pypdf signals a file it cannot make sense of with these as well as its own.
         raise PdfError(DAMAGED, f"pypdf cannot read it ({type(error).__name__}: {error})") from None
     return out.getvalue()

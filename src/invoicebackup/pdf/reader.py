@@ -217,7 +217,12 @@ class PdfFile:
                 "a cross-reference offset holds neither xref nor an XRef stream",
                 offset=offset,
             )
-        decoded = self._decode(stream)
+        try:
+            decoded = self._decode(stream)
+        except PdfError as error:
+            raise PdfError(
+                error.code, f"its cross-reference stream: {error.reason}", offset=offset
+            ) from None
         entries = xref.stream_entries(
             stream.dictionary, decoded, max_objects=self.limits.max_objects
         )
@@ -232,8 +237,8 @@ class PdfFile:
             if error.code == TOO_LARGE and limit < self.limits.max_stream_output:
                 raise PdfError(
                     TOO_LARGE,
-                    "its structural streams decode to more than "
-                    f"{self.limits.max_total_output} bytes",
+                    "it inflates past what is left of the limit on all its structural "
+                    f"streams together ({self.limits.max_total_output} bytes)",
                 ) from None
             raise
         self._decoded_total += len(decoded)
@@ -315,7 +320,10 @@ class PdfFile:
                 TOO_LARGE,
                 f"object stream {number} holds more than {self.limits.max_objects} objects",
             )
-        decoded = self._decode(stream)
+        try:
+            decoded = self._decode(stream)
+        except PdfError as error:
+            raise PdfError(error.code, f"object stream {number}: {error.reason}") from None
         numbers = _INTEGER.findall(decoded, 0, first)
         if len(numbers) < 2 * count or first > len(decoded):
             raise PdfError(DAMAGED, f"object stream {number}'s header is shorter than /N says")

@@ -39,28 +39,21 @@ def _literal(value: bytes) -> bytes:
 class _Writer:
     """Writes one value into a list of byte pieces."""
 
+    __slots__ = ("pieces", "ref")
+
     def __init__(self, ref: RefWriter) -> None:
         self.ref = ref
         self.pieces: list[bytes] = []
-        self._writers: Final[dict[type, Callable[[object], None]]] = {
-            type(None): self._null,
-            bool: self._bool,
-            int: self._int,
-            Real: self._real,
-            Name: self._name,
-            String: self._string,
-            Ref: self._ref,
-            Array: self._array,
-            Dictionary: self._dictionary,
-            Stream: self._stream,
-        }
 
     def write(self, value: Value) -> None:
+        # The dispatch table is the class's (unbound functions): a table of bound methods
+        # on each writer would be a reference cycle, kept until a garbage collection
+        # together with whatever the caller's *ref* holds.
         try:
-            writer = self._writers[type(value)]
+            writer = _WRITERS[type(value)]
         except KeyError:
             raise TypeError(f"{type(value).__name__} is not a PDF value") from None
-        writer(value)
+        writer(self, value)
 
     def _null(self, value: object) -> None:
         self.pieces.append(b"null")
@@ -118,6 +111,20 @@ class _Writer:
         assert isinstance(value, Stream)
         self._dictionary(value.dictionary.replaced(b"Length", len(value.data)))
         self.pieces += (b"\nstream\n", value.data, b"\nendstream")
+
+
+_WRITERS: Final[dict[type, Callable[[_Writer, object], None]]] = {
+    type(None): _Writer._null,
+    bool: _Writer._bool,
+    int: _Writer._int,
+    Real: _Writer._real,
+    Name: _Writer._name,
+    String: _Writer._string,
+    Ref: _Writer._ref,
+    Array: _Writer._array,
+    Dictionary: _Writer._dictionary,
+    Stream: _Writer._stream,
+}
 
 
 def serialise(value: Value, *, ref: RefWriter = _plain_ref) -> bytes:

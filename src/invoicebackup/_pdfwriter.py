@@ -1,0 +1,632 @@
+"""Assembling a backup: pages of prepared documents and our own pages into one PDF, streaming.
+
+:class:`BackupWriter` copies each document (a :class:`~invoicebackup._pdfopen.ParsedPdf`)
+from the values :mod:`invoicebackup.pdf` read and cleaned, through the one writer of
+objects, :class:`~invoicebackup.pdf.writer.ObjectWriter`. Each document's objects are
+written as soon as its copy succeeds (staged while it is copied, so a document that fails
+midway leaves nothing behind). Pages keep their size and rotation (their inherited
+attributes made explicit), links inside a document keep working, each document's form
+fields are moved under a parent field of its own so fields of different documents never
+merge, its layers are listed in the output's, and the output's catalog and form are always
+our own (no ``/XFA``, ``/SigFlags``, ``/OpenAction``… of a source is ever carried). A
+document added again shares every object but its pages, annotations and form fields.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import IO, Final
+
+import attrs
+
+from ._pdfopen import Limits, NeedsBytes, ParsedPdf
+from .errors import BadDocumentError
+from .pdf.document import Layers, OutlineNode, Prepared, number, text_string
+from .pdf.errors import PdfError
+from .pdf.serialise import serialise
+from .pdf.values import Array, Dictionary, Name, Ref, String, Value
+from .pdf.writer import ObjectWriter
+
+_LETTER: Final = (612.0, 792.0)
+_PARENT: Final = Name(b"Parent")
+
+
+@attrs.frozen(kw_only=True)
+class Added:
+    """What :meth:`BackupWriter.add_document` put into the output.
+
+    Attributes:
+        first_page: The 0-based index of the document's first page in the output.
+        page_count: How many pages it contributed.
+        fields: How many top-level form fields it brought (under its own parent).
+        removed: What was left out of it, as short phrases (``JavaScript action``).
+        notes: What else changed or was found, in words (see :attr:`ParsedPdf.notes`).
+    """
+
+    first_page: int
+    page_count: int
+    fields: int
+    removed: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+def shifted(nodes: Sequence[OutlineNode], offset: int) -> tuple[OutlineNode, ...]:
+    """*nodes* with every page index moved by *offset* (a source's bookmarks in the output)."""
+    return tuple(
+        OutlineNode(
+            title=node.title,
+            page_index=node.page_index + offset,
+            children=shifted(node.children, offset),
+        )
+        for node in nodes
+    )
+
+
+class _Occurrence:
+    """The state of copying one occurrence of a document."""
+
+    __slots__ = ("count", "new_shared", "occ", "pages", "parsed", "prepared", "queue", "shared")
+
+    def __init__(self, parsed: ParsedPdf, shared: dict[int, int]) -> None:
+        self.parsed = parsed
+        self.prepared: Prepared = parsed._prepared
+        self.shared = shared
+        self.new_shared: list[int] = []
+        self.occ: dict[int, int] = {}
+        self.pages: dict[int, int] = {}
+        self.queue: deque[tuple[Ref, int, bool]] = deque()
+        self.count = 0
+
+
+@attrs.define
+class _Form:
+    """The output's form: the documents' parent fields and their default fonts."""
+
+    fields: list[int] = attrs.Factory(list)
+    fonts: dict[Name, bytes] = attrs.Factory(dict)
+    need_appearances: bool = False
+
+
+@attrs.define
+class _Layers:
+    """The output's optional content: every document's groups and default state."""
+
+    groups: dict[int, None] = attrs.Factory(dict)
+    off: dict[int, None] = attrs.Factory(dict)
+    order: list[bytes] = attrs.Factory(list)
+    rb_groups: list[bytes] = attrs.Factory(list)
+    done: set[object] = attrs.Factory(set)
+
+
+class BackupWriter:
+    """Assembles pages of parsed documents and our own pages into one PDF, streaming.
+
+    Only the page list, the outline, the form's top-level fields and the offsets of the
+    cross-reference table stay in memory; stream data is copied as the encoded bytes it
+    is.
+
+    Args:
+        out: Where the PDF is written, front to back (never sought).
+        title: The document title (``/Title``).
+        subject: The document subject (``/Subject``).
+        created: The creation time written as ``/CreationDate`` and ``/ModDate``
+            (the only time stamp in the output).
+        producer: The ``/Producer`` and ``/Creator`` written.
+        limits: The bounds applied to each document's objects (count).
+    """
+
+    #: How many documents' object maps are kept, most recently used first, for documents
+    #: that occur again (a certificate of insurance on every invoice of a vendor).
+    shared_documents: int = 512
+
+    def __init__(
+        self,
+        out: IO[bytes],
+        *,
+        title: str,
+        subject: str,
+        created: datetime,
+        producer: str = "invoicebackup",
+        limits: Limits | None = None,
+    ) -> None:
+        self._objects = ObjectWriter(out)
+        self._limits = limits or Limits()
+        self._pages: list[int] = []
+        self._info = (title, subject, created, producer)
+        self._shared: OrderedDict[object, dict[int, int]] = OrderedDict()
+        self._placeholder_font = 0
+        self._form = _Form()
+        self._layers = _Layers()
+        self._wrapper_names: set[str] = set()
+        self._outline: tuple[OutlineNode, ...] = ()
+        self._attachments: dict[str, bytes] = {}
+        self._finished = False
+        self._pages_root = self._objects.allocate()
+
+    @property
+    def page_count(self) -> int:
+        """How many pages the output has so far."""
+        return len(self._pages)
+
+    # -- documents ----------------------------------------------------------------------
+
+    def add_document(
+        self, parsed: ParsedPdf, *, field_prefix: str, shared_key: object = None
+    ) -> Added:
+        """Copy every page of *parsed* to the end of the output.
+
+        Args:
+            parsed: A document from :func:`~invoicebackup._pdfopen.open_pdf`; it may be
+                added several times.
+            field_prefix: The partial name of the parent field the document's form
+                fields are moved under (``[A-Za-z0-9_-]``, unique per output).
+            shared_key: What identifies the document's bytes (its SHA-256): another
+                occurrence — even parsed again — reuses the objects already written
+                for it. By default, the parsed document itself.
+
+        Raises:
+            BadDocumentError: The copy failed (code ``damaged``, or ``too_large`` past
+                the limits); nothing of the document was written.
+            NeedsBytes: It was compacted and the writer no longer knows its objects.
+        """
+        if self._finished:
+            raise ValueError("the backup is already finished")
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", field_prefix):
+            raise ValueError(f"field_prefix must match [A-Za-z0-9_-]+, got {field_prefix!r}")
+        if field_prefix in self._wrapper_names:
+            raise ValueError(f"field_prefix {field_prefix!r} is already used in this output")
+        if parsed.released:
+            raise ValueError(f"{parsed!r} was released")
+        key = shared_key if shared_key is not None else parsed._token
+        shared = self._shared.get(key)
+        if parsed.compacted and shared is None:
+            raise NeedsBytes(parsed.key)
+        if shared is None:
+            shared = {}
+        else:
+            self._shared.move_to_end(key)
+        occurrence = _Occurrence(parsed, shared)
+        mark = self._objects.mark
+        first = len(self._pages)
+        self._objects.stage()
+        try:
+            try:
+                added, commit = self._copy(occurrence, key=key, field_prefix=field_prefix)
+            except PdfError as error:
+                raise error.bad_document(key=parsed.key, filename=parsed.filename) from None
+        except BaseException:
+            self._objects.rollback(mark)
+            del self._pages[first:]
+            for idnum in occurrence.new_shared:
+                shared.pop(idnum, None)
+            raise
+        self._objects.commit()
+        commit()
+        self._shared[key] = shared
+        while len(self._shared) > self.shared_documents:
+            self._shared.popitem(last=False)
+        self._wrapper_names.add(field_prefix)
+        return added
+
+    def _copy(
+        self, occurrence: _Occurrence, *, key: object, field_prefix: str
+    ) -> tuple[Added, Callable[[], None]]:
+        parsed = occurrence.parsed
+        prepared = occurrence.prepared
+        shared_ref = self._ref_writer(occurrence, per_occurrence=False)
+        own_ref = self._ref_writer(occurrence, per_occurrence=True)
+        self._copy_pages(occurrence, own_ref)
+        wrapper = 0
+        if prepared.field_roots:
+            wrapper = self._objects.allocate()
+            body = bytearray(b"<</T" + serialise(text_string(field_prefix)))
+            if prepared.form_da is not None:
+                body += b"/DA " + serialise(prepared.form_da, ref=shared_ref)
+            body += b"/Kids" + serialise(Array(prepared.field_roots), ref=own_ref) + b">>"
+            self._objects.put(wrapper, body)
+        roots = {ref.num for ref in prepared.field_roots}
+        self._drain(occurrence, roots, wrapper)
+        fonts = {
+            name: b" " + serialise(value, ref=shared_ref)
+            for name, value in prepared.form_fonts
+            if name not in self._form.fonts and prepared.field_roots
+        }
+        layers, notes = self._copy_layers(occurrence, key, shared_ref)
+        self._drain(occurrence, roots, wrapper)
+        need_appearances = bool(prepared.field_roots) and prepared.need_appearances
+
+        def commit() -> None:
+            if wrapper:
+                self._form.fields.append(wrapper)
+            for font_name, value in fonts.items():
+                self._form.fonts.setdefault(font_name, value)
+            self._form.need_appearances |= need_appearances
+            layers()
+
+        notes = [*parsed.notes, *notes]
+        if prepared.adopted:
+            notes.append(
+                f"{prepared.adopted} of its form fields were widgets its form did not list; "
+                "they were kept as fields of the document"
+            )
+        added = Added(
+            first_page=len(self._pages) - parsed.page_count,
+            page_count=parsed.page_count,
+            fields=len(prepared.field_roots),
+            removed=tuple(sorted(set(prepared.removed))),
+            notes=tuple(dict.fromkeys(notes)),
+        )
+        return added, commit
+
+    def _copy_pages(self, occurrence: _Occurrence, ref: Callable[[Ref], bytes]) -> None:
+        """Number the occurrence's pages, append them to the page list, and write them."""
+        prepared = occurrence.prepared
+        numbers = []
+        by_index = {index: idnum for idnum, index in prepared.page_ids.items()}
+        for index in range(len(prepared.pages)):
+            page = self._objects.allocate()
+            numbers.append(page)
+            idnum = by_index.get(index)
+            if idnum is not None:
+                occurrence.pages[idnum] = page
+            self._pages.append(page)
+        parent = b"<</Parent %d 0 R " % self._pages_root
+        for page, value in zip(numbers, prepared.pages, strict=True):
+            self._objects.put(page, parent, serialise(value, ref=ref)[2:])
+
+    def _ref_writer(
+        self, occurrence: _Occurrence, *, per_occurrence: bool
+    ) -> Callable[[Ref], bytes]:
+        def write(ref: Ref) -> bytes:
+            number = self._number(occurrence, ref, per_occurrence=per_occurrence)
+            return b"null" if number is None else b"%d 0 R" % number
+
+        return write
+
+    def _number(self, occurrence: _Occurrence, ref: Ref, *, per_occurrence: bool) -> int | None:
+        """The output number for source object *ref*, allocating (and queueing) it.
+
+        ``None`` where the reference becomes null: a dropped annotation, a page of the
+        source that is not this occurrence's (or reached from a shared object), an
+        object each occurrence copies afresh reached from a shared one.
+        """
+        idnum = ref.num
+        page = occurrence.pages.get(idnum)
+        if page is not None:
+            return page if per_occurrence else None
+        prepared = occurrence.prepared
+        if idnum in prepared.dropped_ids or idnum in prepared.page_ids:
+            return None
+        if idnum in prepared.occurrence_ids:
+            if not per_occurrence:
+                return None
+            table = occurrence.occ
+        else:
+            table = occurrence.shared
+        number = table.get(idnum)
+        if number is None:
+            number = self._objects.allocate()
+            table[idnum] = number
+            if table is occurrence.shared:
+                occurrence.new_shared.append(idnum)
+            occurrence.queue.append((ref, number, table is occurrence.occ))
+        return number
+
+    def _drain(self, occurrence: _Occurrence, roots: set[int], wrapper: int) -> None:
+        """Write every object the occurrence's references reached, breadth first."""
+        parsed = occurrence.parsed
+        objects = occurrence.prepared.objects
+        limit = self._limits.max_objects
+        queue = occurrence.queue
+        shared_ref = self._ref_writer(occurrence, per_occurrence=False)
+        own_ref = self._ref_writer(occurrence, per_occurrence=True)
+        while queue:
+            ref, number, per_occurrence = queue.popleft()
+            occurrence.count += 1
+            if occurrence.count > limit:
+                raise BadDocumentError(
+                    key=parsed.key,
+                    filename=parsed.filename,
+                    code="too_large",
+                    reason="its pages reach too many objects",
+                )
+            value: Value
+            if ref.num in objects:
+                value = objects[ref.num]
+            elif parsed._file is not None:
+                value = parsed._file.object(ref.num, ref.gen)
+            elif per_occurrence:
+                value = None  # a field that was no dictionary: null, as the file had it
+            else:
+                raise NeedsBytes(parsed.key)  # an object the writer does not know any more
+            if ref.num in roots and isinstance(value, Dictionary):
+                # A top-level field: under the document's own parent field.
+                without = Dictionary({k: v for k, v in value.items() if k != _PARENT})
+                body = serialise(without, ref=own_ref)
+                self._objects.put(number, body[:-2], b" /Parent %d 0 R>>" % wrapper)
+            else:
+                self._objects.put_value(
+                    number, value, ref=own_ref if per_occurrence else shared_ref
+                )
+
+    def _copy_layers(
+        self, occurrence: _Occurrence, key: object, ref: Callable[[Ref], bytes]
+    ) -> tuple[Callable[[], None], list[str]]:
+        """The document's optional content groups (layers) and their default state.
+
+        Every document's groups are listed in the output's ``/OCProperties``; its
+        default configuration is merged into ours: groups it hides stay hidden, its
+        layer order becomes a group labelled with its file name, its radio-button
+        groups are kept (once per distinct document). Alternative configurations and
+        automatic states are not. Returns what to record once the copy is committed,
+        and notes.
+        """
+        layers: Layers | None = occurrence.prepared.layers
+        if layers is None or key in self._layers.done:
+            return (lambda: None), []
+        if layers.malformed:
+            return (lambda: None), [
+                "its optional content (layers) declaration is malformed: not kept"
+            ]
+        mine: dict[int, int] = {}
+        for group in layers.groups:
+            found = self._number(occurrence, group, per_occurrence=False)
+            if found is not None:
+                mine[group.num] = found
+
+        def mapped(refs: Sequence[Ref]) -> list[int]:
+            return [mine[r.num] for r in refs if r.num in mine]
+
+        off = mapped(layers.off)
+        if layers.base_off:
+            on = set(mapped(layers.on))
+            off.extend(n for n in mine.values() if n not in on)
+        order = b""
+        if layers.order is not None:
+            label = serialise(text_string(occurrence.parsed.filename))
+            order = b"[" + label + b" " + serialise(layers.order, ref=ref) + b"]"
+        rb_groups = [kept for kept in map(mapped, layers.rb_groups) if kept]
+        notes = []
+        if layers.dropped:
+            notes.append(
+                "its alternative layer configurations and automatic layer states were not kept"
+            )
+
+        def record() -> None:
+            self._layers.done.add(key)
+            self._layers.groups.update(dict.fromkeys(mine.values()))
+            self._layers.off.update(dict.fromkeys(off))
+            if order:
+                self._layers.order.append(order)
+            self._layers.rb_groups.extend(b"[" + _refs(group) + b"]" for group in rb_groups)
+
+        return record, notes
+
+    # -- our own pages ------------------------------------------------------------------
+
+    def add_text_page(
+        self, lines: Sequence[str], *, page_size: tuple[float, float] = _LETTER
+    ) -> int:
+        """Add a page of Helvetica text (a placeholder); return its 0-based index."""
+        if self._finished:
+            raise ValueError("the backup is already finished")
+        put = self._objects.put
+        if not self._placeholder_font:
+            self._placeholder_font = self._objects.allocate()
+            put(
+                self._placeholder_font,
+                b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
+            )
+        content = self._objects.allocate()
+        data = zlib.compress(_text_ops(lines, top=page_size[1] - 72))
+        put(
+            content,
+            b"<</Filter/FlateDecode/Length %d>>\nstream\n" % len(data),
+            data,
+            b"\nendstream",
+        )
+        page = self._objects.allocate()
+        box = serialise(Array((0, 0, *(number(v) for v in page_size))))
+        put(
+            page,
+            b"<</Type/Page/Parent %d 0 R/MediaBox%s/Resources<</Font<</F1 %d 0 R>>>>"
+            b"/Contents %d 0 R>>" % (self._pages_root, box, self._placeholder_font, content),
+        )
+        self._pages.append(page)
+        return self.page_count - 1
+
+    # -- finishing ------------------------------------------------------------------------
+
+    def set_outline(self, nodes: Sequence[OutlineNode]) -> None:
+        """Set the bookmark tree (written by :meth:`finish`); page indexes are the output's."""
+        self._outline = tuple(nodes)
+
+    def attach(self, filename: str, data: bytes) -> None:
+        """Embed *data* as an attached file named *filename* (written by :meth:`finish`)."""
+        self._attachments[filename] = data
+
+    def finish(self, *, file_id: bytes) -> int:
+        """Write the page tree, outline, form, catalog and cross-reference table.
+
+        Args:
+            file_id: Bytes from which the trailer ``/ID`` is derived, so the same input
+                gives the same output.
+
+        Returns:
+            How many bytes were written in all.
+        """
+        if self._finished:
+            raise ValueError("the backup is already finished")
+        self._finished = True
+        if not self._pages:
+            raise ValueError("a PDF needs at least one page")
+        objects = self._objects
+        objects.put(
+            self._pages_root,
+            b"<</Type/Pages/Count %d/Kids[%s]>>" % (len(self._pages), _refs(self._pages)),
+        )
+        catalog = bytearray(b"<</Type/Catalog/Pages %d 0 R" % self._pages_root)
+        if self._outline:
+            catalog += b"/Outlines %d 0 R/PageMode/UseOutlines" % self._write_outline()
+        form = self._form
+        if form.fields:
+            body = bytearray(b"<</Fields[%s]/DA" % _refs(form.fields))
+            body += _text("/Helv 0 Tf 0 g")
+            if form.fonts:
+                body += b"/DR<</Font<<"
+                for font_name, value in form.fonts.items():
+                    body += serialise(font_name) + value
+                body += b">>>>"
+            if form.need_appearances:
+                body += b"/NeedAppearances true"
+            body += b">>"
+            number = objects.allocate()
+            objects.put(number, body)
+            catalog += b"/AcroForm %d 0 R" % number
+        layers = self._layers
+        if layers.groups:
+            catalog += b"/OCProperties<</OCGs[%s]/D<</Name" % _refs(layers.groups)
+            catalog += _text("Layers of the backed-up documents")
+            catalog += b"/BaseState/ON/OFF[%s]/Order[%s]" % (
+                _refs(layers.off),
+                b"".join(layers.order),
+            )
+            if layers.rb_groups:
+                catalog += b"/RBGroups[%s]" % b"".join(layers.rb_groups)
+            catalog += b">>>>"
+        if self._attachments:
+            catalog += b"/Names<</EmbeddedFiles<</Names[%s]>>>>" % self._write_attachments()
+        catalog += b">>"
+        root = objects.allocate()
+        objects.put(root, catalog)
+        title, subject, created, producer = self._info
+        stamp = created.astimezone(UTC).strftime("D:%Y%m%d%H%M%SZ")
+        info = objects.allocate()
+        objects.put(
+            info,
+            b"<</Title%s/Subject%s/Producer%s/Creator%s/CreationDate%s/ModDate%s>>"
+            % tuple(_text(v) for v in (title, subject, producer, producer, stamp, stamp)),
+        )
+        return objects.finish(root=root, info=info, file_id=file_id)
+
+    def _write_attachments(self) -> bytes:
+        names = bytearray()
+        for filename in sorted(self._attachments):
+            data = zlib.compress(self._attachments[filename])
+            stream = self._objects.allocate()
+            self._objects.put(
+                stream,
+                b"<</Type/EmbeddedFile/Filter/FlateDecode/Params<</Size %d>>/Length %d>>\nstream\n"
+                % (len(self._attachments[filename]), len(data)),
+                data,
+                b"\nendstream",
+            )
+            spec = self._objects.allocate()
+            self._objects.put(
+                spec,
+                b"<</Type/Filespec/F%s/UF%s/EF<</F %d 0 R>>>>"
+                % (_text(filename), _text(filename), stream),
+            )
+            names += _text(filename) + b" %d 0 R" % spec
+        return bytes(names)
+
+    def _write_outline(self) -> int:
+        """Write the bookmark tree; return the number of its root."""
+        allocate = self._objects.allocate
+        root = allocate()
+        numbers: dict[int, int] = {}
+        for node, _siblings, _index, _parent in _preorder(self._outline):
+            numbers[id(node)] = allocate()
+        for node, siblings, index, parent in _preorder(self._outline):
+            body = bytearray(b"<</Title")
+            body += _text(node.title)
+            body += b"/Parent %d 0 R" % (root if parent is None else numbers[id(parent)])
+            if index > 0:
+                body += b"/Prev %d 0 R" % numbers[id(siblings[index - 1])]
+            if index + 1 < len(siblings):
+                body += b"/Next %d 0 R" % numbers[id(siblings[index + 1])]
+            if node.children:
+                body += b"/First %d 0 R/Last %d 0 R/Count %d" % (
+                    numbers[id(node.children[0])],
+                    numbers[id(node.children[-1])],
+                    _outline_count(node.children),
+                )
+            body += b"/Dest[%d 0 R/Fit]>>" % self._pages[node.page_index]
+            self._objects.put(numbers[id(node)], body)
+        self._objects.put(
+            root,
+            b"<</Type/Outlines/First %d 0 R/Last %d 0 R/Count %d>>"
+            % (
+                numbers[id(self._outline[0])],
+                numbers[id(self._outline[-1])],
+                _outline_count(self._outline),
+            ),
+        )
+        return root
+
+
+def _preorder(
+    nodes: Sequence[OutlineNode], parent: OutlineNode | None = None
+) -> Iterator[tuple[OutlineNode, Sequence[OutlineNode], int, OutlineNode | None]]:
+    """Every bookmark under *nodes*, parents first: the node, its siblings, its index, its parent.
+
+    A function of the module, not a closure that calls itself: such a closure would keep
+    the writer (and the backup's file) in a cycle until the garbage collector found it.
+    """
+    for index, node in enumerate(nodes):
+        yield node, nodes, index, parent
+        yield from _preorder(node.children, node)
+
+
+def _outline_count(nodes: Sequence[OutlineNode]) -> int:
+    """How many bookmarks *nodes* hold, at every depth."""
+    return sum(1 + _outline_count(node.children) for node in nodes)
+
+
+def _refs(numbers: Sequence[int] | dict[int, None]) -> bytes:
+    return b" ".join(b"%d 0 R" % n for n in numbers)
+
+
+def _text(text: str) -> bytes:
+    """*text* as a PDF text string's bytes."""
+    return serialise(text_string(text))
+
+
+def _text_ops(lines: Sequence[str], *, top: float) -> bytes:
+    ops = [b"BT", b"/F1 12 Tf", b"14 TL", b"72 " + str(round(top)).encode() + b" Td"]
+    for index, line in enumerate(lines):
+        size = b"/F1 16 Tf" if index == 0 else b"/F1 11 Tf"
+        ops.append(size)
+        for part in _wrap(line, 88):
+            # The placeholder's font is WinAnsi (cp1252); kept on one line.
+            raw = part.encode("cp1252", errors="replace").replace(b"\r", b" ").replace(b"\n", b" ")
+            ops.append(serialise(String(raw)) + b" Tj T*")
+    ops.append(b"ET")
+    return b"\n".join(ops)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    words = text.split()
+    if not words:
+        return [""]
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        while len(word) > width:
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:width])
+            word = word[width:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    lines.append(current)
+    return lines
