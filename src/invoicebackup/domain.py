@@ -21,7 +21,7 @@ field and what it allows:
 Parsing external formats is :mod:`invoicebackup.serialization`'s job.
 
 An invoice whose billing period no longer exists is representable on purpose: a
-deleted period is a problem that :func:`~invoicebackup.compile.plan_backup` reports, not a
+deleted period is a problem that :func:`~invoicebackup.plan.plan_backup` reports, not a
 construction failure.
 
 .. versionadded:: 0.1.0

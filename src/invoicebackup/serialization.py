@@ -932,7 +932,7 @@ def dump_project(project: Project, path: str | os.PathLike[str]) -> Path:
 # --- backup manifests -----------------------------------------------------------------------------
 # What compile_backup wrote, and why: results and the manifest embedded in each backup.
 # Only unstructuring (Python → JSON) is needed; the shapes follow the attrs classes of
-# :mod:`invoicebackup.compile` field by field, enums as their values, instants as ISO 8601.
+# :mod:`invoicebackup.manifest` field by field, enums as their values, instants as ISO 8601.
 
 if TYPE_CHECKING:
     from .compile import BackupManifest, BackupResult
@@ -990,7 +990,7 @@ def manifest_to_json(manifest: BackupManifest) -> str:
 
 
 def result_to_dict(result: BackupResult) -> dict[str, Any]:
-    """The JSON-ready form of a :class:`~invoicebackup.compile.BackupResult`.
+    """The JSON-ready form of a :class:`~invoicebackup.manifest.BackupResult`.
 
     Example:
         >>> from datetime import datetime, timezone
