@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging as _logging
 
-from .compile import compile_backup, failure_message
+from .compile import check_document, compile_backup, failure_message
 from .docusign import (
     ENVELOPE_OUTCOMES,
     GOVERNING_TOOLS,
@@ -217,6 +217,7 @@ __all__ = [
     "can_edit_invoice_as_collaborator",
     "can_request_signature",
     "can_view_invoice",
+    "check_document",
     "compile_backup",
     "dump_project",
     "envelope_outcome",

@@ -31,6 +31,7 @@ from .manifest import (
 from .options import BackupOptions
 from .plan import BackupPlan, PlannedInvoice
 from .progress import ProgressEvent, ProgressStage
+from .serialization import manifest_to_json
 from .terminology import Vocabulary
 
 
@@ -225,8 +226,6 @@ def assemble(
         options=attrs.evolve(options, passwords=None),
     )
     if options.embed_manifest:
-        from .serialization import manifest_to_json
-
         writer.attach(MANIFEST_NAME, manifest_to_json(manifest).encode())
     writer.finish(file_id=_fingerprint(project, plan, work, documents.sha_of, options, now))
     return manifest

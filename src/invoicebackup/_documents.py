@@ -15,6 +15,7 @@ import attrs
 
 from . import _hashing, _pdf
 from ._work import Slot
+from .domain import Document
 from .errors import BadDocumentError, DocumentNotFoundError, EnvelopeNotFoundError
 from .options import BackupOptions
 
@@ -24,6 +25,21 @@ class Loaded:
     data_sha: str | None = None
     parsed: _pdf.ParsedPdf | None = None
     error: BadDocumentError | None = None
+
+
+def limits_of(options: BackupOptions) -> _pdf.Limits:
+    """The bounds *options* put on one document."""
+    return _pdf.Limits(max_bytes=options.max_document_bytes, max_pages=options.max_document_pages)
+
+
+def passwords_for(
+    options: BackupOptions, document: Document | None
+) -> Callable[[], Iterable[str]] | None:
+    """*options*' password provider, asked about *document* (``None``: no provider)."""
+    provider = options.passwords
+    if provider is None or document is None:
+        return None
+    return lambda: provider(document)
 
 
 def _shared_key(sha: str, parsed: _pdf.ParsedPdf) -> object:
@@ -231,11 +247,7 @@ class Documents:
         )
 
     def _passwords(self, slot: Slot) -> Callable[[], Iterable[str]] | None:
-        provider = self._options.passwords
-        document = slot.document
-        if provider is None or document is None:
-            return None
-        return lambda: provider(document)
+        return passwords_for(self._options, slot.document)
 
     def _known(self, slot: Slot, sha: str) -> Loaded | None:
         kept = self._parsed.get(sha)

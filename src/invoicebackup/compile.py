@@ -67,11 +67,11 @@ from typing import Final
 
 from . import _hashing, _pdf
 from ._assembly import Sink, assemble
-from ._documents import Documents
+from ._documents import Documents, limits_of, passwords_for
 from ._signed_versions import resolve_signatures
 from ._work import InvoiceWork
 from .docusign import SignatureProvider
-from .domain import Project
+from .domain import Document, Project
 from .errors import DocumentExistsError
 from .manifest import (
     MANIFEST_NAME,
@@ -117,6 +117,7 @@ __all__ = [
     "SignatureState",
     "SourceRecord",
     "backup_filename",
+    "check_document",
     "compile_backup",
     "failure_message",
     "plan_backup",
@@ -124,6 +125,48 @@ __all__ = [
 
 
 _MAX_NAME_ATTEMPTS: Final = 1000
+
+
+def check_document(
+    document: Document, data: bytes, *, options: BackupOptions | None = None
+) -> None:
+    """Check that *data*, the bytes of *document*, is a PDF a backup can include as it is.
+
+    The document is read and parsed as :func:`compile_backup` reads it, under the same
+    *options* (size and page bounds, passwords, repair), and nothing is kept.
+
+    Args:
+        document: The document (its key and file name name it in an error; a password
+            provider is asked about it).
+        data: Its bytes.
+        options: The bounds, password provider and repair setting to apply.
+
+    Raises:
+        BadDocumentError: It is ``empty``, ``not_pdf``, ``damaged``, ``encrypted``,
+            ``unsupported_encryption`` or ``too_large``, as a backup would report it.
+
+    Example:
+        >>> from invoicebackup import BadDocumentError, Document, check_document
+        >>> from invoicebackup.testing import text_pdf
+        >>> check_document(Document(key="docs/a.pdf", filename="a.pdf"), text_pdf(["A"]))
+        >>> try:
+        ...     check_document(Document(key="docs/b.pdf", filename="b.pdf"), b"")
+        ... except BadDocumentError as error:
+        ...     print(error.code, "-", error.reason)
+        empty - it is an empty file (no content)
+
+    .. versionadded:: 0.1.0
+    """
+    options = options or BackupOptions()
+    parsed = _pdf.open_pdf(
+        data,
+        key=document.key,
+        filename=document.filename,
+        limits=limits_of(options),
+        passwords=passwords_for(options, document),
+        repair=options.repair,
+    )
+    parsed.release()
 
 
 def failure_message(project: Project, error: BaseException, *, language: str | None = None) -> str:
@@ -237,7 +280,7 @@ def compile_backup(
     )
     language = options.language or project.language
     vocabulary = Vocabulary(dictionary=project.dictionary, language=language)
-    limits = _pdf.Limits(max_bytes=options.max_document_bytes, max_pages=options.max_document_pages)
+    limits = limits_of(options)
     work = resolve_signatures(
         project, plan, store=store, signatures=signatures, options=options, limits=limits
     )
