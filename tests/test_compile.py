@@ -647,3 +647,28 @@ def test_a_document_that_changed_before_it_is_read_again_is_not_copied_under_its
     assert "changed" in entry.reason
     copied = [s for r in result.invoices for s in r.sources if s.key == "att/coi.pdf"]
     assert len(copied) == 1
+
+
+def test_check_document_judges_a_document_as_a_compile_would() -> None:
+    """check_document applies the options a compile uses: bounds, passwords; a good PDF passes."""
+    from invoicebackup import Document, check_document
+
+    document = Document(key="docs/locked.pdf", filename="locked.pdf")
+    locked = _encrypted("s3cret")
+    with pytest.raises(BadDocumentError) as caught:
+        check_document(document, locked)
+    assert (caught.value.code, caught.value.key) == ("encrypted", "docs/locked.pdf")
+    asked: list[Document] = []
+
+    def passwords(asked_about: Document) -> list[str]:
+        asked.append(asked_about)
+        return ["wrong", "s3cret"]
+
+    opens = BackupOptions(passwords=passwords)
+    check_document(document, locked, options=opens)
+    assert asked == [document]
+    small = BackupOptions(max_document_bytes=len(locked) - 1)
+    with pytest.raises(BadDocumentError) as caught:
+        check_document(document, locked, options=small)
+    assert caught.value.code == "too_large"
+    check_document(Document(key="docs/a.pdf", filename="a.pdf"), text_pdf(["A"]))

@@ -66,6 +66,9 @@ def public_names() -> dict[str, tuple[str, str, object]]:
         module = importlib.import_module(module_name)
         for name in module.__all__:
             obj = getattr(module, name)
+            home = getattr(obj, "__module__", module_name)
+            if home != module_name and home in DOCUMENTED:
+                continue  # a re-export (``invoicebackup.compile``'s): checked on its home's page
             found.setdefault(f"{module_name}.{name}", (module_name, name, obj))
     for name in invoicebackup.__all__:
         obj = getattr(invoicebackup, name)

@@ -7,28 +7,7 @@ from __future__ import annotations
 
 import logging as _logging
 
-from .compile import (
-    Action,
-    BackupManifest,
-    BackupOptions,
-    BackupPlan,
-    BackupResult,
-    DocumentRole,
-    EnvelopeRecord,
-    InvoiceRecord,
-    LeftOut,
-    PlannedContract,
-    PlannedDocument,
-    PlannedInvoice,
-    ProgressEvent,
-    ProgressStage,
-    SignatureState,
-    SourceRecord,
-    backup_filename,
-    compile_backup,
-    failure_message,
-    plan_backup,
-)
+from .compile import check_document, compile_backup, failure_message
 from .docusign import (
     ENVELOPE_OUTCOMES,
     GOVERNING_TOOLS,
@@ -102,6 +81,18 @@ from .errors import (
     UnsafeKeyError,
     UnsignedInvoiceError,
 )
+from .manifest import (
+    Action,
+    BackupManifest,
+    BackupResult,
+    EnvelopeRecord,
+    InvoiceRecord,
+    LeftOut,
+    SignatureState,
+    SourceRecord,
+)
+from .naming import backup_filename
+from .options import BackupOptions
 from .permissions import (
     Decision,
     Reason,
@@ -115,6 +106,15 @@ from .permissions import (
     require_edit_invoice_as_collaborator,
     require_view_invoice,
 )
+from .plan import (
+    BackupPlan,
+    DocumentRole,
+    PlannedContract,
+    PlannedDocument,
+    PlannedInvoice,
+    plan_backup,
+)
+from .progress import ProgressEvent, ProgressStage
 from .serialization import (
     dump_project,
     load_project,
@@ -219,6 +219,7 @@ __all__ = [
     "can_edit_invoice_as_collaborator",
     "can_request_signature",
     "can_view_invoice",
+    "check_document",
     "compile_backup",
     "dump_project",
     "envelope_outcome",

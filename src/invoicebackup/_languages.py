@@ -1,7 +1,7 @@
 """The languages the product is written in, and how a tag is matched against them.
 
 Shared by :mod:`invoicebackup.domain`, which refuses a language it does not know,
-:mod:`invoicebackup.compile`, whose options may name one, and
+:mod:`invoicebackup.options`, whose options may name one, and
 :mod:`invoicebackup.terminology`, which shows words in one. It imports only the
 errors and the catalogues' reader, so all of them may depend on it.
 """

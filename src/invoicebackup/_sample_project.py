@@ -22,6 +22,7 @@ from pathlib import Path
 import attrs
 
 from . import _samples
+from ._fake_signatures import InMemorySignatureProvider
 from .domain import (
     BillingPeriod,
     Company,
@@ -346,8 +347,6 @@ def sample_documents(*, today: date | None = None) -> dict[str, bytes]:
     whole = _samples.text_pdf(["MILL CERTIFICATE\nHeat 4471\nASTM A992"])
     docs["docs/i-4-mill-cert.pdf"] = whole[: len(whole) // 3]
     # The signed version of invoice 2, as DocuSign hands it back once the envelope completes.
-    from .testing import InMemorySignatureProvider
-
     provider = InMemorySignatureProvider()
     provider.add_envelope(_ENVELOPE, status=EnvelopeStatus.SENT)
     provider.complete(

@@ -53,15 +53,14 @@ from typing import Any, BinaryIO, NoReturn
 
 import click
 
-from . import __version__, _pdf
-from ._languages import language_tag
-from ._sample_project import SAMPLE_ADMIN, write_sample_project
+from . import __version__
 from .compile import (
     Action,
     BackupOptions,
     BackupResult,
     ProgressEvent,
     SignatureState,
+    check_document,
     compile_backup,
     plan_backup,
 )
@@ -85,6 +84,7 @@ from .permissions import Decision, may_know_of_contract
 from .serialization import load_project, result_to_dict
 from .storage import FileSystemStore
 from .terminology import LANGUAGES, for_project
+from .testing import SAMPLE_ADMIN, write_sample_project
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_WARNINGS", "main"]
 
@@ -153,7 +153,8 @@ def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     if value is None:
         return None
     try:
-        return language_tag(value, "--language")
+        # Refused exactly as the backup's options refuse it (the language it names, or why not).
+        return BackupOptions(language=value).language
     except InvalidValueError as error:
         raise click.BadParameter(f"{value!r} {error.reason}") from None
 
@@ -547,7 +548,9 @@ def validate_command(project_dir: Path) -> None:
             errors.append(Problem(path=path, code="unreadable_document", message=str(error)))
             continue
         try:
-            _pdf.open_pdf(data, key=document.key, filename=document.filename)
+            # Without repair: validate reports a damaged file as it is, even one that a
+            # compile (repair on by default) would rewrite and include.
+            check_document(document, data, options=_AS_IS)
         except BadDocumentError as error:
             what = _BAD_PDF.get(error.code, error.code)
             warnings.append(
@@ -571,6 +574,9 @@ def validate_command(project_dir: Path) -> None:
         _say(f"  ! {warning}")
     raise SystemExit(EXIT_WARNINGS)
 
+
+#: How ``validate`` reads a declared PDF: as it is, without repair.
+_AS_IS = BackupOptions(repair=False)
 
 #: How ``validate`` names each way a declared PDF can be unreadable.
 _BAD_PDF = {

@@ -15,6 +15,9 @@ This module decides; it does no I/O. Three things live here:
   progress (:data:`ENVELOPE_OUTCOMES`), and the :class:`SignatureProvider` port that a
   compile reads them through.
 
+Longer than 800 lines because nearly half of it is docstrings with examples, and its
+three parts share the link, envelope and permission types they decide on.
+
 .. versionadded:: 0.1.0
 """
 

@@ -19,6 +19,10 @@ line, a repr or an error message.
 grant, the code exchange (``POST /oauth/token``) and the user-info call
 (``GET /oauth/userinfo``) that yields the account id and base URI.
 
+Longer than 800 lines because it is the one boundary to DocuSign's REST API (OAuth,
+retries, the four operations, error translation in one place), and a third of it is
+docstrings.
+
 .. versionadded:: 0.1.0
 """
 

@@ -21,8 +21,12 @@ field and what it allows:
 Parsing external formats is :mod:`invoicebackup.serialization`'s job.
 
 An invoice whose billing period no longer exists is representable on purpose: a
-deleted period is a problem that :func:`~invoicebackup.compile.plan_backup` reports, not a
+deleted period is a problem that :func:`~invoicebackup.plan.plan_backup` reports, not a
 construction failure.
+
+Longer than 800 lines because every value of the project model lives here with the
+validators and converters they share, each class with its example (a third of the file is
+docstrings); split, the shared validators would cross modules.
 
 .. versionadded:: 0.1.0
 """

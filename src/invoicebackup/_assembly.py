@@ -1,0 +1,351 @@
+"""Assembly: every document copied, in backup order, into one PDF streamed to the store.
+
+Placeholder pages, the outline's titles and the manifest are made here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, BinaryIO
+
+import attrs
+
+from . import _hashing, _pdf
+from ._documents import Documents
+from ._work import InvoiceWork, Slot
+from .domain import Contract, Invoice, Project
+from .errors import BadDocumentError, DocumentStoreError, InvoiceBackupError
+from .manifest import (
+    MANIFEST_NAME,
+    Action,
+    BackupManifest,
+    InvoiceRecord,
+    LeftOut,
+    SourceRecord,
+)
+from .options import BackupOptions
+from .plan import BackupPlan, PlannedInvoice
+from .progress import ProgressEvent, ProgressStage
+from .serialization import manifest_to_json
+from .terminology import Vocabulary
+
+
+class Sink:
+    """The backup's output stream: counts and hashes what is written; store faults are typed."""
+
+    def __init__(self, out: BinaryIO, key: str, digest: _hashing.StreamDigest) -> None:
+        self._out = out
+        self._key = key
+        self.digest = digest
+        self.size = 0
+
+    def write(self, chunk: bytes | bytearray | memoryview) -> int:
+        self.digest.update(chunk)  # on the helper thread: the writer never changes a chunk
+        try:
+            self._out.write(chunk)
+        except InvoiceBackupError:
+            raise
+        except OSError as error:
+            raise DocumentStoreError(
+                self._key, f"the backup could not be written ({error})"
+            ) from error
+        self.size += len(chunk)
+        return len(chunk)
+
+
+def assemble(
+    project: Project,
+    plan: BackupPlan,
+    work: Sequence[InvoiceWork],
+    documents: Documents,
+    sink: Sink,
+    *,
+    user_id: str,
+    vocabulary: Vocabulary,
+    options: BackupOptions,
+    limits: _pdf.Limits,
+    notify: Callable[[ProgressEvent], None],
+    now: datetime,
+) -> BackupManifest:
+    """Read, check and copy every document, in backup order, straight into *sink*."""
+    total = sum(len(w.slots) for w in work)
+    title = vocabulary.term("backup_title")
+    writer = _pdf.BackupWriter(
+        sink,  # type: ignore[arg-type]
+        title=f"{title} - {project.name}",
+        subject=_subject(plan),
+        created=now,
+        limits=limits,
+    )
+    records: list[InvoiceRecord] = []
+    left_out: list[LeftOut] = []
+    outline: list[_pdf.OutlineNode] = []
+    done = 0
+    work_of = {item.planned.invoice.id: item for item in work}
+    order = [
+        slot
+        for planned_contract in plan.contracts
+        for planned in planned_contract.invoices
+        if work_of[planned.invoice.id].skip_reason is None
+        for slot in work_of[planned.invoice.id].slots
+        if slot.declared_pdf
+    ]
+    documents.following = {id(slot): after for slot, after in itertools.pairwise(order)}
+    for planned_contract in plan.contracts:
+        invoice_nodes: list[_pdf.OutlineNode] = []
+        contract_start = writer.page_count
+        for planned in planned_contract.invoices:
+            item = work_of[planned.invoice.id]
+            if item.skip_reason is not None:
+                continue
+            start = writer.page_count
+            sources: list[SourceRecord] = []
+            doc_nodes: list[_pdf.OutlineNode] = []
+            for index, slot in enumerate(item.slots):
+                invoice = planned.invoice
+                loaded = documents.load(slot) if slot.declared_pdf else None
+                done += 1
+                notify(
+                    ProgressEvent(
+                        stage=ProgressStage.READ,
+                        documents_done=done,
+                        documents_total=total,
+                        pages_written=writer.page_count,
+                    )
+                )
+                if loaded is None:
+                    left_out.append(
+                        LeftOut(
+                            invoice_id=invoice.id,
+                            key=slot.key,
+                            filename=slot.filename,
+                            code="not_pdf",
+                            reason="the attachment is not a PDF "
+                            f"({_declared_type(slot)}); only PDF attachments go into a backup",
+                            action=Action.SKIPPED,
+                        )
+                    )
+                else:
+                    error = loaded.error
+                    if error is not None and options.on_bad_document == "fail":
+                        raise error
+                    if error is None:
+                        assert loaded.parsed is not None
+                        assert loaded.data_sha is not None
+                        prefix = _field_prefix(invoice, index)
+                        try:
+                            added = documents.add(writer, slot, loaded, field_prefix=prefix)
+                        except BadDocumentError as copy_error:
+                            if options.on_bad_document == "fail":
+                                raise
+                            error = copy_error
+                            documents.failed(loaded.data_sha, copy_error)
+                        else:
+                            sources.append(
+                                SourceRecord(
+                                    role=slot.role,
+                                    key=slot.key,
+                                    filename=slot.filename,
+                                    sha256=loaded.data_sha,
+                                    pages=added.page_count,
+                                    first_page=added.first_page + 1,
+                                    last_page=added.first_page + added.page_count,
+                                    signed=slot.signed,
+                                    encrypted=loaded.parsed.encrypted,
+                                    field_prefix=prefix if added.fields else None,
+                                    removed=added.removed,
+                                    repaired=loaded.parsed.repaired,
+                                    notes=added.notes,
+                                )
+                            )
+                            doc_nodes.append(
+                                _pdf.OutlineNode(
+                                    title=slot.filename,
+                                    page_index=added.first_page,
+                                    children=_pdf.shifted(loaded.parsed.outline, added.first_page),
+                                )
+                            )
+                    if error is not None:
+                        left_out.append(
+                            _bad_entry(invoice, slot, error, options, writer, vocabulary)
+                        )
+                        if left_out[-1].page is not None:
+                            doc_nodes.append(
+                                _pdf.OutlineNode(
+                                    title=slot.filename, page_index=writer.page_count - 1
+                                )
+                            )
+                notify(
+                    ProgressEvent(
+                        stage=ProgressStage.ASSEMBLED,
+                        documents_done=done,
+                        documents_total=total,
+                        pages_written=writer.page_count,
+                    )
+                )
+            end = writer.page_count
+            record = _invoice_record(planned, planned_contract.contract, item, sources, start, end)
+            records.append(record)
+            if end > start:
+                invoice_nodes.append(
+                    _pdf.OutlineNode(
+                        title=_invoice_title(planned, vocabulary),
+                        page_index=start,
+                        children=tuple(doc_nodes),
+                    )
+                )
+        if writer.page_count > contract_start:
+            outline.append(
+                _pdf.OutlineNode(
+                    title=_contract_title(planned_contract.contract),
+                    page_index=contract_start,
+                    children=tuple(invoice_nodes),
+                )
+            )
+    left_out[:0] = _skipped_invoices(work)
+    if writer.page_count == 0:
+        writer.add_text_page([title, vocabulary.term("backup_nothing_included")])
+    writer.set_outline(outline)
+    manifest = BackupManifest(
+        project_id=project.id,
+        project_name=project.name,
+        project_number=project.number,
+        user_id=user_id,
+        created_at=now,
+        language=vocabulary.language,
+        title=title,
+        page_count=writer.page_count,
+        invoices=tuple(records),
+        left_out=tuple(left_out),
+        # The password provider is code, and what it returns is secret: never recorded.
+        options=attrs.evolve(options, passwords=None),
+    )
+    if options.embed_manifest:
+        writer.attach(MANIFEST_NAME, manifest_to_json(manifest).encode())
+    writer.finish(file_id=_fingerprint(project, plan, work, documents.sha_of, options, now))
+    return manifest
+
+
+def _bad_entry(
+    invoice: Invoice,
+    slot: Slot,
+    error: BadDocumentError,
+    options: BackupOptions,
+    writer: _pdf.BackupWriter,
+    vocabulary: Vocabulary,
+) -> LeftOut:
+    page: int | None = None
+    action = Action.SKIPPED
+    if options.on_bad_document == "placeholder":
+        lines = [
+            vocabulary.message("backup_placeholder", filename=slot.filename),
+            "",
+            f"{slot.filename}",
+            f"{slot.key}",
+            f"{_code_label(error.code, vocabulary)} ({error.code}): {error.reason}",
+        ]
+        page = writer.add_text_page(lines) + 1
+        action = Action.PLACEHOLDER
+    return LeftOut(
+        invoice_id=invoice.id,
+        key=slot.key,
+        filename=slot.filename,
+        code=error.code,
+        reason=error.reason,
+        action=action,
+        page=page,
+    )
+
+
+def _code_label(code: str, vocabulary: Vocabulary) -> str:
+    """Why a document was left out, in the project's language (the reason itself is not)."""
+    try:
+        return vocabulary.term(f"bad_document.{code}")
+    except KeyError:
+        return code
+
+
+def _declared_type(slot: Slot) -> str:
+    return slot.filename.rsplit(".", 1)[-1].upper() + " file" if "." in slot.filename else "file"
+
+
+def _field_prefix(invoice: Invoice, index: int) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", invoice.id)
+    digest = hashlib.sha256(invoice.id.encode()).hexdigest()[:6]
+    return f"inv_{safe}_{digest}_d{index}"
+
+
+def _contract_title(contract: Contract) -> str:
+    return f"{contract.number} — {contract.title}" if contract.title else contract.number
+
+
+def _invoice_title(planned: PlannedInvoice, vocabulary: Vocabulary) -> str:
+    invoice, period = planned.invoice, planned.period
+    status = vocabulary.term(f"invoice_status.{invoice.status.value}")
+    return f"{invoice.number} — {period.start.isoformat()}..{period.end.isoformat()} — {status}"
+
+
+def _subject(plan: BackupPlan) -> str:
+    contracts = ", ".join(c.contract.number for c in plan.contracts)
+    return f"{len(plan.invoice_ids)} invoice(s) of {contracts}"
+
+
+def _fingerprint(
+    project: Project,
+    plan: BackupPlan,
+    work: Sequence[InvoiceWork],
+    sha_of: Mapping[str, str],
+    options: BackupOptions,
+    now: datetime,
+) -> bytes:
+    parts: list[Any] = [project.id, project.name, project.number, now.isoformat(), repr(options)]
+    for item in work:
+        parts.append(item.planned.invoice.id)
+        for slot in item.slots:
+            parts.append([slot.key, slot.filename, sha_of.get(slot.key)])
+    return json.dumps([plan.invoice_ids, parts], sort_keys=True, default=str).encode()
+
+
+def _invoice_record(
+    planned: PlannedInvoice,
+    contract: Contract,
+    item: InvoiceWork,
+    sources: Sequence[SourceRecord],
+    start: int,
+    end: int,
+) -> InvoiceRecord:
+    invoice = planned.invoice
+    return InvoiceRecord(
+        invoice_id=invoice.id,
+        number=invoice.number,
+        contract_id=contract.id,
+        contract_number=contract.number,
+        billing_period_id=invoice.billing_period_id,
+        status=invoice.status.value,
+        first_page=start + 1 if end > start else None,
+        last_page=end if end > start else None,
+        sources=tuple(sources),
+        signature=item.signature,
+        signature_note=item.note,
+        envelope=item.envelope,
+    )
+
+
+def _skipped_invoices(work: Sequence[InvoiceWork]) -> list[LeftOut]:
+    return [
+        LeftOut(
+            invoice_id=item.planned.invoice.id,
+            key=None,
+            filename=None,
+            code="unsigned",
+            reason=item.skip_reason,
+            action=Action.SKIPPED,
+        )
+        for item in work
+        if item.skip_reason is not None
+    ]

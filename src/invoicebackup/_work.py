@@ -1,0 +1,41 @@
+"""The work list of one compile: each planned invoice's documents to copy, as slots.
+
+Made by :mod:`invoicebackup._signed_versions` (which version of each invoice goes in),
+read by :mod:`invoicebackup._documents` and :mod:`invoicebackup._assembly`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from . import _pdf
+from .domain import Document
+from .manifest import EnvelopeRecord, SignatureState
+from .plan import DocumentRole, PlannedInvoice
+
+
+@attrs.frozen(kw_only=True)
+class Slot:
+    """One document to put into the backup, with how to get its bytes."""
+
+    role: DocumentRole
+    key: str
+    filename: str
+    declared_pdf: bool
+    load: Callable[[], bytes]
+    signed: bool = False
+    document: Document | None = None
+    #: Already parsed (a signed document, parsed once to check it is usable).
+    parsed: _pdf.ParsedPdf | None = None
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceWork:
+    planned: PlannedInvoice
+    slots: tuple[Slot, ...]
+    signature: SignatureState
+    note: str | None
+    envelope: EnvelopeRecord | None
+    skip_reason: str | None = None

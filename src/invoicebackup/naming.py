@@ -1,0 +1,81 @@
+"""Backup file names: the title, the project and the time, safe on every common filesystem.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Final
+
+from .domain import Project
+from .terminology import Vocabulary
+
+__all__ = ["backup_filename", "numbered_filename"]
+
+_UNSAFE: Final = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*]+')
+_MAX_NAME_BYTES: Final = 240
+
+
+def _safe(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    # Format characters (category Cf: bidi overrides such as U+202E, zero-width
+    # spaces) are invisible yet can make a name read as another (``…fdp.exe``).
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = _UNSAFE.sub("_", text)
+    return re.sub(r"\s+", " ", text).strip(" .")
+
+
+def backup_filename(project: Project, *, now: datetime, language: str | None = None) -> str:
+    r"""The file name of a backup of *project* made at *now*, without a ``(2)`` suffix.
+
+    ``{title} - {project name} - {project number} - {YYYY-MM-DD} - {HHMM}.pdf``,
+    the title in the project's dictionary and language (or *language*), made safe
+    for every common filesystem: no ``<>:"/\|?*``, control or invisible format
+    characters (bidi overrides, zero-width spaces), no
+    trailing dot or space, at most 240 UTF-8 bytes (the project name is shortened, then
+    the project number).
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import Project, backup_filename
+        >>> project = Project(id="p-1", name='Tower A: "North"', number="HT/01", language="fr-CA")
+        >>> now = datetime(2024, 6, 3, 9, 30, tzinfo=timezone.utc)
+        >>> print(backup_filename(project, now=now))
+        Sauvegarde des factures de sous-traitant - Tower A_ _North_ - HT_01 - 2024-06-03 - 0930.pdf
+        >>> print(backup_filename(project, now=now, language="en-US"))
+        Subcontractor invoice backup - Tower A_ _North_ - HT_01 - 2024-06-03 - 0930.pdf
+
+    .. versionadded:: 0.1.0
+    """
+    vocabulary = Vocabulary(dictionary=project.dictionary, language=language or project.language)
+    title = _safe(vocabulary.term("backup_title"))
+    stamp = f"{now:%Y-%m-%d} - {now:%H%M}"
+    number = _safe(project.number)
+    name = _safe(project.name) or _safe(project.id) or "project"
+
+    def render() -> str:
+        parts = [title, name] + ([number] if number else []) + [stamp]
+        return " - ".join(parts) + ".pdf"
+
+    # The project name is shortened first, then its number (the title is ours: short).
+    while len(render().encode()) > _MAX_NAME_BYTES and len(name) > 1:
+        name = name[:-1].rstrip(" .") or name[:1]
+    while len(render().encode()) > _MAX_NAME_BYTES and len(number) > 1:
+        number = number[:-1].rstrip(" .") or number[:1]
+    return render()
+
+
+def numbered_filename(filename: str, attempt: int) -> str:
+    """*filename* for the *attempt*-th try at a free name: `` (2)``, `` (3)``… before ``.pdf``.
+
+    Example:
+        >>> from invoicebackup.naming import numbered_filename
+        >>> numbered_filename("Backup.pdf", 1), numbered_filename("Backup.pdf", 2)
+        ('Backup.pdf', 'Backup (2).pdf')
+
+    .. versionadded:: 0.1.0
+    """
+    return filename if attempt == 1 else f"{filename[:-4]} ({attempt}).pdf"

@@ -1,0 +1,122 @@
+"""How :func:`~invoicebackup.compile.compile_backup` treats what it finds: :class:`BackupOptions`.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+import attrs
+
+from ._languages import language_tag
+from .domain import Document
+from .storage import validate_key
+
+__all__ = ["BackupOptions"]
+
+_BAD_DOCUMENT_POLICIES: Final = ("placeholder", "skip", "fail")
+_UNSIGNED_POLICIES: Final = ("unsigned", "skip", "fail")
+
+
+def _valid_prefix(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str, got {value!r}")
+    if value:
+        validate_key(value)
+
+
+def _positive_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{attribute.name} must be a positive int or None, got {value!r}")
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{attribute.name} must be a positive int, got {value!r}")
+
+
+def _language(value: str | None) -> str | None:
+    return None if value is None else language_tag(value, "BackupOptions.language")
+
+
+@attrs.frozen(kw_only=True)
+class BackupOptions:
+    """How :func:`~invoicebackup.compile.compile_backup` treats what it finds.
+
+    Attributes:
+        on_bad_document: What to do with a damaged, empty, missing, disguised
+            (not a PDF inside) or password-protected document: ``"placeholder"``
+            (a page naming it and the reason, plus a result entry), ``"skip"``
+            (a result entry only) or ``"fail"``
+            (:class:`~invoicebackup.errors.BadDocumentError`, nothing written).
+        require_closed_periods: Also require that every earlier billing period
+            the contract was invoiced in is closed (see :func:`~invoicebackup.plan.plan_backup`).
+        include_certificate: Append DocuSign's certificate of completion after
+            each signed invoice document.
+        on_unsigned: What to do with an invoice whose envelope is not completed
+            (declined, voided, still out) on a project with the DocuSign
+            integration: ``"unsigned"`` (use the unsigned PDF and say so),
+            ``"skip"`` (leave the invoice out and say so) or ``"fail"``
+            (:class:`~invoicebackup.errors.UnsignedInvoiceError`, nothing written).
+        embed_manifest: Attach the manifest (JSON) inside the PDF as
+            :data:`~invoicebackup.manifest.MANIFEST_NAME`.
+        language: A language of :data:`~invoicebackup.terminology.LANGUAGES` to use
+            instead of the project's, in any ASCII case (``fr_ca`` is ``fr-CA``); any
+            other is refused with :class:`~invoicebackup.errors.InvalidValueError`.
+        output_prefix: The store folder the backup is written to (``""`` for the
+            store's root).
+        max_document_bytes: A document larger than this is reported as
+            ``too_large`` (``None``: no bound).
+        max_document_pages: A document with more pages is reported as ``too_large``.
+        passwords: A password provider: called with a
+            :class:`~invoicebackup.domain.Document` that the empty password does not
+            open, it returns candidate passwords to try in order (at most 100). A
+            document opened this way is marked ``encrypted`` in the manifest; when
+            none opens it, it is reported as ``encrypted``. Its exceptions propagate.
+            Never written to the manifest.
+        repair: When a document cannot be read and pikepdf is installed (the
+            ``repair`` extra), rewrite it with pikepdf (qpdf) and try again; such a
+            source is marked ``repaired`` in the manifest. Without pikepdf this does
+            nothing.
+
+    Example:
+        >>> from invoicebackup import BackupOptions
+        >>> options = BackupOptions(on_bad_document="skip", output_prefix="")
+        >>> options.on_bad_document, options.on_unsigned, options.max_document_pages
+        ('skip', 'unsigned', 10000)
+        >>> try:
+        ...     BackupOptions(on_bad_document="ignore")
+        ... except ValueError as error:
+        ...     print(error.args[0])
+        'on_bad_document' must be in ('placeholder', 'skip', 'fail') (got 'ignore')
+
+    .. versionadded:: 0.1.0
+    """
+
+    on_bad_document: str = attrs.field(
+        default="placeholder", validator=attrs.validators.in_(_BAD_DOCUMENT_POLICIES)
+    )
+    require_closed_periods: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
+    include_certificate: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
+    on_unsigned: str = attrs.field(
+        default="unsigned", validator=attrs.validators.in_(_UNSIGNED_POLICIES)
+    )
+    embed_manifest: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    language: str | None = attrs.field(default=None, converter=_language)
+    output_prefix: str = attrs.field(default="backups", validator=_valid_prefix)
+    max_document_bytes: int | None = attrs.field(
+        default=512 * 1024 * 1024, validator=_positive_or_none
+    )
+    max_document_pages: int = attrs.field(default=10_000, validator=_positive)
+    passwords: Callable[[Document], Iterable[str]] | None = attrs.field(
+        default=None, repr=False, eq=False
+    )
+    repair: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
