@@ -36,8 +36,6 @@ TYPED_CODES = {"damaged", "encrypted", "not_pdf", "empty", "unsupported_encrypti
 #: ``startxref``/``%%EOF``, a ``/Root`` that is a direct object (and a broken header),
 #: wrong xref offsets, a nesting-bomb trailer, an xref stream inside an object stream.
 REPAIRED = [
-    # A trailer without /Size: the reader refuses its table, and pypdf cannot rewrite it.
-    "fm-js.pdf",
     "pm-evil-xobjects.pdf",
     "qp-bad-direct-root.pdf",
     "qp-bad-xref.pdf",

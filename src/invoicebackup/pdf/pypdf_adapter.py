@@ -51,9 +51,17 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
                 if password
                 else "it is encrypted with a password",
             )
-        writer = pypdf.PdfWriter(clone_from=reader)
         out = io.BytesIO()
-        writer.write(out)
+        try:
+            pypdf.PdfWriter(clone_from=reader).write(out)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            # Cloning needs the whole document catalog and trailer right (a trailer without
+            # /Size fails); appending needs only the pages, which pypdf did read: the pages,
+            # their bookmarks and form fields come over, the rest of a damaged catalog not.
+            out = io.BytesIO()
+            writer = pypdf.PdfWriter()
+            writer.append(reader)
+            writer.write(out)
     except PdfError:
         raise
     except DependencyError as error:
