@@ -7,6 +7,7 @@ import pytest
 
 from invoicebackup import (
     BackupPreconditionsError,
+    BadDocumentError,
     DocumentStoreError,
     InMemoryStore,
     PermissionDeniedError,
@@ -93,3 +94,13 @@ def test_every_rule_code_is_classified(code: ReasonCode | SignatureReasonCode) -
     """Each code a rule gives is classified on purpose, never left to the default."""
     value = code.value if isinstance(code, SignatureReasonCode) else str(code)
     assert value in PROBLEM_KINDS
+
+
+def test_a_document_reason_with_half_a_character_is_written_escaped() -> None:
+    """A lone surrogate quoted from an engine's message is escaped, so UTF-8 can carry it.
+
+    Found by the hostile property: the manifest of a backup could not be encoded.
+    """
+    error = BadDocumentError(key="k.pdf", filename="k.pdf", code="damaged", reason="at \udcff")
+    assert error.reason == "at \\udcff"
+    assert str(error).encode("utf-8")

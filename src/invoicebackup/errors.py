@@ -241,6 +241,11 @@ def _worst(problems: Sequence[Problem]) -> ProblemKind:
     return ProblemKind.INVALID
 
 
+def _whole_characters(text: str) -> str:
+    """*text* with any unpaired surrogate written as its ``\\udcxx`` escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _listing(headline: str, problems: Sequence[Problem]) -> str:
     return "\n".join([headline, *(f"  - {p}" for p in problems)])
 
@@ -443,8 +448,10 @@ class BadDocumentError(InvoiceBackupError, ValueError):
         self.key = key
         self.filename = filename
         self.code = code
-        self.reason = reason
-        super().__init__(f"{filename} ({key}): {reason}")
+        # A reason may quote an engine's message about the document's bytes; a lone
+        # surrogate in it would make the manifest (UTF-8) unwritable: it is shown escaped.
+        self.reason = _whole_characters(reason)
+        super().__init__(f"{filename} ({key}): {self.reason}")
 
 
 class UnsignedInvoiceError(InvoiceBackupError, ValueError):
