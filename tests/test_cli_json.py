@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -466,3 +467,30 @@ def test_a_bad_passwords_file_is_one_line_that_quotes_no_password(
     no_traceback(missing)
     assert missing.exit_code == EXIT_REFUSED
     assert len(missing.stderr.splitlines()) == 1
+
+
+# -- the README's summary ------------------------------------------------------------------
+
+
+def test_readme_command_section_names_every_command_and_option() -> None:
+    """Every command and every option of the CLI appears in the README's command section."""
+    import click
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+
+    def walk(command: click.Command, path: list[str]) -> Iterator[tuple[str, click.Command]]:
+        yield " ".join(path), command
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                yield from walk(sub, [*path, name])
+
+    for path, command in walk(main, ["invoicebackup"]):
+        if not isinstance(command, click.Group):
+            assert path in section, path
+        for param in command.params:
+            if isinstance(param, click.Option):
+                names = [n for n in param.opts if n.startswith("--")]
+                assert names, param
+                if names[0] != "--help":
+                    assert names[0] in section, (path, names[0])

@@ -80,12 +80,12 @@ class Fate(enum.Enum):
     INCLUDED = "included"
     #: An invoice's default PDF, whose signed version goes in instead.
     REPLACED = "replaced"
-    #: Unreadable (missing, damaged, protected…): a page naming it and the reason goes in.
+    #: A page naming it and the reason goes in instead (it is missing, damaged, protected…).
     PLACEHOLDER = "placeholder"
     #: Left out, with a warning (not a PDF; unreadable under ``on_bad_document="skip"``; an
     #: unsigned invoice under ``on_unsigned="skip"``).
     SKIPPED = "skipped"
-    #: Unreadable under ``on_bad_document="fail"``: a compile would refuse, writing nothing.
+    #: A compile would refuse and write nothing (unreadable, under ``on_bad_document="fail"``).
     REFUSED = "refused"
 
 
