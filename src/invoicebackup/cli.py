@@ -317,16 +317,16 @@ class _Output:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
-_COMMANDS = {"compile", "plan", "validate", "status"}
-
-
 def _output() -> _Output:
     """The current command's output, made from its --json, -q and -v."""
     ctx = click.get_current_context()
     meta = ctx.meta
     out = meta.get("invoicebackup.output")
     if out is None:
-        name = ctx.command_path.split(" ", 1)[1] if " " in ctx.command_path else "compile"
+        # "invoicebackup docusign status" is "docusign status"; from the group (a path error
+        # caught there), the subcommand's name.
+        prog, _, name = ctx.command_path.partition(" ")
+        name = name or ctx.invoked_subcommand or prog
         out = meta["invoicebackup.output"] = _Output(
             name,
             as_json=bool(meta.get("invoicebackup.json")),

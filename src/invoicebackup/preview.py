@@ -73,6 +73,11 @@ __all__ = [
 class Fate(enum.Enum):
     """What a backup makes of one document.
 
+    Example:
+        >>> from invoicebackup.preview import Fate
+        >>> [fate.value for fate in Fate]
+        ['included', 'replaced', 'placeholder', 'skipped', 'refused']
+
     .. versionadded:: 0.1.0
     """
 
@@ -103,6 +108,15 @@ class DocumentFate:
             ``unsigned``, ``signed``…), ``None`` when it is.
         reason: The same, in a sentence.
 
+    Example:
+        >>> from invoicebackup.compile import DocumentRole
+        >>> from invoicebackup.preview import DocumentFate, Fate
+        >>> fate = DocumentFate(invoice_id="i-1", role=DocumentRole.ATTACHMENT, key="w.pdf",
+        ...                     filename="Waiver.pdf", fate=Fate.SKIPPED, code="not_pdf",
+        ...                     reason="the attachment is not a PDF")
+        >>> fate.warns
+        True
+
     .. versionadded:: 0.1.0
     """
 
@@ -124,6 +138,16 @@ class DocumentFate:
 class InvoicePreview:
     """A selected invoice, whether its signed version goes in, and its documents' fates.
 
+    Example:
+        >>> from invoicebackup import InMemoryStore
+        >>> from invoicebackup.preview import preview_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> preview = preview_backup(sample_project(), invoice_ids=["i-2"], user_id="u-admin",
+        ...                          store=InMemoryStore(sample_documents()))
+        >>> invoice = preview.invoices[0]
+        >>> invoice.planned.invoice.id, invoice.signature.value, len(invoice.documents)
+        ('i-2', 'signed', 4)
+
     .. versionadded:: 0.1.0
     """
 
@@ -136,6 +160,17 @@ class InvoicePreview:
 @attrs.frozen(kw_only=True)
 class BackupPreview:
     """Every selected invoice, in backup order, with its documents' fates.
+
+    Example:
+        >>> from invoicebackup import InMemoryStore
+        >>> from invoicebackup.preview import preview_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> preview = preview_backup(sample_project(), contract_ids=["k-10"], user_id="u-admin",
+        ...                          store=InMemoryStore(sample_documents()))
+        >>> [invoice.planned.invoice.id for invoice in preview.invoices]
+        ['i-3']
+        >>> [document.fate.value for document in preview.documents]
+        ['included', 'included']
 
     .. versionadded:: 0.1.0
     """
@@ -178,6 +213,16 @@ def preview_backup(
         UnsignedInvoiceError: An envelope is not completed and ``on_unsigned`` is ``"fail"``.
         DocumentStoreError: The store failed to read (not a missing document).
         SignatureProviderError: The signature service failed.
+
+    Example:
+        >>> from invoicebackup import BackupOptions, InMemoryStore
+        >>> from invoicebackup.preview import preview_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> preview = preview_backup(sample_project(), contract_ids=["k-11"], user_id="u-admin",
+        ...                          store=InMemoryStore(sample_documents()),
+        ...                          options=BackupOptions(on_bad_document="skip"))
+        >>> [(d.filename, d.fate.value, d.code) for d in preview.documents]
+        [('Steel invoice.pdf', 'included', None), ('Mill certificate.pdf', 'skipped', 'damaged')]
 
     .. versionadded:: 0.1.0
     """
