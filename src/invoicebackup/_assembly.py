@@ -126,7 +126,7 @@ def assemble(
                             filename=slot.filename,
                             code="not_pdf",
                             reason="the attachment is not a PDF "
-                            f"({_declared_type(slot)}); only PDF attachments go into a backup",
+                            f"({declared_type(slot)}); only PDF attachments go into a backup",
                             action=Action.SKIPPED,
                         )
                     )
@@ -270,7 +270,7 @@ def _code_label(code: str, vocabulary: Vocabulary) -> str:
         return code
 
 
-def _declared_type(slot: Slot) -> str:
+def declared_type(slot: Slot) -> str:
     return slot.filename.rsplit(".", 1)[-1].upper() + " file" if "." in slot.filename else "file"
 
 

@@ -49,7 +49,7 @@ def resolve_signatures(
     work: list[InvoiceWork] = []
     for planned in plan.invoices:
         invoice = planned.invoice
-        slots = [_store_slot(store, d) for d in planned.documents]
+        slots = [store_slot(store, d) for d in planned.documents]
         envelope = invoice.envelope
         if not project.docusign_enabled or envelope is None:
             record = None
@@ -139,7 +139,7 @@ def _read(store: DocumentStore, key: str) -> bytes:
         raise DocumentStoreError(key, f"the store could not read it ({error})") from error
 
 
-def _store_slot(store: DocumentStore, planned: PlannedDocument) -> Slot:
+def store_slot(store: DocumentStore, planned: PlannedDocument) -> Slot:
     document = planned.document
     return Slot(
         role=planned.role,

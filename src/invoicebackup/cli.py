@@ -8,12 +8,15 @@ code   meaning
 =====  ===================================================================
 0      success
 1      the library refused (denied, missing billing period, bad project
-       file, a bad document under ``--on-bad-document fail``…): one line
-       per problem on standard error
+       file, a bad document under ``--on-bad-document fail``, a path that
+       cannot be read or written…): one line per problem on standard error
 2      usage error (unknown option, missing argument)
-3      compiled, with warnings (placeholders, skipped attachments,
-       unsigned fallbacks)
+3      compiled (or, for ``plan`` and ``validate``, would compile) with
+       warnings: placeholders, skipped attachments, unsigned fallbacks
 =====  ===================================================================
+
+With ``--json``, every command prints one JSON object on standard output, of the shape
+:data:`JSON_SCHEMA` describes, whatever the outcome; the exit code is the same.
 
 It needs the ``cli`` extra (``pip install "invoicebackup[cli]"``). From Python (a test,
 a notebook), click's runner calls ``main`` the way a shell would:
@@ -31,8 +34,8 @@ True
 >>> print(plan.output, end="")
 SC-10  Plumbing
   P-001  period 2026-10-01..2026-10-31  under_review
-    - Plumbing invoice 1.pdf
-    - Riser diagram (landscape).pdf
+    - Plumbing invoice 1.pdf: included
+    - Riser diagram (landscape).pdf: included
 >>> denied.exit_code == EXIT_REFUSED, denied.stdout, denied.stderr.splitlines()[0]
 (True, '', 'error: the backup cannot be compiled: 1 problem')
 
@@ -45,8 +48,9 @@ import json
 import os
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
@@ -58,11 +62,10 @@ from .compile import (
     Action,
     BackupOptions,
     BackupResult,
+    DocumentRole,
     ProgressEvent,
     SignatureState,
-    check_document,
     compile_backup,
-    plan_backup,
 )
 from .docusign import (
     SIGNATURE_CATALOG,
@@ -74,19 +77,27 @@ from .docusign import (
 )
 from .domain import Document, Project
 from .errors import (
-    BadDocumentError,
+    PROBLEM_KINDS,
     InvalidValueError,
     InvoiceBackupError,
     Problem,
-    UnsafeKeyError,
+    ProblemKind,
 )
 from .permissions import Decision, may_know_of_contract
+from .preview import DocumentFate, Fate, document_fate, preview_backup
 from .serialization import load_project, result_to_dict
 from .storage import FileSystemStore
 from .terminology import LANGUAGES, for_project
 from .testing import SAMPLE_ADMIN, write_sample_project
 
-__all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_WARNINGS", "main"]
+__all__ = [
+    "EXIT_OK",
+    "EXIT_REFUSED",
+    "EXIT_USAGE",
+    "EXIT_WARNINGS",
+    "JSON_SCHEMA",
+    "main",
+]
 
 #: Success.
 EXIT_OK = 0
@@ -94,8 +105,62 @@ EXIT_OK = 0
 EXIT_REFUSED = 1
 #: The command line was wrong.
 EXIT_USAGE = 2
-#: The backup was written, but something was left out or replaced.
+#: The backup was written (or would be), but something was left out or replaced.
 EXIT_WARNINGS = 3
+
+
+def _kind(code: str) -> str:
+    # The library's own table: the kinds a host maps to 403, 404, 422 (and 503).
+    return PROBLEM_KINDS.get(code, ProblemKind.INVALID).value
+
+
+#: The JSON Schema of what every command prints under ``--json`` (also published as
+#: ``docs/reference/cli-output.schema.json``, which a test keeps equal to this).
+JSON_SCHEMA: Mapping[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "invoicebackup --json output",
+    "type": "object",
+    "required": ["ok", "command", "exit_code", "problems", "result"],
+    "additionalProperties": False,
+    "properties": {
+        "ok": {
+            "type": "boolean",
+            "description": "false when the command refused (exit code 1 or 2).",
+        },
+        "command": {
+            "enum": ["compile", "plan", "validate", "docusign status"],
+        },
+        "exit_code": {"enum": [0, 1, 2, 3]},
+        "problems": {
+            "type": "array",
+            "description": "Errors (why it refused) and warnings (what was left out), in order.",
+            "items": {
+                "type": "object",
+                "required": ["severity", "code", "kind", "path", "subject", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "severity": {"enum": ["error", "warning"]},
+                    "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                    "kind": {"enum": ["forbidden", "not_found", "invalid"]},
+                    "path": {
+                        "type": ["string", "null"],
+                        "description": "A JSON path in the project file, a kind:id "
+                        "(invoice:i-3), or a file system path.",
+                    },
+                    "subject": {
+                        "type": ["string", "null"],
+                        "description": "The id or document key concerned.",
+                    },
+                    "message": {"type": "string"},
+                },
+            },
+        },
+        "result": {
+            "type": ["object", "null"],
+            "description": "The command's own result; null when it refused.",
+        },
+    },
+}
 
 
 def _printable(text: str) -> str:
@@ -123,11 +188,151 @@ def _say(text: str, *, err: bool = False) -> None:
     click.echo(_printable(text), err=err)
 
 
-def _refuse(headline: str, problems: Sequence[Problem | str] = ()) -> NoReturn:
-    _say(f"error: {headline}", err=True)
-    for problem in problems:
-        _say(f"  - {problem}", err=True)
-    raise SystemExit(EXIT_REFUSED)
+def _plural(count: int, noun: str) -> str:
+    """``1 problem``, ``2 problems``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@dataclass(frozen=True)
+class _Issue:
+    """One problem as every command reports it: a line of text, or an object in JSON."""
+
+    severity: str
+    code: str
+    message: str
+    path: str | None = None
+    subject: str | None = None
+
+    def line(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "kind": _kind(self.code),
+            "path": self.path,
+            "subject": self.subject,
+            "message": self.message,
+        }
+
+
+def _subject_of(path: str) -> str | None:
+    """``i-3`` for a problem at ``invoice:i-3``."""
+    kind, colon, subject = path.partition(":")
+    return subject if colon and kind.isalpha() else None
+
+
+def _from_problem(problem: Problem, severity: str = "error") -> _Issue:
+    return _Issue(
+        severity,
+        problem.code,
+        problem.message,
+        path=problem.path or None,
+        subject=_subject_of(problem.path),
+    )
+
+
+class _Output:
+    """How one command reports: text (quiet, normal, verbose) or one JSON object.
+
+    Results go to standard output, warnings and errors to standard error; under
+    ``--json`` everything is one object on standard output, whatever the outcome.
+    """
+
+    def __init__(self, command: str, *, as_json: bool, verbosity: int) -> None:
+        self.command = command
+        self.as_json = as_json
+        self.verbosity = verbosity
+        self.problems: list[_Issue] = []
+
+    def say(self, text: str) -> None:
+        """A line of the result (not under -q or --json)."""
+        if not self.as_json and self.verbosity >= 0:
+            _say(text)
+
+    def detail(self, text: str) -> None:
+        """A line shown only under -v."""
+        if not self.as_json and self.verbosity > 0:
+            _say(text)
+
+    def warn(self, issue: _Issue, *, echo: bool = True) -> None:
+        """A warning: on standard error (unless *echo* is false: the result says it)."""
+        self.problems.append(issue)
+        if echo and not self.as_json and self.verbosity >= 0:
+            _say(f"warning: {issue.line()}", err=True)
+
+    def finish(self, result: Mapping[str, Any] | None, code: int) -> NoReturn:
+        if self.as_json:
+            self._json(result, code)
+        raise SystemExit(code)
+
+    def refuse(
+        self, headline: str, errors: Sequence[_Issue], *, code: int = EXIT_REFUSED
+    ) -> NoReturn:
+        """Say why the command refused: a headline, then one line per problem."""
+        if self.as_json:
+            self.problems[:0] = errors
+            self._json(None, code)
+        else:
+            _say(f"error: {headline}", err=True)
+            for issue in errors:
+                if issue.line() != headline:
+                    _say(f"  - {issue.line()}", err=True)
+            for issue in self.problems:
+                _say(f"  ! {issue.line()}", err=True)
+        raise SystemExit(code)
+
+    def _json(self, result: Mapping[str, Any] | None, code: int) -> None:
+        document = {
+            "ok": code in (EXIT_OK, EXIT_WARNINGS),
+            "command": self.command,
+            "exit_code": code,
+            "problems": [issue.to_json() for issue in self.problems],
+            "result": result,
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _output() -> _Output:
+    """The current command's output, made from its --json, -q and -v."""
+    ctx = click.get_current_context()
+    meta = ctx.meta
+    out = meta.get("invoicebackup.output")
+    if out is None:
+        # "invoicebackup docusign status" is "docusign status"; from the group (a path error
+        # caught there), the subcommand's name.
+        prog, _, name = ctx.command_path.partition(" ")
+        name = name or ctx.invoked_subcommand or prog
+        out = meta["invoicebackup.output"] = _Output(
+            name,
+            as_json=bool(meta.get("invoicebackup.json")),
+            verbosity=int(meta.get("invoicebackup.verbose", 0))
+            - int(meta.get("invoicebackup.quiet", 0)),
+        )
+    assert isinstance(out, _Output)
+    return out
+
+
+def _refuse(
+    headline: str,
+    problems: Sequence[Problem | _Issue] = (),
+    *,
+    code: int = EXIT_REFUSED,
+    problem_code: str = "refused",
+) -> NoReturn:
+    """Refuse: *headline*, then one line per problem (the headline is the only one if none)."""
+    issues = [p if isinstance(p, _Issue) else _from_problem(p) for p in problems]
+    _output().refuse(headline, issues or [_Issue("error", problem_code, headline)], code=code)
+
+
+def _error_code(error: BaseException) -> str:
+    """A stable code for an error that carries none: its class name, in snake case."""
+    code = getattr(error, "code", None)
+    if isinstance(code, str):
+        return code
+    name = type(error).__name__.removesuffix("Error")
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
 def _refuse_error(error: InvoiceBackupError) -> NoReturn:
@@ -137,8 +342,33 @@ def _refuse_error(error: InvoiceBackupError) -> NoReturn:
         _refuse(headline, problems)
     decision = getattr(error, "decision", None)
     if decision is not None:
-        _refuse("permission denied", [r.message for r in decision.reasons])
-    _refuse(str(error))
+        _refuse(
+            "permission denied",
+            [
+                _Issue(
+                    "error",
+                    r.code,
+                    r.message,
+                    path=f"{r.subject_kind}:{r.subject_id}",
+                    subject=r.subject_id,
+                )
+                for r in decision.reasons
+            ],
+        )
+    subject = getattr(error, "key", None) or getattr(error, "invoice_id", None)
+    _refuse(str(error), [_Issue("error", _error_code(error), str(error), subject=subject)])
+
+
+def _refuse_os_error(error: OSError, what: str = "") -> NoReturn:
+    """One line for a path that cannot be read or written: what, where, why."""
+    where = error.filename if error.filename is not None else ""
+    why = error.strerror or str(error)
+    code = "path_not_found" if isinstance(error, FileNotFoundError) else "path_unusable"
+    message = f"{where}: {what + ': ' if what else ''}{why}" if where else f"{what}: {why}"
+    _refuse(
+        message,
+        [_Issue("error", code, f"{what + ': ' if what else ''}{why}", path=str(where) or None)],
+    )
 
 
 def _load(project_dir: Path) -> Project:
@@ -202,12 +432,50 @@ def _now(given: datetime | None, environ: Mapping[str, str] = os.environ) -> dat
     try:
         return datetime.fromtimestamp(int(epoch), tz=UTC)
     except (ValueError, OverflowError, OSError):
-        click.echo(
-            f"error: SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since "
+        _refuse(
+            f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since "
             "1970-01-01 (unset it, or set it to an integer such as 1764547200)",
-            err=True,
+            code=EXIT_USAGE,
+            problem_code="bad_source_date_epoch",
         )
-        raise SystemExit(EXIT_USAGE) from None
+
+
+def _meta_flag(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        ctx.meta[f"invoicebackup.{name}"] = value
+
+    return store
+
+
+def _reporting(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command shares: --json, -q/--quiet, -v/--verbose."""
+    function = click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_meta_flag("verbose"),
+        help="Say more: each document and where it comes from.",
+    )(function)
+    function = click.option(
+        "-q",
+        "--quiet",
+        count=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_meta_flag("quiet"),
+        help="Print nothing but errors; the exit code tells the rest.",
+    )(function)
+    return click.option(
+        "--json",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_meta_flag("json"),
+        help="Print one JSON object on standard output, whatever the outcome "
+        "(see the CLI reference for its shape); the exit code is the same.",
+    )(function)
 
 
 def _selection(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -231,6 +499,103 @@ def _selection(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def _policies(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that decide each document's fate, shared by compile and plan."""
+    function = click.option(
+        "--passwords",
+        "passwords_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="Passwords for protected documents: a JSON object of document key to password "
+        "(or list of passwords), or lines of KEY<tab>PASSWORD; the key * is tried for "
+        "every document. Never printed, never written to the manifest.",
+    )(function)
+    function = click.option(
+        "--include-certificate",
+        is_flag=True,
+        help="Append DocuSign's certificate of completion after each signed invoice.",
+    )(function)
+    function = click.option(
+        "--require-closed-periods",
+        is_flag=True,
+        help="Also require the contract's earlier billing periods to be closed.",
+    )(function)
+    function = click.option(
+        "--on-unsigned",
+        type=click.Choice(["unsigned", "skip", "fail"]),
+        default="unsigned",
+        show_default=True,
+        help="What to do with an invoice whose DocuSign envelope is not completed.",
+    )(function)
+    return click.option(
+        "--on-bad-document",
+        type=click.Choice(["placeholder", "skip", "fail"]),
+        default="placeholder",
+        show_default=True,
+        help="What to do with a damaged, empty, missing or password-protected document.",
+    )(function)
+
+
+def _read_passwords(path: Path | None) -> Callable[[Document], Iterable[str]] | None:
+    """The password provider read from *path*; a file that cannot be read is refused.
+
+    Its lines are never quoted back: a message names the file and the line number only.
+    """
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        _refuse_os_error(error, "the passwords file cannot be read")
+    except UnicodeDecodeError:
+        _refuse(f"{path}: the passwords file is not UTF-8 text", problem_code="bad_passwords")
+    table: dict[str, list[str]] = {}
+    if text.lstrip().startswith("{"):
+        try:
+            loaded = json.loads(text)
+        except ValueError as error:
+            message = f"the passwords file is not valid JSON (line {error.lineno})"  # type: ignore[attr-defined]
+            _refuse(f"{path}: {message}", problem_code="bad_passwords")
+        for key, value in loaded.items():
+            values = [value] if isinstance(value, str) else value
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                _refuse(f"{path}: the passwords of {key!r} are not a string or a list of strings")
+            table[key] = list(values)
+    else:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            key, tab, password = line.partition("\t")
+            if not tab or not key:
+                _refuse(f"{path}: line {number} is not KEY<tab>PASSWORD (a tab separates them)")
+            table.setdefault(key, []).append(password)
+    every = table.get("*", [])
+
+    def passwords(document: Document) -> Iterable[str]:
+        return [*table.get(document.key, []), *every]
+
+    return passwords
+
+
+def _options(
+    *,
+    on_bad_document: str,
+    on_unsigned: str,
+    require_closed_periods: bool,
+    include_certificate: bool,
+    passwords_file: Path | None,
+    **more: Any,
+) -> BackupOptions:
+    return BackupOptions(
+        on_bad_document=on_bad_document,
+        on_unsigned=on_unsigned,
+        require_closed_periods=require_closed_periods,
+        include_certificate=include_certificate,
+        passwords=_read_passwords(passwords_file),
+        **more,
+    )
+
+
 def _default_selection(
     project: Project, invoice_ids: tuple[str, ...], contract_ids: tuple[str, ...], user_id: str
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -245,10 +610,32 @@ def _default_selection(
     return (), commitments
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="invoicebackup")
+class _Group(click.Group):
+    """A group whose commands never end in a traceback over a path.
+
+    A file or folder that cannot be read or written (a project folder made unreadable
+    while read, an output folder on a full or read-only disk) is one line: which path,
+    what was done, why; exit 1.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            # Reported through the subcommand's output: its --json is in the shared meta.
+            with ctx:
+                _refuse_os_error(error)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="invoicebackup")
 def main() -> None:
-    """Compile invoice backups: one PDF of every selected invoice and its PDF attachments."""
+    """Compile invoice backups: one PDF of every selected invoice and its PDF attachments.
+
+    Exit codes: 0 success; 1 refused (one line per problem on standard error); 2 usage
+    error; 3 done, or would be done, with warnings (placeholders, skipped attachments,
+    unsigned fallbacks). Every command but sample takes --json, -q and -v.
+    """
 
 
 @main.command("compile")
@@ -260,30 +647,7 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the backup and its manifest [default: PROJECT_DIR/backups].",
 )
-@click.option(
-    "--on-bad-document",
-    type=click.Choice(["placeholder", "skip", "fail"]),
-    default="placeholder",
-    show_default=True,
-    help="What to do with a damaged, empty, missing or password-protected document.",
-)
-@click.option(
-    "--on-unsigned",
-    type=click.Choice(["unsigned", "skip", "fail"]),
-    default="unsigned",
-    show_default=True,
-    help="What to do with an invoice whose DocuSign envelope is not completed.",
-)
-@click.option(
-    "--require-closed-periods",
-    is_flag=True,
-    help="Also require the contract's earlier billing periods to be closed.",
-)
-@click.option(
-    "--include-certificate",
-    is_flag=True,
-    help="Append DocuSign's certificate of completion after each signed invoice.",
-)
+@_policies
 @click.option(
     "--language",
     metavar="TAG",
@@ -291,34 +655,29 @@ def main() -> None:
     help=f"Language of the backup ({', '.join(LANGUAGES)}).",
 )
 @_NOW
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_reporting
 def compile_command(
     project_dir: Path,
     user_id: str,
     invoice_ids: tuple[str, ...],
     contract_ids: tuple[str, ...],
     output_dir: Path | None,
-    on_bad_document: str,
-    on_unsigned: str,
-    require_closed_periods: bool,
-    include_certificate: bool,
     language: str | None,
     now: datetime | None,
-    as_json: bool,
+    **policies: Any,
 ) -> None:
     """Compile a backup of PROJECT_DIR's selected invoices into one PDF.
 
-    The backup's time (its name and metadata) is --now, else SOURCE_DATE_EPOCH, else
-    the current time: with either, the same inputs give the same bytes.
+    Writes the backup and its manifest (JSON) side by side, under a name that is not
+    taken. The backup's time (its name and metadata) is --now, else SOURCE_DATE_EPOCH,
+    else the current time: with either, the same inputs give the same bytes.
     """
+    out = _output()
     now = _now(now)
     project = _load(project_dir)
     invoice_ids, contract_ids = _default_selection(project, invoice_ids, contract_ids, user_id)
-    options = BackupOptions(
-        on_bad_document=on_bad_document,
-        on_unsigned=on_unsigned,
-        require_closed_periods=require_closed_periods,
-        include_certificate=include_certificate,
+    options = _options(
+        **policies,
         language=language,
         output_prefix="" if output_dir is not None else "backups",
     )
@@ -326,12 +685,12 @@ def compile_command(
         try:
             output_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            _refuse(f"{output_dir}: the output folder cannot be created: {_why(error)}")
+            _refuse_os_error(error, "the output folder cannot be created")
     out_root = output_dir if output_dir is not None else project_dir
     out_store = FileSystemStore(out_root)
     output = _WithManifest(out_store)
     try:
-        with _progress_bar() as progress:
+        with _progress_bar(out) as progress:
             result = compile_backup(
                 project,
                 invoice_ids=invoice_ids,
@@ -347,15 +706,13 @@ def compile_command(
         _refuse_error(error)
     pdf_path = out_root / result.key
     manifest_path = out_root / _write_manifest(out_store, result)
-    if as_json:
-        click.echo(json.dumps(result_to_dict(result), indent=2, ensure_ascii=False))
-    else:
-        _summarise(result, pdf_path, manifest_path)
-    raise SystemExit(EXIT_WARNINGS if _has_warnings(result) else EXIT_OK)
-
-
-def _why(error: OSError) -> str:
-    return error.strerror or str(error)
+    _summarise(out, result, pdf_path, manifest_path)
+    payload = {
+        "backup_path": str(pdf_path),
+        "manifest_path": str(manifest_path),
+        **result_to_dict(result),
+    }
+    out.finish(payload, EXIT_WARNINGS if out.problems else EXIT_OK)
 
 
 def _manifest_key(key: str) -> str:
@@ -409,15 +766,9 @@ def _write_manifest(store: FileSystemStore, result: BackupResult) -> str:
     return manifest_key
 
 
-def _has_warnings(result: BackupResult) -> bool:
-    return bool(result.left_out) or any(
-        r.signature is SignatureState.UNSIGNED for r in result.invoices
-    )
-
-
 @contextmanager
-def _progress_bar() -> Iterator[Callable[[ProgressEvent], None] | None]:
-    if not sys.stderr.isatty():
+def _progress_bar(out: _Output) -> Iterator[Callable[[ProgressEvent], None] | None]:
+    if not sys.stderr.isatty() or out.as_json or out.verbosity < 0:
         yield None
         return
     state: dict[str, Any] = {}
@@ -444,12 +795,11 @@ def _progress_bar() -> Iterator[Callable[[ProgressEvent], None] | None]:
             bar.__exit__(None, None, None)
 
 
-def _summarise(result: BackupResult, pdf_path: Path, manifest_path: Path) -> None:
-    echo = _say
-    echo(result.message)
+def _summarise(out: _Output, result: BackupResult, pdf_path: Path, manifest_path: Path) -> None:
+    out.say(result.message)
     size_mb = result.size / (1024 * 1024)
-    echo(
-        f"{len(result.invoices)} invoice(s), {result.page_count} page(s), "
+    out.say(
+        f"{_plural(len(result.invoices), 'invoice')}, {_plural(result.page_count, 'page')}, "
         f"{size_mb:.2f} MB, sha256 {result.sha256[:16]}…"
     )
     for record in result.invoices:
@@ -463,151 +813,253 @@ def _summarise(result: BackupResult, pdf_path: Path, manifest_path: Path) -> Non
             SignatureState.UNSIGNED: ", unsigned",
             SignatureState.NOT_APPLICABLE: "",
         }[record.signature]
-        echo(f"  {record.contract_number} / {record.number}: {pages}{signed}")
-        if record.signature_note:
-            echo(f"      note: {record.signature_note}")
+        out.say(f"  {record.contract_number} / {record.number}: {pages}{signed}")
+        for source in record.sources:
+            out.detail(
+                f"      {source.first_page}-{source.last_page}  {source.filename}  ({source.key})"
+            )
+        if record.signature is SignatureState.UNSIGNED and record.signature_note:
+            out.warn(
+                _Issue(
+                    "warning",
+                    "unsigned",
+                    f"{record.contract_number} / {record.number}: unsigned: "
+                    f"{record.signature_note}",
+                    path=f"invoice:{record.invoice_id}",
+                    subject=record.invoice_id,
+                )
+            )
     for item in result.left_out:
         what = item.filename or item.invoice_id
         verb = "replaced by a placeholder page" if item.action is Action.PLACEHOLDER else "skipped"
-        echo(f"  ! {what} ({item.invoice_id}): {verb}: {item.reason}")
-    echo(f"backup:   {pdf_path}")
-    echo(f"manifest: {manifest_path}")
+        out.warn(
+            _Issue(
+                "warning",
+                item.code,
+                f"{what} ({item.invoice_id}): {verb}: {item.reason}",
+                path=f"invoice:{item.invoice_id}",
+                subject=item.key or item.invoice_id,
+            )
+        )
+    out.say(f"backup:   {pdf_path}")
+    out.say(f"manifest: {manifest_path}")
+
+
+def _fate_json(fate: DocumentFate) -> dict[str, Any]:
+    return {
+        "key": fate.key,
+        "filename": fate.filename,
+        "role": fate.role.value,
+        "fate": fate.fate.value,
+        "code": fate.code,
+        "reason": fate.reason,
+    }
+
+
+def _fate_words(fate: DocumentFate) -> str:
+    if fate.fate is Fate.INCLUDED:
+        return "included"
+    if fate.fate is Fate.REPLACED:
+        return "replaced by its signed version"
+    words = {
+        Fate.PLACEHOLDER: "replaced by a placeholder page",
+        Fate.SKIPPED: "skipped",
+        Fate.REFUSED: "refused (the compile would fail)",
+    }[fate.fate]
+    return f"{words} ({fate.code}): {fate.reason}"
+
+
+def _fate_issue(fate: DocumentFate, path: str | None = None) -> _Issue:
+    assert fate.code is not None
+    return _Issue(
+        "error" if fate.fate is Fate.REFUSED else "warning",
+        fate.code,
+        f"{fate.filename} ({fate.invoice_id}): {_fate_words(fate)}",
+        path=path or f"invoice:{fate.invoice_id}",
+        subject=fate.key,
+    )
 
 
 @main.command("plan")
 @_PROJECT_DIR
 @_selection
-@click.option(
-    "--require-closed-periods",
-    is_flag=True,
-    help="Also require the contract's earlier billing periods to be closed.",
-)
+@_policies
+@_reporting
 def plan_command(
     project_dir: Path,
     user_id: str,
     invoice_ids: tuple[str, ...],
     contract_ids: tuple[str, ...],
-    require_closed_periods: bool,
+    **policies: Any,
 ) -> None:
-    """Show what a backup of the selection would hold, in order; write nothing."""
+    """Show what a backup of the selection would hold, in order; write nothing.
+
+    Each document's fate is the one compile would give it with the same options:
+    included, replaced by its signed version, replaced by a placeholder page (why), or
+    skipped (why). Exit 3 when compile would warn, 1 when it would refuse.
+    """
+    out = _output()
     project = _load(project_dir)
     invoice_ids, contract_ids = _default_selection(project, invoice_ids, contract_ids, user_id)
+    options = _options(**policies)
     try:
-        plan = plan_backup(
+        preview = preview_backup(
             project,
             invoice_ids=invoice_ids,
             contract_ids=contract_ids,
             user_id=user_id,
-            options=BackupOptions(require_closed_periods=require_closed_periods),
+            store=FileSystemStore(project_dir),
+            options=options,
         )
     except InvoiceBackupError as error:
         _refuse_error(error)
-    for planned_contract in plan.contracts:
-        contract = planned_contract.contract
-        _say(f"{contract.number}  {contract.title}")
-        for planned_invoice in planned_contract.invoices:
-            invoice = planned_invoice.invoice
-            _say(
-                f"  {invoice.number}  period {planned_invoice.period.start}.."
-                f"{planned_invoice.period.end}  {invoice.status.value}"
+    contract_seen: str | None = None
+    invoices: list[dict[str, Any]] = []
+    refusals: list[_Issue] = []
+    for item in preview.invoices:
+        planned = item.planned
+        invoice = planned.invoice
+        contract = project.contract(invoice.contract_id)
+        assert contract is not None  # the plan refused unknown contracts
+        if contract.id != contract_seen:
+            contract_seen = contract.id
+            out.say(f"{contract.number}  {contract.title}")
+        signature = {
+            SignatureState.SIGNED: "  signed",
+            SignatureState.UNSIGNED: "  unsigned",
+            SignatureState.NOT_APPLICABLE: "",
+        }[item.signature]
+        out.say(
+            f"  {invoice.number}  period {planned.period.start}..{planned.period.end}  "
+            f"{invoice.status.value}{signature}"
+        )
+        for fate in item.documents:
+            out.say(f"    - {fate.filename}: {_fate_words(fate)}")
+            out.detail(f"        {fate.role.value}, {fate.key}")
+            if fate.fate is Fate.REFUSED:
+                refusals.append(_fate_issue(fate))
+            elif fate.warns:
+                out.warn(_fate_issue(fate), echo=False)
+        if item.signature is SignatureState.UNSIGNED and item.note:
+            out.say(f"    unsigned: {item.note}")
+            out.warn(
+                _Issue(
+                    "warning",
+                    "unsigned",
+                    f"{contract.number} / {invoice.number}: unsigned: {item.note}",
+                    path=f"invoice:{invoice.id}",
+                    subject=invoice.id,
+                ),
+                echo=False,
             )
-            for planned_document in planned_invoice.documents:
-                _say(f"    - {planned_document.document.filename}")
+        invoices.append(
+            {
+                "invoice_id": invoice.id,
+                "number": invoice.number,
+                "contract_id": contract.id,
+                "contract_number": contract.number,
+                "period": {
+                    "id": planned.period.id,
+                    "start": planned.period.start.isoformat(),
+                    "end": planned.period.end.isoformat(),
+                },
+                "status": invoice.status.value,
+                "signature": item.signature.value,
+                "documents": [_fate_json(f) for f in item.documents],
+            }
+        )
+    if refusals:
+        _refuse(
+            f"the backup cannot be compiled under --on-bad-document fail: "
+            f"{_plural(len(refusals), 'problem')}",
+            refusals,
+        )
+    out.finish({"invoices": invoices}, EXIT_WARNINGS if out.problems else EXIT_OK)
 
 
 @main.command("validate")
 @_PROJECT_DIR
-def validate_command(project_dir: Path) -> None:
+@click.option(
+    "--passwords",
+    "passwords_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Passwords for protected documents, as for compile.",
+)
+@_reporting
+def validate_command(project_dir: Path, passwords_file: Path | None) -> None:
     """Check a project folder; list every problem with its JSON path.
 
-    A project file that does not follow the format, or a document it names that is
-    not in the folder, is an error (exit 1). A document declared as a PDF that is
-    not a readable one (not a PDF, damaged, encrypted…) is a warning (exit 3): a
-    compile still succeeds, replacing or skipping it, as ``compile`` would report.
+    A project file that does not follow the format, or a document key that leads out
+    of the folder, is an error (exit 1): compile would refuse. A document that compile
+    would replace by a placeholder page (missing, not a readable PDF, protected) or skip
+    (not declared as a PDF) is a warning (exit 3), worded as compile words it.
     """
+    out = _output()
     project = _load(project_dir)
     store = FileSystemStore(project_dir)
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
-    for path, document in _references(project):
+    options = BackupOptions(passwords=_read_passwords(passwords_file))
+    errors: list[_Issue] = []
+    documents: list[dict[str, Any]] = []
+    for path, invoice_id, role, document in _references(project):
         try:
-            present = store.exists(document.key)
-        except UnsafeKeyError as error:  # a link in the folder leading out of it
-            errors.append(Problem(path=path, code="unsafe_key", message=str(error)))
-            continue
-        if not present:
+            fate = document_fate(store, document, invoice_id=invoice_id, role=role, options=options)
+        except InvoiceBackupError as error:  # a key leading out of the folder, a read error
             errors.append(
-                Problem(path=path, code="missing_document", message=f"{document.key} is missing")
+                _Issue("error", _error_code(error), str(error), path=path, subject=document.key)
             )
             continue
-        if not document.declared_pdf:
-            continue
-        try:
-            data = store.read_bytes(document.key)
-        except InvoiceBackupError as error:
-            errors.append(Problem(path=path, code="unreadable_document", message=str(error)))
-            continue
-        try:
-            # Without repair: validate reports a damaged file as it is, even one that a
-            # compile (repair on by default) would rewrite and include.
-            check_document(document, data, options=_AS_IS)
-        except BadDocumentError as error:
-            what = _BAD_PDF.get(error.code, error.code)
-            warnings.append(
-                Problem(
-                    path=path,
-                    code=error.code,
-                    message=f"{document.key} ({document.filename}) {what}: {error.reason}",
-                )
-            )
+        documents.append({"path": path, **_fate_json(fate)})
+        out.detail(f"  {path}: {fate.key} ({fate.filename}): {_fate_words(fate)}")
+        if fate.warns:
+            out.warn(_fate_issue(fate, path))
     if errors:
-        _refuse(f"{project_dir}: {len(errors)} problem(s)", [*errors, *warnings])
-    counts = (
-        f"{len(project.contracts)} contracts, {len(project.invoices)} invoices, "
-        f"{len(project.billing_periods)} billing periods"
+        warned = f", {_plural(len(out.problems), 'warning')}" if out.problems else ""
+        _refuse(f"{project_dir}: {_plural(len(errors), 'problem')}{warned}", errors)
+    counts = {
+        "contracts": len(project.contracts),
+        "invoices": len(project.invoices),
+        "billing_periods": len(project.billing_periods),
+    }
+    described = ", ".join(
+        _plural(n, k.removesuffix("s").replace("_", " ")) for k, n in counts.items()
     )
-    if not warnings:
-        _say(f"{project_dir}: valid ({counts})")
-        raise SystemExit(EXIT_OK)
-    _say(f"{project_dir}: valid, with {len(warnings)} warning(s) ({counts})")
-    for warning in warnings:
-        _say(f"  ! {warning}")
-    raise SystemExit(EXIT_WARNINGS)
+    if out.problems:
+        out.say(f"{project_dir}: valid, with {_plural(len(out.problems), 'warning')} ({described})")
+    else:
+        out.say(f"{project_dir}: valid ({described})")
+    out.finish({**counts, "documents": documents}, EXIT_WARNINGS if out.problems else EXIT_OK)
 
 
-#: How ``validate`` reads a declared PDF: as it is, without repair.
-_AS_IS = BackupOptions(repair=False)
-
-#: How ``validate`` names each way a declared PDF can be unreadable.
-_BAD_PDF = {
-    "empty": "is empty",
-    "not_pdf": "is not a PDF",
-    "damaged": "is damaged",
-    "encrypted": "is encrypted and needs a password",
-    "unsupported_encryption": "uses an encryption that cannot be opened",
-    "too_large": "is too large",
-}
-
-
-def _references(project: Project) -> Iterator[tuple[str, Document]]:
-    """Every document the project names, with the JSON path of the key naming it."""
+def _references(project: Project) -> Iterator[tuple[str, str, DocumentRole, Document]]:
+    """Every document the project names: the JSON path of its key, its invoice, its role."""
     for i, invoice in enumerate(project.invoices):
-        yield f"invoices[{i}].document.key", invoice.document
+        yield f"invoices[{i}].document.key", invoice.id, DocumentRole.INVOICE, invoice.document
         for j, attachment in enumerate(invoice.attachments):
-            yield f"invoices[{i}].attachments[{j}].key", attachment
+            yield (
+                f"invoices[{i}].attachments[{j}].key",
+                invoice.id,
+                DocumentRole.ATTACHMENT,
+                attachment,
+            )
         envelope = invoice.envelope
         if envelope is None:
             continue
-        for field, key in (
-            ("signed_document_key", envelope.signed_document_key),
-            ("certificate_key", envelope.certificate_key),
+        for field, key, role in (
+            ("signed_document_key", envelope.signed_document_key, DocumentRole.SIGNED_INVOICE),
+            ("certificate_key", envelope.certificate_key, DocumentRole.CERTIFICATE),
         ):
             if key is not None:
                 name = f"{invoice.number} ({field.removesuffix('_key').replace('_', ' ')}).pdf"
-                yield f"invoices[{i}].envelope.{field}", Document(key=key, filename=name)
+                yield (
+                    f"invoices[{i}].envelope.{field}",
+                    invoice.id,
+                    role,
+                    Document(key=key, filename=name),
+                )
 
 
-@main.group("docusign")
+@main.group("docusign", cls=_Group)
 def docusign_group() -> None:
     """DocuSign account links and what they allow."""
 
@@ -623,6 +1075,7 @@ def docusign_group() -> None:
     help="The user (--user is the older spelling).",
 )
 @_NOW
+@_reporting
 def docusign_status_command(project_dir: Path, user_id: str, now: datetime | None) -> None:
     """Whether USER's DocuSign account is synced, and what they may send for signature.
 
@@ -630,19 +1083,29 @@ def docusign_status_command(project_dir: Path, user_id: str, now: datetime | Non
     was last used); the profile page's caption follows. A reason that stands against
     every request (no linked account, a login needed) is said once, above the list.
     """
+    out = _output()
     now = _now(now)
     project = _load(project_dir)
     user = project.user(user_id)
     if user is None:
-        _refuse(f"user {user_id!r} is not in the project's directory")
+        _refuse(
+            f"user {user_id!r} is not in the project's directory",
+            [
+                _Issue(
+                    "error",
+                    "unknown_user",
+                    f"user {user_id!r} is not in the project's directory",
+                    path=f"user:{user_id}",
+                    subject=user_id,
+                )
+            ],
+        )
     words = for_project(project)
     report = sync_status(user, now=now)
     caption = report.status.caption(language=project.language)
-    click.echo(
-        f"{user.name} ({user.id}): {report.describe(language=project.language)}"
-        f' (the profile page shows "{caption}")'
-    )
-    click.echo(
+    described = report.describe(language=project.language)
+    out.say(f'{user.name} ({user.id}): {described} (the profile page shows "{caption}")')
+    out.say(
         "DocuSign integration on this project: "
         + ("enabled" if project.docusign_enabled else "not enabled")
     )
@@ -683,17 +1146,32 @@ def docusign_status_command(project_dir: Path, user_id: str, now: datetime | Non
         messages = {r.message for _, d in rows for r in d.reasons if r.code == code}
         if messages:
             said_once.add(code)
-            click.echo(f"No signature can be requested until then: {min(messages)}")
-    click.echo("May request signatures on:")
+            out.say(f"No signature can be requested until then: {min(messages)}")
+    out.say("May request signatures on:")
     for label, decision in rows:
-        _show_decision(label, decision, said=said_once)
-
-
-def _show_decision(label: str, decision: Decision, *, said: set[str]) -> None:
-    click.echo(f"  [{'yes' if decision.allowed else 'no'}] {label}")
-    for reason in decision.reasons:
-        if reason.code not in said:
-            click.echo(f"        - {reason.message}")
+        out.say(f"  [{'yes' if decision.allowed else 'no'}] {label}")
+        for reason in decision.reasons:
+            if reason.code not in said_once:
+                out.say(f"        - {reason.message}")
+    out.finish(
+        {
+            "user_id": user.id,
+            "user_name": user.name,
+            "status": report.status.value,
+            "description": described,
+            "caption": caption,
+            "docusign_enabled": project.docusign_enabled,
+            "items": [
+                {
+                    "label": label,
+                    "allowed": decision.allowed,
+                    "reasons": [{"code": r.code, "message": r.message} for r in decision.reasons],
+                }
+                for label, decision in rows
+            ],
+        },
+        EXIT_OK,
+    )
 
 
 @main.command("sample")

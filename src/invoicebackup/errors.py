@@ -178,6 +178,7 @@ PROBLEM_KINDS: Final[Mapping[str, ProblemKind]] = {
     "not_admin_on_tool": ProblemKind.FORBIDDEN,
     "not_on_private_list": ProblemKind.FORBIDDEN,
     "not_invoice_contact": ProblemKind.FORBIDDEN,
+    "permission_denied": ProblemKind.FORBIDDEN,
     "docusign_disabled": ProblemKind.FORBIDDEN,
     "docusign_not_linked": ProblemKind.FORBIDDEN,
     "docusign_reauthentication_required": ProblemKind.FORBIDDEN,
@@ -189,6 +190,10 @@ PROBLEM_KINDS: Final[Mapping[str, ProblemKind]] = {
     "unknown_contract": ProblemKind.NOT_FOUND,
     "unknown_user": ProblemKind.NOT_FOUND,
     "missing_document": ProblemKind.NOT_FOUND,
+    "missing": ProblemKind.NOT_FOUND,
+    "document_not_found": ProblemKind.NOT_FOUND,
+    "envelope_not_found": ProblemKind.NOT_FOUND,
+    "path_not_found": ProblemKind.NOT_FOUND,
 }
 
 
@@ -242,7 +247,7 @@ def _worst(problems: Sequence[Problem]) -> ProblemKind:
 
 
 def _whole_characters(text: str) -> str:
-    """*text* with any unpaired surrogate written as its ``\\udcxx`` escape."""
+    """*text* with any unpaired surrogate written as a backslash escape, as Python writes it."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
