@@ -1,7 +1,10 @@
 """The ``invoicebackup`` command: a thin shell over the library.
 
 It parses, loads a project folder, calls the library, reports, and exits with a
-code a script can act on:
+code a script can act on. Longer than 800 lines because each of its five commands
+carries its own text and ``--json`` reporting, which a reader follows best beside the
+command; the next step is to move the shared reporting (problems, the ``--json``
+shape, refusals) into a module of its own.
 
 =====  ===================================================================
 code   meaning
