@@ -83,8 +83,13 @@ def differences(source: bytes, backup: bytes, first_page: int, *, password: str 
             original = pikepdf.open(io.BytesIO(source), password=password)
         except pikepdf.PdfError:
             return []  # qpdf cannot read the source: there is nothing to compare with
-        with original, pikepdf.open(io.BytesIO(backup)) as copy:
-            return _Comparison(original, copy).pages(first_page - 1)
+        with original:
+            try:
+                len(original.pages)  # qpdf may fail only when it flattens a damaged page tree
+            except pikepdf.PikepdfError:
+                return []
+            with pikepdf.open(io.BytesIO(backup)) as copy:
+                return _Comparison(original, copy).pages(first_page - 1)
 
 
 def assert_same_pages(source: bytes, backup: bytes, first_page: int, *, password: str = "") -> None:
