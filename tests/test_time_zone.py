@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from invoicebackup import (
+    InMemoryStore,
     InvalidValueError,
     Project,
     ProjectFileError,
+    backup_filename,
+    compile_backup,
     project_from_dict,
     project_to_dict,
 )
@@ -52,3 +56,29 @@ def test_the_zone_places_an_instant_in_local_time() -> None:
     toronto = Project(id="p", name="T", time_zone="America/Toronto").zone
     assert datetime(2026, 7, 1, 16, 0, tzinfo=UTC).astimezone(toronto).hour == 12
     assert datetime(2026, 12, 1, 16, 0, tzinfo=UTC).astimezone(toronto).hour == 11
+
+
+def test_a_backup_is_named_in_the_project_zone() -> None:
+    """The date and time in a backup's name are the project's local ones; without a zone, UTC."""
+    now = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    tokyo = Project(id="p", name="T", time_zone="Asia/Tokyo")
+    assert backup_filename(tokyo, now=now).endswith(" - 2027-01-01 - 0830.pdf")
+    paris = datetime(2027, 1, 1, 0, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    assert backup_filename(Project(id="p", name="T"), now=paris).endswith(
+        " - 2026-12-31 - 2330.pdf"
+    )
+
+
+def test_a_naive_time_is_refused() -> None:
+    """A datetime without a zone is refused, naming it: a naive time could mean any instant."""
+    with pytest.raises(InvalidValueError) as caught:
+        backup_filename(Project(id="p", name="T"), now=datetime(2026, 12, 31, 23, 30))
+    assert caught.value.field == "now"
+    with pytest.raises(InvalidValueError):
+        compile_backup(
+            Project(id="p", name="T"),
+            invoice_ids=["i-1"],
+            user_id="u",
+            store=InMemoryStore(),
+            now=datetime(2026, 12, 31, 23, 30),
+        )

@@ -72,7 +72,7 @@ from ._signed_versions import resolve_signatures
 from ._work import InvoiceWork
 from .docusign import SignatureProvider
 from .domain import Document, Project
-from .errors import DocumentExistsError
+from .errors import DocumentExistsError, InvalidValueError
 from .manifest import (
     MANIFEST_NAME,
     Action,
@@ -270,7 +270,7 @@ def compile_backup(
     if now is None:
         now = datetime.now(UTC)
     if now.utcoffset() is None:
-        raise ValueError(f"now must carry a time zone, got {now.isoformat()}")
+        raise InvalidValueError("now", now, reason="has no time zone; give an aware datetime")
     plan = plan_backup(
         project,
         invoice_ids=invoice_ids,

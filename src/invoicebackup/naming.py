@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Final
 
 from .domain import Project
+from .errors import InvalidValueError
 from .terminology import Vocabulary
 
 __all__ = ["backup_filename", "numbered_filename"]
@@ -32,6 +33,8 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
     r"""The file name of a backup of *project* made at *now*, without a ``(2)`` suffix.
 
     ``{title} - {project name} - {project number} - {YYYY-MM-DD} - {HHMM}.pdf``,
+    the date and time in the project's :attr:`~invoicebackup.domain.Project.time_zone`
+    (UTC when it has none, and the name says nothing of a zone),
     the title in the project's dictionary and language (or *language*), made safe
     for every common filesystem: no ``<>:"/\|?*``, control or invisible format
     characters (bidi overrides, zero-width spaces), no
@@ -47,12 +50,18 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
         Sauvegarde des factures de sous-traitant - Tower A_ _North_ - HT_01 - 2024-06-03 - 0930.pdf
         >>> print(backup_filename(project, now=now, language="en-US"))
         Subcontractor invoice backup - Tower A_ _North_ - HT_01 - 2024-06-03 - 0930.pdf
+        >>> toronto = Project(id="p-2", name="Depot", time_zone="America/Toronto")
+        >>> print(backup_filename(toronto, now=now))
+        Subcontractor invoice backup - Depot - 2024-06-03 - 0530.pdf
 
     .. versionadded:: 0.1.0
     """
     vocabulary = Vocabulary(dictionary=project.dictionary, language=language or project.language)
     title = _safe(vocabulary.term("backup_title"))
-    stamp = f"{now:%Y-%m-%d} - {now:%H%M}"
+    if now.utcoffset() is None:
+        raise InvalidValueError("now", now, reason="has no time zone; give an aware datetime")
+    local = now.astimezone(project.zone)
+    stamp = f"{local:%Y-%m-%d} - {local:%H%M}"
     number = _safe(project.number)
     name = _safe(project.name) or _safe(project.id) or "project"
 
