@@ -409,9 +409,11 @@ class BackupPreconditionsError(InvoiceBackupError, ValueError):
         >>> try:
         ...     plan_backup(sample_project(), invoice_ids=["i-1", "i-404"], user_id="u-admin")
         ... except BackupPreconditionsError as error:
-        ...     print(error)
-        the backup cannot be compiled: 1 problem
-          - invoice:i-404: Invoice i-404 is not in this project, or Ada Admin may not see it.
+        ...     print(error.problems[0].path, error.problems[0].kind.value)
+        ...     print(*error.problems[0].message.split(". "), sep=chr(10))
+        invoice:i-404 not_found
+        Invoice i-404 is not in this project, or Ada Admin may not see it
+        Invoices Ada Admin may select: i-1, i-2, i-3, i-4.
     """
 
     @property

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from typing import Final
 
 import attrs
 
@@ -36,6 +37,7 @@ __all__ = [
     "can_compile_backup",
     "can_edit_invoice_as_collaborator",
     "can_view_invoice",
+    "known_ids",
     "may_know_of_contract",
     "require_compile_backup",
     "require_edit_invoice_as_collaborator",
@@ -303,6 +305,29 @@ def may_know_of_contract(project: Project, *, user_id: str, contract: Contract) 
     return admin or contract.lists_privately(user_id)
 
 
+#: How many ids a hint lists before it says how many more there are.
+_HINT_IDS: Final = 10
+
+
+def known_ids(ids: Iterable[str]) -> str:
+    """The ids a requester may select, for a hint in any language.
+
+    At most ten, then an ellipsis and how many there are in all; ``—`` when there are none.
+
+    Example:
+        >>> from invoicebackup.permissions import known_ids
+        >>> known_ids(["i-1", "i-2"]), known_ids([]), known_ids(f"i-{n}" for n in range(12))
+        ('i-1, i-2', '—', 'i-0, i-1, i-2, i-3, i-4, i-5, i-6, i-7, i-8, i-9, … (12)')
+
+    .. versionadded:: 0.1.0
+    """
+    listed = list(ids)
+    if not listed:
+        return "—"
+    shown = ", ".join(listed[:_HINT_IDS])
+    return f"{shown}, … ({len(listed)})" if len(listed) > _HINT_IDS else shown
+
+
 def _resolve_invoice(
     ctx: _Context, invoice_id: str, *, hide_private: bool = False
 ) -> tuple[Invoice, Contract] | Reason:
@@ -321,7 +346,16 @@ def _resolve_invoice(
     label = _invoice_label(invoice, invoice_id)
     if invoice is None:
         return ctx.reason(
-            ReasonCode.UNKNOWN_INVOICE, SubjectKind.INVOICE, invoice_id, invoice=label
+            ReasonCode.UNKNOWN_INVOICE,
+            SubjectKind.INVOICE,
+            invoice_id,
+            invoice=label,
+            known=known_ids(
+                invoice.id
+                for invoice in ctx.project.invoices
+                if (contract := ctx.project.contract(invoice.contract_id)) is not None
+                and may_know_of_contract(ctx.project, user_id=ctx.user_id, contract=contract)
+            ),
         )
     contract = ctx.project.contract(invoice.contract_id)
     if contract is None:

@@ -23,7 +23,7 @@ import attrs
 from .domain import BillingPeriod, Contract, Document, Invoice, PeriodStatus, Project, _ids
 from .errors import BackupPreconditionsError, Problem
 from .options import BackupOptions
-from .permissions import ReasonCode, can_compile_backup, may_know_of_contract
+from .permissions import ReasonCode, can_compile_backup, known_ids, may_know_of_contract
 
 __all__ = [
     "BackupPlan",
@@ -246,11 +246,17 @@ def plan_backup(
             project, user_id=user_id, contract=contract
         ):
             # Word for word the same for both: a stranger learns nothing of a private one.
+            known = known_ids(
+                c.id
+                for c in project.contracts
+                if may_know_of_contract(project, user_id=user_id, contract=c)
+            )
             problems.append(
                 Problem(
                     f"contract:{contract_id}",
                     "unknown_contract",
-                    f"contract {contract_id!r} is not in this project, or you may not see it",
+                    f"contract {contract_id!r} is not in this project, or you may not see it."
+                    f" Contracts you may select: {known}.",
                 )
             )
             continue
