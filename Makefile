@@ -69,7 +69,8 @@ bench: $(BENCH_STAMP)
 
 ## The hostile-input and no-leak properties with the `fuzz` profile's many examples (not in `make test`).
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/property/test_hostile_pdfs.py tests/property/test_plain_objects.py \
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/property/test_hostile_pdfs.py \
+		tests/property/test_resource_names.py tests/pdf/test_syntax_properties.py \
 		tests/property/test_no_leak.py -q --hypothesis-show-statistics
 
 ## Compile the message catalogues (src/invoicebackup/locale/*/LC_MESSAGES/invoicebackup.po -> .mo)

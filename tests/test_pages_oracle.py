@@ -12,9 +12,11 @@ every byte, escaped and raw).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from invoicebackup import BackupOptions, BackupResult, compile_backup
@@ -161,3 +163,21 @@ def test_the_oracle_reads_an_operator_that_is_not_text() -> None:
     source = next(s for s in result.invoices[0].sources if s.key == ATTACHMENT_KEY)
     assert source.first_page is not None
     assert differences(build_pdf(objects), backup, source.first_page) == []
+
+
+@pytest.mark.parametrize(("freed", "category"), [(4, "/Font"), (5, "/XObject")])
+def test_a_freed_font_or_image_does_not_come_back(freed: int, category: str) -> None:
+    """Defect 11, for resources: the old revision's font or image is not in the backup either.
+
+    The pages oracle cannot see this (qpdf reads the freed object as null in the source, so
+    there is nothing to compare); the backup's page must not draw the old object either.
+    """
+    objects = resource_page([b"/F1"])
+    data = update(build_pdf(objects), {freed: None}, size=len(objects) + 1)
+    result, backup = _compiled(data)
+    source = next(s for s in result.invoices[0].sources if s.key == ATTACHMENT_KEY)
+    assert source.first_page is not None
+    with pikepdf.open(io.BytesIO(backup)) as pdf:
+        page = pdf.pages[source.first_page - 1]
+        resource = page.obj.get("/Resources", {}).get(category, {}).get("/F1")
+        assert not isinstance(resource, pikepdf.Dictionary | pikepdf.Stream), resource
