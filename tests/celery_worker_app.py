@@ -1,0 +1,156 @@
+"""The Celery app the real workers of tests/test_celery_tasks.py import (``celery -A``).
+
+Everything is in one folder named by ``INVOICEBACKUP_CELERY_DIR``: the broker's messages
+(Celery's filesystem transport), the results (the ``file://`` backend) and the shared
+DocuSign rate limit. What the workers do to a project is set by files in its folder, and
+what they did is counted in files there, since a worker's memory is not the test's:
+
+* ``store-failures``: how many more times its store fails (a transient error);
+* ``slow``: its documents are read slowly, so the caller can watch it progress;
+* ``rate-limited``: how many more times DocuSign answers it "429, retry after 1 s";
+* ``attempts.log``: one line per attempt (the store made for it);
+* ``<shared>/docusign-calls.log``: one line per call to DocuSign: pid, time, operation.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from pathlib import Path
+from typing import BinaryIO
+
+from celery import Celery
+
+from invoicebackup import (
+    DocumentStore,
+    DocumentStoreError,
+    FileSystemStore,
+    Project,
+    RateLimitedError,
+    SignatureProvider,
+)
+from invoicebackup.celery_tasks import SharedRateLimit, register
+from invoicebackup.testing import InMemorySignatureProvider
+
+FOLDER_VARIABLE = "INVOICEBACKUP_CELERY_DIR"
+#: Calls to DocuSign a second, for all workers together.
+DOCUSIGN_PER_SECOND = 4.0
+MAX_RETRIES = 3
+BACKOFF = 0.2
+
+
+def make_app(folder: Path) -> Celery:
+    """An app on the filesystem transport and the file result backend, all in *folder*."""
+    messages = folder / "messages"
+    app = Celery("invoicebackup-tests")
+    app.conf.update(
+        broker_url="filesystem://",
+        broker_transport_options={
+            "data_folder_in": str(messages),
+            "data_folder_out": str(messages),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+            # The transport polls its folder; the default second would slow every test.
+            "polling_interval": 0.05,
+        },
+        result_backend=f"file://{folder / 'results'}",
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        # One message at a time per process: tasks spread over both worker processes.
+        worker_prefetch_multiplier=1,
+    )
+    return app
+
+
+def _take_one(counter: Path) -> bool:
+    """Decrement the number in *counter* under a lock; whether it was above zero."""
+    if not counter.exists():
+        return False
+    with counter.open("r+") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        left = int(file.read() or "0")
+        if left <= 0:
+            return False
+        file.seek(0)
+        file.truncate()
+        file.write(str(left - 1))
+        return True
+
+
+def _append(log: Path, line: str) -> None:
+    # O_APPEND writes of one short line from several processes do not interleave.
+    with log.open("a") as file:
+        file.write(line + "\n")
+
+
+class TestStore(FileSystemStore):
+    """A project folder's store that fails while ``store-failures`` says so, or is slow."""
+
+    __test__ = False  # not a pytest test class
+
+    def open(self, key: str) -> BinaryIO:
+        if _take_one(self.root / "store-failures"):
+            raise DocumentStoreError(key, "the storage service is unavailable (simulated)")
+        if (self.root / "slow").exists():
+            time.sleep(0.3)
+        return super().open(key)
+
+
+def store_factory(project_dir: str) -> TestStore:
+    """The store of one attempt, counted in the project's ``attempts.log``."""
+    _append(Path(project_dir) / "attempts.log", f"{os.getpid()} {time.time():.6f}")
+    return TestStore(project_dir)
+
+
+class RecordingDocuSign(InMemorySignatureProvider):
+    """DocuSign as the project's envelopes say, recording every call it answers."""
+
+    def __init__(self, project: Project, root: Path, log: Path) -> None:
+        super().__init__()
+        self._root, self._log = root, log
+        for invoice in project.invoices:
+            envelope = invoice.envelope
+            if envelope is not None:
+                assert envelope.signed_document_key
+                assert envelope.certificate_key
+                self.add_envelope(
+                    envelope.id,
+                    status=envelope.status,
+                    completed_at=envelope.completed_at,
+                    signed_pdf=(root / envelope.signed_document_key).read_bytes(),
+                    certificate_pdf=(root / envelope.certificate_key).read_bytes(),
+                )
+
+    def _call(self, name: str) -> None:
+        _append(self._log, f"{os.getpid()} {time.time():.6f} {name} {self._root.name}")
+        if _take_one(self._root / "rate-limited"):
+            raise RateLimitedError(attempts=1, retry_after=1.0)
+        super()._call(name)
+
+
+def _folder() -> Path:
+    # Importing this module (pytest's doctest run does) must not need the variable.
+    return Path(os.environ.get(FOLDER_VARIABLE, "celery-tests-not-configured"))
+
+
+app = make_app(_folder())
+
+
+def signatures_factory(project: Project, user_id: str, store: DocumentStore) -> SignatureProvider:
+    """The recording DocuSign of the project folder the task is compiling."""
+    assert isinstance(store, TestStore)
+    return RecordingDocuSign(project, store.root, _folder() / "docusign-calls.log")
+
+
+task = register(
+    app,
+    store_factory=store_factory,
+    signatures_factory=signatures_factory,
+    docusign_limit=SharedRateLimit(_folder() / "docusign.bucket", per_second=DOCUSIGN_PER_SECOND),
+    max_retries=MAX_RETRIES,
+    backoff=BACKOFF,
+    max_backoff=1.0,
+)
