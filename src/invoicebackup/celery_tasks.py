@@ -75,8 +75,9 @@ __all__ = [
 #: The name :func:`register` gives the task unless told otherwise.
 DEFAULT_TASK_NAME: Final = "invoicebackup.compile_project_backup"
 
-#: Errors that may not happen again: the task retries them. A store's missing document or
-#: unsafe key (subclasses of :class:`~invoicebackup.errors.DocumentStoreError`) is not one.
+#: The errors that may not happen again, which the task retries (but a store's missing
+#: document or unsafe key, subclasses of :class:`~invoicebackup.errors.DocumentStoreError`,
+#: is a refusal; see :func:`is_transient`).
 TRANSIENT_ERRORS: Final = (DocumentStoreError, SignatureTransportError, RateLimitedError)
 
 
@@ -232,6 +233,7 @@ class SharedRateLimit:
         ...                         clock=lambda: now[0], sleep=sleep)
         >>> other.acquire()
         0.25
+        >>> import shutil; shutil.rmtree(folder)
 
     .. versionadded:: 0.1.0
     """
