@@ -6,7 +6,9 @@ DocuSign rate limit. What the workers do to a project is set by files in its fol
 what they did is counted in files there, since a worker's memory is not the test's:
 
 * ``store-failures``: how many more times its store fails (a transient error);
-* ``slow``: its documents are read slowly, so the caller can watch it progress;
+* ``slow``: each of its PROGRESS states is stored slowly (a slow result backend), so the
+  caller polling it sees the progress go by, not only the end (a compile of the sample
+  project reports all its progress within milliseconds);
 * ``rate-limited``: how many more times DocuSign answers it "429, retry after 1 s";
 * ``attempts.log``: one line per attempt (the store made for it);
 * ``<shared>/docusign-calls.log``: one line per call to DocuSign: pid, time, operation.
@@ -18,9 +20,10 @@ import fcntl
 import os
 import time
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from celery import Celery
+from celery.backends.filesystem import FilesystemBackend
 
 from invoicebackup import (
     DocumentStore,
@@ -54,7 +57,8 @@ def make_app(folder: Path) -> Celery:
             # The transport polls its folder; the default second would slow every test.
             "polling_interval": 0.05,
         },
-        result_backend=f"file://{folder / 'results'}",
+        # The file:// backend, as SlowProgressBackend.
+        result_backend=f"tests.celery_worker_app:SlowProgressBackend+file://{folder / 'results'}",
         broker_connection_retry_on_startup=True,
         task_serializer="json",
         result_serializer="json",
@@ -86,16 +90,35 @@ def _append(log: Path, line: str) -> None:
         file.write(line + "\n")
 
 
+class SlowProgressBackend(FilesystemBackend):  # type: ignore[misc]  # Celery has no types
+    """The ``file://`` result backend, lingering after each PROGRESS of a project marked slow."""
+
+    def store_result(
+        self,
+        task_id: str,
+        result: Any,
+        state: str,
+        traceback: Any = None,
+        request: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        stored = super().store_result(
+            task_id, result, state, traceback=traceback, request=request, **kwargs
+        )
+        args = getattr(request, "args", None) or ()
+        if state == "PROGRESS" and args and (Path(args[0]) / "slow").exists():
+            time.sleep(0.15)  # after storing: the state is there to be seen meanwhile
+        return stored
+
+
 class TestStore(FileSystemStore):
-    """A project folder's store that fails while ``store-failures`` says so, or is slow."""
+    """A project folder's store that fails while its ``store-failures`` file says so."""
 
     __test__ = False  # not a pytest test class
 
     def open(self, key: str) -> BinaryIO:
         if _take_one(self.root / "store-failures"):
             raise DocumentStoreError(key, "the storage service is unavailable (simulated)")
-        if (self.root / "slow").exists():
-            time.sleep(0.3)
         return super().open(key)
 
 
