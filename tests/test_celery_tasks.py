@@ -27,7 +27,7 @@ from celery import Celery
 from celery.result import AsyncResult
 
 from invoicebackup import BackupPreconditionsError, load_project, plan_backup
-from invoicebackup.celery_tasks import DEFAULT_TASK_NAME
+from invoicebackup.celery_tasks import DEFAULT_TASK_NAME, register
 from invoicebackup.testing import write_sample_project
 from tests import celery_worker_app as worker_app
 
@@ -246,3 +246,14 @@ def test_importing_the_library_never_imports_celery() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_register_touches_only_the_app_it_is_given() -> None:
+    """A registered task is not shared with other apps: each app keeps its own configuration."""
+    first, second = Celery("first"), Celery("second")
+    task = register(first, max_retries=1)
+    assert DEFAULT_TASK_NAME not in second.tasks
+    other = register(second, max_retries=7)  # no DuplicateTaskNameWarning (an error here)
+    assert (first.tasks[DEFAULT_TASK_NAME], second.tasks[DEFAULT_TASK_NAME]) == (task, other)
+    assert (task.max_retries, other.max_retries) == (1, 7)
+    assert DEFAULT_TASK_NAME not in Celery("third").tasks

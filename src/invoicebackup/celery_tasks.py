@@ -504,6 +504,9 @@ def register(
     task: Task = app.task(
         bind=True,
         name=name,
+        # Celery's default (shared=True) would add the task, with this configuration, to
+        # every app made later in the process: register on *app* only.
+        shared=False,
         max_retries=max_retries,
         # Acknowledged when done, so a worker lost mid-backup leaves the backup to another.
         acks_late=True,
