@@ -19,11 +19,14 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from celery import Celery
 from celery.backends.filesystem import FilesystemBackend
+from kombu.transport import filesystem
+from kombu.utils import json
 
 from invoicebackup import (
     DocumentStore,
@@ -48,7 +51,9 @@ def make_app(folder: Path) -> Celery:
     messages = folder / "messages"
     app = Celery("invoicebackup-tests")
     app.conf.update(
-        broker_url="filesystem://",
+        # Celery's filesystem transport, writing each message whole (AtomicFilesystemTransport).
+        broker_url=None,
+        broker_transport="tests.celery_worker_app:AtomicFilesystemTransport",
         broker_transport_options={
             "data_folder_in": str(messages),
             "data_folder_out": str(messages),
@@ -67,6 +72,31 @@ def make_app(folder: Path) -> Celery:
         worker_prefetch_multiplier=1,
     )
     return app
+
+
+class AtomicChannel(filesystem.Channel):
+    """kombu's filesystem channel, but a message appears in the folder only once written.
+
+    kombu creates the message file and then writes it; a worker polling the folder can take
+    the file in between, read it empty and die (JSONDecodeError, "Unrecoverable error"),
+    which a loaded machine made happen. Written aside, then renamed in: all or nothing.
+    """
+
+    # kombu's filesystem channel's own signature (kombu passes mandatory=), which its base
+    # class does not declare.
+    def _put(self, queue: Any, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        name = f"{round(time.monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        folder = Path(self.data_folder_out)
+        aside = folder.parent / "outgoing"
+        aside.mkdir(exist_ok=True)
+        (aside / name).write_bytes(json.dumps(payload).encode())  # type: ignore[no-untyped-call]
+        os.replace(aside / name, folder / name)
+
+
+class AtomicFilesystemTransport(filesystem.Transport):
+    """kombu's filesystem transport with :class:`AtomicChannel`."""
+
+    Channel = AtomicChannel
 
 
 def _take_one(counter: Path) -> bool:
