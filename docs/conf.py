@@ -37,12 +37,12 @@ napoleon_numpy_docstring = False
 nitpicky = True
 # Names that autodoc cannot resolve offline (no intersphinx: the build must not need the internet).
 nitpick_ignore_regex = [
-    (r"py:.*", r"(attrs|cattrs|pypdf|httpx|click|json)(\..*)?"),
+    (r"py:.*", r"(attrs|cattrs|pypdf|httpx|click|json|celery)(\..*)?"),
     (r"py:.*", r"(os|typing|collections\.abc|contextlib|datetime|decimal|enum|pathlib|io)\..*"),
     (
         r"py:class",
         r"(BinaryIO|Path|Decimal|datetime|date|Mapping|Sequence|Iterable|Callable|"
-        r"Iterator|AbstractContextManager|IO|Any|_T|T|TracebackType|Self)",
+        r"Iterator|AbstractContextManager|IO|Any|_T|T|TracebackType|Self|Celery|Task)",
     ),
     (
         r"py:class",

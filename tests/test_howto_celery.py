@@ -1,8 +1,9 @@
-"""The task-queue how-to's Celery task (``docs/howto/tasks.py``), run eagerly in memory.
+"""The task-queue how-to's Celery app (``docs/howto/tasks.py``), run eagerly in memory.
 
 The page includes that file as it is; here the app is configured the way Celery's own
 testing guide does it (``task_always_eager``, an in-memory broker and result backend), so
-nothing touches the network.
+nothing touches the network: a quick check that the page's app works. Real workers, a real
+broker, retries and the shared DocuSign rate limit are tests/test_celery_tasks.py's.
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def test_task_compiles_and_reports_progress(
         return store_result(task_id, result, state, *args, **kwargs)
 
     monkeypatch.setattr(backend, "store_result", spy)
-    async_result = tasks.compile_project_backup.delay(str(folder), "u-admin", ["k-2", "k-11"])
+    async_result = tasks.compile_project_backup.delay(
+        str(folder), "u-admin", contract_ids=["k-2", "k-11"]
+    )
     value = async_result.get(timeout=10)
     assert async_result.state == "SUCCESS"
     assert value["ok"] is True
@@ -73,12 +76,14 @@ def test_task_compiles_and_reports_progress(
 
 
 def test_task_returns_a_refusal_instead_of_raising(tasks: ModuleType, tmp_path: Path) -> None:
-    """A user who may not compile gets ``ok: False`` and one problem per invoice, no retry."""
+    """A user who may not compile gets ``ok: False`` and one coded problem per invoice."""
     folder = write_sample_project(tmp_path / "tower-a")
-    value = tasks.compile_project_backup.delay(str(folder), "u-reader", ["k-10", "k-11"]).get(
-        timeout=10
-    )
+    value = tasks.compile_project_backup.delay(
+        str(folder), "u-reader", contract_ids=["k-10", "k-11"]
+    ).get(timeout=10)
     assert value["ok"] is False
+    assert value["attempts"] == 1
     assert len(value["problems"]) == 2
-    assert all("Rita Reader" in problem for problem in value["problems"])
+    assert {problem["code"] for problem in value["problems"]} == {"not_admin_on_tool"}
+    assert all("Rita Reader" in problem["message"] for problem in value["problems"])
     assert not (folder / "backups").exists()

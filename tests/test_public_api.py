@@ -65,13 +65,19 @@ def test_no_engine_type_in_public_signatures() -> None:
 
 
 def test_core_modules_import_no_optional_dependency() -> None:
-    """Core: no click, httpx or pikepdf (but _repair, lazily); cattrs only in serialization."""
+    """Core: no click, httpx, pikepdf or celery (but _repair, lazily); cattrs only in serialization.
+
+    celery_tasks names Celery's types for the type checker only; that it imports no Celery
+    when run is tests/test_celery_tasks.py's test_importing_the_library_never_imports_celery.
+    """
     src = Path(invoicebackup.__file__).parent
     for path in src.glob("*.py"):
         text = path.read_text(encoding="utf-8")
         imports = set(re.findall(r"^\s*(?:from|import)\s+([a-z_]+)", text, re.MULTILINE))
         if path.stem not in {"cli", "__main__", "docusign_rest", "_repair"}:
             assert not imports & {"click", "httpx", "pikepdf"}, path.name
+        if path.stem != "celery_tasks":
+            assert not imports & {"celery", "kombu"}, path.name
         if path.stem == "_repair":  # the repair extra, imported lazily and only there
             assert not imports & {"click", "httpx"}, path.name
         if path.stem != "serialization":

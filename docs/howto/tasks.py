@@ -1,36 +1,17 @@
-"""A Celery task that compiles one project's backup (the task-queue how-to's code)."""
+"""The task-queue how-to's Celery app: the library's backup task, registered on your app."""
 
 from celery import Celery
 
-from invoicebackup import (
-    BackupOptions,
-    BackupPreconditionsError,
-    FileSystemStore,
-    compile_backup,
-    load_project,
-)
-from invoicebackup.serialization import result_to_dict
+from invoicebackup import BackupOptions, FileSystemStore
+from invoicebackup.celery_tasks import register
 
 app = Celery("backups", broker="redis://localhost:6379/0", backend="redis://localhost:6379/1")
+app.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"])
 
-
-@app.task(bind=True, acks_late=True, max_retries=3)
-def compile_project_backup(self, project_dir: str, user_id: str, contract_ids: list[str]) -> dict:
-    """Compile the backup of *contract_ids* in the project folder *project_dir*, as *user_id*."""
-    project = load_project(project_dir)
-    try:
-        result = compile_backup(
-            project,
-            contract_ids=contract_ids,
-            user_id=user_id,
-            store=FileSystemStore(project_dir),
-            options=BackupOptions(on_bad_document="placeholder"),
-            progress=lambda event: self.update_state(
-                state="PROGRESS",
-                meta={"done": event.documents_done, "total": event.documents_total},
-            ),
-        )
-    except BackupPreconditionsError as error:
-        # A refusal is an answer, not a crash: report every problem, do not retry.
-        return {"ok": False, "problems": [str(p) for p in error.problems]}
-    return {"ok": True, "result": result_to_dict(result)}
+compile_project_backup = register(
+    app,
+    store_factory=FileSystemStore,  # a project folder holds its documents and its backups
+    options=BackupOptions(on_bad_document="placeholder"),
+    max_retries=5,  # then the task fails with the last transient error
+    backoff=2.0,  # seconds before the first retry; doubled on each one
+)
