@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -178,6 +179,6 @@ def test_a_freed_font_or_image_does_not_come_back(freed: int, category: str) -> 
     source = next(s for s in result.invoices[0].sources if s.key == ATTACHMENT_KEY)
     assert source.first_page is not None
     with pikepdf.open(io.BytesIO(backup)) as pdf:
-        page = pdf.pages[source.first_page - 1]
-        resource = page.obj.get("/Resources", {}).get(category, {}).get("/F1")
+        resources: Any = pdf.pages[source.first_page - 1].obj.get("/Resources")
+        resource = resources.get(category, {}).get("/F1") if resources is not None else None
         assert not isinstance(resource, pikepdf.Dictionary | pikepdf.Stream), resource

@@ -246,7 +246,7 @@ def plan_backup(
             project, user_id=user_id, contract=contract
         ):
             # Word for word the same for both: a stranger learns nothing of a private one.
-            known = known_ids(
+            choices = known_ids(
                 c.id
                 for c in project.contracts
                 if may_know_of_contract(project, user_id=user_id, contract=c)
@@ -256,7 +256,7 @@ def plan_backup(
                     f"contract:{contract_id}",
                     "unknown_contract",
                     f"contract {contract_id!r} is not in this project, or you may not see it."
-                    f" Contracts you may select: {known}.",
+                    f" Contracts you may select: {choices}.",
                 )
             )
             continue
