@@ -81,8 +81,10 @@ def differences(source: bytes, backup: bytes, first_page: int, *, password: str 
         warnings.simplefilter("ignore")
         try:
             original = pikepdf.open(io.BytesIO(source), password=password)
-        except pikepdf.PdfError:
-            return []  # qpdf cannot read the source: there is nothing to compare with
+        except (pikepdf.PdfError, pikepdf.PikepdfError):
+            # qpdf cannot read the source (or fails flattening its damaged page tree):
+            # there is nothing to compare with.
+            return []
         with original:
             try:
                 len(original.pages)  # qpdf may fail only when it flattens a damaged page tree

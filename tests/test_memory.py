@@ -77,15 +77,16 @@ def _workload(folder: Path, invoices: int) -> tuple[Project, FileSystemStore, in
 
 
 def _peaks(folder: Path, invoices: int) -> tuple[list[int], int, int]:
-    """Compile a generated backup of *invoices* invoices twice: (peaks, input bytes, pages).
+    """Compile a generated backup of *invoices* invoices three times: (peaks, input bytes, pages).
 
     The peak moves by a few megabytes from one compile to the next: how much of the
     backup waits to be hashed (at most :data:`invoicebackup._hashing.MAX_IN_FLIGHT`)
-    depends on how the helper thread was scheduled.
+    depends on how the helper thread was scheduled, more so on a loaded machine (two runs
+    were once not enough to see one compile whose hashing kept up).
     """
     p, store, total = _workload(folder, invoices)
     peaks = []
-    for _ in range(2):
+    for _ in range(3):
         gc.collect()
         tracemalloc.start()
         try:
@@ -100,7 +101,7 @@ def _peaks(folder: Path, invoices: int) -> tuple[list[int], int, int]:
 def test_memory_stays_bounded_as_the_backup_doubles(tmp_path: Path) -> None:
     """Twice the input: the compile's peak memory grows by well under a half, and stays small.
 
-    Each size is compiled twice and the lower peaks are compared, so that the ratio
+    Each size is compiled three times and the lowest peaks are compared, so that the ratio
     measures what grows with the backup, not the helper thread's scheduling; a compile
     that held every document would double both.
     """
