@@ -328,7 +328,7 @@ class PdfFile:
         if len(numbers) < 2 * count or first > len(decoded):
             raise PdfError(DAMAGED, f"object stream {number}'s header is shorter than /N says")
         pairs = [(int(numbers[2 * i]), first + int(numbers[2 * i + 1])) for i in range(count)]
-        parser = Parser(decoded, limits=self.limits.syntax())
+        parser = Parser(decoded, limits=self.limits.syntax(), names=self._parser.names)
         self._object_streams[number] = (parser, pairs)
         return parser, pairs
 
