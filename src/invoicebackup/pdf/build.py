@@ -128,20 +128,20 @@ class Parser:
             match = match_token(data, position)
             if match is None:
                 self._no_token(position)
-            kind = match.lastgroup
+            kind = match.lastindex
             end = match.end()
             if end - position > max_token:
                 self._too_long(match)
-            if kind == "name":
-                spelling = match["name"]
+            if kind == _NAME:
+                spelling = match[_NAME]
                 value = names.get(spelling)
                 if value is None:
                     value = _name(spelling)
                     if len(spelling) <= _INTERNED_NAME:
                         names[spelling] = value
                 position = end
-            elif kind == "integer":
-                text = match["integer"]
+            elif kind == _INTEGER:
+                text = match[_INTEGER]
                 if len(text) > _MAX_DIGITS:
                     raise PdfError(
                         DAMAGED,
@@ -149,8 +149,8 @@ class Parser:
                         offset=match.start(kind),
                     )
                 value, position = int(text), end
-            elif kind == "ref":
-                num, gen = match["num"], match["gen"]
+            elif kind == _REF:
+                num, gen = match[_NUM], match[_GEN]
                 if len(num) > _MAX_DIGITS or len(gen) > _MAX_DIGITS:
                     raise PdfError(
                         DAMAGED, "a reference's number is too long", offset=match.start(kind)
@@ -158,7 +158,7 @@ class Parser:
                 value, position = Ref(int(num), int(gen)), end
                 if refs is not None:
                     refs.append((match.start(kind), end, value))
-            elif kind == "array_open" or kind == "dict_open":
+            elif kind in (_ARRAY_OPEN, _DICT_OPEN):
                 if len(stack) >= max_depth:
                     raise PdfError(
                         TOO_LARGE,
@@ -166,24 +166,24 @@ class Parser:
                         offset=match.start(kind),
                     )
                 stack.append([])
-                is_dict.append(kind == "dict_open")
+                is_dict.append(kind == _DICT_OPEN)
                 position = end
                 continue
-            elif kind == "dict_close" and stack and is_dict[-1]:
+            elif kind == _DICT_CLOSE and stack and is_dict[-1]:
                 is_dict.pop()
                 value, position = _dictionary(stack.pop(), match.start(kind)), end
-            elif kind == "array_close" and stack and not is_dict[-1]:
+            elif kind == _ARRAY_CLOSE and stack and not is_dict[-1]:
                 is_dict.pop()
                 value, position = Array(stack.pop()), end
-            elif kind == "real":
-                value, position = Real(match["real"]), end
-            elif kind == "string":
+            elif kind == _REAL:
+                value, position = Real(match[_REAL]), end
+            elif kind == _STRING:
                 stop = syntax.string_end(data, end, max_size=max_token)
                 value, position = String(syntax.literal_string(data[end:stop])), stop + 1
-            elif kind == "hex":
-                value, position = String(syntax.hex_string(match["hex"]), hex=True), end
-            elif kind == "keyword":
-                value, position = _keyword(match["keyword"], match.start(kind)), end
+            elif kind == _HEX:
+                value, position = String(syntax.hex_string(match[_HEX]), hex=True), end
+            elif kind == _KEYWORD:
+                value, position = _keyword(match[_KEYWORD], match.start(kind)), end
             else:
                 raise PdfError(
                     DAMAGED, f"{match[kind or 0]!r} is not expected here", offset=match.start()
@@ -191,6 +191,23 @@ class Parser:
             if not stack:
                 return value, position
             stack[-1].append(value)
+
+
+#: The token kinds by their group's number (``lastindex``: cheaper than ``lastgroup``).
+_GROUPS: Final = syntax.TOKEN.groupindex
+_REF: Final = _GROUPS["ref"]
+_NUM: Final = _GROUPS["num"]
+_GEN: Final = _GROUPS["gen"]
+_REAL: Final = _GROUPS["real"]
+_INTEGER: Final = _GROUPS["integer"]
+_NAME: Final = _GROUPS["name"]
+_DICT_OPEN: Final = _GROUPS["dict_open"]
+_DICT_CLOSE: Final = _GROUPS["dict_close"]
+_ARRAY_OPEN: Final = _GROUPS["array_open"]
+_ARRAY_CLOSE: Final = _GROUPS["array_close"]
+_HEX: Final = _GROUPS["hex"]
+_STRING: Final = _GROUPS["string"]
+_KEYWORD: Final = _GROUPS["keyword"]
 
 
 def _name(spelling: bytes) -> Name:
