@@ -27,12 +27,16 @@ from ._pdfopen import Limits, NeedsBytes, ParsedPdf
 from .errors import BadDocumentError
 from .pdf.document import Layers, OutlineNode, Prepared, number, text_string
 from .pdf.errors import PdfError
+from .pdf.reader import Source
 from .pdf.serialise import serialise
 from .pdf.values import Array, Dictionary, Name, Ref, String, Value
 from .pdf.writer import ObjectWriter
 
 _LETTER: Final = (612.0, 792.0)
 _PARENT: Final = Name(b"Parent")
+#: The tail of an object copied as bytes is written as a view of the source, not a copy,
+#: past this size (stream data).
+_VIEWED: Final = 64 * 1024
 
 
 @attrs.frozen(kw_only=True)
@@ -338,6 +342,11 @@ class BackupWriter:
             if ref.num in objects:
                 value = objects[ref.num]
             elif parsed._file is not None:
+                source = parsed._file.source(ref.num, ref.gen)
+                if source is not None:
+                    # Not changed by the copy: its own bytes, references renumbered.
+                    self._put_source(number, source, own_ref if per_occurrence else shared_ref)
+                    continue
                 value = parsed._file.object(ref.num, ref.gen)
             elif per_occurrence:
                 value = None  # a field that was no dictionary: null, as the file had it
@@ -352,6 +361,26 @@ class BackupWriter:
                 self._objects.put_value(
                     number, value, ref=own_ref if per_occurrence else shared_ref
                 )
+
+    def _put_source(self, number: int, source: Source, ref: Callable[[Ref], bytes]) -> None:
+        """Write object *number* as the bytes of *source* with its references renumbered.
+
+        The references are those the reader's tokeniser found (never a pattern searched
+        in the bytes, which could match inside a string, a name or a comment). Stream
+        data is written from the source without a copy.
+        """
+        buffer, start, end, refs = source
+        pieces: list[bytes | memoryview] = []
+        last = start
+        for ref_start, ref_end, found in refs:
+            pieces.append(buffer[last:ref_start])
+            pieces.append(ref(found))
+            last = ref_end
+        if end - last > _VIEWED:
+            pieces.append(memoryview(buffer)[last:end])
+        else:
+            pieces.append(buffer[last:end])
+        self._objects.put(number, *pieces)
 
     def _copy_layers(
         self, occurrence: _Occurrence, key: object, ref: Callable[[Ref], bytes]

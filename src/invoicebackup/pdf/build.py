@@ -9,8 +9,7 @@ name, number or string too long before its bytes are copied.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Final
+from typing import Final, NoReturn
 
 import attrs
 
@@ -49,35 +48,53 @@ def _keyword(word: bytes, offset: int) -> Value:
 _KEYWORD_VALUES: Final[dict[bytes, Value]] = {b"true": True, b"false": False, b"null": None}
 
 
+#: Where one reference is in the buffer, and the reference: ``(start, end, ref)``.
+RefSpan = tuple[int, int, Ref]
+#: Names at most this long are interned per parser (the same name is one object).
+_INTERNED_NAME: Final = 64
+
+
 class Parser:
     """Reads values from one buffer.
 
     Args:
         data: The bytes (a whole file or a decoded object stream).
         limits: The bounds each value is checked against.
+        names: Where names read are interned (the same spelling gives the same
+            :class:`Name`); a reader shares one between the parsers of one file.
     """
 
-    __slots__ = ("data", "limits")
+    __slots__ = ("data", "limits", "names")
 
-    def __init__(self, data: bytes, *, limits: SyntaxLimits) -> None:
+    def __init__(
+        self, data: bytes, *, limits: SyntaxLimits, names: dict[bytes, Name] | None = None
+    ) -> None:
         self.data = data
         self.limits = limits
+        self.names: dict[bytes, Name] = {} if names is None else names
 
     def token(self, position: int) -> re.Match[bytes]:
         """The token at *position* (after white space and comments)."""
         match = syntax.TOKEN.match(self.data, position)
         if match is None:
-            if syntax.END.match(self.data, position):
-                raise PdfError(DAMAGED, "the data ends where a token was expected", offset=position)
-            found = self.data[position : position + 16].lstrip(syntax.WHITE_SPACE)
-            raise PdfError(DAMAGED, f"{found!r} is not a token", offset=position)
+            self._no_token(position)
+        if match.end() - match.start(match.lastgroup or 0) > self.limits.max_token:
+            self._too_long(match)
+        return match
+
+    def _no_token(self, position: int) -> NoReturn:
+        if syntax.END.match(self.data, position):
+            raise PdfError(DAMAGED, "the data ends where a token was expected", offset=position)
+        found = self.data[position : position + 16].lstrip(syntax.WHITE_SPACE)
+        raise PdfError(DAMAGED, f"{found!r} is not a token", offset=position)
+
+    def _too_long(self, match: re.Match[bytes]) -> None:
         if match.end() - match.start(match.lastgroup or 0) > self.limits.max_token:
             raise PdfError(
                 TOO_LARGE,
                 f"a token is longer than {self.limits.max_token} bytes",
                 offset=match.start(match.lastgroup or 0),
             )
-        return match
 
     def keyword_at(self, position: int) -> tuple[bytes | None, int]:
         """The keyword at *position* and where it ends, or ``(None, position)`` if not one."""
@@ -86,41 +103,87 @@ class Parser:
             return None, position
         return match["keyword"], match.end()
 
-    def value(self, position: int) -> tuple[Value, int]:
+    def value(self, position: int, refs: list[RefSpan] | None = None) -> tuple[Value, int]:
         """The value at *position* and the offset just after it.
+
+        Each reference read is appended to *refs*, when given, with where its
+        ``N G R`` is: what a copy renumbers in the bytes.
 
         Raises:
             PdfError: ``damaged`` for anything that is not one whole value (§7.3),
                 ``too_large`` past a limit.
         """
-        data_limits = self.limits
-        atoms = _ATOMS
+        # One loop, the common kinds tested first and built inline: this is the reader's
+        # innermost loop (a method call per token was a third of its time).
+        data = self.data
+        match_token = syntax.TOKEN.match
+        max_token = self.limits.max_token
+        max_depth = self.limits.max_depth
+        names = self.names
         # Each open container is a list of values; dictionaries alternate key and value.
         stack: list[list[Value]] = []
         is_dict: list[bool] = []
+        value: Value
         while True:
-            match = self.token(position)
-            kind = match.lastgroup
-            atom = atoms.get(kind)
-            if atom is not None:
-                value, position = atom(self, match)
-            elif kind == "array_open" or kind == "dict_open":
-                if len(stack) >= data_limits.max_depth:
+            match = match_token(data, position)
+            if match is None:
+                self._no_token(position)
+            kind = match.lastindex
+            end = match.end()
+            if end - position > max_token:
+                self._too_long(match)
+            if kind == _NAME:
+                spelling = match[_NAME]
+                value = names.get(spelling)
+                if value is None:
+                    value = _name(spelling)
+                    if len(spelling) <= _INTERNED_NAME:
+                        names[spelling] = value
+                position = end
+            elif kind == _INTEGER:
+                text = match[_INTEGER]
+                if len(text) > _MAX_DIGITS:
+                    raise PdfError(
+                        DAMAGED,
+                        f"an integer has more than {_MAX_DIGITS} digits",
+                        offset=match.start(kind),
+                    )
+                value, position = int(text), end
+            elif kind == _REF:
+                num, gen = match[_NUM], match[_GEN]
+                if len(num) > _MAX_DIGITS or len(gen) > _MAX_DIGITS:
+                    raise PdfError(
+                        DAMAGED, "a reference's number is too long", offset=match.start(kind)
+                    )
+                value, position = Ref(int(num), int(gen)), end
+                if refs is not None:
+                    refs.append((match.start(kind), end, value))
+            elif kind in (_ARRAY_OPEN, _DICT_OPEN):
+                if len(stack) >= max_depth:
                     raise PdfError(
                         TOO_LARGE,
-                        f"arrays and dictionaries nest deeper than {data_limits.max_depth} levels",
+                        f"arrays and dictionaries nest deeper than {max_depth} levels",
                         offset=match.start(kind),
                     )
                 stack.append([])
-                is_dict.append(kind == "dict_open")
-                position = match.end()
+                is_dict.append(kind == _DICT_OPEN)
+                position = end
                 continue
-            elif kind == "array_close" and stack and not is_dict[-1]:
+            elif kind == _DICT_CLOSE and stack and is_dict[-1]:
                 is_dict.pop()
-                value, position = Array(stack.pop()), match.end()
-            elif kind == "dict_close" and stack and is_dict[-1]:
+                value, position = _dictionary(stack.pop(), match.start(kind)), end
+            elif kind == _ARRAY_CLOSE and stack and not is_dict[-1]:
                 is_dict.pop()
-                value, position = self._dictionary(stack.pop(), match.start(kind)), match.end()
+                value, position = Array(stack.pop()), end
+            elif kind == _REAL:
+                value, position = Real(match[_REAL]), end
+            elif kind == _STRING:
+                stop = syntax.string_end(data, end, max_size=max_token)
+                value, position = String(syntax.literal_string(data[end:stop])), stop + 1
+            elif kind == _HEX:
+                value, position = String(syntax.hex_string(match[_HEX]), hex=True), end
+            elif kind == _KEYWORD:
+                value, position = _keyword(match[_KEYWORD], match.start(kind)), end
             else:
                 raise PdfError(
                     DAMAGED, f"{match[kind or 0]!r} is not expected here", offset=match.start()
@@ -129,66 +192,41 @@ class Parser:
                 return value, position
             stack[-1].append(value)
 
-    @staticmethod
-    def _dictionary(items: list[Value], offset: int) -> Dictionary:
-        if len(items) % 2:
-            raise PdfError(DAMAGED, "a dictionary has a key without a value", offset=offset)
-        keys = items[0::2]
-        for key in keys:
-            if not isinstance(key, Name):
-                raise PdfError(DAMAGED, f"a dictionary key is not a name ({key!r})", offset=offset)
-        # §7.3.7: a key given twice is an error; the last one is kept, as dict() does.
-        return Dictionary(dict(zip(keys, items[1::2], strict=True)))  # type: ignore[arg-type]
 
-    def _ref(self, match: re.Match[bytes]) -> tuple[Value, int]:
-        num, gen = match["num"], match["gen"]
-        if len(num) > _MAX_DIGITS or len(gen) > _MAX_DIGITS:
-            raise PdfError(DAMAGED, "a reference's number is too long", offset=match.start("ref"))
-        return Ref(int(num), int(gen)), match.end()
-
-    def _real(self, match: re.Match[bytes]) -> tuple[Value, int]:
-        return Real(match["real"]), match.end()
-
-    def _integer(self, match: re.Match[bytes]) -> tuple[Value, int]:
-        text = match["integer"]
-        if len(text) > _MAX_DIGITS:
-            raise PdfError(
-                DAMAGED, f"an integer has more than {_MAX_DIGITS} digits", offset=match.start()
-            )
-        return int(text), match.end()
-
-    def _name(self, match: re.Match[bytes]) -> tuple[Value, int]:
-        spelling = match["name"]
-        if spelling.isalnum():  # the usual name (bytes.isalnum is ASCII only): nothing escaped
-            return Name(spelling), match.end()
-        value = syntax.name_value(spelling)
-        canonical = syntax.name_spelling(value) == spelling
-        return Name(value, None if canonical else spelling), match.end()
-
-    def _hex(self, match: re.Match[bytes]) -> tuple[Value, int]:
-        return String(syntax.hex_string(match["hex"]), hex=True), match.end()
-
-    def _string(self, match: re.Match[bytes]) -> tuple[Value, int]:
-        start = match.end()
-        end = syntax.string_end(self.data, start, max_size=self.limits.max_token)
-        return String(syntax.literal_string(self.data[start:end])), end + 1
-
-    def _word(self, match: re.Match[bytes]) -> tuple[Value, int]:
-        return _keyword(match["keyword"], match.start("keyword")), match.end()
+#: The token kinds by their group's number (``lastindex``: cheaper than ``lastgroup``).
+_GROUPS: Final = syntax.TOKEN.groupindex
+_REF: Final = _GROUPS["ref"]
+_NUM: Final = _GROUPS["num"]
+_GEN: Final = _GROUPS["gen"]
+_REAL: Final = _GROUPS["real"]
+_INTEGER: Final = _GROUPS["integer"]
+_NAME: Final = _GROUPS["name"]
+_DICT_OPEN: Final = _GROUPS["dict_open"]
+_DICT_CLOSE: Final = _GROUPS["dict_close"]
+_ARRAY_OPEN: Final = _GROUPS["array_open"]
+_ARRAY_CLOSE: Final = _GROUPS["array_close"]
+_HEX: Final = _GROUPS["hex"]
+_STRING: Final = _GROUPS["string"]
+_KEYWORD: Final = _GROUPS["keyword"]
 
 
-#: The builder of each atom, by token kind: the class's functions, not a table of bound
-#: methods on each parser, which would be a reference cycle keeping the parser — and the
-#: whole file it reads — until a garbage collection.
-_ATOMS: Final[dict[str | None, Callable[[Parser, re.Match[bytes]], tuple[Value, int]]]] = {
-    "ref": Parser._ref,
-    "real": Parser._real,
-    "integer": Parser._integer,
-    "name": Parser._name,
-    "hex": Parser._hex,
-    "string": Parser._string,
-    "keyword": Parser._word,
-}
+def _name(spelling: bytes) -> Name:
+    if spelling.isalnum():  # the usual name (bytes.isalnum is ASCII only): nothing escaped
+        return Name(spelling)
+    value = syntax.name_value(spelling)
+    canonical = syntax.name_spelling(value) == spelling
+    return Name(value, None if canonical else spelling)
+
+
+def _dictionary(items: list[Value], offset: int) -> Dictionary:
+    if len(items) % 2:
+        raise PdfError(DAMAGED, "a dictionary has a key without a value", offset=offset)
+    keys = items[0::2]
+    for key in keys:
+        if type(key) is not Name:
+            raise PdfError(DAMAGED, f"a dictionary key is not a name ({key!r})", offset=offset)
+    # §7.3.7: a key given twice is an error; the last one is kept, as dict() does.
+    return Dictionary(dict(zip(keys, items[1::2], strict=True)))  # type: ignore[arg-type]
 
 
 def parse(data: bytes, *, limits: SyntaxLimits | None = None) -> Value:

@@ -581,16 +581,26 @@ def reach(document: _Document, *, max_objects: int) -> None:
     if found.layers is not None:
         roots += [*found.layers.groups, found.layers.order]
     skipped = found.page_ids.keys() | found.dropped_ids
+    cleaned = found.objects
+    file = document.file
     seen: set[int] = set()
     stack = roots
     while stack:
         value = stack.pop()
         if isinstance(value, Ref):
-            if value.num in seen or value.num in skipped:
+            num = value.num
+            if num in seen or num in skipped:
                 continue
-            seen.add(value.num)
+            seen.add(num)
             if len(seen) > max_objects:
                 raise PdfError(TOO_LARGE, "its pages reach too many objects")
+            if num not in cleaned:
+                # Read from the file: its references are those the reader found in its
+                # bytes — what a copy of those bytes renumbers (a key given twice too).
+                source = file.source(num, value.gen)
+                if source is not None:
+                    stack.extend(ref for _start, _end, ref in source[3])
+                    continue
             value = document.get(value)
         if isinstance(value, (Dictionary, Array, Stream)):
             stack.extend(_children(value))

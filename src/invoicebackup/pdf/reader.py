@@ -22,7 +22,7 @@ from typing import Final
 import attrs
 
 from . import filters, xref
-from .build import Parser, SyntaxLimits
+from .build import Parser, RefSpan, SyntaxLimits
 from .errors import DAMAGED, ENCRYPTED, TOO_LARGE, PdfError
 from .values import Array, Dictionary, Name, Real, Ref, Stream, Value
 
@@ -41,6 +41,12 @@ _STREAM_EOL: Final = re.compile(rb"\r\n|\n|\r")
 _ENDSTREAM: Final = re.compile(rb"[\x00\t\n\x0c\r ]*endstream(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
 #: §7.5.7: the object stream's header, pairs of integers.
 _INTEGER: Final = re.compile(rb"\d{1,20}")
+
+#: Where an object's value is: the buffer (the file, or a decoded object stream), the
+#: start and end of the value in it (a stream's to after ``endstream``), and each
+#: reference in it with where its ``N G R`` is. A copy writes these bytes with the
+#: references renumbered.
+Source = tuple[bytes, int, int, list[RefSpan]]
 
 _TYPE: Final = Name(b"Type")
 _PAGES: Final = Name(b"Pages")
@@ -118,7 +124,7 @@ class PdfFile:
         self._parser = Parser(data, limits=self.limits.syntax())
         self._entries: dict[int, xref.Entry] = {}
         self._objects: dict[int, Value] = {}
-        self._spans: dict[int, tuple[int, int]] = {}
+        self._sources: dict[int, Source] = {}
         self._object_streams: dict[int, tuple[Parser, list[tuple[int, int]]]] = {}
         self._loading: set[int] = set()
         self._decoded_total = 0
@@ -136,7 +142,7 @@ class PdfFile:
                 raise
             self._base = header.start()
             self._entries.clear()
-            self._spans.clear()
+            self._sources.clear()
             try:
                 self.trailer = self._read_revisions()
             except PdfError:
@@ -261,10 +267,11 @@ class PdfFile:
                 offset=offset,
             )
         start = header.end()
-        value, position = self._parser.value(start)
+        refs: list[RefSpan] = []
+        value, position = self._parser.value(start, refs)
         keyword, after = self._parser.keyword_at(position)
         if keyword == b"endobj":
-            self._spans[number] = (start, position)
+            self._sources[number] = (data, start, position, refs)
             return value
         if keyword != b"stream" or not isinstance(value, Dictionary):
             raise PdfError(
@@ -289,7 +296,7 @@ class PdfFile:
                 f"object {number} {generation} does not end with endobj",
                 offset=closing.end(),
             )
-        self._spans[number] = (start, closing.end())
+        self._sources[number] = (data, start, closing.end(), refs)
         return Stream(value, data[data_start:end])
 
     def _length(self, length: Value, number: int) -> int:
@@ -328,7 +335,7 @@ class PdfFile:
         if len(numbers) < 2 * count or first > len(decoded):
             raise PdfError(DAMAGED, f"object stream {number}'s header is shorter than /N says")
         pairs = [(int(numbers[2 * i]), first + int(numbers[2 * i + 1])) for i in range(count)]
-        parser = Parser(decoded, limits=self.limits.syntax())
+        parser = Parser(decoded, limits=self.limits.syntax(), names=self._parser.names)
         self._object_streams[number] = (parser, pairs)
         return parser, pairs
 
@@ -345,7 +352,10 @@ class PdfFile:
                 raise PdfError(
                     DAMAGED, f"object stream {a} does not hold object {number} at index {b}"
                 )
-            value, _ = parser.value(pairs[b][1])
+            refs: list[RefSpan] = []
+            start = pairs[b][1]
+            value, end = parser.value(start, refs)
+            self._sources[number] = (parser.data, start, end, refs)
             return value
         finally:
             self._loading.discard(number)
@@ -378,7 +388,22 @@ class PdfFile:
         if entry is None or entry[0] != xref.IN_FILE:
             return None
         self.object(num, entry[2])
-        return self._spans.get(num)
+        source = self._sources.get(num)
+        return None if source is None else (source[1], source[2])
+
+    def source(self, num: int, gen: int = 0) -> Source | None:
+        """Where object *num* *gen*'s value is and the references in it (see :data:`Source`).
+
+        ``None`` when :meth:`object` gives null for it without reading anything (free,
+        absent or of another generation). The object is read first if it was not.
+        """
+        entry = self._entries.get(num)
+        if entry is None or entry[0] == xref.FREE:
+            return None
+        if (entry[2] if entry[0] == xref.IN_FILE else 0) != gen:
+            return None
+        self.object(num, gen)
+        return self._sources.get(num)
 
     def numbers(self) -> Iterator[int]:
         """The numbers of the objects in use in the newest revision."""

@@ -1,0 +1,74 @@
+"""Objects the copy does not change are written as their own bytes, references renumbered."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+
+from invoicebackup import _pdf
+from invoicebackup.pdf.reader import PdfFile
+from invoicebackup.pdf.values import Dictionary, Ref
+
+from .craft import BASIC, classic
+
+#: A font dictionary whose bytes hold what a pattern searched in the bytes would misread
+#: as references: ``N G R`` in a literal string, in a comment and after a name ending in
+#: digits; and what the serialiser would write differently: an octal escape, a real
+#: written ``1.50``, a name spelled with ``#20``, extra spaces.
+_FONT = (
+    b"<</Type /Font /Subtype /Type1 /BaseFont /Helvetica\n"
+    b"  /Note (see 4 0 R \\101)   % 4 0 R is not a reference here\n"
+    b"  /W1 4 0 R /Widths [1.50  2] /Odd /A#20B /Content 4 0 R>>"
+)
+
+
+def _copied(data: bytes) -> tuple[bytes, Dictionary]:
+    """The backup of *data* alone, and its first page's dictionary."""
+    out = io.BytesIO()
+    writer = _pdf.BackupWriter(
+        out, title="T", subject="S", created=datetime(2024, 1, 2, tzinfo=UTC)
+    )
+    parsed = _pdf.open_pdf(data, key="k/doc.pdf", filename="doc.pdf")
+    writer.add_document(parsed, field_prefix="d0")
+    writer.finish(file_id=b"test")
+    backup = out.getvalue()
+    return backup, PdfFile(backup).pages()[0].dictionary
+
+
+def _object(backup: bytes, ref: Ref) -> bytes:
+    """The bytes the backup writes for object *ref*, between ``obj`` and ``endobj``."""
+    found = re.search(rb"\n%d 0 obj\n(.*?)\nendobj\n" % ref.num, backup, re.DOTALL)
+    assert found is not None
+    return found[1]
+
+
+def test_an_unchanged_object_keeps_its_bytes_with_only_its_references_renumbered() -> None:
+    """A font is copied byte for byte, only the tokeniser's references renumbered.
+
+    Strings, comments, names and numbers stay as the source spelled them, and the
+    look-alikes of references in a string and a comment are not touched.
+    """
+    data = classic({**BASIC, 5: _FONT})
+    backup, page = _copied(data)
+    resources = page[b"Resources"]
+    assert isinstance(resources, Dictionary)
+    fonts = resources[b"Font"]
+    assert isinstance(fonts, Dictionary)
+    font_ref = fonts[b"F1"]
+    content_ref = page[b"Contents"]
+    assert isinstance(font_ref, Ref)
+    assert isinstance(content_ref, Ref)
+    renumbered = b"%d 0 R" % content_ref.num
+    expected = _FONT.replace(b"/W1 4 0 R", b"/W1 " + renumbered).replace(
+        b"/Content 4 0 R", b"/Content " + renumbered
+    )
+    assert _object(backup, font_ref).strip() == expected
+
+
+def test_a_stream_is_copied_with_its_data_as_stored() -> None:
+    """A content stream keeps its dictionary's spelling and its data, byte for byte."""
+    backup, page = _copied(classic(BASIC))
+    content = page[b"Contents"]
+    assert isinstance(content, Ref)
+    assert _object(backup, content).strip() == BASIC[4]
