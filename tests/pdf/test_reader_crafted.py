@@ -14,6 +14,7 @@ import pytest
 
 from invoicebackup.pdf.build import SyntaxLimits, parse
 from invoicebackup.pdf.errors import PdfError
+from invoicebackup.pdf.pypdf_adapter import normalise
 from invoicebackup.pdf.reader import Limits, PdfFile
 from invoicebackup.pdf.serialise import serialise
 from invoicebackup.pdf.values import Array, Dictionary, Name, Ref, Stream, String, Value
@@ -293,3 +294,58 @@ def test_reading_a_plain_file_never_imports_pypdf() -> None:
         [sys.executable, "-c", script], cwd=root, capture_output=True, check=True, text=True
     )
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_a_catalog_reached_as_a_page_tree_leaf_is_damage_not_a_page() -> None:
+    """``/Pages`` pointing back at the catalog: refused as damaged, never taken for a page.
+
+    Found by the hostile property: the catalog was counted as one page (pypdf reads none).
+    """
+    data = craft.classic({1: b"<< /Type /Catalog /Pages 1 0 R >>"})
+    with pytest.raises(PdfError) as caught:
+        PdfFile(data).pages()
+    assert caught.value.code == "damaged"
+    assert "/Catalog" in caught.value.reason
+
+
+def test_a_kid_that_refers_to_no_object_holds_no_page() -> None:
+    """``/Kids [3 0 R 4 1 R]`` where object 4 has generation 0: one page, as qpdf and pypdf read.
+
+    Found by the hostile property: the file was refused, then rewritten by pypdf with two pages.
+    """
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"
+    data = craft.classic(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R 4 1 R] /Count 2 >>",
+            3: page,
+            4: page,
+        }
+    )
+    assert len(PdfFile(data).pages()) == 1
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == 1
+
+
+def test_a_damaged_file_is_rewritten_with_the_pages_pypdf_read() -> None:
+    """Refused (a wrong startxref), rewritten through pypdf: its pages, not its clone's.
+
+    pypdf reads one page where a kid refers to another generation, but its clone of the
+    catalog wrote two. Found by the hostile property.
+    """
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"
+    data = craft.classic(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R 4 1 R] /Count 2 >>",
+            # The first page links to the second: the clone follows the link to object 4.
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [5 0 R] >>",
+            4: page,
+            5: b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /Dest [4 0 R /Fit] >>",
+        }
+    )
+    at = data.rindex(b"startxref\n") + len(b"startxref\n")
+    damaged = data[:at] + b"9" + data[at:]  # an offset past the end of the file
+    with pytest.raises(PdfError):
+        PdfFile(damaged)
+    assert len(PdfFile(normalise(damaged, qpdf=False)).pages()) == 1

@@ -54,6 +54,12 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
         out = io.BytesIO()
         try:
             pypdf.PdfWriter(clone_from=reader).write(out)
+            # Cloning copies the catalog's page tree as it is written, which can hold other
+            # pages than the reader found (a kid of another generation, read as null, is
+            # cloned as the object): the result must have the pages pypdf read, no more.
+            cloned = len(pypdf.PdfReader(io.BytesIO(out.getvalue()), strict=False).pages)
+            if cloned != len(reader.pages):
+                raise ValueError(f"the clone has {cloned} pages, pypdf read {len(reader.pages)}")
         except (KeyError, ValueError, TypeError, AttributeError):
             # Cloning needs the whole document catalog and trailer right (a trailer without
             # /Size fails); appending needs only the pages, which pypdf did read: the pages,

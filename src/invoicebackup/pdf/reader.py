@@ -442,6 +442,10 @@ class PdfFile:
                     )
                 visited.add(ref)
             node = self.resolve(ref)
+            if node is None and depth > 0:
+                # A kid that refers to no object (§7.3.10: a reference to an undefined
+                # object is null) holds no page; qpdf and pypdf pass over it too.
+                continue
             if not isinstance(node, Dictionary):
                 what = f"object {ref.num}" if isinstance(ref, Ref) else "a direct kid"
                 raise PdfError(DAMAGED, f"a page tree node ({what}) is not a dictionary")
@@ -461,6 +465,11 @@ class PdfFile:
                         passed[key] = node[key]
                 stack.extend((kid, passed, depth + 1) for kid in reversed(kids))
                 continue
+            if kind is not None and kind != _PAGE:
+                # A leaf that says it is something else (the catalog, when /Pages points
+                # back at it) is not a page: taking it for one would invent a page.
+                what = kind.value.decode("latin-1") if isinstance(kind, Name) else "typed"
+                raise PdfError(DAMAGED, f"a page tree leaf is a /{what} dictionary, not a page")
             if len(pages) >= self.limits.max_pages:
                 raise PdfError(
                     TOO_LARGE, f"the document has more than {self.limits.max_pages} pages"
