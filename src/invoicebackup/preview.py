@@ -1,6 +1,6 @@
 """What a backup would make of each document, told before it is compiled.
 
-:func:`~invoicebackup.compile.plan_backup` is pure: it says which documents a backup of a
+:func:`~invoicebackup.plan.plan_backup` is pure: it says which documents a backup of a
 selection holds, in order, and reads none. :func:`preview_backup` reads them the way
 :func:`~invoicebackup.compile.compile_backup` does — the same signed-version choice, the same
 reading and opening of each document, the same policies — and says each one's fate: included,
@@ -202,7 +202,7 @@ def preview_backup(
         The preview; nothing is written.
 
     Raises:
-        BackupPreconditionsError: As :func:`~invoicebackup.compile.plan_backup`.
+        BackupPreconditionsError: As :func:`~invoicebackup.plan.plan_backup`.
         UnsignedInvoiceError: An envelope is not completed and ``on_unsigned`` is ``"fail"``.
         DocumentStoreError: The store failed to read (not a missing document).
         SignatureProviderError: The signature service failed.
