@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
+from pathlib import Path
+
+from invoicebackup.testing import write_sample_project
 
 _WITHOUT_CLICK = (
     "import sys; sys.modules['click'] = None; "  # as if click were not installed
@@ -35,3 +39,19 @@ def test_with_click_the_command_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "compile" in done.stdout
+
+
+def test_the_command_does_not_print_the_pdf_engines_chatter(tmp_path: Path) -> None:
+    """The sample's damaged certificate is one left-out line, without pypdf's own log lines."""
+    folder = tmp_path / "p"
+    write_sample_project(folder, today=date(2026, 11, 3))
+    done = subprocess.run(
+        [sys.executable, "-m", "invoicebackup", "compile", str(folder), "--as", "u-admin"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "Mill certificate.pdf" in done.stderr
+    assert "EOF marker" not in done.stderr
+    assert "startxref" in done.stderr  # the reason is ours, on the left-out line

@@ -7,6 +7,7 @@ The command is installed with the package whatever its extras, but it needs the 
 
 from __future__ import annotations
 
+import logging
 import sys
 
 #: The exit code for "cannot run here": the same as a usage error.
@@ -25,4 +26,8 @@ def main() -> None:
             'extra: pip install "invoicebackup[cli]"\n'
         )
         raise SystemExit(_EXIT_USAGE) from None
+    # The command is the application here, so it may decide for its process what the library
+    # may not decide for a host: the PDF engine's own log chatter about a damaged file
+    # ("EOF marker not found") is not shown; what it means is in each left-out line.
+    logging.getLogger("pypdf").addHandler(logging.NullHandler())
     cli_main()
