@@ -92,7 +92,7 @@ from .manifest import (
     SourceRecord,
 )
 from .naming import backup_filename
-from .options import BackupOptions
+from .options import BackupOptions, Include
 from .permissions import (
     Decision,
     Reason,
@@ -169,6 +169,7 @@ __all__ = [
     "EnvelopeStatus",
     "FileSystemStore",
     "InMemoryStore",
+    "Include",
     "InvalidTransitionError",
     "InvalidValueError",
     "Invoice",

@@ -86,6 +86,7 @@ from .errors import (
     Problem,
     ProblemKind,
 )
+from .options import Include, parse_include
 from .permissions import Decision, may_know_of_contract
 from .preview import DocumentFate, Fate, document_fate, preview_backup
 from .serialization import load_project, result_to_dict
@@ -514,6 +515,17 @@ def _policies(function: Callable[..., Any]) -> Callable[..., Any]:
         "every document. Never printed, never written to the manifest.",
     )(function)
     function = click.option(
+        "--include",
+        "include",
+        default="all",
+        show_default=True,
+        metavar="PARTS",
+        callback=_include_parts,
+        help="The parts of the backup, a comma list of cover-sheet, attachments, "
+        "first-tier-waivers, sub-tier-waivers, conditional-waivers, unconditional-waivers, "
+        "or all. The invoice's own document is always included.",
+    )(function)
+    function = click.option(
         "--include-certificate",
         is_flag=True,
         help="Append DocuSign's certificate of completion after each signed invoice.",
@@ -537,6 +549,13 @@ def _policies(function: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="What to do with a damaged, empty, missing or password-protected document.",
     )(function)
+
+
+def _include_parts(_ctx: click.Context, _param: click.Parameter, value: str) -> frozenset[Include]:
+    try:
+        return parse_include(value)
+    except InvalidValueError as error:
+        raise click.BadParameter(f"{error.value!r} {error.reason}") from None
 
 
 def _read_passwords(path: Path | None) -> Callable[[Document], Iterable[str]] | None:
@@ -586,6 +605,7 @@ def _options(
     on_unsigned: str,
     require_closed_periods: bool,
     include_certificate: bool,
+    include: frozenset[Include],
     passwords_file: Path | None,
     **more: Any,
 ) -> BackupOptions:
@@ -594,6 +614,7 @@ def _options(
         on_unsigned=on_unsigned,
         require_closed_periods=require_closed_periods,
         include_certificate=include_certificate,
+        include=include,
         passwords=_read_passwords(passwords_file),
         **more,
     )

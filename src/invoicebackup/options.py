@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -12,9 +13,82 @@ import attrs
 
 from ._languages import language_tag
 from .domain import Document
+from .errors import InvalidValueError
 from .storage import validate_key
 
-__all__ = ["BackupOptions"]
+__all__ = ["BackupOptions", "Include", "parse_include"]
+
+
+class Include(enum.Enum):
+    """A part of a backup that can be left out, as the payment product's Compile window offers.
+
+    The invoice's own document (or its signed version) is always included. The
+    values are the words of the CLI's ``--include``.
+
+    Example:
+        >>> from invoicebackup.options import Include
+        >>> Include("first-tier-waivers").name
+        'FIRST_TIER_WAIVERS'
+
+    .. versionadded:: 0.3.0
+    """
+
+    COVER_SHEET = "cover-sheet"
+    ATTACHMENTS = "attachments"
+    FIRST_TIER_WAIVERS = "first-tier-waivers"
+    SUB_TIER_WAIVERS = "sub-tier-waivers"
+    CONDITIONAL_WAIVERS = "conditional-waivers"
+    UNCONDITIONAL_WAIVERS = "unconditional-waivers"
+
+
+#: Every part: what ``"all"`` means, and the default.
+_ALL: Final = frozenset(Include)
+
+
+def parse_include(value: str | Iterable[str | Include]) -> frozenset[Include]:
+    """Read a selection of parts: ``"all"``, a comma list, or an iterable of parts or words.
+
+    Words are matched in any ASCII case; ``"all"`` may appear among others. An
+    empty selection keeps only the invoices' own documents.
+
+    Raises:
+        InvalidValueError: A word that names no part (every valid word is listed).
+
+    Example:
+        >>> from invoicebackup.options import parse_include
+        >>> sorted(part.value for part in parse_include("attachments, Cover-Sheet"))
+        ['attachments', 'cover-sheet']
+        >>> parse_include("all") == frozenset(Include)
+        True
+
+    .. versionadded:: 0.3.0
+    """
+    words: Iterable[str | Include] = value.split(",") if isinstance(value, str) else value
+    parts: set[Include] = set()
+    for word in words:
+        if isinstance(word, Include):
+            parts.add(word)
+            continue
+        if not isinstance(word, str):
+            raise InvalidValueError(
+                "BackupOptions.include", word, reason="is not a str or an Include"
+            )
+        cleaned = word.strip().lower()
+        if not cleaned:
+            continue
+        if cleaned == "all":
+            parts.update(_ALL)
+            continue
+        try:
+            parts.add(Include(cleaned))
+        except ValueError:
+            raise InvalidValueError(
+                "BackupOptions.include",
+                word,
+                allowed=["all", *(part.value for part in Include)],
+            ) from None
+    return frozenset(parts)
+
 
 _BAD_DOCUMENT_POLICIES: Final = ("placeholder", "skip", "fail")
 _UNSIGNED_POLICIES: Final = ("unsigned", "skip", "fail")
@@ -78,6 +152,10 @@ class BackupOptions:
             document opened this way is marked ``encrypted`` in the manifest; when
             none opens it, it is reported as ``encrypted``. Its exceptions propagate.
             Never written to the manifest.
+        include: The parts of the backup (:class:`Include`), as a set of parts, of
+            their words, or a comma list (``"attachments,first-tier-waivers"``);
+            ``"all"`` (the default) is every part. The invoice's own document is
+            always included.
         repair: When a document cannot be read and pikepdf is installed (the
             ``repair`` extra), rewrite it with pikepdf (qpdf) and try again; such a
             source is marked ``repaired`` in the manifest. Without pikepdf this does
@@ -120,3 +198,4 @@ class BackupOptions:
         default=None, repr=False, eq=False
     )
     repair: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    include: frozenset[Include] = attrs.field(default=_ALL, converter=parse_include)

@@ -22,7 +22,7 @@ import attrs
 
 from .domain import BillingPeriod, Contract, Document, Invoice, PeriodStatus, Project, _ids
 from .errors import BackupPreconditionsError, Problem
-from .options import BackupOptions
+from .options import BackupOptions, Include
 from .permissions import ReasonCode, can_compile_backup, known_ids, may_know_of_contract
 
 __all__ = [
@@ -208,7 +208,8 @@ def plan_backup(
         invoice_ids: Selected invoices: a list of ids, never a bare string.
         contract_ids: Selected contracts (all their invoices), as a list of ids.
         user_id: Who asks.
-        options: Options; only ``require_closed_periods`` matters here.
+        options: Options; only ``require_closed_periods`` and ``include`` (the
+            attachments are left out without :attr:`Include.ATTACHMENTS`) matter here.
 
     Returns:
         The plan.
@@ -293,7 +294,7 @@ def plan_backup(
         contract = project.contract(contract_id)
         assert contract is not None  # the permission rule reported unknown contracts
         planned = tuple(
-            _planned_invoice(project, inv)
+            _planned_invoice(project, inv, options)
             for inv in sorted(invoices, key=lambda i: (i.position, i.id))
         )
         contracts.append(PlannedContract(contract=contract, invoices=planned))
@@ -301,14 +302,15 @@ def plan_backup(
     return BackupPlan(project_id=project.id, user_id=user_id, contracts=tuple(contracts))
 
 
-def _planned_invoice(project: Project, invoice: Invoice) -> PlannedInvoice:
+def _planned_invoice(project: Project, invoice: Invoice, options: BackupOptions) -> PlannedInvoice:
     period = project.billing_period(invoice.billing_period_id)
     assert period is not None  # checked by plan_backup
     documents = [PlannedDocument(role=DocumentRole.INVOICE, document=invoice.document, position=0)]
-    documents += [
-        PlannedDocument(role=DocumentRole.ATTACHMENT, document=doc, position=index)
-        for index, doc in enumerate(invoice.attachments, start=1)
-    ]
+    if Include.ATTACHMENTS in options.include:
+        documents += [
+            PlannedDocument(role=DocumentRole.ATTACHMENT, document=doc, position=index)
+            for index, doc in enumerate(invoice.attachments, start=1)
+        ]
     return PlannedInvoice(invoice=invoice, period=period, documents=tuple(documents))
 
 

@@ -423,8 +423,29 @@ def _make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook_factory(
         _is_homogeneous_tuple, lambda t, c: _list_of(c.get_unstructure_hook(t.__args__[0]))
     )
+    converter.register_unstructure_hook_factory(_is_enum_set, lambda t: _enum_set_values(t))
     converter.register_unstructure_hook_factory(attrs.has, _unstructure_class_factory)
     return converter
+
+
+def _is_enum_set(t: Any) -> bool:
+    args: tuple[Any, ...] = getattr(t, "__args__", ())
+    return (
+        getattr(t, "__origin__", None) is frozenset
+        and len(args) == 1
+        and isinstance(args[0], type)
+        and issubclass(args[0], enum.Enum)
+    )
+
+
+def _enum_set_values(t: Any) -> Callable[[frozenset[enum.Enum]], list[Any]]:
+    members: list[enum.Enum] = list(t.__args__[0])
+
+    # In the enumeration's own order, so that the same set is always the same JSON.
+    def unstructure(values: frozenset[enum.Enum]) -> list[Any]:
+        return [member.value for member in members if member in values]
+
+    return unstructure
 
 
 def _enum_value(member: enum.Enum) -> Any:
