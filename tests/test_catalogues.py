@@ -10,14 +10,30 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from invoicebackup import Dictionary, Project
-from invoicebackup._catalogues import LOCALE_DIR, _read_mo, languages, read_catalogues
-from invoicebackup.terminology import LANGUAGES, TERMS
+from invoicebackup._catalogues import (
+    LOCALE_DIR,
+    PLURAL_SEPARATOR,
+    _read_mo,
+    languages,
+    read_catalogues,
+)
+from invoicebackup.terminology import LANGUAGES, TERMS, count_message
 
 
 def _po_messages(po: Path) -> dict[tuple[str | None, str], str]:
+    """Each message by (context, key); a plural message's forms joined as the .mo joins them."""
     with po.open("rb") as stream:
         catalogue = read_po(stream)
-    return {(m.context, str(m.id)): str(m.string) for m in catalogue if m.id}
+    messages: dict[tuple[str | None, str], str] = {}
+    for m in catalogue:
+        if not m.id:
+            continue
+        if m.pluralizable:
+            forms = (str(form) for form in m.string or ())
+            messages[(m.context, str(m.id[0]))] = PLURAL_SEPARATOR.join(forms)
+        else:
+            messages[(m.context, str(m.id))] = str(m.string)
+    return messages
 
 
 def test_each_compiled_catalogue_is_its_po_file() -> None:
@@ -62,3 +78,31 @@ def test_the_package_reads_the_shipped_catalogues() -> None:
     """The languages a project may take are exactly those with a catalogue."""
     assert languages() == LANGUAGES == ("en-US", "fr-CA")
     assert Project(id="p", name="P", language="fr-CA").language == "fr-CA"
+
+
+def test_a_plural_message_takes_the_form_its_language_gives_a_count() -> None:
+    """English has one form for 1 and another for 0 and 2+; French uses the singular for 0 and 1."""
+    english = [
+        count_message("count.pages", n, dictionary=Dictionary.GENERAL_CONTRACTOR, language="en-US")
+        for n in (0, 1, 2)
+    ]
+    french = [
+        count_message("count.pages", n, dictionary=Dictionary.GENERAL_CONTRACTOR, language="fr-CA")
+        for n in (0, 1, 2)
+    ]
+    assert english == ["0 pages", "1 page", "2 pages"]
+    assert french == ["0 page", "1 page", "2 pages"]
+
+
+def test_every_plural_message_has_every_form_of_its_language() -> None:
+    """Each plural key has as many forms as its catalogue's Plural-Forms header says."""
+    for po in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/invoicebackup.po")):
+        with po.open("rb") as stream:
+            catalogue = read_po(stream)
+        plurals = [m for m in catalogue if m.id and m.pluralizable]
+        assert plurals, po
+        for message in plurals:
+            forms = message.string
+            assert isinstance(forms, tuple), (po, message.id)
+            assert len(forms) == catalogue.num_plurals, (po, message.id)
+            assert all(form.strip() for form in forms), (po, message.id)

@@ -202,7 +202,7 @@ def test_validate_missing_document_is_a_warning_as_for_compile(
     assert "valid, with 3 warnings" in result.stdout
     assert (
         "warning: invoices[2].document.key: Plumbing invoice 1.pdf (i-3): replaced by a "
-        "placeholder page (missing): it is not in the store"
+        "placeholder page (missing): Missing from the store: it is not in the store"
     ) in result.stderr.splitlines()
 
 

@@ -78,7 +78,7 @@ def assemble(
     writer = _pdf.BackupWriter(
         sink,  # type: ignore[arg-type]
         title=f"{title} - {project.name}",
-        subject=_subject(plan),
+        subject=_subject(plan, vocabulary),
         created=now,
         limits=limits,
     )
@@ -290,9 +290,9 @@ def _invoice_title(planned: PlannedInvoice, vocabulary: Vocabulary) -> str:
     return f"{invoice.number} — {period.start.isoformat()}..{period.end.isoformat()} — {status}"
 
 
-def _subject(plan: BackupPlan) -> str:
+def _subject(plan: BackupPlan, vocabulary: Vocabulary) -> str:
     contracts = ", ".join(c.contract.number for c in plan.contracts)
-    return f"{len(plan.invoice_ids)} invoice(s) of {contracts}"
+    return vocabulary.count_message("backup_subject", len(plan.invoice_ids), contracts=contracts)
 
 
 def _fingerprint(

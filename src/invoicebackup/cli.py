@@ -91,7 +91,7 @@ from .permissions import Decision, may_know_of_contract
 from .preview import DocumentFate, Fate, document_fate, preview_backup
 from .serialization import load_project, result_to_dict
 from .storage import FileSystemStore
-from .terminology import LANGUAGES, for_project
+from .terminology import LANGUAGES, Vocabulary, for_project
 from .testing import SAMPLE_ADMIN, write_sample_project
 
 __all__ = [
@@ -190,11 +190,6 @@ _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs"})
 def _say(text: str, *, err: bool = False) -> None:
     """Print one line holding project data, made safe for a terminal."""
     click.echo(_printable(text), err=err)
-
-
-def _plural(count: int, noun: str) -> str:
-    """``1 problem``, ``2 problems``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @dataclass(frozen=True)
@@ -515,6 +510,13 @@ def _policies(function: Callable[..., Any]) -> Callable[..., Any]:
         "every document. Never printed, never written to the manifest.",
     )(function)
     function = click.option(
+        "--language",
+        metavar="TAG",
+        callback=_language,
+        help=f"Language of the backup and of what the command says ({', '.join(LANGUAGES)}); "
+        "default: the project's.",
+    )(function)
+    function = click.option(
         "--include",
         "include",
         default="all",
@@ -672,12 +674,6 @@ def main() -> None:
     help="Where to write the backup and its manifest [default: PROJECT_DIR/backups].",
 )
 @_policies
-@click.option(
-    "--language",
-    metavar="TAG",
-    callback=_language,
-    help=f"Language of the backup ({', '.join(LANGUAGES)}).",
-)
 @_NOW
 @_reporting
 def compile_command(
@@ -686,7 +682,6 @@ def compile_command(
     invoice_ids: tuple[str, ...],
     contract_ids: tuple[str, ...],
     output_dir: Path | None,
-    language: str | None,
     now: datetime | None,
     **policies: Any,
 ) -> None:
@@ -702,7 +697,6 @@ def compile_command(
     invoice_ids, contract_ids = _default_selection(project, invoice_ids, contract_ids, user_id)
     options = _options(
         **policies,
-        language=language,
         output_prefix="" if output_dir is not None else "backups",
     )
     if output_dir is not None:
@@ -730,7 +724,7 @@ def compile_command(
         _refuse_error(error)
     pdf_path = out_root / result.key
     manifest_path = out_root / _write_manifest(out_store, result)
-    _summarise(out, result, pdf_path, manifest_path)
+    _summarise(out, result, pdf_path, manifest_path, _words(project, options))
     payload = {
         "backup_path": str(pdf_path),
         "manifest_path": str(manifest_path),
@@ -819,24 +813,41 @@ def _progress_bar(out: _Output) -> Iterator[Callable[[ProgressEvent], None] | No
             bar.__exit__(None, None, None)
 
 
-def _summarise(out: _Output, result: BackupResult, pdf_path: Path, manifest_path: Path) -> None:
+def _words(project: Project, options: BackupOptions | None = None) -> Vocabulary:
+    """The words the command speaks: the backup's language (--language, else the project's)."""
+    language = (options.language if options is not None else None) or project.language
+    return Vocabulary(dictionary=project.dictionary, language=language)
+
+
+def _signature_words(state: SignatureState, words: Vocabulary) -> str:
+    if state is SignatureState.NOT_APPLICABLE:
+        return ""
+    return ", " + words.term("cli.signed" if state is SignatureState.SIGNED else "cli.unsigned")
+
+
+def _summarise(
+    out: _Output, result: BackupResult, pdf_path: Path, manifest_path: Path, words: Vocabulary
+) -> None:
     out.say(result.message)
-    size_mb = result.size / (1024 * 1024)
+    size_mb = f"{result.size / (1024 * 1024):.2f}".replace(
+        ".", words.term("format.decimal_separator")
+    )
     out.say(
-        f"{_plural(len(result.invoices), 'invoice')}, {_plural(result.page_count, 'page')}, "
-        f"{size_mb:.2f} MB, sha256 {result.sha256[:16]}…"
+        words.message(
+            "cli.summary",
+            invoices=words.count_message("count.invoices", len(result.invoices)),
+            pages=words.count_message("count.pages", result.page_count),
+            size=size_mb,
+            digest=result.sha256[:16],
+        )
     )
     for record in result.invoices:
         pages = (
-            f"pages {record.first_page}-{record.last_page}"
+            words.message("cli.invoice_pages", first=record.first_page, last=record.last_page)
             if record.first_page is not None
-            else "not included"
+            else words.term("cli.not_included")
         )
-        signed = {
-            SignatureState.SIGNED: ", signed (DocuSign)",
-            SignatureState.UNSIGNED: ", unsigned",
-            SignatureState.NOT_APPLICABLE: "",
-        }[record.signature]
+        signed = _signature_words(record.signature, words)
         out.say(f"  {record.contract_number} / {record.number}: {pages}{signed}")
         for source in record.sources:
             out.detail(
@@ -847,26 +858,34 @@ def _summarise(out: _Output, result: BackupResult, pdf_path: Path, manifest_path
                 _Issue(
                     "warning",
                     "unsigned",
-                    f"{record.contract_number} / {record.number}: unsigned: "
-                    f"{record.signature_note}",
+                    f"{record.contract_number} / {record.number}: "
+                    + words.message("cli.unsigned_note", note=record.signature_note),
                     path=f"invoice:{record.invoice_id}",
                     subject=record.invoice_id,
                 )
             )
     for item in result.left_out:
-        what = item.filename or item.invoice_id
-        verb = "replaced by a placeholder page" if item.action is Action.PLACEHOLDER else "skipped"
+        fate = words.term(
+            "cli.fate.placeholder" if item.action is Action.PLACEHOLDER else "cli.fate.skipped"
+        )
         out.warn(
             _Issue(
                 "warning",
                 item.code,
-                f"{what} ({item.invoice_id}): {verb}: {item.reason}",
+                words.message(
+                    "cli.left_out",
+                    what=item.filename or item.invoice_id,
+                    invoice=item.invoice_id,
+                    fate=fate,
+                    label=_code_label(item.code, words),
+                    reason=item.reason,
+                ),
                 path=f"invoice:{item.invoice_id}",
                 subject=item.key or item.invoice_id,
             )
         )
-    out.say(f"backup:   {pdf_path}")
-    out.say(f"manifest: {manifest_path}")
+    out.say(words.message("cli.backup_path", path=pdf_path))
+    out.say(words.message("cli.manifest_path", path=manifest_path))
 
 
 def _fate_json(fate: DocumentFate) -> dict[str, Any]:
@@ -880,25 +899,34 @@ def _fate_json(fate: DocumentFate) -> dict[str, Any]:
     }
 
 
-def _fate_words(fate: DocumentFate) -> str:
-    if fate.fate is Fate.INCLUDED:
-        return "included"
-    if fate.fate is Fate.REPLACED:
-        return "replaced by its signed version"
-    words = {
-        Fate.PLACEHOLDER: "replaced by a placeholder page",
-        Fate.SKIPPED: "skipped",
-        Fate.REFUSED: "refused (the compile would fail)",
-    }[fate.fate]
-    return f"{words} ({fate.code}): {fate.reason}"
+def _code_label(code: str, words: Vocabulary) -> str:
+    """Why a document is left out, in the command's language (the detail after it is not)."""
+    try:
+        return words.term(f"bad_document.{code}")
+    except KeyError:
+        return code
 
 
-def _fate_issue(fate: DocumentFate, path: str | None = None) -> _Issue:
+def _fate_words(fate: DocumentFate, words: Vocabulary) -> str:
+    said = words.term(f"cli.fate.{fate.fate.value}")
+    if fate.fate in (Fate.INCLUDED, Fate.REPLACED):
+        return said
+    assert fate.code is not None
+    return words.message(
+        "cli.fate_reason",
+        fate=said,
+        code=fate.code,
+        label=_code_label(fate.code, words),
+        reason=fate.reason,
+    )
+
+
+def _fate_issue(fate: DocumentFate, words: Vocabulary, path: str | None = None) -> _Issue:
     assert fate.code is not None
     return _Issue(
         "error" if fate.fate is Fate.REFUSED else "warning",
         fate.code,
-        f"{fate.filename} ({fate.invoice_id}): {_fate_words(fate)}",
+        f"{fate.filename} ({fate.invoice_id}): {_fate_words(fate, words)}",
         path=path or f"invoice:{fate.invoice_id}",
         subject=fate.key,
     )
@@ -926,6 +954,7 @@ def plan_command(
     project = _load(project_dir)
     invoice_ids, contract_ids = _default_selection(project, invoice_ids, contract_ids, user_id)
     options = _options(**policies)
+    words = _words(project, options)
     try:
         preview = preview_backup(
             project,
@@ -948,29 +977,29 @@ def plan_command(
         if contract.id != contract_seen:
             contract_seen = contract.id
             out.say(f"{contract.number}  {contract.title}")
-        signature = {
-            SignatureState.SIGNED: "  signed",
-            SignatureState.UNSIGNED: "  unsigned",
-            SignatureState.NOT_APPLICABLE: "",
-        }[item.signature]
-        out.say(
-            f"  {invoice.number}  period {planned.period.start}..{planned.period.end}  "
-            f"{invoice.status.value}{signature}"
+        line = words.message(
+            "cli.plan_invoice",
+            number=invoice.number,
+            start=planned.period.start,
+            end=planned.period.end,
+            status=words.term(f"invoice_status.{invoice.status.value}"),
         )
+        out.say(f"  {line}{_signature_words(item.signature, words)}")
         for fate in item.documents:
-            out.say(f"    - {fate.filename}: {_fate_words(fate)}")
+            out.say(f"    - {fate.filename}: {_fate_words(fate, words)}")
             out.detail(f"        {fate.role.value}, {fate.key}")
             if fate.fate is Fate.REFUSED:
-                refusals.append(_fate_issue(fate))
+                refusals.append(_fate_issue(fate, words))
             elif fate.warns:
-                out.warn(_fate_issue(fate), echo=False)
+                out.warn(_fate_issue(fate, words), echo=False)
         if item.signature is SignatureState.UNSIGNED and item.note:
-            out.say(f"    unsigned: {item.note}")
+            unsigned = words.message("cli.unsigned_note", note=item.note)
+            out.say(f"    {unsigned}")
             out.warn(
                 _Issue(
                     "warning",
                     "unsigned",
-                    f"{contract.number} / {invoice.number}: unsigned: {item.note}",
+                    f"{contract.number} / {invoice.number}: {unsigned}",
                     path=f"invoice:{invoice.id}",
                     subject=invoice.id,
                 ),
@@ -994,8 +1023,9 @@ def plan_command(
         )
     if refusals:
         _refuse(
-            f"the backup cannot be compiled under --on-bad-document fail: "
-            f"{_plural(len(refusals), 'problem')}",
+            words.message(
+                "cli.plan_refused", problems=words.count_message("count.problems", len(refusals))
+            ),
             refusals,
         )
     out.finish({"invoices": invoices}, EXIT_WARNINGS if out.problems else EXIT_OK)
@@ -1023,6 +1053,7 @@ def validate_command(project_dir: Path, passwords_file: Path | None) -> None:
     project = _load(project_dir)
     store = FileSystemStore(project_dir)
     options = BackupOptions(passwords=_read_passwords(passwords_file))
+    words = _words(project)
     errors: list[_Issue] = []
     documents: list[dict[str, Any]] = []
     for path, invoice_id, role, document in _references(project):
@@ -1034,24 +1065,36 @@ def validate_command(project_dir: Path, passwords_file: Path | None) -> None:
             )
             continue
         documents.append({"path": path, **_fate_json(fate)})
-        out.detail(f"  {path}: {fate.key} ({fate.filename}): {_fate_words(fate)}")
+        out.detail(f"  {path}: {fate.key} ({fate.filename}): {_fate_words(fate, words)}")
         if fate.warns:
-            out.warn(_fate_issue(fate, path))
+            out.warn(_fate_issue(fate, words, path))
     if errors:
-        warned = f", {_plural(len(out.problems), 'warning')}" if out.problems else ""
-        _refuse(f"{project_dir}: {_plural(len(errors), 'problem')}{warned}", errors)
+        warned = (
+            ", " + words.count_message("count.warnings", len(out.problems)) if out.problems else ""
+        )
+        problems = words.count_message("count.problems", len(errors))
+        _refuse(
+            words.message("cli.not_valid", folder=project_dir, problems=problems, warnings=warned),
+            errors,
+        )
     counts = {
         "contracts": len(project.contracts),
         "invoices": len(project.invoices),
         "billing_periods": len(project.billing_periods),
     }
-    described = ", ".join(
-        _plural(n, k.removesuffix("s").replace("_", " ")) for k, n in counts.items()
-    )
+    described = ", ".join(words.count_message(f"count.{k}", n) for k, n in counts.items())
     if out.problems:
-        out.say(f"{project_dir}: valid, with {_plural(len(out.problems), 'warning')} ({described})")
+        warnings = words.count_message("count.warnings", len(out.problems))
+        out.say(
+            words.message(
+                "cli.valid_with_warnings",
+                folder=project_dir,
+                warnings=warnings,
+                described=described,
+            )
+        )
     else:
-        out.say(f"{project_dir}: valid ({described})")
+        out.say(words.message("cli.valid", folder=project_dir, described=described))
     out.finish({**counts, "documents": documents}, EXIT_WARNINGS if out.problems else EXIT_OK)
 
 

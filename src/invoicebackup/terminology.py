@@ -52,6 +52,7 @@ __all__ = [
     "LANGUAGES",
     "TERMS",
     "Vocabulary",
+    "count_message",
     "for_project",
     "level_name",
     "message",
@@ -154,6 +155,38 @@ def term(key: str, *, dictionary: Dictionary, language: str) -> str:
     return by_dictionary.get(dictionary) or by_dictionary[Dictionary.GENERAL_CONTRACTOR]
 
 
+#: Which plural form a count takes, by language, from each catalogue's ``Plural-Forms``.
+_PLURAL_RULES: Final = MappingProxyType(
+    {language: _catalogues.plural_rule(language) for language in LANGUAGES}
+)
+
+
+def count_message(
+    key: str, count: int, *, dictionary: Dictionary, language: str, **fields: object
+) -> str:
+    """The plural template under *key* in the form *count* takes, formatted with ``count``.
+
+    A plural key (``count.invoices``) holds one text per plural form of the language
+    (English two; French three, where 0 and 1 are singular), as gettext's
+    ``msgid_plural`` does.
+
+    Example:
+        >>> from invoicebackup import Dictionary
+        >>> from invoicebackup.terminology import count_message
+        >>> [count_message("count.invoices", n, dictionary=Dictionary.GENERAL_CONTRACTOR,
+        ...                language="fr-CA") for n in (0, 1, 2)]
+        ['0 facture', '1 facture', '2 factures']
+        >>> count_message("count.invoices", 0, dictionary=Dictionary.GENERAL_CONTRACTOR,
+        ...               language="en-US")
+        '0 invoices'
+
+    .. versionadded:: 0.3.0
+    """
+    forms = term(key, dictionary=dictionary, language=language).split(_catalogues.PLURAL_SEPARATOR)
+    index = _PLURAL_RULES[resolve_language(language)](count)
+    return forms[min(index, len(forms) - 1)].format(count=count, **fields)
+
+
 def message(key: str, *, dictionary: Dictionary, language: str, **fields: object) -> str:
     """The template under *key*, formatted with *fields*.
 
@@ -235,6 +268,12 @@ class Vocabulary:
     def message(self, key: str, **fields: object) -> str:
         """The template under *key*, formatted with *fields* (see :func:`message`)."""
         return message(key, dictionary=self.dictionary, language=self.language, **fields)
+
+    def count_message(self, key: str, count: int, **fields: object) -> str:
+        """The plural template under *key* for *count* (see :func:`count_message`)."""
+        return count_message(
+            key, count, dictionary=self.dictionary, language=self.language, **fields
+        )
 
     def tool_name(self, tool: Tool) -> str:
         """The name *tool* goes by (see :func:`tool_name`)."""
