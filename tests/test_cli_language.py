@@ -50,15 +50,16 @@ def test_compile_in_french_says_everything_in_french(sample: Path, tmp_path: Pat
     assert " Mo, sha256 " in out
     assert ": pages 1 à " in out
     assert "signée (DocuSign)" in out
-    assert "sauvegarde : " in out
-    assert "manifeste :  " in out
+    assert "sauvegarde\u00a0: " in out
+    assert "manifeste\u00a0:  " in out
     for english in ("invoices,", "MB,", "signed (DocuSign)", "backup:", "manifest:"):
         assert english not in out, english
     left_out = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert len(left_out) == 2
-    assert "Quantities.csv (i-2) : omis : Pas un PDF : " in left_out[0]
+    assert "Quantities.csv (i-2)\u00a0: omis\u00a0: Pas un PDF\u00a0: " in left_out[0]
     assert (
-        "Mill certificate.pdf (i-4) : remplacé par une page de remplacement : PDF endommagé : "
+        "Mill certificate.pdf (i-4)\u00a0: remplacé par une page de remplacement\u00a0: "
+        "PDF endommagé\u00a0: "
     ) in left_out[1]
 
 
@@ -110,7 +111,7 @@ def test_plan_in_french(sample: Path) -> None:
     assert "période du " in out
     assert "Approuvée" in out
     assert "- Invoice 2.pdf: remplacé par sa version signée" in out
-    assert "- Quantities.csv: omis (not_pdf) : Pas un PDF : " in out
+    assert "- Quantities.csv: omis (not_pdf)\u00a0: Pas un PDF\u00a0: " in out
     for english in ("period ", "replaced by", "skipped", "included"):
         assert english not in out, english
 
@@ -120,7 +121,7 @@ def test_validate_speaks_the_projects_language(french_sample: Path) -> None:
     result = run("validate", french_sample)
     assert result.exit_code == EXIT_WARNINGS, result.output
     assert (
-        "valide, avec 2 avertissements (3 contrats, 4 factures, 2 périodes de facturation)"
+        "\u00a0: valide, avec 2 avertissements (3 contrats, 4 factures, 2 périodes de facturation)"
         in result.stdout
     )
 

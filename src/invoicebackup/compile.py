@@ -51,7 +51,7 @@ A whole backup, with an in-memory store:
 >>> [(item.filename, item.code, item.action.value) for item in result.left_out]
 [('receipt.jpg', 'not_pdf', 'skipped')]
 >>> print(result.message)  # doctest: +NORMALIZE_WHITESPACE
-The invoice backup was compiled; 1 item(s) left out or replaced by a placeholder:
+The invoice backup was compiled; 1 item left out or replaced by a placeholder:
 Subcontractor invoice backup - Harbour Tower - HT-01 - 2024-06-03 - 1405.pdf
 
 .. versionadded:: 0.1.0
@@ -425,8 +425,8 @@ def _compile(
     else:
         raise DocumentExistsError(folder + base, f"{_MAX_NAME_ATTEMPTS} names are already taken")
     if manifest.left_out:
-        message = vocabulary.message(
-            "backup_with_problems", filename=filename, count=len(manifest.left_out)
+        message = vocabulary.count_message(
+            "backup_with_problems", len(manifest.left_out), filename=filename
         )
     else:
         message = vocabulary.message("backup_succeeded", filename=filename)

@@ -298,7 +298,7 @@ class BackupResult:
         >>> result.page_count, len(result.sha256), result.size > 0
         (3, 64, True)
         >>> print(result.message)  # doctest: +NORMALIZE_WHITESPACE
-        The invoice backup was compiled; 1 item(s) left out or replaced by a placeholder:
+        The invoice backup was compiled; 1 item left out or replaced by a placeholder:
         Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf
 
     .. versionadded:: 0.1.0
