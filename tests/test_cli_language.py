@@ -138,3 +138,15 @@ def test_json_stays_in_codes_whatever_the_language(sample: Path, tmp_path: Path)
         return [(d["key"], d["fate"], d["code"]) for i in invoices for d in i["documents"]]
 
     assert codes(english) == codes(french)
+
+
+def test_docusign_status_speaks_the_projects_language(french_sample: Path) -> None:
+    """The status of a fr-CA project's user, its caption and the list's answers are French."""
+    result = run("docusign", "status", french_sample, "--as", "u-admin", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Intégration DocuSign sur ce projet\u00a0: activée" in out
+    assert "Peut demander des signatures sur\u00a0:" in out
+    assert "  [oui] " in out
+    for english in ("profile page", "May request", "[yes]", "[no]", "integration on"):
+        assert english not in out, english

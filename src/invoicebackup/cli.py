@@ -1171,10 +1171,13 @@ def docusign_status_command(project_dir: Path, user_id: str, now: datetime | Non
     report = sync_status(user, now=now)
     caption = report.status.caption(language=project.language)
     described = report.describe(language=project.language)
-    out.say(f'{user.name} ({user.id}): {described} (the profile page shows "{caption}")')
     out.say(
-        "DocuSign integration on this project: "
-        + ("enabled" if project.docusign_enabled else "not enabled")
+        words.message(
+            "cli.docusign.user", user=user.name, id=user.id, described=described, caption=caption
+        )
+    )
+    out.say(
+        words.term("cli.docusign.enabled" if project.docusign_enabled else "cli.docusign.disabled")
     )
     rows: list[tuple[str, Decision]] = []
     for tool, entries in SIGNATURE_CATALOG.items():
@@ -1213,10 +1216,11 @@ def docusign_status_command(project_dir: Path, user_id: str, now: datetime | Non
         messages = {r.message for _, d in rows for r in d.reasons if r.code == code}
         if messages:
             said_once.add(code)
-            out.say(f"No signature can be requested until then: {min(messages)}")
-    out.say("May request signatures on:")
+            out.say(words.message("cli.docusign.blocked", reason=min(messages)))
+    out.say(words.term("cli.docusign.may_request"))
     for label, decision in rows:
-        out.say(f"  [{'yes' if decision.allowed else 'no'}] {label}")
+        answer = words.term("cli.docusign.yes" if decision.allowed else "cli.docusign.no")
+        out.say(f"  [{answer}] {label}")
         for reason in decision.reasons:
             if reason.code not in said_once:
                 out.say(f"        - {reason.message}")
