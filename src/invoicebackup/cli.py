@@ -36,7 +36,7 @@ a notebook), click's runner calls ``main`` the way a shell would:
 True
 >>> print(plan.output, end="")
 SC-10  Plumbing
-  P-001  period 2026-10-01..2026-10-31  under_review
+  P-001  period 2026-10-01..2026-10-31  Under Review
     - Plumbing invoice 1.pdf: included
     - Riser diagram (landscape).pdf: included
 >>> denied.exit_code == EXIT_REFUSED, denied.stdout, denied.stderr.splitlines()[0]
