@@ -116,7 +116,8 @@ def test_pypdf_exceptions_are_translated(
         raise exception
 
     writer = pypdf.PdfWriter(clone_from=io.BytesIO(text_pdf(["secret"])))
-    writer.encrypt(user_password="", owner_password="owner")
+    # A user password: the reader does not open it, pypdf is asked to.
+    writer.encrypt(user_password="open-sesame", owner_password="owner")
     out = io.BytesIO()
     writer.write(out)
     monkeypatch.setattr(pypdf, "PdfReader", explode)

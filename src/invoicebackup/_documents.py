@@ -80,6 +80,8 @@ class Documents:
         self.sha_of: dict[str, str] = {}
         self._errors: dict[str, BadDocumentError] = {}
         self._parsed: OrderedDict[str, _pdf.ParsedPdf] = OrderedDict()
+        #: Objects repeated byte for byte across documents are built once per compile.
+        self._cache = limits.object_cache()
 
     def failed(self, sha: str, error: BadDocumentError) -> None:
         """Remember that the document with *sha* could not be copied."""
@@ -160,6 +162,7 @@ class Documents:
                 limits=self._limits,
                 passwords=self._passwords(slot),
                 repair=self._options.repair,
+                cache=self._cache,
             )
         except BadDocumentError as error:
             self._errors[sha] = error
@@ -244,6 +247,7 @@ class Documents:
             limits=self._limits,
             passwords=self._passwords(slot),
             repair=self._options.repair,
+            cache=self._cache,
         )
 
     def _passwords(self, slot: Slot) -> Callable[[], Iterable[str]] | None:

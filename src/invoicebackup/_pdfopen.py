@@ -3,8 +3,10 @@
 1. :func:`sniff` looks at the bytes before any parser does (empty, ``%PDF-`` within the
    first KiB, or what the file really is: JPEG, PNG, ZIP/ODT/DOCX, HTML…).
 2. :func:`open_pdf` reads the document **in isolation** with the library's one reader,
-   :class:`~invoicebackup.pdf.reader.PdfFile`. A file it refuses as encrypted is
-   decrypted (with the empty password, then a caller's candidates) and one it refuses
+   :class:`~invoicebackup.pdf.reader.PdfFile`, which itself decrypts a file the empty
+   user password opens (falling back to pypdf when anything it decrypted is not sure).
+   A file it refuses as encrypted is decrypted by pypdf (with the empty password, then a
+   caller's candidates) and one it refuses
    as damaged is rewritten, both through :func:`invoicebackup.pdf.pypdf_adapter.normalise`
    (pypdf's public API), and read again by the same reader; with ``repair``, a file
    neither reads is rewritten by qpdf (pikepdf, :mod:`invoicebackup._repair`). Then
@@ -32,6 +34,7 @@ import attrs
 from .errors import BadDocumentError
 from .pdf import document as pdf_document
 from .pdf.errors import DAMAGED, ENCRYPTED, PdfError
+from .pdf.objectcache import ObjectCache
 from .pdf.pypdf_adapter import normalise
 from .pdf.reader import Limits as ReaderLimits
 from .pdf.reader import PdfFile
@@ -78,6 +81,10 @@ class Limits:
             max_stream_output=self.max_inflated,
             max_total_output=max(self.max_inflated, 16 * size),
         )
+
+    def object_cache(self) -> ObjectCache:
+        """A cache of built values for the documents of one compile read within these bounds."""
+        return ObjectCache(limits=self.reader(0).syntax())
 
 
 @attrs.frozen(kw_only=True)
@@ -265,6 +272,7 @@ def open_pdf(
     limits: Limits | None = None,
     passwords: Callable[[], Iterable[str]] | None = None,
     repair: bool = False,
+    cache: ObjectCache | None = None,
 ) -> ParsedPdf:
     """Parse and validate one document on its own.
 
@@ -279,6 +287,8 @@ def open_pdf(
         repair: When neither the reader nor pypdf can read the document and pikepdf
             (the ``repair`` extra) is installed, rewrite the document with it and try
             again.
+        cache: Values built from the other documents of the same compile, by their
+            bytes (:meth:`Limits.object_cache`); the document is read the same without.
 
     Returns:
         A handle to copy into a :class:`~invoicebackup._pdfwriter.BackupWriter`.
@@ -297,7 +307,9 @@ def open_pdf(
     try:
         if sniffed.code == "not_pdf":
             _bad(key, filename, "not_pdf", f"it is not a PDF; it looks like {_a(sniffed.kind)}")
-        return _parse(data, key=key, filename=filename, limits=limits, passwords=passwords)
+        return _parse(
+            data, key=key, filename=filename, limits=limits, passwords=passwords, cache=cache
+        )
     except BadDocumentError as error:
         repairable = error.code == "damaged" or (
             error.code == "not_pdf" and sniffed.kind == "file of unknown type"
@@ -340,14 +352,27 @@ def _parse(
     filename: str,
     limits: Limits,
     passwords: Callable[[], Iterable[str]] | None,
+    cache: ObjectCache | None = None,
 ) -> ParsedPdf:
     """Read *data* with the one reader (normalised first when it refuses), and prepare it."""
     notes: list[str] = []
     encrypted = False
     reader_limits = limits.reader(len(data))
+    prepared: pdf_document.Prepared | None = None
     try:
         try:
-            file = PdfFile(data, limits=reader_limits)
+            file = PdfFile(data, limits=reader_limits, cache=cache)
+            if file.encrypted:
+                # Opened with the empty user password by the reader itself (pdf.crypt).
+                encrypted = True
+                try:
+                    prepared = pdf_document.prepare(file, max_objects=limits.max_objects)
+                except PdfError as error:
+                    if error.code != DAMAGED:
+                        raise
+                    # Not sure of what it decrypted: pypdf decrypts the file, as it does
+                    # every file the reader does not open (this raises ``encrypted``).
+                    file = PdfFile(data, limits=reader_limits, cache=cache, decrypt=False)
         except PdfError as error:
             if error.code == ENCRYPTED:
                 encrypted = True
@@ -359,14 +384,17 @@ def _parse(
                 notes.append(REBUILT_NOTE)
             else:
                 raise
-            file = PdfFile(readable, limits=reader_limits)
+            file = PdfFile(readable, limits=reader_limits, cache=cache)
         try:
-            prepared = pdf_document.prepare(file, max_objects=limits.max_objects)
+            if prepared is None:
+                prepared = pdf_document.prepare(file, max_objects=limits.max_objects)
         except PdfError as error:
             if error.code != DAMAGED or notes:
                 raise
             # An object the pages reach is damaged: the file is rewritten and read again.
-            file = PdfFile(_rewritten(data, error, key, filename), limits=reader_limits)
+            file = PdfFile(
+                _rewritten(data, error, key, filename), limits=reader_limits, cache=cache
+            )
             notes.append(REBUILT_NOTE)
             prepared = pdf_document.prepare(file, max_objects=limits.max_objects)
     except PdfError as error:

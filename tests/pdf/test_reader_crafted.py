@@ -15,7 +15,7 @@ import pytest
 from invoicebackup.pdf.build import SyntaxLimits, parse
 from invoicebackup.pdf.errors import PdfError
 from invoicebackup.pdf.pypdf_adapter import normalise
-from invoicebackup.pdf.reader import Limits, PdfFile
+from invoicebackup.pdf.reader import Limits, Page, PdfFile
 from invoicebackup.pdf.serialise import serialise
 from invoicebackup.pdf.values import Array, Dictionary, Name, Ref, Stream, String, Value
 from tests.pdf import craft
@@ -251,14 +251,50 @@ def test_an_xref_stream_file_with_a_predictor_reads() -> None:
     assert len(PdfFile(data).pages()) == 3
 
 
-def test_an_encrypted_file_is_refused_with_the_code_encrypted() -> None:
-    """§7.6: a trailer with /Encrypt is refused so the caller normalises it first."""
+def _encrypted_by_qpdf(user: str, **options: object) -> bytes:
     pdf = pikepdf.open(io.BytesIO(_pikepdf_file()))
     out = io.BytesIO()
-    pdf.save(out, encryption=pikepdf.Encryption(owner="o", user=""))
+    pdf.save(out, encryption=pikepdf.Encryption(owner="o", user=user, **options))  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def test_an_encrypted_file_is_refused_with_the_code_encrypted() -> None:
+    """§7.6: a trailer with /Encrypt that the empty user password does not open is refused.
+
+    The caller normalises it (with the password) first.
+    """
     with pytest.raises(PdfError) as caught:
-        PdfFile(out.getvalue())
+        PdfFile(_encrypted_by_qpdf("u"))
     assert caught.value.code == "encrypted"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"R": 4, "aes": True},
+        {"R": 4, "aes": True, "metadata": False},
+        {"R": 4, "aes": False, "metadata": False},
+        {"R": 3, "aes": False, "metadata": False},
+    ],
+)
+def test_a_file_qpdf_encrypted_with_the_empty_user_password_reads_as_the_plain_one(
+    options: dict[str, object],
+) -> None:
+    """AES-256 (R6), AES-128 and RC4 as qpdf writes them: the same pages and content bytes."""
+    plain = PdfFile(_pikepdf_file())
+    file = PdfFile(_encrypted_by_qpdf("", **options))
+    assert file.encrypted
+    pages, expected = file.pages(), plain.pages()
+    assert len(pages) == len(expected) == 3
+    for page, want in zip(pages, expected, strict=True):
+        assert _content(file, page) == _content(plain, want)
+
+
+def _content(file: PdfFile, page: Page) -> bytes:
+    content = file.resolve(page.dictionary[b"Contents"])
+    assert isinstance(content, Stream)
+    return content.data
 
 
 def test_a_table_listing_too_many_objects_is_refused_before_it_is_read() -> None:

@@ -15,6 +15,9 @@ Modules, by role (ISO 32000-1 section numbers in each piece's docstring):
   predictors, §7.4.4), bounded.
 - :mod:`.xref` — cross-reference tables and streams (§7.5.4, §7.5.8).
 - :mod:`.reader` — :class:`~.reader.PdfFile`: revisions, object streams, the page tree.
+- :mod:`.crypt` — decryption of files the empty user password opens (standard security
+  handler: RC4, AES-128, AES-256), so the reader reads them without pypdf.
+- :mod:`.objectcache` — values built once per compile for objects repeated byte for byte.
 - :mod:`.errors` — :class:`~.errors.PdfError`, the one error of this layer, with a code.
 - :mod:`.pypdf_adapter` — makes an encrypted or odd file well-formed through pypdf's
   public API (and pikepdf's, when installed), so that the same reader reads it.

@@ -5,8 +5,15 @@ cross-reference streams, object streams, incremental updates (the ``/Prev`` chai
 revision first, freed objects as null) and hybrid files (``/XRefStm``). Objects are read
 lazily, when asked for, and kept in a cache on the file object.
 
+A file encrypted by the standard security handler that the empty user password opens
+(most "protected" invoices: they restrict printing or editing, not reading) is decrypted
+as it is read (:mod:`.crypt`); its objects are then written from their values, never
+copied as their (encrypted) bytes. Objects repeated byte for byte across the files of a
+compile are built once when an :class:`~.objectcache.ObjectCache` is passed in.
+
 What it cannot read with certainty it refuses with a :class:`~.errors.PdfError` whose code
-says why: ``encrypted`` (decrypt first: :func:`~.pypdf_adapter.normalise`), ``damaged``
+says why: ``encrypted`` (any other encryption; decrypt first:
+:func:`~.pypdf_adapter.normalise`), ``damaged``
 (with the precise reason and offset) or ``too_large`` (a :class:`Limits` bound). It never
 guesses: a stream whose ``/Length`` does not end at ``endstream``, an offset that does not
 hold the object the table says, are refusals, and the caller normalises the file through
@@ -21,9 +28,10 @@ from typing import Final
 
 import attrs
 
-from . import filters, xref
+from . import crypt, filters, xref
 from .build import Parser, RefSpan, SyntaxLimits
 from .errors import DAMAGED, ENCRYPTED, TOO_LARGE, PdfError
+from .objectcache import MAX_BYTES, ObjectCache
 from .values import Array, Dictionary, Name, Real, Ref, Stream, Value
 
 #: §7.5.2: the header, within the first kilobyte.
@@ -39,6 +47,9 @@ _OBJECT_HEADER: Final = re.compile(
 #: §7.3.8.1: the end of line after ``stream`` (CRLF or LF; a lone CR is tolerated).
 _STREAM_EOL: Final = re.compile(rb"\r\n|\n|\r")
 _ENDSTREAM: Final = re.compile(rb"[\x00\t\n\x0c\r ]*endstream(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+#: Where an indirect object's value can end at the latest: the bytes before the first of
+#: these are what an :class:`~.objectcache.ObjectCache` knows a value by.
+_VALUE_STOP: Final = re.compile(rb"endobj|stream")
 #: §7.5.7: the object stream's header, pairs of integers.
 _INTEGER: Final = re.compile(rb"\d{1,20}")
 
@@ -113,21 +124,37 @@ class PdfFile:
     Args:
         data: The whole file.
         limits: The bounds it is read within.
+        cache: Values built from other files of the same compile, by their bytes (used
+            only when it was made for the same syntax bounds).
+        decrypt: Whether a file encrypted by the standard security handler with the
+            empty user password is decrypted (:mod:`.crypt`) rather than refused.
 
     Raises:
         PdfError: ``encrypted``, ``damaged`` or ``too_large`` (see the module docstring).
     """
 
-    def __init__(self, data: bytes, *, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        *,
+        limits: Limits | None = None,
+        cache: ObjectCache | None = None,
+        decrypt: bool = True,
+    ) -> None:
         self.data = data
         self.limits = limits or Limits()
-        self._parser = Parser(data, limits=self.limits.syntax())
+        syntax_limits = self.limits.syntax()
+        self._parser = Parser(data, limits=syntax_limits)
+        self._cache = cache if cache is not None and cache.limits == syntax_limits else None
         self._entries: dict[int, xref.Entry] = {}
         self._objects: dict[int, Value] = {}
         self._sources: dict[int, Source] = {}
         self._object_streams: dict[int, tuple[Parser, list[tuple[int, int]]]] = {}
         self._loading: set[int] = set()
         self._decoded_total = 0
+        self._crypt: crypt.Decryption | None = None
+        #: Whether the file was encrypted and is decrypted as it is read.
+        self.encrypted = False
         header = _HEADER.search(data, 0, _HEADER_WINDOW)
         if header is None:
             raise PdfError(DAMAGED, "there is no %PDF- header in the first kilobyte")
@@ -148,7 +175,18 @@ class PdfFile:
             except PdfError:
                 raise error from None
         if b"Encrypt" in self.trailer:
-            raise PdfError(ENCRYPTED, "the file is encrypted (its trailer has /Encrypt)")
+            decryption = None
+            if decrypt:
+                try:
+                    encrypt = self.resolve(self.trailer[b"Encrypt"])
+                except PdfError:
+                    encrypt = None
+                decryption = crypt.standard(encrypt, self.trailer.get(b"ID"))
+            if decryption is None:
+                raise PdfError(ENCRYPTED, "the file is encrypted (its trailer has /Encrypt)")
+            # What was read so far (cross-reference streams, /Encrypt) is not encrypted.
+            self._crypt = decryption
+            self.encrypted = True
 
     # -- cross-reference sections -------------------------------------------------------
 
@@ -267,10 +305,13 @@ class PdfFile:
                 offset=offset,
             )
         start = header.end()
-        refs: list[RefSpan] = []
-        value, position = self._parser.value(start, refs)
+        value, position, refs = self._value(start)
         keyword, after = self._parser.keyword_at(position)
+        # A decrypted object is written from its value, not copied as its bytes.
+        decryption = self._crypt if expected is not None else None
         if keyword == b"endobj":
+            if decryption is not None:
+                return decryption.value(value, number, generation)
             self._sources[number] = (data, start, position, refs)
             return value
         if keyword != b"stream" or not isinstance(value, Dictionary):
@@ -296,8 +337,29 @@ class PdfFile:
                 f"object {number} {generation} does not end with endobj",
                 offset=closing.end(),
             )
+        if decryption is not None:
+            return decryption.value(Stream(value, data[data_start:end]), number, generation)
         self._sources[number] = (data, start, closing.end(), refs)
         return Stream(value, data[data_start:end])
+
+    def _value(self, start: int) -> tuple[Value, int, list[RefSpan]]:
+        """The value of the indirect object whose value starts at *start*, its end, its refs."""
+        cache = self._cache
+        if cache is None:
+            refs: list[RefSpan] = []
+            value, position = self._parser.value(start, refs)
+            return value, position, refs
+        # Objects longer than the cache keeps are not looked for further.
+        stop = _VALUE_STOP.search(self.data, start, start + MAX_BYTES + 16)
+        key = self.data[start : stop.start() if stop else start]
+        found = cache.get(key, start)
+        if found is not None:
+            return found
+        refs = []
+        value, position = self._parser.value(start, refs)
+        if stop is not None:
+            cache.put(key, start, value, position, refs)
+        return value, position, refs
 
     def _length(self, length: Value, number: int) -> int:
         if isinstance(length, Ref):
