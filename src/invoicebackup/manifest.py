@@ -244,6 +244,9 @@ class BackupManifest:
 
     It describes the content only — where the file was written is decided after
     the PDF is made (a name may be taken) and lives in :class:`BackupResult`.
+    ``cover_first_page`` and ``cover_last_page`` are the cover sheet's pages, 1-based
+    (``None`` without one: see :attr:`~invoicebackup.options.Include.COVER_SHEET`);
+    every invoice's and document's pages are counted after them.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -272,6 +275,8 @@ class BackupManifest:
     invoices: tuple[InvoiceRecord, ...]
     left_out: tuple[LeftOut, ...]
     options: BackupOptions
+    cover_first_page: int | None = None
+    cover_last_page: int | None = None
 
 
 @attrs.frozen(kw_only=True)
