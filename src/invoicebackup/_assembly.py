@@ -119,7 +119,7 @@ def assemble(
                         stage=ProgressStage.READ,
                         documents_done=done,
                         documents_total=total,
-                        pages_written=writer.page_count,
+                        pages_written=writer.page_count - len(cover_pages),
                     )
                 )
                 if loaded is None:
@@ -189,7 +189,7 @@ def assemble(
                         stage=ProgressStage.ASSEMBLED,
                         documents_done=done,
                         documents_total=total,
-                        pages_written=writer.page_count,
+                        pages_written=writer.page_count - len(cover_pages),
                     )
                 )
             end = writer.page_count

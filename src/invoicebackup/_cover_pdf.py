@@ -281,10 +281,11 @@ def _write(
     parent_tree = objects.allocate()
     for element in elements:
         if element.parent is None:
+            kids = b" ".join(b"%d 0 R" % k.number for k in element.kids if isinstance(k, _Element))
             objects.put(
                 element.number,
-                b"<</Type/StructTreeRoot/K %d 0 R/ParentTree %d 0 R/ParentTreeNextKey %d>>"
-                % (element.kids[0].number, parent_tree, next_key),  # type: ignore[union-attr]
+                b"<</Type/StructTreeRoot/K %s/ParentTree %d 0 R/ParentTreeNextKey %d>>"
+                % (kids, parent_tree, next_key),
             )
             continue
         body = bytearray(

@@ -33,6 +33,8 @@ class Include(enum.Enum):
     .. versionadded:: 0.3.0
     """
 
+    #: The backup's first pages: the project, who compiled it and when, the selection
+    #: and a table of contents linking to each invoice's first page, with totals.
     COVER_SHEET = "cover-sheet"
     ATTACHMENTS = "attachments"
     FIRST_TIER_WAIVERS = "first-tier-waivers"
