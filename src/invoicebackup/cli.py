@@ -826,6 +826,9 @@ def _summarise(out: _Output, result: BackupResult, pdf_path: Path, manifest_path
         f"{_plural(len(result.invoices), 'invoice')}, {_plural(result.page_count, 'page')}, "
         f"{size_mb:.2f} MB, sha256 {result.sha256[:16]}…"
     )
+    manifest = result.manifest
+    if manifest.cover_first_page is not None:
+        out.say(f"  cover sheet: pages {manifest.cover_first_page}-{manifest.cover_last_page}")
     for record in result.invoices:
         pages = (
             f"pages {record.first_page}-{record.last_page}"
