@@ -359,3 +359,26 @@ def test_the_helvetica_widths_are_adobes() -> None:
         for code in range(0x20, 256):
             expected = metrics.widths[code]
             assert _helvetica.width(bytes([code]), size=1000, bold=bold) == expected, (code, font)
+
+
+def test_marked_content_is_balanced_and_artifacts_are_marked() -> None:
+    """Every BMC/BDC on a cover page is closed by its EMC, never more; artifacts are marked."""
+    result, data = _sample()
+    pdf = pikepdf.open(io.BytesIO(data))
+    for index in _cover_pages(result):
+        depth = 0
+        artifacts = 0
+        for instruction in pikepdf.parse_content_stream(pdf.pages[index]):
+            if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+                continue
+            operator = str(instruction.operator)
+            if operator in {"BMC", "BDC"}:
+                depth += 1
+                artifacts += instruction.operands[0] == pikepdf.Name("/Artifact")
+            elif operator == "EMC":
+                depth -= 1
+                assert depth >= 0
+            elif operator in {"Tj", "re", "l"}:
+                assert depth == 1, f"{operator} outside marked content"
+        assert depth == 0
+        assert artifacts > 0

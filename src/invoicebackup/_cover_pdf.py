@@ -128,7 +128,7 @@ class _Page:
 
     def artifact(self, ops: bytes, *, pagination: bool = False) -> None:
         kind = b"<</Type/Pagination>>BDC" if pagination else b"BMC"
-        self.ops.append(b"/Artifact%s %s EMC" % (kind, ops))
+        self.ops.append(b"/Artifact %s %s EMC" % (kind, ops))
 
 
 def write_cover(writer: BackupWriter, sheet: CoverSheet, pages: Sequence[int]) -> None:
