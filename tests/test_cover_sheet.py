@@ -30,6 +30,7 @@ from invoicebackup import (
 from invoicebackup.testing import sample_documents, sample_project, text_pdf
 from tests.backup_helpers import ADMIN, outline
 from tests.oracle import assert_backup_matches
+from tests.pdf_craft import ATTACHMENT_KEY, USER_ID, build_pdf, one_attachment
 
 NOW = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 WITHOUT_COVER = [part for part in Include if part is not Include.COVER_SHEET]
@@ -382,3 +383,27 @@ def test_marked_content_is_balanced_and_artifacts_are_marked() -> None:
                 assert depth == 1, f"{operator} outside marked content"
         assert depth == 0
         assert artifacts > 0
+
+
+def test_a_sources_annotations_do_not_point_into_the_cover_sheets_tree() -> None:
+    """A copied link's /StructParent (a key of its source's tree) is dropped, not kept in ours."""
+    tagged_link = build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R]"
+            b" /StructParents 0 >>",
+            b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /StructParent 1"
+            b" /A << /S /URI /URI (https://example.com/) >> >>",
+        ]
+    )
+    project, store = one_attachment(tagged_link)
+    result = compile_backup(project, invoice_ids=["i-1"], user_id=USER_ID, store=store, now=NOW)
+    data = store.read_bytes(result.key)
+    (source,) = [s for s in result.invoices[0].sources if s.key == ATTACHMENT_KEY]
+    pdf = pikepdf.open(io.BytesIO(data))
+    page = pdf.pages[source.first_page - 1]
+    (annotation,) = page.obj.Annots
+    assert annotation.Subtype == "/Link"
+    assert "/StructParent" not in annotation
+    assert "/StructParents" not in page.obj
