@@ -14,6 +14,7 @@ from typing import Any
 import pypdf
 
 from invoicebackup import (
+    BackupResult,
     BillingPeriod,
     Contract,
     Document,
@@ -113,6 +114,16 @@ def store_for(project: Project, extra: Mapping[str, bytes] | None = None) -> InM
     }
     documents.update(extra or {})
     return InMemoryStore(documents)
+
+
+def cover_pages(result: BackupResult) -> int:
+    """How many pages the backup's cover sheet takes, as its manifest says (0 without one).
+
+    Every invoice's pages come after them: a test of the invoices' pages counts from here.
+    """
+    last = result.manifest.cover_last_page
+    assert (result.manifest.cover_first_page is None) is (last is None)
+    return last or 0
 
 
 def reader(data: bytes) -> pypdf.PdfReader:

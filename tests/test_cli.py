@@ -65,7 +65,8 @@ def test_compile_json_prints_the_result(sample: Path, tmp_path: Path) -> None:
     assert data["exit_code"] == EXIT_OK
     invoices = data["result"]["manifest"]["invoices"]
     assert [i["invoice_id"] for i in invoices] == ["i-3"]
-    assert invoices[0]["first_page"] == 1
+    assert data["result"]["manifest"]["cover_last_page"] == 1  # the cover sheet comes first
+    assert invoices[0]["first_page"] == 2
 
 
 def test_denied_user_exits_1_with_one_line_per_problem(sample: Path, tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from tests.backup_helpers import (
     ADMIN,
     NOW,
     attachment,
+    cover_pages,
     invoice,
     outline,
     page_texts,
@@ -89,8 +90,10 @@ def test_a_backup_holds_every_pdf_in_order_with_bookmarks_matching_page_ranges()
     data = store.read_bytes(result.key)
     assert result.key == NAME
     assert [r.invoice_id for r in result.invoices] == ["i-2a", "i-2b", "i-10"]
-    assert result.page_count == len(reader(data).pages) == 6
-    assert [t.strip().splitlines()[0] for t in page_texts(data)] == [
+    cover = cover_pages(result)
+    assert cover == 1
+    assert result.page_count == len(reader(data).pages) == cover + 6
+    assert [t.strip().splitlines()[0] for t in page_texts(data)[cover:]] == [
         "Invoice i-2a",
         "t1",
         "t2",
@@ -101,12 +104,16 @@ def test_a_backup_holds_every_pdf_in_order_with_bookmarks_matching_page_ranges()
     marks = outline(data)
     invoice_marks = [(title, page) for depth, title, page in marks if depth == 1]
     assert [page + 1 for _, page in invoice_marks] == [r.first_page for r in result.invoices]
-    assert [m[1] for m in marks if m[0] == 0] == ["SC-2 — Steel", "SC-10"]
-    assert [(s.filename, s.first_page, s.last_page) for s in result.invoices[0].sources] == [
-        ("Pay app i-2a.pdf", 1, 1),
-        ("two.pdf", 2, 3),
+    assert [m[1:] for m in marks if m[0] == 0] == [
+        ("Cover sheet", 0),
+        ("SC-2 — Steel", cover),
+        ("SC-10", result.invoices[2].first_page - 1),  # type: ignore[operator]
     ]
-    assert result.invoices[0].last_page == 3
+    assert [(s.filename, s.first_page, s.last_page) for s in result.invoices[0].sources] == [
+        ("Pay app i-2a.pdf", cover + 1, cover + 1),
+        ("two.pdf", cover + 2, cover + 3),
+    ]
+    assert result.invoices[0].last_page == cover + 3
     assert len(result.sha256) == 64
     assert result.size == len(data)
     assert _check(data) == []
@@ -177,18 +184,19 @@ def test_bad_document_policies(code: str, policy: str) -> None:
     (entry,) = result.left_out
     assert (entry.code, entry.key, entry.filename) == (code, "att/bad.pdf", "bad.pdf")
     texts = page_texts(data)
+    cover = cover_pages(result)
     if policy == "placeholder":
         assert entry.action is Action.PLACEHOLDER
-        assert entry.page == 2
-        assert len(texts) == 3
-        assert "bad.pdf" in texts[1]
-        assert code in texts[1]
+        assert entry.page == cover + 2
+        assert len(texts) == cover + 3
+        assert "bad.pdf" in texts[cover + 1]
+        assert code in texts[cover + 1]
         titles = [title for _, title, _ in outline(data)]
         assert "bad.pdf" in titles
     else:
         assert entry.action is Action.SKIPPED
         assert entry.page is None
-        assert len(texts) == 2
+        assert len(texts) == cover + 2
     assert "fine" in texts[-1]
     assert result.page_count == len(texts)
     assert _check(data) == []
@@ -208,7 +216,7 @@ def test_an_attachment_that_is_not_a_pdf_is_skipped_and_listed(policy: str) -> N
         ("receipt.jpg", "not_pdf", Action.SKIPPED),
         ("costs.xlsx", "not_pdf", Action.SKIPPED),
     ]
-    assert len(page_texts(data)) == 1
+    assert len(page_texts(data)) == cover_pages(result) + 1
 
 
 def test_an_owner_password_only_pdf_is_decrypted_and_included() -> None:
@@ -219,7 +227,7 @@ def test_an_owner_password_only_pdf_is_decrypted_and_included() -> None:
     assert result.left_out == ()
     source = result.invoices[0].sources[1]
     assert (source.pages, source.encrypted) == (2, True)
-    assert "locked 2" in page_texts(data)[2]
+    assert "locked 2" in page_texts(data)[source.last_page - 1]
     assert _check(data) == []
 
 
@@ -332,7 +340,8 @@ def test_manifest_is_embedded_and_the_result_serialises() -> None:
     attached = reader(data).attachments["backup-manifest.json"][0]
     assert attached.decode() == manifest_to_json(result.manifest)
     manifest = json.loads(attached)
-    assert manifest["page_count"] == 1
+    assert manifest["page_count"] == cover_pages(result) + 1
+    assert manifest["cover_first_page"] == manifest["cover_last_page"] == 1
     assert manifest["invoices"][0]["sources"][0]["sha256"] == result.invoices[0].sources[0].sha256
     whole = json.loads(result_to_json(result))
     assert whole["key"] == result.key
@@ -398,7 +407,7 @@ def test_a_document_used_several_times_is_read_and_parsed_once(
     result = compile_backup(p, contract_ids=["c-1"], user_id=ADMIN.id, store=store, now=NOW)
     assert reads.count("att/coi.pdf") == 1
     assert parses.count("att/coi.pdf") + parses.count("att/coi-copy.pdf") == 1
-    assert result.page_count == 5
+    assert result.page_count == cover_pages(result) + 5
 
 
 # -- signed versions (DocuSign) ------------------------------------------------------------
@@ -440,7 +449,7 @@ def test_a_completed_envelope_contributes_the_signed_document(certificate: bool)
     expected = [DocumentRole.SIGNED_INVOICE] + ([DocumentRole.CERTIFICATE] if certificate else [])
     assert roles == expected
     assert first.sources[0].signed
-    texts = page_texts(data)
+    texts = page_texts(data)[cover_pages(result) :]
     assert "SIGNED invoice i-1" in texts[0]
     assert ("Certificate of completion" in texts[1]) is certificate
     assert "Invoice i-1" not in "".join(texts)
@@ -467,7 +476,7 @@ def test_an_incomplete_envelope_follows_on_unsigned(status: EnvelopeStatus, poli
         assert set(store.keys()) == before
         return
     result, data = _compile(p, store, contract_ids=["c-1"], signatures=provider, options=options)
-    texts = page_texts(data)
+    texts = page_texts(data)[cover_pages(result) :]
     if policy == "unsigned":
         first = result.invoices[0]
         assert first.signature is SignatureState.UNSIGNED
@@ -514,7 +523,7 @@ def test_signed_documents_come_from_the_store_without_a_provider() -> None:
     assert [s.key for s in first.sources] == ["signed/i-1.pdf", "signed/i-1-cert.pdf"]
     assert first.envelope is not None
     assert first.envelope.source == "project"
-    assert "SIGNED from store" in page_texts(data)[0]
+    assert "SIGNED from store" in page_texts(data)[cover_pages(result)]
 
 
 def test_envelopes_are_ignored_without_the_integration() -> None:
@@ -526,7 +535,7 @@ def test_envelopes_are_ignored_without_the_integration() -> None:
     result, data = _compile(p, store, invoice_ids=["i-1"], signatures=provider)
     assert result.invoices[0].signature is SignatureState.NOT_APPLICABLE
     assert sum(provider.calls.values()) == 0
-    assert "Invoice i-1" in page_texts(data)[0]
+    assert "Invoice i-1" in page_texts(data)[cover_pages(result)]
 
 
 def test_an_output_store_receives_the_backup_and_the_document_store_stays_untouched() -> None:
@@ -540,7 +549,8 @@ def test_an_output_store_receives_the_backup_and_the_document_store_stays_untouc
     )
     assert set(store.keys()) == before
     assert output.keys() == [NAME]
-    assert len(reader(output.read_bytes(result.key)).pages) == result.page_count == 1
+    pages = len(reader(output.read_bytes(result.key)).pages)
+    assert pages == result.page_count == cover_pages(result) + 1
 
 
 def test_a_signed_document_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -557,7 +567,7 @@ def test_a_signed_document_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(_pdf, "open_pdf", counting_open)
     result, data = _compile(p, store, contract_ids=["c-1"])
     assert parsed_keys.count("signed/i-1.pdf") == 1
-    assert "SIGNED from store" in page_texts(data)[0]
+    assert "SIGNED from store" in page_texts(data)[cover_pages(result)]
     assert result.invoices[0].sources[0].signed
 
 
@@ -594,8 +604,9 @@ def test_a_document_whose_objects_the_writer_forgot_is_read_again(
     )
     result, data = _compile(p, store, contract_ids=["c-1"])
     assert store.reads.count("att/coi.pdf") == 2
-    assert result.page_count == 1 + 2 + 1 + 1 + 2
-    assert page_texts(data)[-2:] == page_texts(data)[1:3]
+    cover = cover_pages(result)
+    assert result.page_count == cover + 1 + 2 + 1 + 1 + 2
+    assert page_texts(data)[-2:] == page_texts(data)[cover + 1 : cover + 3]
 
 
 class _ChangingStore(InMemoryStore):

@@ -171,7 +171,8 @@ def test_a_project_made_of_plain_rows_compiles() -> None:
     )
     store = InMemoryStore({"erp/i-1.pdf": text_pdf(["Invoice 1"])})
     result = compile_backup(project, invoice_ids=["i-1"], user_id="u-1", store=store, now=_NOW)
-    assert result.page_count == 1
+    assert result.page_count == (result.manifest.cover_last_page or 0) + 1
+    assert result.invoices[0].first_page == result.page_count
     assert project.language == "en-US"
     assert project.invoices[0].status is InvoiceStatus.APPROVED
 

@@ -126,7 +126,7 @@ def test_a_project_without_surrogates_still_compiles() -> None:
         store=InMemoryStore(sample_documents()),
         now=NOW,
     )
-    assert result.page_count == 3
+    assert result.page_count == (result.manifest.cover_last_page or 0) + 3
 
 
 # --- null for an optional key ------------------------------------------------------------------

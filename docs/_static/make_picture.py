@@ -1,4 +1,7 @@
-"""Render the README's picture from ``make demo``'s output: bookmark panel beside page 1.
+"""Render the README's pictures from ``make demo``'s output: bookmark panel beside page 1.
+
+Page 1 is the cover sheet (on by default). ``backup.png`` shows it beside the bookmark
+panel; ``cover-sheet.png`` shows it alone, sharper, for the documentation.
 
 Needs pdftoppm (poppler-utils) and Pillow (the ``bench`` extra): ``make demo`` first, then
 ``.venv/bin/python docs/_static/make_picture.py``.
@@ -41,18 +44,24 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
+def _render(pdf: Path, *, resolution: int) -> Image.Image:
+    """Page 1 of *pdf* as an RGB image at *resolution* dots per inch."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            ["pdftoppm", "-r", str(resolution), "-png", "-f", "1", "-l", "1", str(pdf), f"{tmp}/p"],
+            check=True,
+        )
+        return Image.open(next(Path(tmp).glob("p*.png"))).convert("RGB")
+
+
 def main() -> None:
     """Render docs/_static/backup.png from the newest backup in demo-output/."""
     pdfs = sorted((ROOT / "demo-output").glob("*.pdf"))
     if not pdfs:
         sys.exit("run `make demo` first")
     pdf = pdfs[-1]
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            ["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", str(pdf), f"{tmp}/p"],
-            check=True,
-        )
-        page = Image.open(next(Path(tmp).glob("p*.png"))).convert("RGB")
+    page = _render(pdf, resolution=90)
+    _render(pdf, resolution=110).save(ROOT / "docs" / "_static" / "cover-sheet.png", optimize=True)
     lines = outline_lines(pypdf.PdfReader(pdf))
     font = _font(13)
     panel = Image.new("RGB", (420, page.height), (246, 246, 246))

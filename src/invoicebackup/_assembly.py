@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 import attrs
 
-from . import _hashing, _pdf
+from . import _cover, _cover_pdf, _hashing, _pdf
 from ._documents import Documents
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
@@ -28,7 +28,7 @@ from .manifest import (
     LeftOut,
     SourceRecord,
 )
-from .options import BackupOptions
+from .options import BackupOptions, Include
 from .plan import BackupPlan, PlannedInvoice
 from .progress import ProgressEvent, ProgressStage
 from .serialization import manifest_to_json
@@ -96,6 +96,10 @@ def assemble(
         if slot.declared_pdf
     ]
     documents.following = {id(slot): after for slot, after in itertools.pairwise(order)}
+    cover_pages: tuple[int, ...] = ()
+    if Include.COVER_SHEET in options.include:
+        # First in the backup, written last: every page after it is numbered from its end.
+        cover_pages = writer.reserve_pages(_cover_pdf.page_count(_cover.line_count(plan)))
     for planned_contract in plan.contracts:
         invoice_nodes: list[_pdf.OutlineNode] = []
         contract_start = writer.page_count
@@ -115,7 +119,7 @@ def assemble(
                         stage=ProgressStage.READ,
                         documents_done=done,
                         documents_total=total,
-                        pages_written=writer.page_count,
+                        pages_written=writer.page_count - len(cover_pages),
                     )
                 )
                 if loaded is None:
@@ -185,7 +189,7 @@ def assemble(
                         stage=ProgressStage.ASSEMBLED,
                         documents_done=done,
                         documents_total=total,
-                        pages_written=writer.page_count,
+                        pages_written=writer.page_count - len(cover_pages),
                     )
                 )
             end = writer.page_count
@@ -208,8 +212,23 @@ def assemble(
                 )
             )
     left_out[:0] = _skipped_invoices(work)
-    if writer.page_count == 0:
+    if writer.page_count == len(cover_pages):
         writer.add_text_page([title, vocabulary.term("backup_nothing_included")])
+    if cover_pages:
+        sheet = _cover.cover_sheet(
+            project,
+            plan,
+            records,
+            user_id=user_id,
+            vocabulary=vocabulary,
+            include=options.include,
+            # Invoice id -> waivers present / missing: none until the waivers' records land.
+            waivers={},
+            signatures={item.planned.invoice.id: item.signature for item in work},
+            now=now,
+        )
+        _cover_pdf.write_cover(writer, sheet, cover_pages)
+        outline.insert(0, _pdf.OutlineNode(title=vocabulary.term("cover.bookmark"), page_index=0))
     writer.set_outline(outline)
     manifest = BackupManifest(
         project_id=project.id,
@@ -224,6 +243,8 @@ def assemble(
         left_out=tuple(left_out),
         # The password provider is code, and what it returns is secret: never recorded.
         options=attrs.evolve(options, passwords=None),
+        cover_first_page=1 if cover_pages else None,
+        cover_last_page=len(cover_pages) or None,
     )
     if options.embed_manifest:
         writer.attach(MANIFEST_NAME, manifest_to_json(manifest).encode())

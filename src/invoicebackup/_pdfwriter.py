@@ -150,6 +150,7 @@ class BackupWriter:
         self._attachments: dict[str, bytes] = {}
         self._finished = False
         self._pages_root = self._objects.allocate()
+        self._structure: tuple[int, str] | None = None
 
     @property
     def page_count(self) -> int:
@@ -468,6 +469,40 @@ class BackupWriter:
         self._pages.append(page)
         return self.page_count - 1
 
+    # -- pages written by others (a cover sheet) --------------------------------------------
+
+    def reserve_pages(self, count: int) -> tuple[int, ...]:
+        """Hold the first *count* pages for pages written later; return their numbers.
+
+        A cover sheet comes first but lists where every document starts: its pages
+        are counted now and written (with :attr:`objects`, under :attr:`pages_root`)
+        once the documents are in. Every number returned must be written as a page
+        before :meth:`finish`.
+        """
+        if self._pages:
+            raise ValueError("pages are reserved before any page is added")
+        numbers = tuple(self._objects.allocate() for _ in range(count))
+        self._pages.extend(numbers)
+        return numbers
+
+    @property
+    def objects(self) -> ObjectWriter:
+        """The writer of the output's objects (for pages written outside this class)."""
+        return self._objects
+
+    @property
+    def pages_root(self) -> int:
+        """The number of the page tree's root (every page's ``/Parent``)."""
+        return self._pages_root
+
+    def page_number(self, index: int) -> int:
+        """The object number of the page at 0-based *index* (a link's destination)."""
+        return self._pages[index]
+
+    def set_structure(self, *, root: int, language: str) -> None:
+        """Mark the output tagged (§14.8): its structure tree's root and its language."""
+        self._structure = (root, language)
+
     # -- finishing ------------------------------------------------------------------------
 
     def set_outline(self, nodes: Sequence[OutlineNode]) -> None:
@@ -529,6 +564,11 @@ class BackupWriter:
             catalog += b">>>>"
         if self._attachments:
             catalog += b"/Names<</EmbeddedFiles<</Names[%s]>>>>" % self._write_attachments()
+        if self._structure is not None:
+            structure_root, language = self._structure
+            catalog += b"/MarkInfo<</Marked true>>/StructTreeRoot %d 0 R/Lang" % structure_root
+            catalog += _text(language)
+            catalog += b"/ViewerPreferences<</DisplayDocTitle true>>"
         catalog += b">>"
         root = objects.allocate()
         objects.put(root, catalog)

@@ -841,6 +841,12 @@ def _summarise(
             digest=result.sha256[:16],
         )
     )
+    manifest = result.manifest
+    if manifest.cover_first_page is not None:
+        pages = words.message(
+            "cli.invoice_pages", first=manifest.cover_first_page, last=manifest.cover_last_page
+        )
+        out.say("  " + words.message("cli.cover_pages", pages=pages))
     for record in result.invoices:
         pages = (
             words.message("cli.invoice_pages", first=record.first_page, last=record.last_page)

@@ -47,7 +47,9 @@ A whole backup, with an in-memory store:
 >>> result.key
 'backups/Subcontractor invoice backup - Harbour Tower - HT-01 - 2024-06-03 - 1405.pdf'
 >>> result.page_count, result.invoices[0].first_page, result.invoices[0].last_page
-(3, 1, 3)
+(4, 2, 4)
+>>> result.manifest.cover_first_page, result.manifest.cover_last_page  # the cover sheet
+(1, 1)
 >>> [(item.filename, item.code, item.action.value) for item in result.left_out]
 [('receipt.jpg', 'not_pdf', 'skipped')]
 >>> print(result.message)  # doctest: +NORMALIZE_WHITESPACE
@@ -256,9 +258,9 @@ def compile_backup(
         'archive/Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf'
         >>> for r in result.invoices:
         ...     print(r.invoice_id, r.first_page, r.last_page, r.signature.value)
-        i-1 1 5 not_applicable
-        i-2 6 9 signed
-        i-3 10 12 not_applicable
+        i-1 2 6 not_applicable
+        i-2 7 10 signed
+        i-3 11 13 not_applicable
         >>> [(item.filename, item.code, item.action.value) for item in result.left_out]
         [('Quantities.csv', 'not_pdf', 'skipped')]
         >>> result.key in store

@@ -101,8 +101,8 @@ class SourceRecord:
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> for source in result.invoices[0].sources:
         ...     print(source.role.value, source.key, source.pages, source.first_page, source.signed)
-        signed_invoice signed/i-2.pdf 2 1 True
-        attachment docs/i-2-waiver.pdf 1 3 False
+        signed_invoice signed/i-2.pdf 2 2 True
+        attachment docs/i-2-waiver.pdf 1 4 False
 
     .. versionadded:: 0.1.0
     """
@@ -176,7 +176,7 @@ class LeftOut:
         ...                         store=InMemoryStore(sample_documents()),
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> [(item.filename, item.code, item.action.value, item.page) for item in result.left_out]
-        [('Mill certificate.pdf', 'damaged', 'placeholder', 3)]
+        [('Mill certificate.pdf', 'damaged', 'placeholder', 4)]
 
     .. versionadded:: 0.1.0
     """
@@ -217,7 +217,7 @@ class InvoiceRecord:
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> record = result.invoices[0]
         >>> record.number, record.contract_number, record.first_page, record.last_page
-        ('INV-0002', 'SC-2', 1, 3)
+        ('INV-0002', 'SC-2', 2, 4)
         >>> record.signature.value, [source.filename for source in record.sources]
         ('signed', ['Invoice 2 (signed).pdf', 'Lien waiver.pdf'])
 
@@ -244,6 +244,9 @@ class BackupManifest:
 
     It describes the content only — where the file was written is decided after
     the PDF is made (a name may be taken) and lives in :class:`BackupResult`.
+    ``cover_first_page`` and ``cover_last_page`` are the cover sheet's pages, 1-based
+    (``None`` without one: see :attr:`~invoicebackup.options.Include.COVER_SHEET`);
+    every invoice's and document's pages are counted after them.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -254,7 +257,9 @@ class BackupManifest:
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> manifest = result.manifest
         >>> manifest.title, manifest.language, manifest.page_count, manifest.created_at.isoformat()
-        ('Subcontractor invoice backup', 'en-US', 3, '2026-11-03T09:30:00+00:00')
+        ('Subcontractor invoice backup', 'en-US', 4, '2026-11-03T09:30:00+00:00')
+        >>> manifest.cover_first_page, manifest.cover_last_page
+        (1, 1)
         >>> [record.invoice_id for record in manifest.invoices], len(manifest.left_out)
         (['i-4'], 1)
 
@@ -272,6 +277,8 @@ class BackupManifest:
     invoices: tuple[InvoiceRecord, ...]
     left_out: tuple[LeftOut, ...]
     options: BackupOptions
+    cover_first_page: int | None = None
+    cover_last_page: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -296,7 +303,7 @@ class BackupResult:
         >>> result.filename
         'Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf'
         >>> result.page_count, len(result.sha256), result.size > 0
-        (3, 64, True)
+        (4, 64, True)
         >>> print(result.message)  # doctest: +NORMALIZE_WHITESPACE
         The invoice backup was compiled; 1 item left out or replaced by a placeholder:
         Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf

@@ -33,11 +33,18 @@ class Include(enum.Enum):
     .. versionadded:: 0.3.0
     """
 
+    #: The cover sheet, the backup's first pages (the project, who compiled it and when,
+    #: the selection, a table of contents linking to each invoice's first page, totals).
     COVER_SHEET = "cover-sheet"
+    #: Each invoice's attachments, in upload order.
     ATTACHMENTS = "attachments"
+    #: Lien waivers from the invoice's vendor.
     FIRST_TIER_WAIVERS = "first-tier-waivers"
+    #: Lien waivers from the vendor's own subcontractors and suppliers.
     SUB_TIER_WAIVERS = "sub-tier-waivers"
+    #: Conditional lien waivers (of the tiers included).
     CONDITIONAL_WAIVERS = "conditional-waivers"
+    #: Unconditional lien waivers (of the tiers included).
     UNCONDITIONAL_WAIVERS = "unconditional-waivers"
 
 

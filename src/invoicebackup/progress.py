@@ -37,7 +37,8 @@ class ProgressEvent:
             document's pages were put into the backup) or ``written`` (done).
         documents_done: Documents through the current stage so far.
         documents_total: Documents the backup has to go through.
-        pages_written: Pages in the backup so far.
+        pages_written: Pages in the backup so far (the cover sheet, written last,
+            counts from the ``written`` event on).
 
     Example:
         >>> from datetime import datetime, timezone
@@ -54,7 +55,7 @@ class ProgressEvent:
         assembled 1 2 2
         read 2 2 2
         assembled 2 2 3
-        written 2 2 3
+        written 2 2 4
 
     .. versionadded:: 0.1.0
     """

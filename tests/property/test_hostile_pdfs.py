@@ -181,7 +181,8 @@ def _verdict(result: BackupResult, data: bytes, policy: str) -> str | None:
     left = [item for item in result.left_out if item.key == ATTACHMENT_KEY]
     assert (ATTACHMENT_KEY in sources) != bool(left), "included exactly once, or reported"
     placeholders = sum(1 for item in result.left_out if item.page is not None)
-    assert result.page_count == sum(s.pages for s in record.sources) + placeholders
+    cover = result.manifest.cover_last_page or 0
+    assert result.page_count == cover + sum(s.pages for s in record.sources) + placeholders
     if left:
         (item,) = left
         assert item.action is (Action.PLACEHOLDER if policy == "placeholder" else Action.SKIPPED)

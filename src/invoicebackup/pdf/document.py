@@ -334,7 +334,9 @@ class _Document:
                     if isinstance(entry, Ref):
                         found.dropped_ids.add(entry.num)
                     continue
-                cleaned = self.clean(annot)
+                # Its structure-tree key would point into the output's tree (a
+                # cover sheet's), not the source's: no structure tree is copied.
+                cleaned = _without(self.clean(annot), b"StructParent")
                 if isinstance(entry, Ref):
                     found.occurrence_ids.add(entry.num)
                     found.objects[entry.num] = cleaned
