@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 import attrs
 
-from . import _hashing, _pdf
+from . import _hashing, _pdf, _waivers
 from ._documents import Documents
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
@@ -27,9 +27,10 @@ from .manifest import (
     InvoiceRecord,
     LeftOut,
     SourceRecord,
+    WaiverRecord,
 )
 from .options import BackupOptions
-from .plan import BackupPlan, PlannedInvoice
+from .plan import BackupPlan, DocumentRole, PlannedInvoice
 from .progress import ProgressEvent, ProgressStage
 from .serialization import manifest_to_json
 from .terminology import Vocabulary
@@ -106,6 +107,7 @@ def assemble(
             start = writer.page_count
             sources: list[SourceRecord] = []
             doc_nodes: list[_pdf.OutlineNode] = []
+            waiver_nodes: list[_pdf.OutlineNode] = []
             for index, slot in enumerate(item.slots):
                 invoice = planned.invoice
                 loaded = documents.load(slot) if slot.declared_pdf else None
@@ -125,9 +127,9 @@ def assemble(
                             key=slot.key,
                             filename=slot.filename,
                             code="not_pdf",
-                            reason="the attachment is not a PDF "
-                            f"({declared_type(slot)}); only PDF attachments go into a backup",
+                            reason=not_pdf_reason(slot),
                             action=Action.SKIPPED,
+                            waiver=_waiver_record(slot),
                         )
                     )
                 else:
@@ -161,11 +163,12 @@ def assemble(
                                     removed=added.removed,
                                     repaired=loaded.parsed.repaired,
                                     notes=added.notes,
+                                    waiver=_waiver_record(slot),
                                 )
                             )
-                            doc_nodes.append(
+                            (waiver_nodes if slot.waiver else doc_nodes).append(
                                 _pdf.OutlineNode(
-                                    title=slot.filename,
+                                    title=_slot_title(slot, vocabulary),
                                     page_index=added.first_page,
                                     children=_pdf.shifted(loaded.parsed.outline, added.first_page),
                                 )
@@ -175,9 +178,10 @@ def assemble(
                             _bad_entry(invoice, slot, error, options, writer, vocabulary)
                         )
                         if left_out[-1].page is not None:
-                            doc_nodes.append(
+                            (waiver_nodes if slot.waiver else doc_nodes).append(
                                 _pdf.OutlineNode(
-                                    title=slot.filename, page_index=writer.page_count - 1
+                                    title=_slot_title(slot, vocabulary),
+                                    page_index=writer.page_count - 1,
                                 )
                             )
                 notify(
@@ -188,6 +192,7 @@ def assemble(
                         pages_written=writer.page_count,
                     )
                 )
+            doc_nodes += _waivers_node(waiver_nodes, vocabulary)
             end = writer.page_count
             record = _invoice_record(planned, planned_contract.contract, item, sources, start, end)
             records.append(record)
@@ -259,7 +264,38 @@ def _bad_entry(
         reason=error.reason,
         action=action,
         page=page,
+        waiver=_waiver_record(slot),
     )
+
+
+def _waiver_record(slot: Slot) -> WaiverRecord | None:
+    return None if slot.waiver is None else WaiverRecord.of(slot.waiver)
+
+
+def _slot_title(slot: Slot, vocabulary: Vocabulary) -> str:
+    """A document's bookmark: its file name, or a lien waiver's tier, condition, claimant."""
+    return slot.filename if slot.waiver is None else _waivers.title(slot.waiver, vocabulary)
+
+
+def _waivers_node(
+    nodes: Sequence[_pdf.OutlineNode], vocabulary: Vocabulary
+) -> list[_pdf.OutlineNode]:
+    """The invoice's lien waivers under one bookmark of their own (none when there are none)."""
+    if not nodes:
+        return []
+    return [
+        _pdf.OutlineNode(
+            title=vocabulary.term("lien_waivers"),
+            page_index=nodes[0].page_index,
+            children=tuple(nodes),
+        )
+    ]
+
+
+def not_pdf_reason(slot: Slot) -> str:
+    """Why a document not declared as a PDF is left out, in words."""
+    what = "the lien waiver" if slot.role is DocumentRole.LIEN_WAIVER else "the attachment"
+    return f"{what} is not a PDF ({declared_type(slot)}); only PDF attachments go into a backup"
 
 
 def _code_label(code: str, vocabulary: Vocabulary) -> str:
@@ -333,6 +369,7 @@ def _invoice_record(
         signature=item.signature,
         signature_note=item.note,
         envelope=item.envelope,
+        missing_waivers=tuple(WaiverRecord.of(w) for w in planned.missing_waivers),
     )
 
 

@@ -54,6 +54,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
+from dataclasses import replace as _replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
@@ -78,7 +79,7 @@ from .docusign import (
     can_request_signature,
     sync_status,
 )
-from .domain import Document, Project
+from .domain import Document, LienWaiver, Project
 from .errors import (
     PROBLEM_KINDS,
     InvalidValueError,
@@ -86,6 +87,7 @@ from .errors import (
     Problem,
     ProblemKind,
 )
+from .manifest import WaiverRecord
 from .options import Include, parse_include
 from .permissions import Decision, may_know_of_contract
 from .preview import DocumentFate, Fate, document_fate, preview_backup
@@ -536,6 +538,12 @@ def _policies(function: Callable[..., Any]) -> Callable[..., Any]:
         help="Also require the contract's earlier billing periods to be closed.",
     )(function)
     function = click.option(
+        "--require-waivers",
+        is_flag=True,
+        help="Refuse the backup when a lien waiver it includes was requested and not "
+        "received (each one is named).",
+    )(function)
+    function = click.option(
         "--on-unsigned",
         type=click.Choice(["unsigned", "skip", "fail"]),
         default="unsigned",
@@ -853,6 +861,9 @@ def _summarise(out: _Output, result: BackupResult, pdf_path: Path, manifest_path
                     subject=record.invoice_id,
                 )
             )
+    for record in result.invoices:
+        for waiver in record.missing_waivers:
+            out.warn(_missing_waiver_issue(record.contract_number, record.number, waiver))
     for item in result.left_out:
         what = item.filename or item.invoice_id
         verb = "replaced by a placeholder page" if item.action is Action.PLACEHOLDER else "skipped"
@@ -877,6 +888,41 @@ def _fate_json(fate: DocumentFate) -> dict[str, Any]:
         "fate": fate.fate.value,
         "code": fate.code,
         "reason": fate.reason,
+        "waiver_id": fate.waiver_id,
+    }
+
+
+def _waiver_words(waiver: WaiverRecord | LienWaiver) -> str:
+    waiver_id = waiver.waiver_id if isinstance(waiver, WaiverRecord) else waiver.id
+    return (
+        f"{waiver.tier.value}-tier {waiver.condition.value} {waiver.scope.value} lien waiver "
+        f"{waiver_id} from {waiver.claimant} through {waiver.through_date.isoformat()}"
+    )
+
+
+def _missing_waiver_issue(
+    contract_number: str, invoice_number: str, waiver: WaiverRecord | LienWaiver
+) -> _Issue:
+    waiver_id = waiver.waiver_id if isinstance(waiver, WaiverRecord) else waiver.id
+    return _Issue(
+        "warning",
+        "missing_waiver",
+        f"{contract_number} / {invoice_number}: missing: the {_waiver_words(waiver)} "
+        "was requested and has not been received",
+        path=f"waiver:{waiver_id}",
+        subject=waiver_id,
+    )
+
+
+def _waiver_json(waiver: LienWaiver) -> dict[str, Any]:
+    return {
+        "waiver_id": waiver.id,
+        "tier": waiver.tier.value,
+        "condition": waiver.condition.value,
+        "scope": waiver.scope.value,
+        "claimant": waiver.claimant,
+        "through_date": waiver.through_date.isoformat(),
+        "amount": str(waiver.amount),
     }
 
 
@@ -964,6 +1010,9 @@ def plan_command(
                 refusals.append(_fate_issue(fate))
             elif fate.warns:
                 out.warn(_fate_issue(fate), echo=False)
+        for waiver in planned.missing_waivers:
+            out.say(f"    - missing: {_waiver_words(waiver)}")
+            out.warn(_missing_waiver_issue(contract.number, invoice.number, waiver), echo=False)
         if item.signature is SignatureState.UNSIGNED and item.note:
             out.say(f"    unsigned: {item.note}")
             out.warn(
@@ -990,6 +1039,7 @@ def plan_command(
                 "status": invoice.status.value,
                 "signature": item.signature.value,
                 "documents": [_fate_json(f) for f in item.documents],
+                "missing_waivers": [_waiver_json(w) for w in planned.missing_waivers],
             }
         )
     if refusals:
@@ -1037,6 +1087,14 @@ def validate_command(project_dir: Path, passwords_file: Path | None) -> None:
         out.detail(f"  {path}: {fate.key} ({fate.filename}): {_fate_words(fate)}")
         if fate.warns:
             out.warn(_fate_issue(fate, path))
+    for i, invoice in enumerate(project.invoices):
+        contract = project.contract(invoice.contract_id)
+        for j, waiver in enumerate(invoice.lien_waivers):
+            if waiver.missing:
+                issue = _missing_waiver_issue(
+                    contract.number if contract else invoice.contract_id, invoice.number, waiver
+                )
+                out.warn(_replace(issue, path=f"invoices[{i}].lien_waivers[{j}].document"))
     if errors:
         warned = f", {_plural(len(out.problems), 'warning')}" if out.problems else ""
         _refuse(f"{project_dir}: {_plural(len(errors), 'problem')}{warned}", errors)
@@ -1066,6 +1124,14 @@ def _references(project: Project) -> Iterator[tuple[str, str, DocumentRole, Docu
                 DocumentRole.ATTACHMENT,
                 attachment,
             )
+        for j, waiver in enumerate(invoice.lien_waivers):
+            if waiver.document is not None:
+                yield (
+                    f"invoices[{i}].lien_waivers[{j}].document.key",
+                    invoice.id,
+                    DocumentRole.LIEN_WAIVER,
+                    waiver.document,
+                )
         envelope = invoice.envelope
         if envelope is None:
             continue

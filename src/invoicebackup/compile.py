@@ -257,8 +257,8 @@ def compile_backup(
         >>> for r in result.invoices:
         ...     print(r.invoice_id, r.first_page, r.last_page, r.signature.value)
         i-1 1 5 not_applicable
-        i-2 6 9 signed
-        i-3 10 12 not_applicable
+        i-2 6 11 signed
+        i-3 12 14 not_applicable
         >>> [(item.filename, item.code, item.action.value) for item in result.left_out]
         [('Quantities.csv', 'not_pdf', 'skipped')]
         >>> result.key in store
@@ -430,6 +430,10 @@ def _compile(
         )
     else:
         message = vocabulary.message("backup_succeeded", filename=filename)
+    missing = sum(len(record.missing_waivers) for record in manifest.invoices)
+    if missing:
+        # Never silent: the notification itself says that waivers asked for are not in.
+        message += " " + vocabulary.message("backup_missing_waivers", count=missing)
     return BackupResult(
         key=key,
         filename=filename,

@@ -156,6 +156,10 @@ class BackupOptions:
             their words, or a comma list (``"attachments,first-tier-waivers"``);
             ``"all"`` (the default) is every part. The invoice's own document is
             always included.
+        require_waivers: Refuse the backup
+            (:class:`~invoicebackup.errors.BackupPreconditionsError`, one
+            ``missing_waiver`` problem a waiver) when a lien waiver the selection asks
+            for is missing (see :func:`~invoicebackup.plan.plan_backup`).
         repair: When a document cannot be read and pikepdf is installed (the
             ``repair`` extra), rewrite it with pikepdf (qpdf) and try again; such a
             source is marked ``repaired`` in the manifest. Without pikepdf this does
@@ -199,3 +203,4 @@ class BackupOptions:
     )
     repair: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
     include: frozenset[Include] = attrs.field(default=_ALL, converter=parse_include)
+    require_waivers: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
