@@ -829,6 +829,12 @@ def _optional_document(_inst: object, attribute: attrs.Attribute[Any], value: ob
         raise ValueError(f"{attribute.name} must be a Document or None, got {value!r}")
 
 
+def _claimant(_inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    # Typed and named, so that a project file's blank claimant is reported at its own key.
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError("LienWaiver.claimant", value, reason="is not a name (it is blank)")
+
+
 @attrs.frozen(kw_only=True)
 class LienWaiver:
     """A lien waiver that goes with an invoice: received (its document) or still *missing*.
@@ -867,7 +873,7 @@ class LienWaiver:
     tier: WaiverTier = attrs.field(converter=_waiver_tier)
     condition: WaiverCondition = attrs.field(converter=_waiver_condition)
     scope: WaiverScope = attrs.field(converter=_waiver_scope)
-    claimant: str = attrs.field(validator=_non_empty)
+    claimant: str = attrs.field(validator=_claimant)
     through_date: date
     amount: Decimal = attrs.field(validator=_finite_amount)
     document: Document | None = attrs.field(default=None, validator=_optional_document)
