@@ -52,6 +52,7 @@ demo: $(STAMP)
 	$(BIN)/invoicebackup sample demo-output/project
 	$(BIN)/invoicebackup validate demo-output/project || test $$? -eq 3
 	$(BIN)/invoicebackup docusign status demo-output/project --as u-admin
+	$(BIN)/invoicebackup plan demo-output/project --as u-admin --contract k-2 || test $$? -eq 3
 	$(BIN)/invoicebackup compile demo-output/project --as u-admin -o demo-output \
 		--include-certificate || test $$? -eq 3
 

@@ -1003,8 +1003,15 @@ def plan_command(
             f"  {invoice.number}  period {planned.period.start}..{planned.period.end}  "
             f"{invoice.status.value}{signature}"
         )
+        waivers = {w.id: w for w in invoice.lien_waivers}
         for fate in item.documents:
-            out.say(f"    - {fate.filename}: {_fate_words(fate)}")
+            waiver = waivers.get(fate.waiver_id) if fate.waiver_id else None
+            label = (
+                f" ({waiver.tier.value}-tier {waiver.condition.value} lien waiver {waiver.id})"
+                if waiver
+                else ""
+            )
+            out.say(f"    - {fate.filename}{label}: {_fate_words(fate)}")
             out.detail(f"        {fate.role.value}, {fate.key}")
             if fate.fate is Fate.REFUSED:
                 refusals.append(_fate_issue(fate))

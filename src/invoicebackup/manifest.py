@@ -277,7 +277,7 @@ class InvoiceRecord:
             (:attr:`~invoicebackup.options.BackupOptions.include`) and that were never
             received (no document), in backup order. The waivers that are in are the
             sources whose :attr:`SourceRecord.waiver` is set; one received but unreadable
-            is in :attr:`BackupManifest.left_out` with its :attr:`LeftOut.waiver` set.
+            is in the manifest's ``left_out`` with its :attr:`LeftOut.waiver` set.
 
     Example:
         >>> from datetime import datetime, timezone

@@ -235,7 +235,7 @@ def plan_backup(
     The order: contracts by number in natural, case-insensitive order
     (``SC-2`` < ``SC-10`` < ``sc-11``; ties by exact number then id), invoices by
     position then id, and inside an invoice its default PDF, then its
-    attachments in upload order (with :attr:`~invoicebackup.options.Include.ATTACHMENTS`),
+    attachments in upload order (with ``Include.ATTACHMENTS``),
     then its lien waivers received: first tier, then sub tier, each in the order received.
     A waiver is in when the selection holds both its tier's part and its condition's part
     (``first-tier-waivers`` and ``conditional-waivers`` for a first-tier conditional one).
