@@ -129,7 +129,7 @@ def assemble(
                             code="not_pdf",
                             reason=not_pdf_reason(slot),
                             action=Action.SKIPPED,
-                            waiver=_waiver_record(slot),
+                            waiver=waiver_record(slot),
                         )
                     )
                 else:
@@ -163,7 +163,7 @@ def assemble(
                                     removed=added.removed,
                                     repaired=loaded.parsed.repaired,
                                     notes=added.notes,
-                                    waiver=_waiver_record(slot),
+                                    waiver=waiver_record(slot),
                                 )
                             )
                             (waiver_nodes if slot.waiver else doc_nodes).append(
@@ -194,7 +194,7 @@ def assemble(
                 )
             doc_nodes += _waivers_node(waiver_nodes, vocabulary)
             end = writer.page_count
-            record = _invoice_record(planned, planned_contract.contract, item, sources, start, end)
+            record = invoice_record(planned, planned_contract.contract, item, sources, start, end)
             records.append(record)
             if end > start:
                 invoice_nodes.append(
@@ -212,7 +212,7 @@ def assemble(
                     children=tuple(invoice_nodes),
                 )
             )
-    left_out[:0] = _skipped_invoices(work)
+    left_out[:0] = skipped_invoices(work)
     if writer.page_count == 0:
         writer.add_text_page([title, vocabulary.term("backup_nothing_included")])
     writer.set_outline(outline)
@@ -247,14 +247,7 @@ def _bad_entry(
     page: int | None = None
     action = Action.SKIPPED
     if options.on_bad_document == "placeholder":
-        lines = [
-            vocabulary.message("backup_placeholder", filename=slot.filename),
-            "",
-            f"{slot.filename}",
-            f"{slot.key}",
-            f"{_code_label(error.code, vocabulary)} ({error.code}): {error.reason}",
-        ]
-        page = writer.add_text_page(lines) + 1
+        page = writer.add_text_page(placeholder_lines(slot, error, vocabulary)) + 1
         action = Action.PLACEHOLDER
     return LeftOut(
         invoice_id=invoice.id,
@@ -264,11 +257,11 @@ def _bad_entry(
         reason=error.reason,
         action=action,
         page=page,
-        waiver=_waiver_record(slot),
+        waiver=waiver_record(slot),
     )
 
 
-def _waiver_record(slot: Slot) -> WaiverRecord | None:
+def waiver_record(slot: Slot) -> WaiverRecord | None:
     return None if slot.waiver is None else WaiverRecord.of(slot.waiver)
 
 
@@ -296,6 +289,17 @@ def not_pdf_reason(slot: Slot) -> str:
     """Why a document not declared as a PDF is left out, in words."""
     what = "the lien waiver" if slot.role is DocumentRole.LIEN_WAIVER else "the attachment"
     return f"{what} is not a PDF ({declared_type(slot)}); only PDF attachments go into a backup"
+
+
+def placeholder_lines(slot: Slot, error: BadDocumentError, vocabulary: Vocabulary) -> list[str]:
+    """What a placeholder says of the document it stands for: its name, its key, why."""
+    return [
+        vocabulary.message("backup_placeholder", filename=slot.filename),
+        "",
+        f"{slot.filename}",
+        f"{slot.key}",
+        f"{_code_label(error.code, vocabulary)} ({error.code}): {error.reason}",
+    ]
 
 
 def _code_label(code: str, vocabulary: Vocabulary) -> str:
@@ -347,7 +351,7 @@ def _fingerprint(
     return json.dumps([plan.invoice_ids, parts], sort_keys=True, default=str).encode()
 
 
-def _invoice_record(
+def invoice_record(
     planned: PlannedInvoice,
     contract: Contract,
     item: InvoiceWork,
@@ -373,7 +377,7 @@ def _invoice_record(
     )
 
 
-def _skipped_invoices(work: Sequence[InvoiceWork]) -> list[LeftOut]:
+def skipped_invoices(work: Sequence[InvoiceWork]) -> list[LeftOut]:
     return [
         LeftOut(
             invoice_id=item.planned.invoice.id,

@@ -681,6 +681,15 @@ def main() -> None:
 )
 @_policies
 @click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["pdf", "zip"], case_sensitive=False),
+    default="pdf",
+    show_default=True,
+    help="One PDF, or a ZIP of each document as the bytes it was (signed originals stay "
+    "valid), named and ordered as the PDF orders them, with the manifest.",
+)
+@click.option(
     "--language",
     metavar="TAG",
     callback=_language,
@@ -695,10 +704,11 @@ def compile_command(
     contract_ids: tuple[str, ...],
     output_dir: Path | None,
     language: str | None,
+    output_format: str,
     now: datetime | None,
     **policies: Any,
 ) -> None:
-    """Compile a backup of PROJECT_DIR's selected invoices into one PDF.
+    """Compile a backup of PROJECT_DIR's selected invoices into one PDF (or one ZIP).
 
     Writes the backup and its manifest (JSON) side by side, under a name that is not
     taken. The backup's time (its name and metadata) is --now, else SOURCE_DATE_EPOCH,
@@ -712,6 +722,7 @@ def compile_command(
         **policies,
         language=language,
         output_prefix="" if output_dir is not None else "backups",
+        format=output_format.lower(),
     )
     if output_dir is not None:
         try:
@@ -749,7 +760,7 @@ def compile_command(
 
 def _manifest_key(key: str) -> str:
     """The key of the manifest written beside the backup under *key*."""
-    return key.removesuffix(".pdf") + ".manifest.json"
+    return key.removesuffix(".pdf").removesuffix(".zip") + ".manifest.json"
 
 
 class _WithManifest:

@@ -70,6 +70,7 @@ from ._assembly import Sink, assemble
 from ._documents import Documents, limits_of, passwords_for
 from ._signed_versions import resolve_signatures
 from ._work import InvoiceWork
+from ._zip import assemble_zip
 from .docusign import SignatureProvider
 from .domain import Document, Project
 from .errors import DocumentExistsError, InvalidValueError
@@ -212,6 +213,12 @@ def compile_backup(
     assembled again under the next name (its progress is not reported twice).
     Signed versions replace the default PDF on a project with the DocuSign
     integration (see the module documentation and ``options.on_unsigned``).
+
+    With ``options.format="zip"`` the backup is one ZIP instead (its name ends in
+    ``.zip``): the same documents, each as the bytes it was, named
+    ``NNN - {contract} - {invoice} - {document}.pdf`` in backup order, then the manifest;
+    written the same way, streamed and atomic (see :attr:`BackupOptions.format
+    <invoicebackup.options.BackupOptions.format>`).
 
     Args:
         project: The project.
@@ -380,6 +387,8 @@ def _compile(
 ) -> BackupResult:
     total = sum(len(w.slots) for w in work)
     base = backup_filename(project, now=now, language=options.language)
+    if options.format == "zip":
+        base = base.removesuffix(".pdf") + ".zip"
     folder = f"{options.output_prefix}/" if options.output_prefix else ""
     assembled = False
     for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
@@ -393,19 +402,33 @@ def _compile(
         try:
             with target.create(key) as out:
                 sink = Sink(out, key, hashing.stream())
-                manifest = assemble(
-                    project,
-                    plan,
-                    work,
-                    documents,
-                    sink,
-                    user_id=user_id,
-                    vocabulary=vocabulary,
-                    options=options,
-                    limits=limits,
-                    notify=notify,
-                    now=now,
-                )
+                if options.format == "zip":
+                    manifest = assemble_zip(
+                        project,
+                        plan,
+                        work,
+                        documents,
+                        sink,
+                        user_id=user_id,
+                        vocabulary=vocabulary,
+                        options=options,
+                        notify=notify,
+                        now=now,
+                    )
+                else:
+                    manifest = assemble(
+                        project,
+                        plan,
+                        work,
+                        documents,
+                        sink,
+                        user_id=user_id,
+                        vocabulary=vocabulary,
+                        options=options,
+                        limits=limits,
+                        notify=notify,
+                        now=now,
+                    )
                 # The last event goes out before the commit: a callback that raises (or a
                 # Ctrl-C) there still leaves nothing behind.
                 notify(

@@ -152,6 +152,9 @@ class SourceRecord:
             form, a rebuilt cross-reference table, bookmarks that point nowhere…
         waiver: The lien waiver it is the document of (role ``lien_waiver``), else
             ``None``.
+        entry: In a ZIP backup, the name of the file that holds its bytes; ``None`` in
+            a PDF backup. (In a ZIP, the pages are counted as if its PDFs were read one
+            after the other, in order.)
 
     Example:
         >>> from datetime import datetime, timezone
@@ -184,6 +187,7 @@ class SourceRecord:
     repaired: bool = False
     notes: tuple[str, ...] = ()
     waiver: WaiverRecord | None = None
+    entry: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -232,6 +236,8 @@ class LeftOut:
         action: Skipped, or replaced by a placeholder page.
         page: The placeholder's page, 1-based, if there is one.
         waiver: The lien waiver whose document this is, else ``None``.
+        entry: In a ZIP backup, the name of the text file standing for it (a placeholder),
+            else ``None``.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -254,6 +260,7 @@ class LeftOut:
     action: Action
     page: int | None = None
     waiver: WaiverRecord | None = None
+    entry: str | None = None
 
 
 @attrs.frozen(kw_only=True)
