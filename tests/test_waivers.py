@@ -668,3 +668,15 @@ def test_the_sample_compiles_its_waivers_with_the_oracles_agreement(tmp_path: Pa
     assert tiers == [WaiverTier.FIRST, WaiverTier.SUB]
     assert [w.waiver_id for w in record.missing_waivers] == ["w-2-3"]
     assert assert_backup_matches(result, store.read_bytes(result.key), documents) == 4
+
+
+def test_validate_reads_each_waiver_document_as_compile_would(tmp_path: Path) -> None:
+    """A damaged waiver document is a warning at its JSON path, worded as compile words it."""
+    folder = write_sample_project(tmp_path / "project", today=TODAY)
+    (folder / "docs" / "i-2-waiver-volt.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<")
+    result = CliRunner().invoke(main, ["validate", str(folder)])
+    assert result.exit_code == EXIT_WARNINGS, result.output
+    assert (
+        "warning: invoices[1].lien_waivers[1].document.key: Volt conditional waiver.pdf (i-2): "
+        "replaced by a placeholder page (damaged)"
+    ) in result.stderr
