@@ -254,22 +254,41 @@ def test_the_cli_writes_a_zip_and_its_manifest(tmp_path: Path) -> None:
         assert archive.namelist()[-1] == MANIFEST_NAME
 
 
+def _zip_peak(folder: Path, invoices: int) -> tuple[int, int]:
+    """The lowest of two peaks of memory while compiling a ZIP of a generated workload.
+
+    The lower one: how much waits to be hashed depends on the helper thread's scheduling.
+    """
+    made, store, total = _workload(folder, invoices)
+    peaks = []
+    for _ in range(2):
+        gc.collect()
+        tracemalloc.start()
+        try:
+            result = compile_backup(
+                made,
+                contract_ids=["c-1"],
+                user_id=ADMIN.id,
+                store=store,
+                options=BackupOptions(format="zip"),
+                now=NOW,
+            )
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        peaks.append(peak)
+        assert result.size > 0.9 * total
+    return min(peaks), total
+
+
 def test_a_zip_streams_one_document_at_a_time(tmp_path: Path) -> None:
-    """The peak memory of a ZIP compile is a fraction of its input, not the archive."""
-    made, store, total = _workload(tmp_path / "work", 12)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        result = compile_backup(
-            made,
-            contract_ids=["c-1"],
-            user_id=ADMIN.id,
-            store=store,
-            options=BackupOptions(format="zip"),
-            now=NOW,
-        )
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert result.size > 0.9 * total
-    assert peak < 0.3 * total, (peak, total)
+    """Three times the input, about the same peak: the archive is never held in memory.
+
+    The peak is the documents read ahead and waiting to be hashed (bounded), not the
+    archive: a compile that held it would triple its peak.
+    """
+    small, small_input = _zip_peak(tmp_path / "small", 8)
+    large, large_input = _zip_peak(tmp_path / "large", 24)
+    assert large_input > 2.9 * small_input
+    assert large / small < 1.5, (small, large)  # holding the archive would be over 2
+    assert large < 0.25 * large_input, (large, large_input)
