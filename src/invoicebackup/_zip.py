@@ -174,6 +174,8 @@ def assemble_zip(
         out = _Archive(
             zip=archive, width=max(3, len(str(max(total, 1)))), time=_entry_time(project, now)
         )
+        # The cover sheet (issue 21, item 3), once it exists, goes first: the entries are
+        # numbered as they are added, so it takes number 001 and the documents follow.
         for planned_contract in plan.contracts:
             contract = planned_contract.contract
             for planned in planned_contract.invoices:

@@ -525,7 +525,8 @@ def _policies(function: Callable[..., Any]) -> Callable[..., Any]:
         callback=_include_parts,
         help="The parts of the backup, a comma list of cover-sheet, attachments, "
         "first-tier-waivers, sub-tier-waivers, conditional-waivers, unconditional-waivers, "
-        "or all. The invoice's own document is always included.",
+        "or all. The invoice's own document is always included; a lien waiver is included "
+        "when both its tier's and its condition's parts are.",
     )(function)
     function = click.option(
         "--include-certificate",
