@@ -52,8 +52,12 @@ demo: $(STAMP)
 	$(BIN)/invoicebackup sample demo-output/project
 	$(BIN)/invoicebackup validate demo-output/project || test $$? -eq 3
 	$(BIN)/invoicebackup docusign status demo-output/project --as u-admin
+	$(BIN)/invoicebackup plan demo-output/project --as u-admin --contract k-2 || test $$? -eq 3
 	$(BIN)/invoicebackup compile demo-output/project --as u-admin -o demo-output \
 		--include-certificate || test $$? -eq 3
+	$(BIN)/invoicebackup compile demo-output/project --as u-admin -o demo-output \
+		--include-certificate --format zip -q || test $$? -eq 3
+	$(BIN)/python -m zipfile -l "$$(ls -t demo-output/*.zip | head -n 1)"
 
 $(BENCH_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

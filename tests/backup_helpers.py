@@ -21,6 +21,7 @@ from invoicebackup import (
     Envelope,
     InMemoryStore,
     Invoice,
+    LienWaiver,
     PeriodStatus,
     PermissionLevel,
     Permissions,
@@ -66,6 +67,7 @@ def invoice(
     period: str = "bp-may",
     attachments: Sequence[Document] = (),
     envelope: Envelope | None = None,
+    lien_waivers: Sequence[LienWaiver] = (),
 ) -> Invoice:
     """An invoice whose default PDF is stored under ``docs/<id>.pdf``."""
     return Invoice(
@@ -77,6 +79,7 @@ def invoice(
         document=Document(key=f"docs/{invoice_id}.pdf", filename=f"Pay app {invoice_id}.pdf"),
         attachments=tuple(attachments),
         envelope=envelope,
+        lien_waivers=tuple(lien_waivers),
     )
 
 

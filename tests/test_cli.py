@@ -116,17 +116,22 @@ def copy_project(sample: Path, into: Path) -> Path:
 
 
 def test_validate_sample_warns_of_its_damaged_pdf_and_exits_3(sample: Path) -> None:
-    """The sample's damaged PDF and its spreadsheet are warnings, as compile words them: exit 3.
+    """The sample's damaged PDF, its spreadsheet and its missing waiver are warnings: exit 3.
 
-    Compile replaces the one by a placeholder page and skips the other (exit 3): validate
-    says the same, on standard error, with the JSON path of each key.
+    Compile replaces the one by a placeholder page, skips the other and reports the lien
+    waiver never received (exit 3): validate says the same, on standard error, with the JSON
+    path of each.
     """
     result = run("validate", sample)
     no_traceback(result)
     assert result.exit_code == EXIT_WARNINGS, result.output
-    assert "valid, with 2 warnings (3 contracts, 4 invoices, 2 billing periods)" in result.stdout
+    assert "valid, with 3 warnings (3 contracts, 4 invoices, 2 billing periods)" in result.stdout
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
-    assert len(warnings) == 2
+    assert len(warnings) == 3
+    assert warnings[2].startswith(
+        "warning: invoices[1].lien_waivers[2].document: SC-2 / INV-0002: missing: "
+        "lien waiver w-2-3 (Sub tier, conditional, progress) from Wire Depot Ltd."
+    )
     assert warnings[0].startswith(
         "warning: invoices[1].attachments[1].key: Quantities.csv (i-2): skipped (not_pdf): "
     )
@@ -137,13 +142,16 @@ def test_validate_sample_warns_of_its_damaged_pdf_and_exits_3(sample: Path) -> N
 
 
 def _without_warnings(sample: Path, folder: Path) -> Path:
-    """A copy of the sample with a good mill certificate and no spreadsheet attachment."""
+    """A copy of the sample with a good mill certificate, no spreadsheet, no missing waiver."""
     folder = copy_project(sample, folder)
     shutil.copyfile(folder / "docs" / "i-3.pdf", folder / "docs" / "i-4-mill-cert.pdf")
     data = json.loads((folder / "project.json").read_text(encoding="utf-8"))
     for invoice in data["invoices"]:
         invoice["attachments"] = [
             a for a in invoice["attachments"] if not a["filename"].endswith(".csv")
+        ]
+        invoice["lien_waivers"] = [
+            w for w in invoice.get("lien_waivers", []) if w["document"] is not None
         ]
     (folder / "project.json").write_text(json.dumps(data), encoding="utf-8")
     return folder
@@ -175,6 +183,7 @@ def test_validate_names_each_unreadable_pdf_and_why(sample: Path, tmp_path: Path
         " invoices[0].attachments[0].key",
         " invoices[1].attachments[1].key",
         " invoices[1].envelope.signed_document_key",
+        " invoices[1].lien_waivers[2].document",
         " invoices[2].attachments[0].key",
         " invoices[3].attachments[0].key",
     ]
@@ -183,7 +192,7 @@ def test_validate_names_each_unreadable_pdf_and_why(sample: Path, tmp_path: Path
     assert "(damaged)" in warnings[2]
     assert (
         "Riser diagram (landscape).pdf (i-3): replaced by a placeholder page (encrypted)"
-        in (warnings[3])
+        in (warnings[4])
     )
 
 
@@ -200,7 +209,7 @@ def test_validate_missing_document_is_a_warning_as_for_compile(
     result = run("validate", folder)
     no_traceback(result)
     assert result.exit_code == EXIT_WARNINGS, result.output
-    assert "valid, with 3 warnings" in result.stdout
+    assert "valid, with 4 warnings" in result.stdout
     assert (
         "warning: invoices[2].document.key: Plumbing invoice 1.pdf (i-3): replaced by a "
         "placeholder page (missing): Missing from the store: it is not in the store"

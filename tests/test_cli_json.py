@@ -165,12 +165,13 @@ def test_every_permission_reason_has_its_kind_in_the_table() -> None:
 
 
 def test_compile_json_names_both_files_and_each_warning(sample: Path, tmp_path: Path) -> None:
-    """A compile with warnings lists each left-out document once, with the files written."""
+    """A compile with warnings lists each missing waiver and left-out document once."""
     document = checked_json(run(*compile_args(sample, tmp_path), "--json"))
     result = document["result"]
     assert Path(result["backup_path"]).is_file()
     assert Path(result["manifest_path"]).is_file()
     assert [(p["code"], p["subject"]) for p in document["problems"]] == [
+        ("missing_waiver", "w-2-3"),
         ("not_pdf", "docs/i-2-quantities.csv"),
         ("damaged", "docs/i-4-mill-cert.pdf"),
     ]
@@ -218,6 +219,9 @@ def test_validate_plan_and_compile_give_one_verdict(
         for invoice in data["invoices"]:
             invoice["attachments"] = [
                 a for a in invoice["attachments"] if not a["filename"].endswith(".csv")
+            ]
+            invoice["lien_waivers"] = [
+                w for w in invoice.get("lien_waivers", []) if w["document"] is not None
             ]
         (fresh / "project.json").write_text(json.dumps(data), encoding="utf-8")
     everything = ["--contract", "k-2", "--contract", "k-10", "--contract", "k-11"]

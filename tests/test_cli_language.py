@@ -54,7 +54,11 @@ def test_compile_in_french_says_everything_in_french(sample: Path, tmp_path: Pat
     assert "manifeste\u00a0:  " in out
     for english in ("invoices,", "MB,", "signed (DocuSign)", "backup:", "manifest:"):
         assert english not in out, english
-    left_out = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    missing = [line for line in warnings if line.startswith("warning: waiver:")]
+    left_out = [line for line in warnings if line.startswith("warning: invoice:")]
+    assert len(missing) == 1
+    assert "manquante\u00a0: renonciation w-2-3 (Sous-traitants, conditionnelle" in missing[0]
     assert len(left_out) == 2
     assert "Quantities.csv (i-2)\u00a0: omis\u00a0: Pas un PDF\u00a0: " in left_out[0]
     assert (
@@ -121,7 +125,7 @@ def test_validate_speaks_the_projects_language(french_sample: Path) -> None:
     result = run("validate", french_sample)
     assert result.exit_code == EXIT_WARNINGS, result.output
     assert (
-        "\u00a0: valide, avec 2 avertissements (3 contrats, 4 factures, 2 périodes de facturation)"
+        "\u00a0: valide, avec 3 avertissements (3 contrats, 4 factures, 2 périodes de facturation)"
         in result.stdout
     )
 

@@ -407,3 +407,19 @@ def test_a_sources_annotations_do_not_point_into_the_cover_sheets_tree() -> None
     assert annotation.Subtype == "/Link"
     assert "/StructParent" not in annotation
     assert "/StructParents" not in page.obj
+
+
+def test_each_row_counts_the_invoices_waivers_in_and_missing() -> None:
+    """The waivers column is each invoice's waivers in the backup / requested and not received.
+
+    The sample's INV-0002 holds two lien waivers and misses one; the others have none.
+    """
+    result, data = _sample()
+    text = _cover_text(result, data)
+    for record in result.invoices:
+        present = sum(1 for source in record.sources if source.waiver is not None)
+        expected = f"{present} / {len(record.missing_waivers)} {record.first_page}"
+        line = next(line for line in text.splitlines() if f" {record.number} " in line)
+        assert line.endswith(expected), (line, expected)
+    inv2 = next(line for line in text.splitlines() if " INV-0002 " in line)
+    assert " 2 / 1 " in inv2

@@ -51,6 +51,7 @@ from .domain import (
     EnvelopeStatus,
     Invoice,
     InvoiceStatus,
+    LienWaiver,
     LinkState,
     PeriodKind,
     PeriodStatus,
@@ -59,6 +60,9 @@ from .domain import (
     Project,
     Tool,
     User,
+    WaiverCondition,
+    WaiverScope,
+    WaiverTier,
 )
 from .errors import (
     BackupPreconditionsError,
@@ -90,6 +94,7 @@ from .manifest import (
     LeftOut,
     SignatureState,
     SourceRecord,
+    WaiverRecord,
 )
 from .naming import backup_filename
 from .options import BackupOptions, Include
@@ -178,6 +183,7 @@ __all__ = [
     "InvoiceRecord",
     "InvoiceStatus",
     "LeftOut",
+    "LienWaiver",
     "LinkEvent",
     "LinkState",
     "PeriodKind",
@@ -215,6 +221,10 @@ __all__ = [
     "UnsignedInvoiceError",
     "User",
     "Vocabulary",
+    "WaiverCondition",
+    "WaiverRecord",
+    "WaiverScope",
+    "WaiverTier",
     "backup_filename",
     "can_compile_backup",
     "can_edit_invoice_as_collaborator",

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 import attrs
 
-from . import _cover, _cover_pdf, _hashing, _pdf
+from . import _cover, _cover_pdf, _hashing, _pdf, _waivers
 from ._documents import Documents
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
@@ -27,9 +27,10 @@ from .manifest import (
     InvoiceRecord,
     LeftOut,
     SourceRecord,
+    WaiverRecord,
 )
 from .options import BackupOptions, Include
-from .plan import BackupPlan, PlannedInvoice
+from .plan import BackupPlan, DocumentRole, PlannedInvoice
 from .progress import ProgressEvent, ProgressStage
 from .serialization import manifest_to_json
 from .terminology import Vocabulary
@@ -110,6 +111,7 @@ def assemble(
             start = writer.page_count
             sources: list[SourceRecord] = []
             doc_nodes: list[_pdf.OutlineNode] = []
+            waiver_nodes: list[_pdf.OutlineNode] = []
             for index, slot in enumerate(item.slots):
                 invoice = planned.invoice
                 loaded = documents.load(slot) if slot.declared_pdf else None
@@ -129,9 +131,9 @@ def assemble(
                             key=slot.key,
                             filename=slot.filename,
                             code="not_pdf",
-                            reason="the attachment is not a PDF "
-                            f"({declared_type(slot)}); only PDF attachments go into a backup",
+                            reason=not_pdf_reason(slot),
                             action=Action.SKIPPED,
+                            waiver=waiver_record(slot),
                         )
                     )
                 else:
@@ -165,11 +167,12 @@ def assemble(
                                     removed=added.removed,
                                     repaired=loaded.parsed.repaired,
                                     notes=added.notes,
+                                    waiver=waiver_record(slot),
                                 )
                             )
-                            doc_nodes.append(
+                            (waiver_nodes if slot.waiver else doc_nodes).append(
                                 _pdf.OutlineNode(
-                                    title=slot.filename,
+                                    title=_slot_title(slot, vocabulary),
                                     page_index=added.first_page,
                                     children=_pdf.shifted(loaded.parsed.outline, added.first_page),
                                 )
@@ -179,9 +182,10 @@ def assemble(
                             _bad_entry(invoice, slot, error, options, writer, vocabulary)
                         )
                         if left_out[-1].page is not None:
-                            doc_nodes.append(
+                            (waiver_nodes if slot.waiver else doc_nodes).append(
                                 _pdf.OutlineNode(
-                                    title=slot.filename, page_index=writer.page_count - 1
+                                    title=_slot_title(slot, vocabulary),
+                                    page_index=writer.page_count - 1,
                                 )
                             )
                 notify(
@@ -192,8 +196,9 @@ def assemble(
                         pages_written=writer.page_count - len(cover_pages),
                     )
                 )
+            doc_nodes += _waivers_node(waiver_nodes, vocabulary)
             end = writer.page_count
-            record = _invoice_record(planned, planned_contract.contract, item, sources, start, end)
+            record = invoice_record(planned, planned_contract.contract, item, sources, start, end)
             records.append(record)
             if end > start:
                 invoice_nodes.append(
@@ -211,7 +216,7 @@ def assemble(
                     children=tuple(invoice_nodes),
                 )
             )
-    left_out[:0] = _skipped_invoices(work)
+    left_out[:0] = skipped_invoices(work)
     if writer.page_count == len(cover_pages):
         writer.add_text_page([title, vocabulary.term("backup_nothing_included")])
     if cover_pages:
@@ -222,8 +227,13 @@ def assemble(
             user_id=user_id,
             vocabulary=vocabulary,
             include=options.include,
-            # Invoice id -> waivers present / missing: none until the waivers' records land.
-            waivers={},
+            waivers={
+                record.invoice_id: _cover.WaiverCounts(
+                    present=sum(1 for source in record.sources if source.waiver is not None),
+                    missing=len(record.missing_waivers),
+                )
+                for record in records
+            },
             signatures={item.planned.invoice.id: item.signature for item in work},
             now=now,
         )
@@ -263,14 +273,7 @@ def _bad_entry(
     page: int | None = None
     action = Action.SKIPPED
     if options.on_bad_document == "placeholder":
-        lines = [
-            vocabulary.message("backup_placeholder", filename=slot.filename),
-            "",
-            f"{slot.filename}",
-            f"{slot.key}",
-            f"{_code_label(error.code, vocabulary)} ({error.code}): {error.reason}",
-        ]
-        page = writer.add_text_page(lines) + 1
+        page = writer.add_text_page(placeholder_lines(slot, error, vocabulary)) + 1
         action = Action.PLACEHOLDER
     return LeftOut(
         invoice_id=invoice.id,
@@ -280,7 +283,49 @@ def _bad_entry(
         reason=error.reason,
         action=action,
         page=page,
+        waiver=waiver_record(slot),
     )
+
+
+def waiver_record(slot: Slot) -> WaiverRecord | None:
+    return None if slot.waiver is None else WaiverRecord.of(slot.waiver)
+
+
+def _slot_title(slot: Slot, vocabulary: Vocabulary) -> str:
+    """A document's bookmark: its file name, or a lien waiver's tier, condition, claimant."""
+    return slot.filename if slot.waiver is None else _waivers.title(slot.waiver, vocabulary)
+
+
+def _waivers_node(
+    nodes: Sequence[_pdf.OutlineNode], vocabulary: Vocabulary
+) -> list[_pdf.OutlineNode]:
+    """The invoice's lien waivers under one bookmark of their own (none when there are none)."""
+    if not nodes:
+        return []
+    return [
+        _pdf.OutlineNode(
+            title=vocabulary.term("lien_waivers"),
+            page_index=nodes[0].page_index,
+            children=tuple(nodes),
+        )
+    ]
+
+
+def not_pdf_reason(slot: Slot) -> str:
+    """Why a document not declared as a PDF is left out, in words."""
+    what = "the lien waiver" if slot.role is DocumentRole.LIEN_WAIVER else "the attachment"
+    return f"{what} is not a PDF ({declared_type(slot)}); only PDF attachments go into a backup"
+
+
+def placeholder_lines(slot: Slot, error: BadDocumentError, vocabulary: Vocabulary) -> list[str]:
+    """What a placeholder says of the document it stands for: its name, its key, why."""
+    return [
+        vocabulary.message("backup_placeholder", filename=slot.filename),
+        "",
+        f"{slot.filename}",
+        f"{slot.key}",
+        f"{_code_label(error.code, vocabulary)} ({error.code}): {error.reason}",
+    ]
 
 
 def _code_label(code: str, vocabulary: Vocabulary) -> str:
@@ -332,7 +377,7 @@ def _fingerprint(
     return json.dumps([plan.invoice_ids, parts], sort_keys=True, default=str).encode()
 
 
-def _invoice_record(
+def invoice_record(
     planned: PlannedInvoice,
     contract: Contract,
     item: InvoiceWork,
@@ -354,10 +399,11 @@ def _invoice_record(
         signature=item.signature,
         signature_note=item.note,
         envelope=item.envelope,
+        missing_waivers=tuple(WaiverRecord.of(w) for w in planned.missing_waivers),
     )
 
 
-def _skipped_invoices(work: Sequence[InvoiceWork]) -> list[LeftOut]:
+def skipped_invoices(work: Sequence[InvoiceWork]) -> list[LeftOut]:
     return [
         LeftOut(
             invoice_id=item.planned.invoice.id,

@@ -25,6 +25,8 @@ class Loaded:
     data_sha: str | None = None
     parsed: _pdf.ParsedPdf | None = None
     error: BadDocumentError | None = None
+    #: The bytes read, when the Documents keep them (a ZIP backup writes them as they are).
+    data: bytes | None = None
 
 
 def limits_of(options: BackupOptions) -> _pdf.Limits:
@@ -82,6 +84,8 @@ class Documents:
         self._parsed: OrderedDict[str, _pdf.ParsedPdf] = OrderedDict()
         #: Objects repeated byte for byte across documents are built once per compile.
         self._cache = limits.object_cache()
+        #: Whether each loaded document's bytes are handed back (:attr:`Loaded.data`).
+        self.keep_bytes = False
 
     def failed(self, sha: str, error: BadDocumentError) -> None:
         """Remember that the document with *sha* could not be copied."""
@@ -149,10 +153,12 @@ class Documents:
             return Loaded(error=bad)
         sha = self._hashing.result(digest)
         self.sha_of[slot.key] = sha
+        kept = data if self.keep_bytes else None
         if slot.parsed is not None and not slot.parsed.released:
-            return Loaded(data_sha=sha, parsed=slot.parsed)
+            return Loaded(data_sha=sha, parsed=slot.parsed, data=kept)
         known = self._known(slot, sha)
         if known is not None:
+            known.data = kept
             return known
         try:
             parsed = _pdf.open_pdf(
@@ -167,7 +173,7 @@ class Documents:
         except BadDocumentError as error:
             self._errors[sha] = error
             return Loaded(data_sha=sha, error=error)
-        return Loaded(data_sha=sha, parsed=parsed)
+        return Loaded(data_sha=sha, parsed=parsed, data=kept)
 
     def add(
         self, writer: _pdf.BackupWriter, slot: Slot, loaded: Loaded, *, field_prefix: str

@@ -4,7 +4,9 @@ It is built to show every rule at once: contracts whose numbers sort differently
 in natural order (``SC-2`` < ``SC-10`` < ``sc-11``), invoices over two billing
 periods, text and scanned attachments, the same lien-waiver form on two invoices,
 one invoice signed through a (simulated, in-memory) DocuSign envelope, a non-PDF
-attachment and a damaged PDF.
+attachment and a damaged PDF. That signed invoice also has lien waivers of both tiers,
+received out of backup order (a sub-tier one first), and one sub-tier waiver requested and
+never received (missing).
 
 Its dates are placed relative to the day it is made (*today*, the current UTC date
 unless given), so that it shows the same states on any day: its billing periods are
@@ -34,6 +36,7 @@ from .domain import (
     EnvelopeStatus,
     Invoice,
     InvoiceStatus,
+    LienWaiver,
     LinkState,
     PeriodKind,
     PeriodStatus,
@@ -41,6 +44,9 @@ from .domain import (
     Permissions,
     Project,
     User,
+    WaiverCondition,
+    WaiverScope,
+    WaiverTier,
 )
 from .serialization import dump_project
 from .storage import FileSystemStore
@@ -261,6 +267,38 @@ def sample_project(*, today: date | None = None) -> Project:
                 signed_document_key="signed/i-2.pdf",
                 certificate_key="signed/i-2-certificate.pdf",
             ),
+            lien_waivers=(
+                LienWaiver(
+                    id="w-2-1",
+                    tier=WaiverTier.SUB,
+                    condition=WaiverCondition.UNCONDITIONAL,
+                    scope=WaiverScope.PROGRESS,
+                    claimant="Copper Supply Co.",
+                    through_date=when.closed[1],
+                    amount=Decimal("2100.00"),
+                    document=_pdf("docs/i-2-waiver-copper.pdf", "Copper Supply waiver.pdf"),
+                ),
+                LienWaiver(
+                    id="w-2-2",
+                    tier=WaiverTier.FIRST,
+                    condition=WaiverCondition.CONDITIONAL,
+                    scope=WaiverScope.PROGRESS,
+                    claimant="Volt Electric",
+                    through_date=when.open[1],
+                    amount=Decimal("12500.00"),
+                    document=_pdf("docs/i-2-waiver-volt.pdf", "Volt conditional waiver.pdf"),
+                ),
+                LienWaiver(
+                    id="w-2-3",
+                    tier=WaiverTier.SUB,
+                    condition=WaiverCondition.CONDITIONAL,
+                    scope=WaiverScope.PROGRESS,
+                    claimant="Wire Depot Ltd.",
+                    through_date=when.open[1],
+                    amount=Decimal("1800.00"),
+                    document=None,  # requested, never received: missing
+                ),
+            ),
         ),
         Invoice(
             id="i-3",
@@ -315,6 +353,8 @@ def sample_documents(*, today: date | None = None) -> dict[str, bytes]:
         >>> from invoicebackup.testing import sample_documents, sample_project
         >>> documents = sample_documents()
         >>> named = {d.key for i in sample_project().invoices for d in (i.document, *i.attachments)}
+        >>> named |= {w.document.key for i in sample_project().invoices for w in i.lien_waivers
+        ...           if w.document is not None}
         >>> sorted(set(documents) - named)
         ['signed/i-2-certificate.pdf', 'signed/i-2.pdf']
         >>> documents["docs/i-2-quantities.csv"].splitlines()[0]   # not every attachment is a PDF
@@ -336,6 +376,20 @@ def sample_documents(*, today: date | None = None) -> dict[str, bytes]:
             dict(zip(waiver_fields, ("Volt Electric", "12500.00", str(when.open[1])), strict=True))
         ),
         "docs/i-2-quantities.csv": b"item,quantity\nconduit (ft),1200\nboxes,85\n",
+        "docs/i-2-waiver-copper.pdf": _samples.lien_waiver_pdf(
+            dict(
+                zip(
+                    waiver_fields,
+                    ("Copper Supply Co.", "2100.00", str(when.closed[1])),
+                    strict=True,
+                )
+            ),
+            title="Unconditional waiver on progress payment (sub tier)",
+        ),
+        "docs/i-2-waiver-volt.pdf": _samples.lien_waiver_pdf(
+            dict(zip(waiver_fields, ("Volt Electric", "12500.00", str(when.open[1])), strict=True)),
+            title="Conditional waiver on progress payment",
+        ),
         "docs/i-3.pdf": _pay_application("SC-10", "P-001", current, "3,150.75"),
         "docs/i-3-drawing.pdf": _samples.text_pdf(
             ["RISER DIAGRAM\nLevel 1 to level 12\n(landscape sheet)"],

@@ -148,6 +148,7 @@ def store_slot(store: DocumentStore, planned: PlannedDocument) -> Slot:
         declared_pdf=planned.role is DocumentRole.INVOICE or document.declared_pdf,
         load=lambda: _read(store, document.key),
         document=document,
+        waiver=planned.waiver,
     )
 
 

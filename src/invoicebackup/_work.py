@@ -11,7 +11,7 @@ from collections.abc import Callable
 import attrs
 
 from . import _pdf
-from .domain import Document
+from .domain import Document, LienWaiver
 from .manifest import EnvelopeRecord, SignatureState
 from .plan import DocumentRole, PlannedInvoice
 
@@ -29,6 +29,8 @@ class Slot:
     document: Document | None = None
     #: Already parsed (a signed document, parsed once to check it is usable).
     parsed: _pdf.ParsedPdf | None = None
+    #: The lien waiver whose document this is (role LIEN_WAIVER).
+    waiver: LienWaiver | None = None
 
 
 @attrs.frozen(kw_only=True)

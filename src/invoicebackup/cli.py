@@ -54,6 +54,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
+from dataclasses import replace as _replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
@@ -78,7 +79,7 @@ from .docusign import (
     can_request_signature,
     sync_status,
 )
-from .domain import Document, Project
+from .domain import Document, LienWaiver, Project
 from .errors import (
     PROBLEM_KINDS,
     InvalidValueError,
@@ -86,6 +87,7 @@ from .errors import (
     Problem,
     ProblemKind,
 )
+from .manifest import WaiverRecord
 from .options import Include, parse_include
 from .permissions import Decision, may_know_of_contract
 from .preview import DocumentFate, Fate, document_fate, preview_backup
@@ -525,7 +527,8 @@ def _policies(function: Callable[..., Any]) -> Callable[..., Any]:
         callback=_include_parts,
         help="The parts of the backup, a comma list of cover-sheet, attachments, "
         "first-tier-waivers, sub-tier-waivers, conditional-waivers, unconditional-waivers, "
-        "or all. The invoice's own document is always included.",
+        "or all. The invoice's own document is always included; a lien waiver is included "
+        "when both its tier's and its condition's parts are.",
     )(function)
     function = click.option(
         "--include-certificate",
@@ -536,6 +539,12 @@ def _policies(function: Callable[..., Any]) -> Callable[..., Any]:
         "--require-closed-periods",
         is_flag=True,
         help="Also require the contract's earlier billing periods to be closed.",
+    )(function)
+    function = click.option(
+        "--require-waivers",
+        is_flag=True,
+        help="Refuse the backup when a lien waiver it includes was requested and not "
+        "received (each one is named).",
     )(function)
     function = click.option(
         "--on-unsigned",
@@ -674,6 +683,15 @@ def main() -> None:
     help="Where to write the backup and its manifest [default: PROJECT_DIR/backups].",
 )
 @_policies
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["pdf", "zip"], case_sensitive=False),
+    default="pdf",
+    show_default=True,
+    help="One PDF, or a ZIP of each document as the bytes it was (signed originals stay "
+    "valid), named and ordered as the PDF orders them, with the manifest.",
+)
 @_NOW
 @_reporting
 def compile_command(
@@ -682,10 +700,11 @@ def compile_command(
     invoice_ids: tuple[str, ...],
     contract_ids: tuple[str, ...],
     output_dir: Path | None,
+    output_format: str,
     now: datetime | None,
     **policies: Any,
 ) -> None:
-    """Compile a backup of PROJECT_DIR's selected invoices into one PDF.
+    """Compile a backup of PROJECT_DIR's selected invoices into one PDF (or one ZIP).
 
     Writes the backup and its manifest (JSON) side by side, under a name that is not
     taken. The backup's time (its name and metadata) is --now, else SOURCE_DATE_EPOCH,
@@ -698,6 +717,7 @@ def compile_command(
     options = _options(
         **policies,
         output_prefix="" if output_dir is not None else "backups",
+        format=output_format.lower(),
     )
     if output_dir is not None:
         try:
@@ -735,7 +755,7 @@ def compile_command(
 
 def _manifest_key(key: str) -> str:
     """The key of the manifest written beside the backup under *key*."""
-    return key.removesuffix(".pdf") + ".manifest.json"
+    return key.removesuffix(".pdf").removesuffix(".zip") + ".manifest.json"
 
 
 class _WithManifest:
@@ -870,6 +890,9 @@ def _summarise(
                     subject=record.invoice_id,
                 )
             )
+    for record in result.invoices:
+        for waiver in record.missing_waivers:
+            out.warn(_missing_waiver_issue(record.contract_number, record.number, waiver, words))
     for item in result.left_out:
         fate = words.term(
             "cli.fate.placeholder" if item.action is Action.PLACEHOLDER else "cli.fate.skipped"
@@ -902,6 +925,48 @@ def _fate_json(fate: DocumentFate) -> dict[str, Any]:
         "fate": fate.fate.value,
         "code": fate.code,
         "reason": fate.reason,
+        "waiver_id": fate.waiver_id,
+    }
+
+
+def _waiver_words(waiver: WaiverRecord | LienWaiver, words: Vocabulary) -> str:
+    return words.message(
+        "cli.waiver",
+        id=waiver.waiver_id if isinstance(waiver, WaiverRecord) else waiver.id,
+        tier=words.term(f"waiver_tier.{waiver.tier.value}"),
+        condition=words.term(f"waiver_condition.{waiver.condition.value}"),
+        scope=words.term(f"waiver_scope.{waiver.scope.value}"),
+        claimant=waiver.claimant,
+        through_date=waiver.through_date.isoformat(),
+    )
+
+
+def _missing_waiver_issue(
+    contract_number: str,
+    invoice_number: str,
+    waiver: WaiverRecord | LienWaiver,
+    words: Vocabulary,
+) -> _Issue:
+    waiver_id = waiver.waiver_id if isinstance(waiver, WaiverRecord) else waiver.id
+    missing = words.message("cli.waiver_missing", waiver=_waiver_words(waiver, words))
+    return _Issue(
+        "warning",
+        "missing_waiver",
+        f"{contract_number} / {invoice_number}: {missing}",
+        path=f"waiver:{waiver_id}",
+        subject=waiver_id,
+    )
+
+
+def _waiver_json(waiver: LienWaiver) -> dict[str, Any]:
+    return {
+        "waiver_id": waiver.id,
+        "tier": waiver.tier.value,
+        "condition": waiver.condition.value,
+        "scope": waiver.scope.value,
+        "claimant": waiver.claimant,
+        "through_date": waiver.through_date.isoformat(),
+        "amount": str(waiver.amount),
     }
 
 
@@ -991,13 +1056,22 @@ def plan_command(
             status=words.term(f"invoice_status.{invoice.status.value}"),
         )
         out.say(f"  {line}{_signature_words(item.signature, words)}")
+        waivers = {w.id: w for w in invoice.lien_waivers}
         for fate in item.documents:
-            out.say(f"    - {fate.filename}: {_fate_words(fate, words)}")
+            waiver = waivers.get(fate.waiver_id) if fate.waiver_id else None
+            label = f" ({_waiver_words(waiver, words)})" if waiver else ""
+            out.say(f"    - {fate.filename}{label}: {_fate_words(fate, words)}")
             out.detail(f"        {fate.role.value}, {fate.key}")
             if fate.fate is Fate.REFUSED:
                 refusals.append(_fate_issue(fate, words))
             elif fate.warns:
                 out.warn(_fate_issue(fate, words), echo=False)
+        for waiver in planned.missing_waivers:
+            missing = words.message("cli.waiver_missing", waiver=_waiver_words(waiver, words))
+            out.say(f"    - {missing}")
+            out.warn(
+                _missing_waiver_issue(contract.number, invoice.number, waiver, words), echo=False
+            )
         if item.signature is SignatureState.UNSIGNED and item.note:
             unsigned = words.message("cli.unsigned_note", note=item.note)
             out.say(f"    {unsigned}")
@@ -1025,6 +1099,7 @@ def plan_command(
                 "status": invoice.status.value,
                 "signature": item.signature.value,
                 "documents": [_fate_json(f) for f in item.documents],
+                "missing_waivers": [_waiver_json(w) for w in planned.missing_waivers],
             }
         )
     if refusals:
@@ -1074,6 +1149,17 @@ def validate_command(project_dir: Path, passwords_file: Path | None) -> None:
         out.detail(f"  {path}: {fate.key} ({fate.filename}): {_fate_words(fate, words)}")
         if fate.warns:
             out.warn(_fate_issue(fate, words, path))
+    for i, invoice in enumerate(project.invoices):
+        contract = project.contract(invoice.contract_id)
+        for j, waiver in enumerate(invoice.lien_waivers):
+            if waiver.missing:
+                issue = _missing_waiver_issue(
+                    contract.number if contract else invoice.contract_id,
+                    invoice.number,
+                    waiver,
+                    words,
+                )
+                out.warn(_replace(issue, path=f"invoices[{i}].lien_waivers[{j}].document"))
     if errors:
         warned = (
             ", " + words.count_message("count.warnings", len(out.problems)) if out.problems else ""
@@ -1115,6 +1201,14 @@ def _references(project: Project) -> Iterator[tuple[str, str, DocumentRole, Docu
                 DocumentRole.ATTACHMENT,
                 attachment,
             )
+        for j, waiver in enumerate(invoice.lien_waivers):
+            if waiver.document is not None:
+                yield (
+                    f"invoices[{i}].lien_waivers[{j}].document.key",
+                    invoice.id,
+                    DocumentRole.LIEN_WAIVER,
+                    waiver.document,
+                )
         envelope = invoice.envelope
         if envelope is None:
             continue

@@ -72,6 +72,7 @@ from ._assembly import Sink, assemble
 from ._documents import Documents, limits_of, passwords_for
 from ._signed_versions import resolve_signatures
 from ._work import InvoiceWork
+from ._zip import assemble_zip
 from .docusign import SignatureProvider
 from .domain import Document, Project
 from .errors import DocumentExistsError, InvalidValueError
@@ -215,6 +216,12 @@ def compile_backup(
     Signed versions replace the default PDF on a project with the DocuSign
     integration (see the module documentation and ``options.on_unsigned``).
 
+    With ``options.format="zip"`` the backup is one ZIP instead (its name ends in
+    ``.zip``): the same documents, each as the bytes it was, named
+    ``NNN - {contract} - {invoice} - {document}.pdf`` in backup order, then the manifest;
+    written the same way, streamed and atomic (see :attr:`BackupOptions.format
+    <invoicebackup.options.BackupOptions.format>`).
+
     Args:
         project: The project.
         invoice_ids: Selected invoices: a list of ids, never a bare string.
@@ -259,8 +266,8 @@ def compile_backup(
         >>> for r in result.invoices:
         ...     print(r.invoice_id, r.first_page, r.last_page, r.signature.value)
         i-1 2 6 not_applicable
-        i-2 7 10 signed
-        i-3 11 13 not_applicable
+        i-2 7 12 signed
+        i-3 13 15 not_applicable
         >>> [(item.filename, item.code, item.action.value) for item in result.left_out]
         [('Quantities.csv', 'not_pdf', 'skipped')]
         >>> result.key in store
@@ -382,6 +389,8 @@ def _compile(
 ) -> BackupResult:
     total = sum(len(w.slots) for w in work)
     base = backup_filename(project, now=now, language=options.language)
+    if options.format == "zip":
+        base = base.removesuffix(".pdf") + ".zip"
     folder = f"{options.output_prefix}/" if options.output_prefix else ""
     assembled = False
     for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
@@ -395,19 +404,33 @@ def _compile(
         try:
             with target.create(key) as out:
                 sink = Sink(out, key, hashing.stream())
-                manifest = assemble(
-                    project,
-                    plan,
-                    work,
-                    documents,
-                    sink,
-                    user_id=user_id,
-                    vocabulary=vocabulary,
-                    options=options,
-                    limits=limits,
-                    notify=notify,
-                    now=now,
-                )
+                if options.format == "zip":
+                    manifest = assemble_zip(
+                        project,
+                        plan,
+                        work,
+                        documents,
+                        sink,
+                        user_id=user_id,
+                        vocabulary=vocabulary,
+                        options=options,
+                        notify=notify,
+                        now=now,
+                    )
+                else:
+                    manifest = assemble(
+                        project,
+                        plan,
+                        work,
+                        documents,
+                        sink,
+                        user_id=user_id,
+                        vocabulary=vocabulary,
+                        options=options,
+                        limits=limits,
+                        notify=notify,
+                        now=now,
+                    )
                 # The last event goes out before the commit: a callback that raises (or a
                 # Ctrl-C) there still leaves nothing behind.
                 notify(
@@ -432,6 +455,10 @@ def _compile(
         )
     else:
         message = vocabulary.message("backup_succeeded", filename=filename)
+    missing = sum(len(record.missing_waivers) for record in manifest.invoices)
+    if missing:
+        # Never silent: the notification itself says that waivers asked for are not in.
+        message += " " + vocabulary.count_message("backup_missing_waivers", missing)
     return BackupResult(
         key=key,
         filename=filename,

@@ -61,6 +61,7 @@ __all__ = [
     "EnvelopeStatus",
     "Invoice",
     "InvoiceStatus",
+    "LienWaiver",
     "LinkState",
     "PeriodKind",
     "PeriodStatus",
@@ -69,6 +70,9 @@ __all__ = [
     "Project",
     "Tool",
     "User",
+    "WaiverCondition",
+    "WaiverScope",
+    "WaiverTier",
     "time_zone_name",
 ]
 
@@ -233,6 +237,53 @@ class EnvelopeStatus(enum.Enum):
         return None
 
 
+class WaiverTier(enum.Enum):
+    """Who gives a lien waiver: the invoice's own vendor, or one of its subcontractors.
+
+    Example:
+        >>> from invoicebackup import WaiverTier
+        >>> [tier.value for tier in WaiverTier]
+        ['first', 'sub']
+
+    .. versionadded:: 0.3.0
+    """
+
+    #: From the invoice's own vendor.
+    FIRST = "first"
+    #: From the vendor's own subcontractors and suppliers.
+    SUB = "sub"
+
+
+class WaiverCondition(enum.Enum):
+    """Whether a lien waiver takes effect only once the payment is received.
+
+    Example:
+        >>> from invoicebackup import WaiverCondition
+        >>> [condition.value for condition in WaiverCondition]
+        ['conditional', 'unconditional']
+
+    .. versionadded:: 0.3.0
+    """
+
+    CONDITIONAL = "conditional"
+    UNCONDITIONAL = "unconditional"
+
+
+class WaiverScope(enum.Enum):
+    """What a lien waiver covers: a progress payment, or the final one.
+
+    Example:
+        >>> from invoicebackup import WaiverScope
+        >>> [scope.value for scope in WaiverScope]
+        ['progress', 'final']
+
+    .. versionadded:: 0.3.0
+    """
+
+    PROGRESS = "progress"
+    FINAL = "final"
+
+
 class LinkState(enum.Enum):
     """Where a user's DocuSign account link stands.
 
@@ -363,6 +414,18 @@ def _signed_document_key(value: str | None) -> str | None:
 
 def _certificate_key(value: str | None) -> str | None:
     return _optional_key(value, "Envelope.certificate_key")
+
+
+def _waiver_tier(value: WaiverTier | str) -> WaiverTier:
+    return _member(WaiverTier, value, "LienWaiver.tier")
+
+
+def _waiver_condition(value: WaiverCondition | str) -> WaiverCondition:
+    return _member(WaiverCondition, value, "LienWaiver.condition")
+
+
+def _waiver_scope(value: WaiverScope | str) -> WaiverScope:
+    return _member(WaiverScope, value, "LienWaiver.scope")
 
 
 def _invoice_status(value: InvoiceStatus | str) -> InvoiceStatus:
@@ -761,6 +824,76 @@ def _document_tuple(values: Iterable[Document]) -> tuple[Document, ...]:
     return tuple(values)
 
 
+def _optional_document(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Document):
+        raise ValueError(f"{attribute.name} must be a Document or None, got {value!r}")
+
+
+def _claimant(_inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    # Typed and named, so that a project file's blank claimant is reported at its own key.
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError("LienWaiver.claimant", value, reason="is not a name (it is blank)")
+
+
+@attrs.frozen(kw_only=True)
+class LienWaiver:
+    """A lien waiver that goes with an invoice: received (its document) or still *missing*.
+
+    Attributes:
+        id: Its id, unique in the project.
+        tier: First tier (from the invoice's vendor) or sub tier (from the vendor's own
+            subcontractors and suppliers).
+        condition: Conditional (upon payment) or unconditional.
+        scope: Progress or final.
+        claimant: Who waives, as written on the waiver.
+        through_date: The day the waiver covers work up to.
+        amount: The amount waived, as a finite Decimal.
+        document: The stored waiver, or ``None`` when it was requested and has not
+            been received: the waiver is :attr:`missing`, and a backup says so.
+
+    Example:
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from invoicebackup import LienWaiver
+        >>> waiver = LienWaiver(id="w-7-2", tier="SUB", condition="unconditional",
+        ...                     scope="progress", claimant="Copper Supply Co.",
+        ...                     through_date=date(2026, 9, 30), amount=Decimal("2100.00"))
+        >>> waiver.tier.value, waiver.missing
+        ('sub', True)
+        >>> LienWaiver(id="w-1", tier="second", condition="conditional", scope="final",
+        ...            claimant="Volt", through_date=date(2026, 9, 30), amount=Decimal(1))
+        Traceback (most recent call last):
+            ...
+        invoicebackup.errors.InvalidValueError: LienWaiver.tier: 'second' is not one of first, sub
+
+    .. versionadded:: 0.3.0
+    """
+
+    id: str = attrs.field(validator=_non_empty)
+    tier: WaiverTier = attrs.field(converter=_waiver_tier)
+    condition: WaiverCondition = attrs.field(converter=_waiver_condition)
+    scope: WaiverScope = attrs.field(converter=_waiver_scope)
+    claimant: str = attrs.field(validator=_claimant)
+    through_date: date
+    amount: Decimal = attrs.field(validator=_finite_amount)
+    document: Document | None = attrs.field(default=None, validator=_optional_document)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.through_date, date) or isinstance(self.through_date, datetime):
+            raise ValueError(
+                f"lien waiver {self.id!r}: through_date must be a date, got {self.through_date!r}"
+            )
+
+    @property
+    def missing(self) -> bool:
+        """Whether it was requested and not received (it has no document)."""
+        return self.document is None
+
+
+def _waiver_tuple(values: Iterable[LienWaiver]) -> tuple[LienWaiver, ...]:
+    return tuple(values)
+
+
 @attrs.frozen(kw_only=True)
 class Invoice:
     """A subcontractor (or owner) invoice: requisition, pay application.
@@ -773,6 +906,8 @@ class Invoice:
         document: Its default PDF.
         attachments: Its attachments, in upload order.
         envelope: Its DocuSign envelope, if it went through one.
+        lien_waivers: Its lien waivers, in the order they were received (missing
+            ones where they were requested).
 
     Example:
         >>> from decimal import Decimal
@@ -803,6 +938,7 @@ class Invoice:
     document: Document
     attachments: tuple[Document, ...] = attrs.field(default=(), converter=_document_tuple)
     envelope: Envelope | None = None
+    lien_waivers: tuple[LienWaiver, ...] = attrs.field(default=(), converter=_waiver_tuple)
 
 
 _T = TypeVar("_T")
@@ -915,6 +1051,7 @@ class Project:
         setter(self, "_contracts", _index("contracts", self.contracts))
         setter(self, "_periods", _index("billing periods", self.billing_periods))
         setter(self, "_invoices", _index("invoices", self.invoices))
+        _index("lien waivers", (w for i in self.invoices for w in i.lien_waivers))
         _check_periods(self.billing_periods)
         _check_text(self)
         positions: set[tuple[str, int]] = set()

@@ -11,12 +11,19 @@ why) is also attached inside the PDF as :data:`MANIFEST_NAME`.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Final
 
 import attrs
 
-from .domain import EnvelopeStatus
+from .domain import (
+    EnvelopeStatus,
+    LienWaiver,
+    WaiverCondition,
+    WaiverScope,
+    WaiverTier,
+)
 from .options import BackupOptions
 from .plan import DocumentRole
 
@@ -30,6 +37,7 @@ __all__ = [
     "LeftOut",
     "SignatureState",
     "SourceRecord",
+    "WaiverRecord",
 ]
 
 #: The name of the manifest attached inside every backup (unless ``embed_manifest`` is off).
@@ -68,6 +76,57 @@ class SignatureState(enum.Enum):
 
 
 @attrs.frozen(kw_only=True)
+class WaiverRecord:
+    """A lien waiver as a backup records it: in a source, a left-out item, or missing.
+
+    Attributes:
+        waiver_id: The waiver's id.
+        tier: First tier or sub tier.
+        condition: Conditional or unconditional.
+        scope: Progress or final.
+        claimant: Who waives.
+        through_date: The day it covers work up to.
+        amount: The amount waived.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-2"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> record = result.invoices[0]
+        >>> [(s.waiver.tier.value, s.waiver.condition.value) for s in record.sources if s.waiver]
+        [('first', 'conditional'), ('sub', 'unconditional')]
+        >>> [(w.waiver_id, w.tier.value, w.claimant) for w in record.missing_waivers]
+        [('w-2-3', 'sub', 'Wire Depot Ltd.')]
+
+    .. versionadded:: 0.3.0
+    """
+
+    waiver_id: str
+    tier: WaiverTier
+    condition: WaiverCondition
+    scope: WaiverScope
+    claimant: str
+    through_date: date
+    amount: Decimal
+
+    @classmethod
+    def of(cls, waiver: LienWaiver) -> WaiverRecord:
+        """The record of *waiver*."""
+        return cls(
+            waiver_id=waiver.id,
+            tier=waiver.tier,
+            condition=waiver.condition,
+            scope=waiver.scope,
+            claimant=waiver.claimant,
+            through_date=waiver.through_date,
+            amount=waiver.amount,
+        )
+
+
+@attrs.frozen(kw_only=True)
 class SourceRecord:
     """One document that went into the backup.
 
@@ -91,6 +150,11 @@ class SourceRecord:
         notes: What else the backup changes about it or found wrong with it, in
             words: a digital signature that does not survive the merge, a pure XFA
             form, a rebuilt cross-reference table, bookmarks that point nowhere…
+        waiver: The lien waiver it is the document of (role ``lien_waiver``), else
+            ``None``.
+        entry: In a ZIP backup, the name of the file that holds its bytes; ``None`` in
+            a PDF backup. (In a ZIP, the pages are counted as if its PDFs were read one
+            after the other, in order.)
 
     Example:
         >>> from datetime import datetime, timezone
@@ -103,6 +167,8 @@ class SourceRecord:
         ...     print(source.role.value, source.key, source.pages, source.first_page, source.signed)
         signed_invoice signed/i-2.pdf 2 2 True
         attachment docs/i-2-waiver.pdf 1 4 False
+        lien_waiver docs/i-2-waiver-volt.pdf 1 5 False
+        lien_waiver docs/i-2-waiver-copper.pdf 1 6 False
 
     .. versionadded:: 0.1.0
     """
@@ -120,6 +186,8 @@ class SourceRecord:
     removed: tuple[str, ...] = ()
     repaired: bool = False
     notes: tuple[str, ...] = ()
+    waiver: WaiverRecord | None = None
+    entry: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -167,6 +235,9 @@ class LeftOut:
         reason: Why, in words.
         action: Skipped, or replaced by a placeholder page.
         page: The placeholder's page, 1-based, if there is one.
+        waiver: The lien waiver whose document this is, else ``None``.
+        entry: In a ZIP backup, the name of the text file standing for it (a placeholder),
+            else ``None``.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -188,6 +259,8 @@ class LeftOut:
     reason: str
     action: Action
     page: int | None = None
+    waiver: WaiverRecord | None = None
+    entry: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -207,6 +280,11 @@ class InvoiceRecord:
         signature: Which version of the invoice the backup holds.
         signature_note: Why the unsigned version was used, if it was.
         envelope: Its envelope, on a project with the DocuSign integration.
+        missing_waivers: Its lien waivers that the selection asked for
+            (:attr:`~invoicebackup.options.BackupOptions.include`) and that were never
+            received (no document), in backup order. The waivers that are in are the
+            sources whose :attr:`SourceRecord.waiver` is set; one received but unreadable
+            is in the manifest's ``left_out`` with its :attr:`LeftOut.waiver` set.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -217,9 +295,12 @@ class InvoiceRecord:
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> record = result.invoices[0]
         >>> record.number, record.contract_number, record.first_page, record.last_page
-        ('INV-0002', 'SC-2', 2, 4)
+        ('INV-0002', 'SC-2', 2, 6)
         >>> record.signature.value, [source.filename for source in record.sources]
-        ('signed', ['Invoice 2 (signed).pdf', 'Lien waiver.pdf'])
+        ('signed', ['Invoice 2 (signed).pdf', 'Lien waiver.pdf', 'Volt conditional waiver.pdf', \
+'Copper Supply waiver.pdf'])
+        >>> [waiver.waiver_id for waiver in record.missing_waivers]
+        ['w-2-3']
 
     .. versionadded:: 0.1.0
     """
@@ -236,6 +317,7 @@ class InvoiceRecord:
     signature: SignatureState = SignatureState.NOT_APPLICABLE
     signature_note: str | None = None
     envelope: EnvelopeRecord | None = None
+    missing_waivers: tuple[WaiverRecord, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

@@ -82,9 +82,12 @@ def numbered_filename(filename: str, attempt: int) -> str:
 
     Example:
         >>> from invoicebackup.naming import numbered_filename
-        >>> numbered_filename("Backup.pdf", 1), numbered_filename("Backup.pdf", 2)
-        ('Backup.pdf', 'Backup (2).pdf')
+        >>> numbered_filename("Backup.pdf", 1), numbered_filename("Backup.zip", 2)
+        ('Backup.pdf', 'Backup (2).zip')
 
     .. versionadded:: 0.1.0
     """
-    return filename if attempt == 1 else f"{filename[:-4]} ({attempt}).pdf"
+    stem, dot, extension = filename.rpartition(".")
+    if attempt == 1:
+        return filename
+    return f"{stem} ({attempt}).{extension}" if dot else f"{filename} ({attempt})"

@@ -99,6 +99,7 @@ def parse_include(value: str | Iterable[str | Include]) -> frozenset[Include]:
 
 _BAD_DOCUMENT_POLICIES: Final = ("placeholder", "skip", "fail")
 _UNSIGNED_POLICIES: Final = ("unsigned", "skip", "fail")
+_FORMATS: Final = ("pdf", "zip")
 
 
 def _valid_prefix(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -163,6 +164,15 @@ class BackupOptions:
             their words, or a comma list (``"attachments,first-tier-waivers"``);
             ``"all"`` (the default) is every part. The invoice's own document is
             always included.
+        require_waivers: Refuse the backup
+            (:class:`~invoicebackup.errors.BackupPreconditionsError`, one
+            ``missing_waiver`` problem a waiver) when a lien waiver the selection asks
+            for is missing (see :func:`~invoicebackup.plan.plan_backup`).
+        format: ``"pdf"`` (the default): one PDF; ``"zip"``: one ZIP holding each
+            document as the bytes it was (a signed original keeps a valid signature), in
+            backup order, named ``NNN - {contract} - {invoice} - {document}.{ext}``, and
+            the manifest as :data:`~invoicebackup.manifest.MANIFEST_NAME` (see
+            :func:`~invoicebackup.compile.compile_backup`).
         repair: When a document cannot be read and pikepdf is installed (the
             ``repair`` extra), rewrite it with pikepdf (qpdf) and try again; such a
             source is marked ``repaired`` in the manifest. Without pikepdf this does
@@ -206,3 +216,5 @@ class BackupOptions:
     )
     repair: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
     include: frozenset[Include] = attrs.field(default=_ALL, converter=parse_include)
+    require_waivers: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    format: str = attrs.field(default="pdf", validator=attrs.validators.in_(_FORMATS))

@@ -3,7 +3,9 @@
 :func:`plan_backup` is pure. It checks every precondition at once — the user may
 compile, every selected id exists, every selected invoice's billing period exists
 (and, with :attr:`~invoicebackup.options.BackupOptions.require_closed_periods`, the
-contract's earlier invoiced periods are closed) — and returns the ordered
+contract's earlier invoiced periods are closed; with
+:attr:`~invoicebackup.options.BackupOptions.require_waivers`, no lien waiver asked for is
+missing) — and returns the ordered
 :class:`BackupPlan`, or raises **one**
 :class:`~invoicebackup.errors.BackupPreconditionsError` listing every problem.
 
@@ -20,7 +22,17 @@ from typing import Any
 
 import attrs
 
-from .domain import BillingPeriod, Contract, Document, Invoice, PeriodStatus, Project, _ids
+from ._waivers import missing_waiver_problem, waivers_in_order
+from .domain import (
+    BillingPeriod,
+    Contract,
+    Document,
+    Invoice,
+    LienWaiver,
+    PeriodStatus,
+    Project,
+    _ids,
+)
 from .errors import BackupPreconditionsError, Problem
 from .options import BackupOptions, Include
 from .permissions import ReasonCode, can_compile_backup, known_ids, may_know_of_contract
@@ -52,6 +64,8 @@ class DocumentRole(enum.Enum):
     SIGNED_INVOICE = "signed_invoice"
     CERTIFICATE = "certificate"
     ATTACHMENT = "attachment"
+    #: A lien waiver's document (:attr:`PlannedDocument.waiver` says which).
+    LIEN_WAIVER = "lien_waiver"
 
 
 @attrs.frozen(kw_only=True)
@@ -59,10 +73,14 @@ class PlannedDocument:
     """One document of a planned invoice, in backup order.
 
     Attributes:
-        role: The invoice's default PDF or one of its attachments.
+        role: The invoice's default PDF, one of its attachments or one of its lien
+            waivers.
         document: The stored document.
         position: Its place among the invoice's documents (0 is the default PDF,
-            then attachments in upload order).
+            then attachments in upload order, then the lien waivers: first tier, then
+            sub tier, each in the order received).
+        waiver: The lien waiver it is the document of (role ``LIEN_WAIVER``), else
+            ``None``.
 
     Example:
         >>> from invoicebackup import plan_backup
@@ -77,11 +95,20 @@ class PlannedDocument:
     role: DocumentRole
     document: Document
     position: int
+    waiver: LienWaiver | None = None
 
 
 @attrs.frozen(kw_only=True)
 class PlannedInvoice:
     """A selected invoice, its billing period and its documents in backup order.
+
+    Attributes:
+        invoice: The invoice.
+        period: Its billing period.
+        documents: Its documents, in backup order.
+        missing_waivers: Its lien waivers that the selection asks for and that have no
+            document (requested, not received), in backup order. Waivers the selection
+            leaves out are not listed: they were not asked for.
 
     Example:
         >>> from datetime import date
@@ -91,7 +118,11 @@ class PlannedInvoice:
         >>> plan = plan_backup(project, invoice_ids=["i-2"], user_id="u-admin")
         >>> planned = plan.invoices[0]
         >>> planned.invoice.number, planned.period.id, len(planned.documents)
-        ('INV-0002', 'bp-2026-10', 3)
+        ('INV-0002', 'bp-2026-10', 5)
+        >>> [(d.role.value, d.waiver.id) for d in planned.documents if d.waiver is not None]
+        [('lien_waiver', 'w-2-2'), ('lien_waiver', 'w-2-1')]
+        >>> [waiver.id for waiver in planned.missing_waivers]
+        ['w-2-3']
 
     .. versionadded:: 0.1.0
     """
@@ -99,6 +130,7 @@ class PlannedInvoice:
     invoice: Invoice
     period: BillingPeriod
     documents: tuple[PlannedDocument, ...]
+    missing_waivers: tuple[LienWaiver, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -137,7 +169,7 @@ class BackupPlan:
         >>> [planned.contract.number for planned in plan.contracts]
         ['SC-2', 'SC-10', 'sc-11']
         >>> plan.invoice_ids, len(plan.documents)
-        (('i-1', 'i-2', 'i-3', 'i-4'), 10)
+        (('i-1', 'i-2', 'i-3', 'i-4'), 12)
 
     .. versionadded:: 0.1.0
     """
@@ -196,20 +228,25 @@ def plan_backup(
     * every selected invoice's billing period exists (``missing_period``);
     * with ``options.require_closed_periods``: for each selected invoice, every
       billing period that ends before its own period starts, and in which its
-      contract has an invoice (selected or not), is closed (``open_earlier_period``).
+      contract has an invoice (selected or not), is closed (``open_earlier_period``);
+    * with ``options.require_waivers``: no lien waiver the selection asks for is
+      missing (``missing_waiver``, one problem a waiver, at ``waiver:<id>``).
 
     The order: contracts by number in natural, case-insensitive order
     (``SC-2`` < ``SC-10`` < ``sc-11``; ties by exact number then id), invoices by
     position then id, and inside an invoice its default PDF, then its
-    attachments in upload order.
+    attachments in upload order (with ``Include.ATTACHMENTS``),
+    then its lien waivers received: first tier, then sub tier, each in the order received.
+    A waiver is in when the selection holds both its tier's part and its condition's part
+    (``first-tier-waivers`` and ``conditional-waivers`` for a first-tier conditional one).
 
     Args:
         project: The project.
         invoice_ids: Selected invoices: a list of ids, never a bare string.
         contract_ids: Selected contracts (all their invoices), as a list of ids.
         user_id: Who asks.
-        options: Options; only ``require_closed_periods`` and ``include`` (the
-            attachments are left out without :attr:`Include.ATTACHMENTS`) matter here.
+        options: Options; only ``require_closed_periods``, ``require_waivers`` and
+            ``include`` (which attachments and lien waivers are in) matter here.
 
     Returns:
         The plan.
@@ -284,6 +321,12 @@ def plan_backup(
             )
         elif options.require_closed_periods:
             problems.extend(_open_earlier_periods(project, invoice))
+        if options.require_waivers:
+            problems.extend(
+                missing_waiver_problem(invoice, waiver)
+                for waiver in waivers_in_order(invoice, options.include)
+                if waiver.missing
+            )
     if problems:
         raise BackupPreconditionsError(_unique(problems))
     by_contract: dict[str, list[Invoice]] = {}
@@ -311,7 +354,23 @@ def _planned_invoice(project: Project, invoice: Invoice, options: BackupOptions)
             PlannedDocument(role=DocumentRole.ATTACHMENT, document=doc, position=index)
             for index, doc in enumerate(invoice.attachments, start=1)
         ]
-    return PlannedInvoice(invoice=invoice, period=period, documents=tuple(documents))
+    waivers = waivers_in_order(invoice, options.include)
+    for waiver in waivers:
+        if waiver.document is not None:
+            documents.append(
+                PlannedDocument(
+                    role=DocumentRole.LIEN_WAIVER,
+                    document=waiver.document,
+                    position=len(documents),
+                    waiver=waiver,
+                )
+            )
+    return PlannedInvoice(
+        invoice=invoice,
+        period=period,
+        documents=tuple(documents),
+        missing_waivers=tuple(w for w in waivers if w.missing),
+    )
 
 
 def _open_earlier_periods(project: Project, invoice: Invoice) -> list[Problem]:

@@ -21,6 +21,8 @@ i-2 Invoice 2.pdf replaced signed
 i-2 Invoice 2 (signed).pdf included None
 i-2 Lien waiver.pdf included None
 i-2 Quantities.csv skipped not_pdf
+i-2 Volt conditional waiver.pdf included None
+i-2 Copper Supply waiver.pdf included None
 i-3 Plumbing invoice 1.pdf included None
 i-3 Riser diagram (landscape).pdf included None
 >>> preview = preview_backup(sample_project(), contract_ids=["k-11"], user_id="u-admin",
@@ -42,7 +44,7 @@ from collections.abc import Iterable
 import attrs
 
 from . import _hashing
-from ._assembly import declared_type
+from ._assembly import not_pdf_reason
 from ._documents import Documents, limits_of
 from ._signed_versions import resolve_signatures, store_slot
 from ._work import InvoiceWork, Slot
@@ -100,6 +102,8 @@ class DocumentFate:
         code: Why it is not included as it is (``missing``, ``damaged``, ``not_pdf``,
             ``unsigned``, ``signed``…), ``None`` when it is.
         reason: The same, in a sentence.
+        waiver_id: The lien waiver it is the document of (role ``lien_waiver``), else
+            ``None``.
 
     Example:
         >>> from invoicebackup.compile import DocumentRole
@@ -120,6 +124,7 @@ class DocumentFate:
     fate: Fate
     code: str | None = None
     reason: str | None = None
+    waiver_id: str | None = None
 
     @property
     def warns(self) -> bool:
@@ -139,7 +144,9 @@ class InvoicePreview:
         ...                          store=InMemoryStore(sample_documents()))
         >>> invoice = preview.invoices[0]
         >>> invoice.planned.invoice.id, invoice.signature.value, len(invoice.documents)
-        ('i-2', 'signed', 4)
+        ('i-2', 'signed', 6)
+        >>> [waiver.claimant for waiver in invoice.planned.missing_waivers]
+        ['Wire Depot Ltd.']
 
     .. versionadded:: 0.1.0
     """
@@ -257,6 +264,7 @@ def _invoice_preview(
                 fate=Fate.SKIPPED,
                 code="unsigned",
                 reason=item.skip_reason,
+                waiver_id=d.waiver.id if d.waiver else None,
             )
             for d in planned.documents
         ]
@@ -289,6 +297,7 @@ def _slot_fate(
         key=slot.key,
         filename=slot.filename,
         fate=Fate.INCLUDED,
+        waiver_id=slot.waiver.id if slot.waiver else None,
     )
     if not slot.declared_pdf:
         # As a compile does: only documents declared as PDFs are read.
@@ -296,8 +305,7 @@ def _slot_fate(
             fate,
             fate=Fate.SKIPPED,
             code="not_pdf",
-            reason=f"the attachment is not a PDF ({declared_type(slot)}); "
-            "only PDF attachments go into a backup",
+            reason=not_pdf_reason(slot),
         )
     loaded = documents.load(slot)
     if loaded.parsed is not None:

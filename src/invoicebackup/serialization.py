@@ -129,13 +129,15 @@ _TOP_LEVEL_KEYS: Final = ("format", "project", *_SECTIONS)
 
 #: Keys that may be absent from an object, because the format gives their default or
 #: says when they are present. Every other key is required. When a Python value is
-#: ``None``, an optional key is left out on dump and a required one is written as null.
+#: ``None`` (or an empty list), an optional key is left out on dump and a required one is
+#: written as null (a lien waiver's ``document`` is required: null says it is missing).
 _OPTIONAL_KEYS: Final[Mapping[type[Any], frozenset[str]]] = {
     _Header: frozenset({"dictionary", "company_id", "time_zone"}),
     User: frozenset({"permissions", "docusign"}),
     Permissions: frozenset({"commitments", "prime_contracts", "invoicing"}),
     DocuSignLink: frozenset({"state", "account_id", "base_uri", "linked_at", "last_used_at"}),
-    Invoice: frozenset({"envelope"}),
+    # Added in the second round: a file without it is still valid (no waivers).
+    Invoice: frozenset({"envelope", "lien_waivers"}),
     Envelope: frozenset({"completed_at", "signed_document_key", "certificate_key"}),
 }
 
@@ -393,7 +395,8 @@ def _unstructure_class_factory(cl: type[Any], converter: cattrs.Converter) -> Ca
     def unstructure(value: Any) -> dict[str, Any]:
         data: dict[str, Any] = inner(value)
         for name in optional:
-            if data.get(name, ...) is None:
+            # A project without waivers dumps as it did before the key existed.
+            if data.get(name, ...) is None or data.get(name, ...) == []:
                 del data[name]
         return data
 
@@ -592,6 +595,19 @@ def _collection_problems(sections: Mapping[str, Sequence[tuple[int, Any]]]) -> I
         if reach is None or period.end > reach[1].end:
             reach = (index, period)
 
+    waivers: dict[str, tuple[int, int]] = {}
+    for index, invoice in sections.get("invoices", ()):
+        for number, waiver in enumerate(invoice.lien_waivers):
+            if waiver.id in waivers:
+                where = "invoices[{}].lien_waivers[{}]".format(*waivers[waiver.id])
+                yield _Located(
+                    ("invoices", index, "lien_waivers", number, "id"),
+                    "duplicate_id",
+                    f"the lien waiver id {waiver.id!r} is already used by {where}",
+                )
+            else:
+                waivers[waiver.id] = (index, number)
+
     slots: dict[tuple[str, int], int] = {}
     for index, invoice in sections.get("invoices", ()):
         slot = (invoice.contract_id, invoice.position)
@@ -767,6 +783,11 @@ def _unsafe_keys(project: Project) -> Iterator[Problem]:
         keys: list[tuple[_Path, str | None]] = [
             (("document", "key"), invoice.document.key),
             *((("attachments", n, "key"), a.key) for n, a in enumerate(invoice.attachments)),
+            *(
+                (("lien_waivers", n, "document", "key"), w.document.key)
+                for n, w in enumerate(invoice.lien_waivers)
+                if w.document is not None
+            ),
         ]
         if invoice.envelope is not None:
             for name in _KEY_FIELDS[Envelope]:
