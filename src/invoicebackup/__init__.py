@@ -80,6 +80,7 @@ from .errors import (
     SignatureTransportError,
     UnsafeKeyError,
     UnsignedInvoiceError,
+    UnverifiableBackupError,
 )
 from .manifest import (
     Action,
@@ -130,6 +131,7 @@ from .terminology import (
     Vocabulary,
     for_project,
 )
+from .verify import Mismatch, MismatchKind, VerifyResult, verify_backup
 
 __version__ = "0.1.0"
 
@@ -179,6 +181,8 @@ __all__ = [
     "LeftOut",
     "LinkEvent",
     "LinkState",
+    "Mismatch",
+    "MismatchKind",
     "PeriodKind",
     "PeriodStatus",
     "PermissionDeniedError",
@@ -212,7 +216,9 @@ __all__ = [
     "Tool",
     "UnsafeKeyError",
     "UnsignedInvoiceError",
+    "UnverifiableBackupError",
     "User",
+    "VerifyResult",
     "Vocabulary",
     "backup_filename",
     "can_compile_backup",
@@ -247,6 +253,7 @@ __all__ = [
     "sync_status",
     "unlink_account",
     "validate_key",
+    "verify_backup",
 ]
 
 # The library logs through "invoicebackup" (one INFO record per backup, DEBUG per document) and

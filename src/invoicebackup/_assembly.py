@@ -29,6 +29,7 @@ from .manifest import (
     SourceRecord,
 )
 from .options import BackupOptions
+from .pdf.digest import PAGE_DIGEST
 from .plan import BackupPlan, PlannedInvoice
 from .progress import ProgressEvent, ProgressStage
 from .serialization import manifest_to_json
@@ -73,7 +74,6 @@ def assemble(
     now: datetime,
 ) -> BackupManifest:
     """Read, check and copy every document, in backup order, straight into *sink*."""
-    total = sum(len(w.slots) for w in work)
     title = vocabulary.term("backup_title")
     writer = _pdf.BackupWriter(
         sink,  # type: ignore[arg-type]
@@ -81,7 +81,40 @@ def assemble(
         subject=_subject(plan),
         created=now,
         limits=limits,
+        digests=options.embed_manifest,
     )
+    try:
+        return _assemble(
+            project,
+            plan,
+            work,
+            documents,
+            writer,
+            user_id=user_id,
+            vocabulary=vocabulary,
+            options=options,
+            notify=notify,
+            now=now,
+        )
+    finally:
+        writer.close()
+
+
+def _assemble(
+    project: Project,
+    plan: BackupPlan,
+    work: Sequence[InvoiceWork],
+    documents: Documents,
+    writer: _pdf.BackupWriter,
+    *,
+    user_id: str,
+    vocabulary: Vocabulary,
+    options: BackupOptions,
+    notify: Callable[[ProgressEvent], None],
+    now: datetime,
+) -> BackupManifest:
+    total = sum(len(w.slots) for w in work)
+    title = vocabulary.term("backup_title")
     records: list[InvoiceRecord] = []
     left_out: list[LeftOut] = []
     outline: list[_pdf.OutlineNode] = []
@@ -211,6 +244,8 @@ def assemble(
     if writer.page_count == 0:
         writer.add_text_page([title, vocabulary.term("backup_nothing_included")])
     writer.set_outline(outline)
+    # Every page and all it draws is written: what a verifier will recompute.
+    digests = tuple(writer.page_digests()) if options.embed_manifest else ()
     manifest = BackupManifest(
         project_id=project.id,
         project_name=project.name,
@@ -224,6 +259,8 @@ def assemble(
         left_out=tuple(left_out),
         # The password provider is code, and what it returns is secret: never recorded.
         options=attrs.evolve(options, passwords=None),
+        page_digest=PAGE_DIGEST if digests else None,
+        page_digests=digests,
     )
     if options.embed_manifest:
         writer.attach(MANIFEST_NAME, manifest_to_json(manifest).encode())

@@ -19,11 +19,12 @@ import zlib
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import IO, Final
+from typing import IO, Final, cast
 
 import attrs
 
 from ._pdfopen import Limits, NeedsBytes, ParsedPdf
+from ._snapshot import Spool, page_digests
 from .errors import BadDocumentError
 from .pdf.document import Layers, OutlineNode, Prepared, number, text_string
 from .pdf.errors import PdfError
@@ -121,6 +122,8 @@ class BackupWriter:
             (the only time stamp in the output).
         producer: The ``/Producer`` and ``/Creator`` written.
         limits: The bounds applied to each document's objects (count).
+        digests: Keep a copy of the output on disk so that :meth:`page_digests` can
+            read it back (:meth:`close` deletes it).
     """
 
     #: How many documents' object maps are kept, most recently used first, for documents
@@ -136,8 +139,11 @@ class BackupWriter:
         created: datetime,
         producer: str = "invoicebackup",
         limits: Limits | None = None,
+        digests: bool = False,
     ) -> None:
-        self._objects = ObjectWriter(out)
+        self._spool = Spool(out) if digests else None
+        # The copy only needs write(); the writer never asks more of its output.
+        self._objects = ObjectWriter(cast("IO[bytes]", self._spool) if self._spool else out)
         self._limits = limits or Limits()
         self._pages: list[int] = []
         self._info = (title, subject, created, producer)
@@ -469,6 +475,22 @@ class BackupWriter:
         return self.page_count - 1
 
     # -- finishing ------------------------------------------------------------------------
+
+    def page_digests(self) -> list[str]:
+        """The digest of every page so far (:func:`invoicebackup.pdf.digest.page_digests`).
+
+        Call it once every page and everything they draw is written: before :meth:`finish`.
+        """
+        if self._spool is None:
+            raise ValueError("the writer keeps no copy to digest (digests=False)")
+        return page_digests(
+            self._objects, self._spool, pages=self._pages, pages_root=self._pages_root
+        )
+
+    def close(self) -> None:
+        """Delete the copy kept for :meth:`page_digests`, if any (the output stays open)."""
+        if self._spool is not None:
+            self._spool.close()
 
     def set_outline(self, nodes: Sequence[OutlineNode]) -> None:
         """Set the bookmark tree (written by :meth:`finish`); page indexes are the output's."""

@@ -245,6 +245,12 @@ class BackupManifest:
     It describes the content only — where the file was written is decided after
     the PDF is made (a name may be taken) and lives in :class:`BackupResult`.
 
+    Attributes:
+        page_digest: What :attr:`page_digests` are (``"sha256-page/1"``), or ``None``
+            when none were recorded (the manifest is not embedded).
+        page_digests: A digest per page, in order, of what was written for it: its
+            content and everything it draws (see :func:`~invoicebackup.verify.verify_backup`).
+
     Example:
         >>> from datetime import datetime, timezone
         >>> from invoicebackup import InMemoryStore, compile_backup
@@ -272,6 +278,8 @@ class BackupManifest:
     invoices: tuple[InvoiceRecord, ...]
     left_out: tuple[LeftOut, ...]
     options: BackupOptions
+    page_digest: str | None = None
+    page_digests: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

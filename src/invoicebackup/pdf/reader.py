@@ -405,6 +405,14 @@ class PdfFile:
         self.object(num, gen)
         return self._sources.get(num)
 
+    def forget(self) -> None:
+        """Empty the cache of objects read so far (a walk over a large file bounds its memory).
+
+        Objects are read again, from the same bytes, when asked for next.
+        """
+        self._objects.clear()
+        self._sources.clear()
+
     def numbers(self) -> Iterator[int]:
         """The numbers of the objects in use in the newest revision."""
         return (n for n, entry in self._entries.items() if entry[0] != xref.FREE)
