@@ -17,6 +17,7 @@ import attrs
 
 from . import _hashing, _pdf
 from ._documents import Documents
+from ._sealed import Sealer
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
 from .errors import BadDocumentError, DocumentStoreError, InvoiceBackupError
@@ -116,6 +117,7 @@ def _assemble(
     total = sum(len(w.slots) for w in work)
     title = vocabulary.term("backup_title")
     records: list[InvoiceRecord] = []
+    sealer = Sealer(writer, enabled=options.embed_signed_originals)
     left_out: list[LeftOut] = []
     outline: list[_pdf.OutlineNode] = []
     done = 0
@@ -137,6 +139,7 @@ def _assemble(
             if item.skip_reason is not None:
                 continue
             start = writer.page_count
+            sealer.start(item)
             sources: list[SourceRecord] = []
             doc_nodes: list[_pdf.OutlineNode] = []
             for index, slot in enumerate(item.slots):
@@ -172,13 +175,22 @@ def _assemble(
                         assert loaded.data_sha is not None
                         prefix = _field_prefix(invoice, index)
                         try:
-                            added = documents.add(writer, slot, loaded, field_prefix=prefix)
+                            added = documents.add(
+                                writer,
+                                slot,
+                                loaded,
+                                field_prefix=prefix,
+                                annotations=sealer.annotations(slot),
+                            )
                         except BadDocumentError as copy_error:
                             if options.on_bad_document == "fail":
                                 raise
                             error = copy_error
                             documents.failed(loaded.data_sha, copy_error)
                         else:
+                            embedded_as = sealer.embed(
+                                slot, loaded.data, invoice_number=invoice.number
+                            )
                             sources.append(
                                 SourceRecord(
                                     role=slot.role,
@@ -194,6 +206,7 @@ def _assemble(
                                     removed=added.removed,
                                     repaired=loaded.parsed.repaired,
                                     notes=added.notes,
+                                    embedded_as=embedded_as,
                                 )
                             )
                             doc_nodes.append(

@@ -7,13 +7,14 @@ never to the process.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from typing import Final
 
 import attrs
 
 from . import _hashing, _pdf
+from ._sealed import SEALED_ROLES
 from ._work import Slot
 from .domain import Document
 from .errors import BadDocumentError, DocumentNotFoundError, EnvelopeNotFoundError
@@ -25,6 +26,8 @@ class Loaded:
     data_sha: str | None = None
     parsed: _pdf.ParsedPdf | None = None
     error: BadDocumentError | None = None
+    #: The bytes read, kept only for a document to embed as it was (a sealed original).
+    data: bytes | None = None
 
 
 def limits_of(options: BackupOptions) -> _pdf.Limits:
@@ -147,11 +150,12 @@ class Documents:
             return Loaded(error=bad)
         sha = self._hashing.result(digest)
         self.sha_of[slot.key] = sha
+        kept = data if self._options.embed_signed_originals and slot.role in SEALED_ROLES else None
         if slot.parsed is not None and not slot.parsed.released:
-            return Loaded(data_sha=sha, parsed=slot.parsed)
+            return Loaded(data_sha=sha, parsed=slot.parsed, data=kept)
         known = self._known(slot, sha)
         if known is not None:
-            return known
+            return attrs.evolve(known, data=kept) if kept is not None else known
         try:
             parsed = _pdf.open_pdf(
                 data,
@@ -164,10 +168,16 @@ class Documents:
         except BadDocumentError as error:
             self._errors[sha] = error
             return Loaded(data_sha=sha, error=error)
-        return Loaded(data_sha=sha, parsed=parsed)
+        return Loaded(data_sha=sha, parsed=parsed, data=kept)
 
     def add(
-        self, writer: _pdf.BackupWriter, slot: Slot, loaded: Loaded, *, field_prefix: str
+        self,
+        writer: _pdf.BackupWriter,
+        slot: Slot,
+        loaded: Loaded,
+        *,
+        field_prefix: str,
+        annotations: Sequence[int] = (),
     ) -> _pdf.Added:
         """Copy *loaded* into *writer*; rewrite it once with the repair engine if that fails.
 
@@ -181,14 +191,20 @@ class Documents:
         try:
             try:
                 added = writer.add_document(
-                    parsed, field_prefix=field_prefix, shared_key=_shared_key(sha, parsed)
+                    parsed,
+                    field_prefix=field_prefix,
+                    shared_key=_shared_key(sha, parsed),
+                    annotations=annotations,
                 )
             except _pdf.NeedsBytes:
                 # Kept compacted, but the writer no longer has all its objects: read it again.
                 self._forget(sha)
                 parsed = self._parse_again(slot, sha)
                 added = writer.add_document(
-                    parsed, field_prefix=field_prefix, shared_key=_shared_key(sha, parsed)
+                    parsed,
+                    field_prefix=field_prefix,
+                    shared_key=_shared_key(sha, parsed),
+                    annotations=annotations,
                 )
         except BadDocumentError as error:
             self._forget(sha)
@@ -204,7 +220,10 @@ class Documents:
             parsed = repaired
             try:
                 added = writer.add_document(
-                    repaired, field_prefix=field_prefix, shared_key=_shared_key(sha, repaired)
+                    repaired,
+                    field_prefix=field_prefix,
+                    shared_key=_shared_key(sha, repaired),
+                    annotations=annotations,
                 )
             except BaseException:
                 repaired.release()

@@ -14,6 +14,7 @@ document added again shares every object but its pages, annotations and form fie
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from collections import OrderedDict, deque
@@ -154,6 +155,10 @@ class BackupWriter:
         self._wrapper_names: set[str] = set()
         self._outline: tuple[OutlineNode, ...] = ()
         self._attachments: dict[str, bytes] = {}
+        #: Embedded files already written (:meth:`embed_file`): name, file specification.
+        self._specs: dict[str, int] = {}
+        #: Reserved annotations: the page that lists each, and its media box.
+        self._hosts: dict[int, tuple[int, tuple[float, float, float, float]]] = {}
         self._finished = False
         self._pages_root = self._objects.allocate()
 
@@ -165,7 +170,12 @@ class BackupWriter:
     # -- documents ----------------------------------------------------------------------
 
     def add_document(
-        self, parsed: ParsedPdf, *, field_prefix: str, shared_key: object = None
+        self,
+        parsed: ParsedPdf,
+        *,
+        field_prefix: str,
+        shared_key: object = None,
+        annotations: Sequence[int] = (),
     ) -> Added:
         """Copy every page of *parsed* to the end of the output.
 
@@ -177,6 +187,8 @@ class BackupWriter:
             shared_key: What identifies the document's bytes (its SHA-256): another
                 occurrence — even parsed again — reuses the objects already written
                 for it. By default, the parsed document itself.
+            annotations: Numbers from :meth:`reserve` for annotations :meth:`embed_file`
+                writes later, listed on the document's first page after its own.
 
         Raises:
             BadDocumentError: The copy failed (code ``damaged``, or ``too_large`` past
@@ -205,7 +217,9 @@ class BackupWriter:
         self._objects.stage()
         try:
             try:
-                added, commit = self._copy(occurrence, key=key, field_prefix=field_prefix)
+                added, commit = self._copy(
+                    occurrence, key=key, field_prefix=field_prefix, annotations=annotations
+                )
             except PdfError as error:
                 raise error.bad_document(key=parsed.key, filename=parsed.filename) from None
         except BaseException:
@@ -223,13 +237,18 @@ class BackupWriter:
         return added
 
     def _copy(
-        self, occurrence: _Occurrence, *, key: object, field_prefix: str
+        self,
+        occurrence: _Occurrence,
+        *,
+        key: object,
+        field_prefix: str,
+        annotations: Sequence[int] = (),
     ) -> tuple[Added, Callable[[], None]]:
         parsed = occurrence.parsed
         prepared = occurrence.prepared
         shared_ref = self._ref_writer(occurrence, per_occurrence=False)
         own_ref = self._ref_writer(occurrence, per_occurrence=True)
-        self._copy_pages(occurrence, own_ref)
+        self._copy_pages(occurrence, own_ref, annotations)
         wrapper = 0
         if prepared.field_roots:
             wrapper = self._objects.allocate()
@@ -272,8 +291,13 @@ class BackupWriter:
         )
         return added, commit
 
-    def _copy_pages(self, occurrence: _Occurrence, ref: Callable[[Ref], bytes]) -> None:
-        """Number the occurrence's pages, append them to the page list, and write them."""
+    def _copy_pages(
+        self, occurrence: _Occurrence, ref: Callable[[Ref], bytes], annotations: Sequence[int]
+    ) -> None:
+        """Number the occurrence's pages, append them to the page list, and write them.
+
+        The first page also lists *annotations* (reserved numbers) after its own.
+        """
         prepared = occurrence.prepared
         numbers = []
         by_index = {index: idnum for idnum, index in prepared.page_ids.items()}
@@ -285,7 +309,12 @@ class BackupWriter:
                 occurrence.pages[idnum] = page
             self._pages.append(page)
         parent = b"<</Parent %d 0 R " % self._pages_root
-        for page, value in zip(numbers, prepared.pages, strict=True):
+        for index, (page, value) in enumerate(zip(numbers, prepared.pages, strict=True)):
+            if index == 0 and annotations:
+                self._objects.put(page, parent, *_with_annotations(value, annotations, ref))
+                for number in annotations:
+                    self._hosts[number] = (page, _media_box(value))
+                continue
             self._objects.put(page, parent, serialise(value, ref=ref)[2:])
 
     def _ref_writer(
@@ -496,6 +525,50 @@ class BackupWriter:
         """Set the bookmark tree (written by :meth:`finish`); page indexes are the output's."""
         self._outline = tuple(nodes)
 
+    def reserve(self, count: int) -> list[int]:
+        """Numbers for *count* annotations to pass to :meth:`add_document`.
+
+        One that is never written (:meth:`embed_file`) is a null in the page's list.
+        """
+        return [self._objects.allocate() for _ in range(count)]
+
+    def embed_file(
+        self, annotation: int, *, name: str, data: bytes, description: str, position: int
+    ) -> None:
+        """Embed *data* unmodified as file *name* and write reserved *annotation* for it.
+
+        The file is listed in the document's embedded files (as :meth:`attach`'s are)
+        and shown by a file attachment annotation (a paperclip, the *position*-th down
+        the page's left edge) on the page whose first document listed *annotation*. Its
+        bytes are stored without a filter, so they are the original's byte for byte.
+        """
+        page, (x0, _y0, _x1, y1) = self._hosts[annotation]
+        objects = self._objects
+        stream = objects.allocate()
+        checksum = hashlib.md5(data, usedforsecurity=False).digest()
+        objects.put(
+            stream,
+            b"<</Type/EmbeddedFile/Subtype/application#2Fpdf/Params<</Size %d/CheckSum%s>>"
+            b"/Length %d>>\nstream\n"
+            % (len(data), serialise(String(checksum, hex=True)), len(data)),
+            data,
+            b"\nendstream",
+        )
+        spec = objects.allocate()
+        objects.put(
+            spec,
+            b"<</Type/Filespec/F%s/UF%s/Desc%s/AFRelationship/Source/EF<</F %d 0 R>>>>"
+            % (_text(name), _text(name), _text(description), stream),
+        )
+        top = y1 - 8 - 22 * position
+        rect = serialise(Array(tuple(number(v) for v in (x0 + 4, top - 18, x0 + 18, top))))
+        objects.put(
+            annotation,
+            b"<</Type/Annot/Subtype/FileAttachment/Rect%s/FS %d 0 R/Contents%s/Name/Paperclip"
+            b"/P %d 0 R/F 4>>" % (rect, spec, _text(description), page),
+        )
+        self._specs[name] = spec
+
     def attach(self, filename: str, data: bytes) -> None:
         """Embed *data* as an attached file named *filename* (written by :meth:`finish`)."""
         self._attachments[filename] = data
@@ -549,7 +622,7 @@ class BackupWriter:
             if layers.rb_groups:
                 catalog += b"/RBGroups[%s]" % b"".join(layers.rb_groups)
             catalog += b">>>>"
-        if self._attachments:
+        if self._attachments or self._specs:
             catalog += b"/Names<</EmbeddedFiles<</Names[%s]>>>>" % self._write_attachments()
         catalog += b">>"
         root = objects.allocate()
@@ -566,6 +639,7 @@ class BackupWriter:
 
     def _write_attachments(self) -> bytes:
         names = bytearray()
+        specs = dict(self._specs)
         for filename in sorted(self._attachments):
             data = zlib.compress(self._attachments[filename])
             stream = self._objects.allocate()
@@ -582,7 +656,10 @@ class BackupWriter:
                 b"<</Type/Filespec/F%s/UF%s/EF<</F %d 0 R>>>>"
                 % (_text(filename), _text(filename), stream),
             )
-            names += _text(filename) + b" %d 0 R" % spec
+            specs[filename] = spec
+        # A name tree's keys are in order (§7.9.6).
+        for filename in sorted(specs):
+            names += _text(filename) + b" %d 0 R" % specs[filename]
         return bytes(names)
 
     def _write_outline(self) -> int:
@@ -618,6 +695,32 @@ class BackupWriter:
             ),
         )
         return root
+
+
+def _with_annotations(
+    page: Dictionary, annotations: Sequence[int], ref: Callable[[Ref], bytes]
+) -> tuple[bytes, ...]:
+    """The rest of *page*'s body (after ``<</Parent …``), its ``/Annots`` extended."""
+    existing = page.get(b"Annots")
+    own = serialise(existing, ref=ref)[1:-1] if isinstance(existing, Array) else b""
+    without = Dictionary({k: v for k, v in page.items() if k != Name(b"Annots")})
+    return (
+        serialise(without, ref=ref)[2:-2],
+        b"/Annots[" + own + b" " + _refs(annotations) + b"]>>",
+    )
+
+
+def _media_box(page: Dictionary) -> tuple[float, float, float, float]:
+    """*page*'s media box as four numbers (US Letter when it is not one)."""
+    box = page.get(b"MediaBox")
+    if isinstance(box, Array) and len(box) == 4:
+        try:
+            x0, y0, x1, y1 = (float(v) for v in box)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            pass
+        else:
+            return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+    return 0.0, 0.0, *_LETTER
 
 
 def _preorder(

@@ -708,6 +708,12 @@ def main() -> None:
     callback=_language,
     help=f"Language of the backup ({', '.join(LANGUAGES)}).",
 )
+@click.option(
+    "--embed-signed-originals",
+    is_flag=True,
+    help="Also embed each DocuSign-signed document (and certificate) unmodified, as a file "
+    "attached to its invoice's first page, so that its signature can still be validated.",
+)
 @_NOW
 @_reporting
 def compile_command(

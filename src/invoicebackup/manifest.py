@@ -91,6 +91,9 @@ class SourceRecord:
         notes: What else the backup changes about it or found wrong with it, in
             words: a digital signature that does not survive the merge, a pure XFA
             form, a rebuilt cross-reference table, bookmarks that point nowhere…
+        embedded_as: The name of the embedded file holding its original bytes, when it
+            is a sealed original (see
+            :attr:`~invoicebackup.options.BackupOptions.embed_signed_originals`).
 
     Example:
         >>> from datetime import datetime, timezone
@@ -120,6 +123,7 @@ class SourceRecord:
     removed: tuple[str, ...] = ()
     repaired: bool = False
     notes: tuple[str, ...] = ()
+    embedded_as: str | None = None
 
 
 @attrs.frozen(kw_only=True)

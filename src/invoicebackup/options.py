@@ -78,6 +78,11 @@ class BackupOptions:
             document opened this way is marked ``encrypted`` in the manifest; when
             none opens it, it is reported as ``encrypted``. Its exceptions propagate.
             Never written to the manifest.
+        embed_signed_originals: Also embed every DocuSign-signed document (and
+            certificate of completion) unmodified, as a file attached to its invoice (an
+            embedded file and a paperclip annotation on the invoice's first signed
+            page), so that its digital signature can still be validated; the merged
+            pages cannot carry it (see the guarantees page).
         repair: When a document cannot be read and pikepdf is installed (the
             ``repair`` extra), rewrite it with pikepdf (qpdf) and try again; such a
             source is marked ``repaired`` in the manifest. Without pikepdf this does
@@ -120,3 +125,6 @@ class BackupOptions:
         default=None, repr=False, eq=False
     )
     repair: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    embed_signed_originals: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
