@@ -2,7 +2,7 @@
 
 A backup carries its manifest (``backup-manifest.json``): every invoice's and document's
 page range, every source's SHA-256 and, since manifest format 2, a digest of every page
-as it was written (:func:`invoicebackup.pdf.digest.page_digests`) and a digest of the
+as it was written (``invoicebackup.pdf.digest``) and a digest of the
 manifest itself. :func:`verify_backup` reads the backup as a viewer would (the newest
 revision: an edit appended by an incremental update is what is checked), recomputes each
 page's digest and compares; given the project's documents, it also compares every
@@ -76,7 +76,7 @@ class MismatchKind(enum.Enum):
     PAGE_COUNT = "page_count"
     #: A page range of the manifest does not fit the backup (or another range).
     PAGE_RANGE = "page_range"
-    #: The page is not the one compiled there, nor any other compiled page: edited.
+    #: The page is neither the one compiled there nor any other compiled page (edited).
     PAGE_CHANGED = "page_changed"
     #: The page is another compiled page (pages swapped, or moved by a removal).
     PAGE_MOVED = "page_moved"
@@ -158,7 +158,7 @@ def verify_backup(
         store: The project's documents, instead of a folder (not both).
 
     Returns:
-        Every mismatch found (none: the backup is as compiled).
+        What was checked, and every mismatch found; none when the backup is as compiled.
 
     Raises:
         UnverifiableBackupError: It cannot be checked at all: not a PDF this library
