@@ -369,3 +369,37 @@ def test_the_command_refuses_a_file_without_a_manifest(tmp_path: Path) -> None:
     document = checked_json(run("verify", path, "--json"))
     assert [p["code"] for p in document["problems"]] == ["no_manifest"]
     assert document["result"] is None
+
+
+def with_rotated_tree(data: bytes) -> bytes:
+    """*data* with one incremental update that sets /Rotate 90 on the page tree's root."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        tree = pdf.Root.Pages
+        number = tree.objgen[0]
+        size = int(pdf.trailer.Size)
+        root = pdf.trailer.Root.objgen[0]
+        body = tree.unparse(resolved=True)
+    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    update = bytearray(b"\n")
+    at = len(data) + len(update)
+    update += b"%d 0 obj\n<<%s/Rotate 90>>\nendobj\n" % (number, body.strip()[2:-2])
+    table = len(data) + len(update)
+    update += b"xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \n" % (number, at)
+    update += b"trailer\n<</Size %d/Root %d 0 R/Prev %d>>\nstartxref\n%d\n%%%%EOF\n" % (
+        size,
+        root,
+        prev,
+        table,
+    )
+    return data + bytes(update)
+
+
+def test_a_rotation_slipped_into_the_page_tree_changes_every_page() -> None:
+    """What a page inherits is what a viewer shows: a /Rotate on the tree changes every page."""
+    result, data, _store = compiled()
+    rotated = with_rotated_tree(data)
+    with pikepdf.open(io.BytesIO(rotated)) as pdf:
+        assert pdf.pages[0].Rotate == 90  # a viewer turns every page
+    found = verify_backup(rotated)
+    assert [m.page for m in found.mismatches] == list(range(1, result.page_count + 1))
+    assert {m.kind for m in found.mismatches} == {MismatchKind.PAGE_CHANGED}
