@@ -103,6 +103,13 @@ class Mismatch:
         key: The document's key, if one is concerned.
         filename: The document's file name.
 
+    Example:
+        >>> from invoicebackup import Mismatch, MismatchKind
+        >>> found = Mismatch(kind=MismatchKind.PAGE_MOVED, message="page 3 holds page 4",
+        ...                  page=3, invoice_id="i-2", key="docs/w.pdf", filename="Waiver.pdf")
+        >>> found.kind.value, found.page, found.filename
+        ('page_moved', 3, 'Waiver.pdf')
+
     .. versionadded:: 0.1.0
     """
 
@@ -126,6 +133,20 @@ class VerifyResult:
         mismatches: Every difference, pages first, in order.
         not_checked: What could not be checked, and why, in words (an older manifest
             without page digests, sources from the signature provider…).
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup, verify_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> store = InMemoryStore(sample_documents())
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-4"], user_id="u-admin",
+        ...                         store=store,
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> checked = verify_backup(store.read_bytes(result.key))
+        >>> checked.verified, checked.manifest_format, checked.pages_checked
+        (True, 'invoicebackup.manifest/2', 3)
+        >>> checked.not_checked
+        ('the sources: no project folder or store was given',)
 
     .. versionadded:: 0.1.0
     """

@@ -44,9 +44,6 @@ _PIECE: Final = 1024 * 1024
 _TYPE: Final = Name(b"Type")
 #: Objects not followed when reached: the page tree and the document's catalog.
 _STRUCTURE: Final = frozenset({Name(b"Pages"), Name(b"Catalog")})
-#: How often the reader's cache of objects is emptied (pages); the shapes kept here are
-#: enough to digest an object seen before, so memory stays bounded on large backups.
-_FORGET_EVERY: Final = 64
 
 #: An object's shape: the SHA-256 of its bytes with every reference written as ``R``
 #: (a stream's data as its own SHA-256), and its references in the order they appear.
@@ -64,10 +61,11 @@ def page_digests(pdf: PdfFile, pages: list[Page] | None = None) -> list[str]:
     index = {page.ref: number for number, page in enumerate(pages) if page.ref is not None}
     shapes: dict[Ref, _Shape] = {}
     digests = []
-    for number, page in enumerate(pages):
+    for page in pages:
         digests.append(_page_digest(pdf, page, index, shapes))
-        if number % _FORGET_EVERY == _FORGET_EVERY - 1:
-            pdf.forget()
+        # The reader keeps what it read (stream data included); the shapes kept here are
+        # enough to digest an object seen again, so at most one page's objects are held.
+        pdf.forget()
     return digests
 
 
