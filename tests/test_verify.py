@@ -27,7 +27,7 @@ from invoicebackup import (
     compile_backup,
     verify_backup,
 )
-from invoicebackup.cli import EXIT_OK, EXIT_REFUSED, main
+from invoicebackup.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
 from invoicebackup.manifest import MANIFEST_NAME
 from invoicebackup.testing import sample_documents, sample_project, write_sample_project
 from tests.test_cli_json import checked_json
@@ -403,3 +403,15 @@ def test_a_rotation_slipped_into_the_page_tree_changes_every_page() -> None:
     found = verify_backup(rotated)
     assert [m.page for m in found.mismatches] == list(range(1, result.page_count + 1))
     assert {m.kind for m in found.mismatches} == {MismatchKind.PAGE_CHANGED}
+
+
+def test_the_command_says_what_it_could_not_check_and_refuses_bad_usage(
+    folder_backup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Under -v, what was not checked; a --project that is no folder is a usage error (2)."""
+    _project, backup = folder_backup
+    verbose = run("verify", backup, "-v")
+    assert verbose.exit_code == EXIT_OK
+    assert "not checked: the sources" in verbose.stdout
+    assert run("verify", backup, "--project", tmp_path / "nowhere").exit_code == EXIT_USAGE
+    assert run("verify").exit_code == EXIT_USAGE

@@ -1239,7 +1239,7 @@ def docusign_status_command(project_dir: Path, user_id: str, now: datetime | Non
 @click.option(
     "--project",
     "project_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     metavar="FOLDER",
     help="Also compare every source's SHA-256 with the documents in this project folder.",
 )
@@ -1253,11 +1253,6 @@ def verify_command(backup: Path, project_dir: Path | None) -> None:
     line each) or a file that cannot be verified (no manifest, a newer format).
     """
     out = _output()
-    if project_dir is not None and not project_dir.is_dir():
-        _refuse(
-            f"{project_dir}: not a project folder",
-            [_Issue("error", "path_not_found", "not a folder", path=str(project_dir))],
-        )
     try:
         result = verify_backup(backup, project_folder=project_dir)
     except InvoiceBackupError as error:
