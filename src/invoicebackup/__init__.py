@@ -84,6 +84,7 @@ from .errors import (
     SignatureTransportError,
     UnsafeKeyError,
     UnsignedInvoiceError,
+    UnverifiableBackupError,
 )
 from .manifest import (
     Action,
@@ -135,6 +136,7 @@ from .terminology import (
     Vocabulary,
     for_project,
 )
+from .verify import Mismatch, MismatchKind, VerifyResult, verify_backup
 
 __version__ = "0.1.0"
 
@@ -186,6 +188,8 @@ __all__ = [
     "LienWaiver",
     "LinkEvent",
     "LinkState",
+    "Mismatch",
+    "MismatchKind",
     "PeriodKind",
     "PeriodStatus",
     "PermissionDeniedError",
@@ -219,7 +223,9 @@ __all__ = [
     "Tool",
     "UnsafeKeyError",
     "UnsignedInvoiceError",
+    "UnverifiableBackupError",
     "User",
+    "VerifyResult",
     "Vocabulary",
     "WaiverCondition",
     "WaiverRecord",
@@ -258,6 +264,7 @@ __all__ = [
     "sync_status",
     "unlink_account",
     "validate_key",
+    "verify_backup",
 ]
 
 # The library logs through "invoicebackup" (one INFO record per backup, DEBUG per document) and

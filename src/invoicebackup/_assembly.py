@@ -17,6 +17,7 @@ import attrs
 
 from . import _cover, _cover_pdf, _hashing, _pdf, _waivers
 from ._documents import Documents
+from ._sealed import Sealer
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
 from .errors import BadDocumentError, DocumentStoreError, InvoiceBackupError
@@ -30,6 +31,7 @@ from .manifest import (
     WaiverRecord,
 )
 from .options import BackupOptions, Include
+from .pdf.digest import PAGE_DIGEST
 from .plan import BackupPlan, DocumentRole, PlannedInvoice
 from .progress import ProgressEvent, ProgressStage
 from .serialization import manifest_to_json
@@ -74,7 +76,6 @@ def assemble(
     now: datetime,
 ) -> BackupManifest:
     """Read, check and copy every document, in backup order, straight into *sink*."""
-    total = sum(len(w.slots) for w in work)
     title = vocabulary.term("backup_title")
     writer = _pdf.BackupWriter(
         sink,  # type: ignore[arg-type]
@@ -82,8 +83,42 @@ def assemble(
         subject=_subject(plan, vocabulary),
         created=now,
         limits=limits,
+        digests=options.embed_manifest,
     )
+    try:
+        return _assemble(
+            project,
+            plan,
+            work,
+            documents,
+            writer,
+            user_id=user_id,
+            vocabulary=vocabulary,
+            options=options,
+            notify=notify,
+            now=now,
+        )
+    finally:
+        writer.close()
+
+
+def _assemble(
+    project: Project,
+    plan: BackupPlan,
+    work: Sequence[InvoiceWork],
+    documents: Documents,
+    writer: _pdf.BackupWriter,
+    *,
+    user_id: str,
+    vocabulary: Vocabulary,
+    options: BackupOptions,
+    notify: Callable[[ProgressEvent], None],
+    now: datetime,
+) -> BackupManifest:
+    total = sum(len(w.slots) for w in work)
+    title = vocabulary.term("backup_title")
     records: list[InvoiceRecord] = []
+    sealer = Sealer(writer, enabled=options.embed_signed_originals)
     left_out: list[LeftOut] = []
     outline: list[_pdf.OutlineNode] = []
     done = 0
@@ -109,6 +144,7 @@ def assemble(
             if item.skip_reason is not None:
                 continue
             start = writer.page_count
+            sealer.start(item)
             sources: list[SourceRecord] = []
             doc_nodes: list[_pdf.OutlineNode] = []
             waiver_nodes: list[_pdf.OutlineNode] = []
@@ -145,13 +181,22 @@ def assemble(
                         assert loaded.data_sha is not None
                         prefix = _field_prefix(invoice, index)
                         try:
-                            added = documents.add(writer, slot, loaded, field_prefix=prefix)
+                            added = documents.add(
+                                writer,
+                                slot,
+                                loaded,
+                                field_prefix=prefix,
+                                annotations=sealer.annotations(slot),
+                            )
                         except BadDocumentError as copy_error:
                             if options.on_bad_document == "fail":
                                 raise
                             error = copy_error
                             documents.failed(loaded.data_sha, copy_error)
                         else:
+                            embedded_as = sealer.embed(
+                                slot, loaded.data, invoice_number=invoice.number
+                            )
                             sources.append(
                                 SourceRecord(
                                     role=slot.role,
@@ -168,6 +213,7 @@ def assemble(
                                     repaired=loaded.parsed.repaired,
                                     notes=added.notes,
                                     waiver=waiver_record(slot),
+                                    embedded_as=embedded_as,
                                 )
                             )
                             (waiver_nodes if slot.waiver else doc_nodes).append(
@@ -240,6 +286,8 @@ def assemble(
         _cover_pdf.write_cover(writer, sheet, cover_pages)
         outline.insert(0, _pdf.OutlineNode(title=vocabulary.term("cover.bookmark"), page_index=0))
     writer.set_outline(outline)
+    # Every page and all it draws is written: what a verifier will recompute.
+    digests = tuple(writer.page_digests()) if options.embed_manifest else ()
     manifest = BackupManifest(
         project_id=project.id,
         project_name=project.name,
@@ -255,6 +303,8 @@ def assemble(
         options=attrs.evolve(options, passwords=None),
         cover_first_page=1 if cover_pages else None,
         cover_last_page=len(cover_pages) or None,
+        page_digest=PAGE_DIGEST if digests else None,
+        page_digests=digests,
     )
     if options.embed_manifest:
         writer.attach(MANIFEST_NAME, manifest_to_json(manifest).encode())

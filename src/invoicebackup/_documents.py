@@ -7,13 +7,14 @@ never to the process.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from typing import Final
 
 import attrs
 
 from . import _hashing, _pdf
+from ._sealed import SEALED_ROLES
 from ._work import Slot
 from .domain import Document
 from .errors import BadDocumentError, DocumentNotFoundError, EnvelopeNotFoundError
@@ -25,7 +26,8 @@ class Loaded:
     data_sha: str | None = None
     parsed: _pdf.ParsedPdf | None = None
     error: BadDocumentError | None = None
-    #: The bytes read, when the Documents keep them (a ZIP backup writes them as they are).
+    #: The bytes read, when kept: a ZIP backup writes every document as it was, and a
+    #: sealed original is embedded as it was.
     data: bytes | None = None
 
 
@@ -153,13 +155,15 @@ class Documents:
             return Loaded(error=bad)
         sha = self._hashing.result(digest)
         self.sha_of[slot.key] = sha
-        kept = data if self.keep_bytes else None
+        keep = self.keep_bytes or (
+            self._options.embed_signed_originals and slot.role in SEALED_ROLES
+        )
+        kept = data if keep else None
         if slot.parsed is not None and not slot.parsed.released:
             return Loaded(data_sha=sha, parsed=slot.parsed, data=kept)
         known = self._known(slot, sha)
         if known is not None:
-            known.data = kept
-            return known
+            return attrs.evolve(known, data=kept)
         try:
             parsed = _pdf.open_pdf(
                 data,
@@ -176,7 +180,13 @@ class Documents:
         return Loaded(data_sha=sha, parsed=parsed, data=kept)
 
     def add(
-        self, writer: _pdf.BackupWriter, slot: Slot, loaded: Loaded, *, field_prefix: str
+        self,
+        writer: _pdf.BackupWriter,
+        slot: Slot,
+        loaded: Loaded,
+        *,
+        field_prefix: str,
+        annotations: Sequence[int] = (),
     ) -> _pdf.Added:
         """Copy *loaded* into *writer*; rewrite it once with the repair engine if that fails.
 
@@ -190,14 +200,20 @@ class Documents:
         try:
             try:
                 added = writer.add_document(
-                    parsed, field_prefix=field_prefix, shared_key=_shared_key(sha, parsed)
+                    parsed,
+                    field_prefix=field_prefix,
+                    shared_key=_shared_key(sha, parsed),
+                    annotations=annotations,
                 )
             except _pdf.NeedsBytes:
                 # Kept compacted, but the writer no longer has all its objects: read it again.
                 self._forget(sha)
                 parsed = self._parse_again(slot, sha)
                 added = writer.add_document(
-                    parsed, field_prefix=field_prefix, shared_key=_shared_key(sha, parsed)
+                    parsed,
+                    field_prefix=field_prefix,
+                    shared_key=_shared_key(sha, parsed),
+                    annotations=annotations,
                 )
         except BadDocumentError as error:
             self._forget(sha)
@@ -213,7 +229,10 @@ class Documents:
             parsed = repaired
             try:
                 added = writer.add_document(
-                    repaired, field_prefix=field_prefix, shared_key=_shared_key(sha, repaired)
+                    repaired,
+                    field_prefix=field_prefix,
+                    shared_key=_shared_key(sha, repaired),
+                    annotations=annotations,
                 )
             except BaseException:
                 repaired.release()

@@ -14,16 +14,19 @@ document added again shares every object but its pages, annotations and form fie
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import IO, Final
+from typing import IO, Final, cast
 
 import attrs
 
 from ._pdfopen import Limits, NeedsBytes, ParsedPdf
+from ._snapshot import Spool, page_digests
+from ._textpage import text_ops
 from .errors import BadDocumentError
 from .pdf.document import Layers, OutlineNode, Prepared, number, text_string
 from .pdf.errors import PdfError
@@ -121,6 +124,8 @@ class BackupWriter:
             (the only time stamp in the output).
         producer: The ``/Producer`` and ``/Creator`` written.
         limits: The bounds applied to each document's objects (count).
+        digests: Keep a copy of the output on disk so that :meth:`page_digests` can
+            read it back (:meth:`close` deletes it).
     """
 
     #: How many documents' object maps are kept, most recently used first, for documents
@@ -136,8 +141,11 @@ class BackupWriter:
         created: datetime,
         producer: str = "invoicebackup",
         limits: Limits | None = None,
+        digests: bool = False,
     ) -> None:
-        self._objects = ObjectWriter(out)
+        self._spool = Spool(out) if digests else None
+        # The copy only needs write(); the writer never asks more of its output.
+        self._objects = ObjectWriter(cast("IO[bytes]", self._spool) if self._spool else out)
         self._limits = limits or Limits()
         self._pages: list[int] = []
         self._info = (title, subject, created, producer)
@@ -148,6 +156,10 @@ class BackupWriter:
         self._wrapper_names: set[str] = set()
         self._outline: tuple[OutlineNode, ...] = ()
         self._attachments: dict[str, bytes] = {}
+        #: Embedded files already written (:meth:`embed_file`): name, file specification.
+        self._specs: dict[str, int] = {}
+        #: Reserved annotations: the page that lists each, and its media box.
+        self._hosts: dict[int, tuple[int, tuple[float, float, float, float]]] = {}
         self._finished = False
         self._pages_root = self._objects.allocate()
         self._structure: tuple[int, str] | None = None
@@ -160,7 +172,12 @@ class BackupWriter:
     # -- documents ----------------------------------------------------------------------
 
     def add_document(
-        self, parsed: ParsedPdf, *, field_prefix: str, shared_key: object = None
+        self,
+        parsed: ParsedPdf,
+        *,
+        field_prefix: str,
+        shared_key: object = None,
+        annotations: Sequence[int] = (),
     ) -> Added:
         """Copy every page of *parsed* to the end of the output.
 
@@ -172,6 +189,8 @@ class BackupWriter:
             shared_key: What identifies the document's bytes (its SHA-256): another
                 occurrence — even parsed again — reuses the objects already written
                 for it. By default, the parsed document itself.
+            annotations: Numbers from :meth:`reserve` for annotations :meth:`embed_file`
+                writes later, listed on the document's first page after its own.
 
         Raises:
             BadDocumentError: The copy failed (code ``damaged``, or ``too_large`` past
@@ -200,7 +219,9 @@ class BackupWriter:
         self._objects.stage()
         try:
             try:
-                added, commit = self._copy(occurrence, key=key, field_prefix=field_prefix)
+                added, commit = self._copy(
+                    occurrence, key=key, field_prefix=field_prefix, annotations=annotations
+                )
             except PdfError as error:
                 raise error.bad_document(key=parsed.key, filename=parsed.filename) from None
         except BaseException:
@@ -218,13 +239,18 @@ class BackupWriter:
         return added
 
     def _copy(
-        self, occurrence: _Occurrence, *, key: object, field_prefix: str
+        self,
+        occurrence: _Occurrence,
+        *,
+        key: object,
+        field_prefix: str,
+        annotations: Sequence[int] = (),
     ) -> tuple[Added, Callable[[], None]]:
         parsed = occurrence.parsed
         prepared = occurrence.prepared
         shared_ref = self._ref_writer(occurrence, per_occurrence=False)
         own_ref = self._ref_writer(occurrence, per_occurrence=True)
-        self._copy_pages(occurrence, own_ref)
+        self._copy_pages(occurrence, own_ref, annotations)
         wrapper = 0
         if prepared.field_roots:
             wrapper = self._objects.allocate()
@@ -267,8 +293,13 @@ class BackupWriter:
         )
         return added, commit
 
-    def _copy_pages(self, occurrence: _Occurrence, ref: Callable[[Ref], bytes]) -> None:
-        """Number the occurrence's pages, append them to the page list, and write them."""
+    def _copy_pages(
+        self, occurrence: _Occurrence, ref: Callable[[Ref], bytes], annotations: Sequence[int]
+    ) -> None:
+        """Number the occurrence's pages, append them to the page list, and write them.
+
+        The first page also lists *annotations* (reserved numbers) after its own.
+        """
         prepared = occurrence.prepared
         numbers = []
         by_index = {index: idnum for idnum, index in prepared.page_ids.items()}
@@ -280,7 +311,12 @@ class BackupWriter:
                 occurrence.pages[idnum] = page
             self._pages.append(page)
         parent = b"<</Parent %d 0 R " % self._pages_root
-        for page, value in zip(numbers, prepared.pages, strict=True):
+        for index, (page, value) in enumerate(zip(numbers, prepared.pages, strict=True)):
+            if index == 0 and annotations:
+                self._objects.put(page, parent, *_with_annotations(value, annotations, ref))
+                for number in annotations:
+                    self._hosts[number] = (page, _media_box(value))
+                continue
             self._objects.put(page, parent, serialise(value, ref=ref)[2:])
 
     def _ref_writer(
@@ -305,6 +341,11 @@ class BackupWriter:
             return page if per_occurrence else None
         prepared = occurrence.prepared
         if idnum in prepared.dropped_ids or idnum in prepared.page_ids:
+            return None
+        file = occurrence.parsed._file
+        if idnum not in prepared.objects and file is not None and not file.holds(idnum, ref.gen):
+            # Of another generation than the file's (or free): null here, and only here;
+            # the tables below are by number, so this must not claim the number.
             return None
         if idnum in prepared.occurrence_ids:
             if not per_occurrence:
@@ -452,7 +493,7 @@ class BackupWriter:
                 b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
             )
         content = self._objects.allocate()
-        data = zlib.compress(_text_ops(lines, top=page_size[1] - 72))
+        data = zlib.compress(text_ops(lines, top=page_size[1] - 72))
         put(
             content,
             b"<</Filter/FlateDecode/Length %d>>\nstream\n" % len(data),
@@ -505,9 +546,69 @@ class BackupWriter:
 
     # -- finishing ------------------------------------------------------------------------
 
+    def page_digests(self) -> list[str]:
+        """The digest of every page so far (:func:`invoicebackup.pdf.digest.page_digests`).
+
+        Call it once every page and everything they draw is written: before :meth:`finish`.
+        """
+        if self._spool is None:
+            raise ValueError("the writer keeps no copy to digest (digests=False)")
+        return page_digests(
+            self._objects, self._spool, pages=self._pages, pages_root=self._pages_root
+        )
+
+    def close(self) -> None:
+        """Delete the copy kept for :meth:`page_digests`, if any (the output stays open)."""
+        if self._spool is not None:
+            self._spool.close()
+
     def set_outline(self, nodes: Sequence[OutlineNode]) -> None:
         """Set the bookmark tree (written by :meth:`finish`); page indexes are the output's."""
         self._outline = tuple(nodes)
+
+    def reserve(self, count: int) -> list[int]:
+        """Numbers for *count* annotations to pass to :meth:`add_document`.
+
+        One that is never written (:meth:`embed_file`) is a null in the page's list.
+        """
+        return [self._objects.allocate() for _ in range(count)]
+
+    def embed_file(
+        self, annotation: int, *, name: str, data: bytes, description: str, position: int
+    ) -> None:
+        """Embed *data* unmodified as file *name* and write reserved *annotation* for it.
+
+        The file is listed in the document's embedded files (as :meth:`attach`'s are)
+        and shown by a file attachment annotation (a paperclip, the *position*-th down
+        the page's left edge) on the page whose first document listed *annotation*. Its
+        bytes are stored without a filter, so they are the original's byte for byte.
+        """
+        page, (x0, _y0, _x1, y1) = self._hosts[annotation]
+        objects = self._objects
+        stream = objects.allocate()
+        checksum = hashlib.md5(data, usedforsecurity=False).digest()
+        objects.put(
+            stream,
+            b"<</Type/EmbeddedFile/Subtype/application#2Fpdf/Params<</Size %d/CheckSum%s>>"
+            b"/Length %d>>\nstream\n"
+            % (len(data), serialise(String(checksum, hex=True)), len(data)),
+            data,
+            b"\nendstream",
+        )
+        spec = objects.allocate()
+        objects.put(
+            spec,
+            b"<</Type/Filespec/F%s/UF%s/Desc%s/AFRelationship/Source/EF<</F %d 0 R>>>>"
+            % (_text(name), _text(name), _text(description), stream),
+        )
+        top = y1 - 8 - 22 * position
+        rect = serialise(Array(tuple(number(v) for v in (x0 + 4, top - 18, x0 + 18, top))))
+        objects.put(
+            annotation,
+            b"<</Type/Annot/Subtype/FileAttachment/Rect%s/FS %d 0 R/Contents%s/Name/Paperclip"
+            b"/P %d 0 R/F 4>>" % (rect, spec, _text(description), page),
+        )
+        self._specs[name] = spec
 
     def attach(self, filename: str, data: bytes) -> None:
         """Embed *data* as an attached file named *filename* (written by :meth:`finish`)."""
@@ -562,7 +663,7 @@ class BackupWriter:
             if layers.rb_groups:
                 catalog += b"/RBGroups[%s]" % b"".join(layers.rb_groups)
             catalog += b">>>>"
-        if self._attachments:
+        if self._attachments or self._specs:
             catalog += b"/Names<</EmbeddedFiles<</Names[%s]>>>>" % self._write_attachments()
         if self._structure is not None:
             structure_root, language = self._structure
@@ -584,6 +685,7 @@ class BackupWriter:
 
     def _write_attachments(self) -> bytes:
         names = bytearray()
+        specs = dict(self._specs)
         for filename in sorted(self._attachments):
             data = zlib.compress(self._attachments[filename])
             stream = self._objects.allocate()
@@ -600,7 +702,10 @@ class BackupWriter:
                 b"<</Type/Filespec/F%s/UF%s/EF<</F %d 0 R>>>>"
                 % (_text(filename), _text(filename), stream),
             )
-            names += _text(filename) + b" %d 0 R" % spec
+            specs[filename] = spec
+        # A name tree's keys are in order (§7.9.6).
+        for filename in sorted(specs):
+            names += _text(filename) + b" %d 0 R" % specs[filename]
         return bytes(names)
 
     def _write_outline(self) -> int:
@@ -638,6 +743,32 @@ class BackupWriter:
         return root
 
 
+def _with_annotations(
+    page: Dictionary, annotations: Sequence[int], ref: Callable[[Ref], bytes]
+) -> tuple[bytes, ...]:
+    """The rest of *page*'s body (after ``<</Parent …``), its ``/Annots`` extended."""
+    existing = page.get(b"Annots")
+    own = serialise(existing, ref=ref)[1:-1] if isinstance(existing, Array) else b""
+    without = Dictionary({k: v for k, v in page.items() if k != Name(b"Annots")})
+    return (
+        serialise(without, ref=ref)[2:-2],
+        b"/Annots[" + own + b" " + _refs(annotations) + b"]>>",
+    )
+
+
+def _media_box(page: Dictionary) -> tuple[float, float, float, float]:
+    """*page*'s media box as four numbers (US Letter when it is not one)."""
+    box = page.get(b"MediaBox")
+    if isinstance(box, Array) and len(box) == 4:
+        try:
+            x0, y0, x1, y1 = (float(v) for v in box)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            pass
+        else:
+            return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+    return 0.0, 0.0, *_LETTER
+
+
 def _preorder(
     nodes: Sequence[OutlineNode], parent: OutlineNode | None = None
 ) -> Iterator[tuple[OutlineNode, Sequence[OutlineNode], int, OutlineNode | None]]:
@@ -663,39 +794,3 @@ def _refs(numbers: Sequence[int] | dict[int, None]) -> bytes:
 def _text(text: str) -> bytes:
     """*text* as a PDF text string's bytes."""
     return serialise(text_string(text))
-
-
-def _text_ops(lines: Sequence[str], *, top: float) -> bytes:
-    ops = [b"BT", b"/F1 12 Tf", b"14 TL", b"72 " + str(round(top)).encode() + b" Td"]
-    for index, line in enumerate(lines):
-        size = b"/F1 16 Tf" if index == 0 else b"/F1 11 Tf"
-        ops.append(size)
-        for part in _wrap(line, 88):
-            # The placeholder's font is WinAnsi (cp1252); kept on one line.
-            raw = part.encode("cp1252", errors="replace").replace(b"\r", b" ").replace(b"\n", b" ")
-            ops.append(serialise(String(raw)) + b" Tj T*")
-    ops.append(b"ET")
-    return b"\n".join(ops)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    words = text.split()
-    if not words:
-        return [""]
-    lines: list[str] = []
-    current = ""
-    for word in words:
-        while len(word) > width:
-            if current:
-                lines.append(current)
-                current = ""
-            lines.append(word[:width])
-            word = word[width:]
-        candidate = f"{current} {word}" if current else word
-        if len(candidate) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    lines.append(current)
-    return lines

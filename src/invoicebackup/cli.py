@@ -9,10 +9,11 @@ shape, refusals) into a module of its own.
 =====  ===================================================================
 code   meaning
 =====  ===================================================================
-0      success
+0      success (``verify``: the backup is as compiled)
 1      the library refused (denied, missing billing period, bad project
        file, a bad document under ``--on-bad-document fail``, a path that
-       cannot be read or written…): one line per problem on standard error
+       cannot be read or written…), or ``verify`` found a mismatch: one line
+       per problem on standard error
 2      usage error (unknown option, missing argument)
 3      compiled (or, for ``plan`` and ``validate``, would compile) with
        warnings: placeholders, skipped attachments, unsigned fallbacks
@@ -79,7 +80,7 @@ from .docusign import (
     can_request_signature,
     sync_status,
 )
-from .domain import Document, LienWaiver, Project
+from .domain import Dictionary, Document, LienWaiver, Project
 from .errors import (
     PROBLEM_KINDS,
     InvalidValueError,
@@ -95,6 +96,7 @@ from .serialization import load_project, result_to_dict
 from .storage import FileSystemStore
 from .terminology import LANGUAGES, Vocabulary, for_project
 from .testing import SAMPLE_ADMIN, write_sample_project
+from .verify import MismatchKind, verify_backup, verify_result_to_dict
 
 __all__ = [
     "EXIT_OK",
@@ -134,7 +136,7 @@ JSON_SCHEMA: Mapping[str, Any] = {
             "description": "false when the command refused (exit code 1 or 2).",
         },
         "command": {
-            "enum": ["compile", "plan", "validate", "docusign status"],
+            "enum": ["compile", "plan", "validate", "docusign status", "verify"],
         },
         "exit_code": {"enum": [0, 1, 2, 3]},
         "problems": {
@@ -165,6 +167,55 @@ JSON_SCHEMA: Mapping[str, Any] = {
             "type": ["object", "null"],
             "description": "The command's own result; null when it refused.",
         },
+    },
+    "allOf": [
+        {
+            "if": {
+                "properties": {"command": {"const": "verify"}, "result": {"type": "object"}},
+                "required": ["command", "result"],
+            },
+            "then": {"properties": {"result": {"$ref": "#/$defs/verify_result"}}},
+        }
+    ],
+    "$defs": {
+        "verify_result": {
+            "description": "verify's result (also when it found mismatches, exit code 1).",
+            "type": "object",
+            "required": [
+                "verified",
+                "manifest_format",
+                "page_count",
+                "pages_checked",
+                "sources_checked",
+                "mismatches",
+                "not_checked",
+            ],
+            "additionalProperties": False,
+            "properties": {
+                "verified": {"type": "boolean"},
+                "manifest_format": {"type": "string"},
+                "page_count": {"type": "integer", "minimum": 0},
+                "pages_checked": {"type": "integer", "minimum": 0},
+                "sources_checked": {"type": "integer", "minimum": 0},
+                "mismatches": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["kind", "message", "page", "invoice_id", "key", "filename"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "kind": {"enum": [kind.value for kind in MismatchKind]},
+                            "message": {"type": "string"},
+                            "page": {"type": ["integer", "null"], "minimum": 1},
+                            "invoice_id": {"type": ["string", "null"]},
+                            "key": {"type": ["string", "null"]},
+                            "filename": {"type": ["string", "null"]},
+                        },
+                    },
+                },
+                "not_checked": {"type": "array", "items": {"type": "string"}},
+            },
+        }
     },
 }
 
@@ -691,6 +742,12 @@ def main() -> None:
     show_default=True,
     help="One PDF, or a ZIP of each document as the bytes it was (signed originals stay "
     "valid), named and ordered as the PDF orders them, with the manifest.",
+)
+@click.option(
+    "--embed-signed-originals",
+    is_flag=True,
+    help="Also embed each DocuSign-signed document (and certificate) unmodified, as a file "
+    "attached to its invoice's first page, so that its signature can still be validated.",
 )
 @_NOW
 @_reporting
@@ -1343,6 +1400,65 @@ def docusign_status_command(project_dir: Path, user_id: str, now: datetime | Non
         },
         EXIT_OK,
     )
+
+
+@main.command("verify")
+@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="FOLDER",
+    help="Also compare every source's SHA-256 with the documents in this project folder.",
+)
+@click.option(
+    "--language",
+    metavar="TAG",
+    callback=_language,
+    help=f"Language of what the command says ({', '.join(LANGUAGES)}); default: en-US.",
+)
+@_reporting
+def verify_command(backup: Path, project_dir: Path | None, language: str | None) -> None:
+    """Check BACKUP against the manifest embedded in it.
+
+    Page count, every page range, every page's digest as compiled (a page removed,
+    swapped or edited after is named) and the manifest's own digest; with --project,
+    every source against the project's documents. Exit 0 verified; 1 a mismatch (one
+    line each) or a file that cannot be verified (no manifest, a newer format).
+    """
+    out = _output()
+    try:
+        result = verify_backup(backup, project_folder=project_dir)
+    except InvoiceBackupError as error:
+        _refuse_error(error)
+    for item in result.mismatches:
+        out.problems.append(
+            _Issue(
+                "error",
+                item.kind.value,
+                item.message,
+                path=f"page:{item.page}" if item.page is not None else None,
+                subject=item.key or item.invoice_id,
+            )
+        )
+    words = Vocabulary(dictionary=Dictionary.GENERAL_CONTRACTOR, language=language or "en-US")
+    for note in result.not_checked:
+        out.detail("  " + words.message("cli.not_checked", note=note))
+    checked = words.message(
+        "cli.checked",
+        pages=words.count_message("count.pages", result.pages_checked),
+        sources=words.count_message("count.sources", result.sources_checked),
+    )
+    if result.verified:
+        out.say(words.message("cli.verified", backup=backup, checked=checked))
+        out.finish(verify_result_to_dict(result), EXIT_OK)
+    if not out.as_json:
+        found = words.count_message("count.mismatches", len(result.mismatches))
+        said = words.message("cli.not_verified", backup=backup, found=found, checked=checked)
+        _say(f"error: {said}", err=True)
+        for issue in out.problems:
+            _say(f"  - {issue.line()}", err=True)
+    out.finish(verify_result_to_dict(result), EXIT_REFUSED)
 
 
 @main.command("sample")

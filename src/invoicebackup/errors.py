@@ -16,6 +16,7 @@ catch ``ValueError``, ``OSError`` or ``PermissionError`` keep working::
     ├── BadDocumentError (ValueError)            a document cannot go into a backup
     ├── UnsignedInvoiceError (ValueError)        a signing workflow is not complete
     ├── InvalidTransitionError (ValueError)      a DocuSign link cannot go that way
+    ├── UnverifiableBackupError (ValueError)     a file verify cannot check at all
     └── SignatureProviderError                   the signature service failed
         ├── SignatureAuthError                   the access token was refused
         ├── EnvelopeNotFoundError (LookupError)  the service does not know the envelope
@@ -57,6 +58,7 @@ __all__ = [
     "SignatureTransportError",
     "UnsafeKeyError",
     "UnsignedInvoiceError",
+    "UnverifiableBackupError",
 ]
 
 
@@ -194,6 +196,7 @@ PROBLEM_KINDS: Final[Mapping[str, ProblemKind]] = {
     "document_not_found": ProblemKind.NOT_FOUND,
     "envelope_not_found": ProblemKind.NOT_FOUND,
     "path_not_found": ProblemKind.NOT_FOUND,
+    "no_manifest": ProblemKind.NOT_FOUND,
 }
 
 
@@ -483,6 +486,36 @@ class UnsignedInvoiceError(InvoiceBackupError, ValueError):
             f"invoice {invoice_id!r}: envelope {envelope_id!r} is {status or 'missing'}, "
             "not completed"
         )
+
+
+class UnverifiableBackupError(InvoiceBackupError, ValueError):
+    """A file :func:`~invoicebackup.verify.verify_backup` cannot check at all.
+
+    Attributes:
+        source: The file, as given (a path, or ``<bytes>``).
+        code: ``unreadable`` (not a PDF this library reads), ``no_manifest`` (no
+            ``backup-manifest.json`` is attached: not a backup, or compiled with
+            ``embed_manifest`` off), ``not_a_manifest`` (the attachment is not a
+            manifest this library wrote) or ``newer_format`` (written by a newer
+            version; upgrade to check it).
+        reason: Why, in words.
+
+    Example:
+        >>> from invoicebackup import UnverifiableBackupError
+        >>> error = UnverifiableBackupError(
+        ...     source="old.pdf", code="no_manifest", reason="it has no attached manifest"
+        ... )
+        >>> error.code, str(error)
+        ('no_manifest', 'old.pdf cannot be verified: it has no attached manifest')
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, *, source: str, code: str, reason: str) -> None:
+        self.source = source
+        self.code = code
+        self.reason = reason
+        super().__init__(f"{source} cannot be verified: {reason}")
 
 
 class InvalidTransitionError(InvoiceBackupError, ValueError):

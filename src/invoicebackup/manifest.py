@@ -155,6 +155,9 @@ class SourceRecord:
         entry: In a ZIP backup, the name of the file that holds its bytes; ``None`` in
             a PDF backup. (In a ZIP, the pages are counted as if its PDFs were read one
             after the other, in order.)
+        embedded_as: The name of the embedded file holding its original bytes, when it
+            is a sealed original (see
+            :attr:`~invoicebackup.options.BackupOptions.embed_signed_originals`).
 
     Example:
         >>> from datetime import datetime, timezone
@@ -188,6 +191,7 @@ class SourceRecord:
     notes: tuple[str, ...] = ()
     waiver: WaiverRecord | None = None
     entry: str | None = None
+    embedded_as: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -330,6 +334,12 @@ class BackupManifest:
     (``None`` without one: see :attr:`~invoicebackup.options.Include.COVER_SHEET`);
     every invoice's and document's pages are counted after them.
 
+    Attributes:
+        page_digest: What :attr:`page_digests` are (``"sha256-page/1"``), or ``None``
+            when none were recorded (the manifest is not embedded).
+        page_digests: A digest per page, in order, of what was written for it: its
+            content and everything it draws (see :func:`~invoicebackup.verify.verify_backup`).
+
     Example:
         >>> from datetime import datetime, timezone
         >>> from invoicebackup import InMemoryStore, compile_backup
@@ -361,6 +371,8 @@ class BackupManifest:
     options: BackupOptions
     cover_first_page: int | None = None
     cover_last_page: int | None = None
+    page_digest: str | None = None
+    page_digests: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

@@ -173,6 +173,11 @@ class BackupOptions:
             backup order, named ``NNN - {contract} - {invoice} - {document}.{ext}``, and
             the manifest as :data:`~invoicebackup.manifest.MANIFEST_NAME` (see
             :func:`~invoicebackup.compile.compile_backup`).
+        embed_signed_originals: Also embed every DocuSign-signed document (and
+            certificate of completion) unmodified, as a file attached to its invoice (an
+            embedded file and a paperclip annotation on the invoice's first signed
+            page), so that its digital signature can still be validated; the merged
+            pages cannot carry it (see the guarantees page).
         repair: When a document cannot be read and pikepdf is installed (the
             ``repair`` extra), rewrite it with pikepdf (qpdf) and try again; such a
             source is marked ``repaired`` in the manifest. Without pikepdf this does
@@ -218,3 +223,6 @@ class BackupOptions:
     include: frozenset[Include] = attrs.field(default=_ALL, converter=parse_include)
     require_waivers: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     format: str = attrs.field(default="pdf", validator=attrs.validators.in_(_FORMATS))
+    embed_signed_originals: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )

@@ -44,6 +44,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from ._integrity import manifest_sha256
 from ._languages import language_tag
 from .domain import (
     BillingPeriod,
@@ -82,7 +83,9 @@ __all__ = [
 #: The value of the ``format`` key this version reads and writes.
 FORMAT: Final = "invoicebackup.project/1"
 #: The ``format`` of backup manifests (:func:`manifest_to_json`).
-MANIFEST_FORMAT: Final = "invoicebackup.manifest/1"
+#: Version 2 added ``page_digest``, ``page_digests`` and ``manifest_sha256`` (what
+#: :func:`~invoicebackup.verify.verify_backup` checks); version 1 is still read by it.
+MANIFEST_FORMAT: Final = "invoicebackup.manifest/2"
 
 #: The name of the project file inside a project folder.
 PROJECT_FILE: Final = "project.json"
@@ -1000,14 +1003,16 @@ def manifest_to_dict(manifest: BackupManifest) -> dict[str, Any]:
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> data = manifest_to_dict(result.manifest)
         >>> data["format"], data["created_at"], data["page_count"]
-        ('invoicebackup.manifest/1', '2026-11-03T09:30:00Z', 4)
+        ('invoicebackup.manifest/2', '2026-11-03T09:30:00Z', 4)
         >>> [(item["filename"], item["code"], item["action"]) for item in data["left_out"]]
         [('Mill certificate.pdf', 'damaged', 'placeholder')]
 
     .. versionadded:: 0.1.0
     """
-    data: dict[str, Any] = _converter.unstructure(manifest)
-    return {"format": MANIFEST_FORMAT, **data}
+    data: dict[str, Any] = {"format": MANIFEST_FORMAT, **_converter.unstructure(manifest)}
+    # Last, over everything before it: a manifest changed after compile does not verify.
+    data["manifest_sha256"] = manifest_sha256(data)
+    return data
 
 
 def manifest_to_json(manifest: BackupManifest) -> str:
@@ -1027,7 +1032,7 @@ def manifest_to_json(manifest: BackupManifest) -> str:
         >>> for line in text.splitlines()[:4]:
         ...     print(line)
         {
-          "format": "invoicebackup.manifest/1",
+          "format": "invoicebackup.manifest/2",
           "project_id": "p-100",
           "project_name": "Tower A",
         >>> json.loads(text) == manifest_to_dict(result.manifest)
@@ -1052,7 +1057,7 @@ def result_to_dict(result: BackupResult) -> dict[str, Any]:
         >>> sorted(data)
         ['filename', 'key', 'manifest', 'message', 'sha256', 'size']
         >>> data["key"] == result.key, data["manifest"]["format"]
-        (True, 'invoicebackup.manifest/1')
+        (True, 'invoicebackup.manifest/2')
 
     .. versionadded:: 0.1.0
     """

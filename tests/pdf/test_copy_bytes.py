@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from invoicebackup import _pdf
 from invoicebackup.pdf.reader import PdfFile
 from invoicebackup.pdf.values import Dictionary, Ref
+from tests.oracle import assert_same_pages
+from tests.pdf_craft import build_pdf, stream
 
 from .craft import BASIC, classic
 
@@ -72,3 +74,29 @@ def test_a_stream_is_copied_with_its_data_as_stored() -> None:
     content = page[b"Contents"]
     assert isinstance(content, Ref)
     assert _object(backup, content).strip() == BASIC[4]
+
+
+def test_a_reference_of_another_generation_never_nulls_the_object_for_the_others() -> None:
+    """``6 1 R`` to an object of generation 0 is null (ISO 32000-1 §7.3.10), and only there.
+
+    Found by the hostile property: the copy numbered source objects by number alone, so
+    when page 1's ``/F1 6 1 R`` was met first, object 6 was written once as null and
+    page 2's ``/F1 6 0 R`` pointed at that null: its font was lost without a word.
+    """
+    text = b"BT /F1 12 Tf 72 700 Td (Page) Tj ET"
+    data = build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
+            b" /Resources << /Font << /F1 7 1 R >> >> /Contents 5 0 R >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
+            b" /Resources << /Font << /F1 7 0 R >> >> /Contents 6 0 R >>",
+            stream(b"", text),
+            stream(b"", text),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        ]
+    )
+    backup, _first_page = _copied(data)
+    # qpdf reads the source's page 1 font as null and page 2's as Helvetica; so must the backup.
+    assert_same_pages(data, backup, 1)

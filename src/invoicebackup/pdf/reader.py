@@ -435,6 +435,17 @@ class PdfFile:
             value = self._objects[num] = self._load(num, entry)
             return value
 
+    def holds(self, num: int, gen: int = 0) -> bool:
+        """Whether object *num* *gen* is in use: not free, not absent, of that generation.
+
+        A reference to an object it does not hold is null (§7.3.10), whatever another
+        reference to the same number with the right generation finds.
+        """
+        entry = self._entries.get(num)
+        if entry is None or entry[0] == xref.FREE:
+            return False
+        return (entry[2] if entry[0] == xref.IN_FILE else 0) == gen
+
     def resolve(self, value: Value) -> Value:
         """*value*, or the object it refers to when it is a reference."""
         return self.object(value.num, value.gen) if isinstance(value, Ref) else value
@@ -466,6 +477,14 @@ class PdfFile:
             return None
         self.object(num, gen)
         return self._sources.get(num)
+
+    def forget(self) -> None:
+        """Empty the cache of objects read so far (a walk over a large file bounds its memory).
+
+        Objects are read again, from the same bytes, when asked for next.
+        """
+        self._objects.clear()
+        self._sources.clear()
 
     def numbers(self) -> Iterator[int]:
         """The numbers of the objects in use in the newest revision."""

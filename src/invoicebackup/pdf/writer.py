@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from collections.abc import Sequence
 from typing import IO, Final
 
 from .serialise import RefWriter, serialise
@@ -118,23 +119,27 @@ class ObjectWriter:
                 self.put(number, b"null")
         digest = hashlib.md5(file_id, usedforsecurity=False).hexdigest().encode()
         start = self._position
-        size = len(self._offsets)
-        table = bytearray(b"xref\n0 %d\n0000000000 65535 f \n" % size)
-        for number in range(1, size):
-            table += b"%010d 00000 n \n" % self._offsets[number]
-        table += b"trailer\n<</Size %d/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]>>\n" % (
-            size,
-            root,
-            info,
-            digest,
-            digest,
-        )
-        table += b"startxref\n%d\n%%%%EOF\n" % start
+        trailer = b"/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]" % (root, info, digest, digest)
+        table = cross_reference(self._offsets, start=start, trailer=trailer)
         self._write(table)
         if self._buffer:
             self._out.write(bytes(self._buffer))
             self._buffer.clear()
         return self._position
+
+    def flush(self) -> int:
+        """Write out what is gathered (never what is staged); return the position in the file."""
+        if self._staged is not None:
+            raise RuntimeError("staging")
+        if self._buffer:
+            self._out.write(bytes(self._buffer))
+            self._buffer.clear()
+        return self._position
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """Where each object written so far starts, by number (0: not written yet)."""
+        return tuple(self._offsets)
 
     def _write(self, chunk: Chunk) -> None:
         if self._staged is not None:
@@ -152,3 +157,19 @@ class ObjectWriter:
             self._buffer.clear()
         if chunk:
             self._out.write(chunk)
+
+
+def cross_reference(offsets: Sequence[int], *, start: int, trailer: bytes) -> bytes:
+    """The cross-reference table at *start* for objects at *offsets*, the trailer, the end.
+
+    An object at offset 0 (never written) is listed as free. *trailer* is what the
+    trailer dictionary holds besides ``/Size``.
+    """
+    size = len(offsets)
+    table = bytearray(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+    for number in range(1, size):
+        offset = offsets[number]
+        table += b"%010d 00000 n \n" % offset if offset else b"0000000000 00001 f \n"
+    table += b"trailer\n<</Size %d%s>>\n" % (size, trailer)
+    table += b"startxref\n%d\n%%%%EOF\n" % start
+    return bytes(table)

@@ -1,0 +1,203 @@
+"""Page digests: a SHA-256 per page of what a viewer draws for it, whatever the object numbers.
+
+:func:`page_digests` is the one canonicalisation both sides use: the compiler records it
+for the backup it has just written (read back with :class:`~.reader.PdfFile`), and
+``verify`` recomputes it from the backup as it is now (with the same reader, so an edit
+appended by an incremental update is what is digested, as a viewer would show it).
+
+A page's digest covers its dictionary with the attributes it inherits made explicit
+(``/MediaBox``, ``/CropBox``, ``/Rotate``, ``/Resources``) and, breadth first, every object
+it reaches: content streams (their encoded bytes), resources, annotations, their
+appearance streams. Each object is written once, in the order it is first reached, with
+every reference in it replaced by the order of the object it names (``O3``), so the digest
+does not depend on object numbers and cycles (a field's ``/Kids`` and ``/Parent``) end.
+What is not the page's own is not followed: the page's ``/Parent`` (the page tree, which
+lists every page), a reference to a page (``P7``: a link's destination, an annotation's
+``/P``) and page tree nodes or the catalog reached any other way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections import deque
+from typing import Final
+
+from .reader import Page, PdfFile
+from .values import Array, Dictionary, Name, Real, Ref, Stream, String, Value
+
+__all__ = ["PAGE_DIGEST", "page_digests"]
+
+#: What the digests are: a name recorded beside them, changed whenever the
+#: canonicalisation changes (a verifier refuses to compare digests of another kind).
+PAGE_DIGEST: Final = "sha256-page/1"
+
+_PARENT: Final = Name(b"Parent")
+_LENGTH: Final = Name(b"Length")
+_FILTER: Final = Name(b"Filter")
+_PARAMS: Final = Name(b"DecodeParms")
+_FLATE: Final = Name(b"FlateDecode")
+_LENGTH_ONLY: Final = frozenset({_LENGTH})
+_FRAMING: Final = frozenset({_LENGTH, _FILTER, _PARAMS, Name(b"DL")})
+#: How much inflated data is hashed at a time.
+_PIECE: Final = 1024 * 1024
+_TYPE: Final = Name(b"Type")
+#: Objects not followed when reached: the page tree and the document's catalog.
+_STRUCTURE: Final = frozenset({Name(b"Pages"), Name(b"Catalog")})
+
+#: An object's shape: the SHA-256 of its bytes with every reference written as ``R``
+#: (a stream's data as its own SHA-256), and its references in the order they appear.
+_Shape = tuple[bytes, tuple[Ref, ...]]
+
+
+def page_digests(pdf: PdfFile, pages: list[Page] | None = None) -> list[str]:
+    """The digest of every page of *pdf* (or of *pages*, read from it), hex, in order.
+
+    Raises:
+        PdfError: The file (its page tree, an object a page reaches) cannot be read.
+    """
+    if pages is None:
+        pages = pdf.pages()
+    index = {page.ref: number for number, page in enumerate(pages) if page.ref is not None}
+    shapes: dict[Ref, _Shape] = {}
+    digests = []
+    for page in pages:
+        digests.append(_page_digest(pdf, page, index, shapes))
+        # The reader keeps what it read (stream data included); the shapes kept here are
+        # enough to digest an object seen again, so at most one page's objects are held.
+        pdf.forget()
+    return digests
+
+
+def _page_digest(pdf: PdfFile, page: Page, index: dict[Ref, int], shapes: dict[Ref, _Shape]) -> str:
+    own = {key: value for key, value in page.dictionary.items() if key != _PARENT}
+    # What the page inherits is what a viewer uses: made explicit, so that a /Rotate or
+    # /Resources slipped into the page tree changes the digest of every page under it.
+    for key, value in (
+        (b"MediaBox", page.media_box),
+        (b"CropBox", page.crop_box),
+        (b"Rotate", page.rotate),
+        (b"Resources", page.resources),
+    ):
+        own[Name(key)] = value
+    digest = hashlib.sha256(PAGE_DIGEST.encode() + b"\n")
+    labels: dict[Ref, int] = {}
+    queue: deque[_Shape] = deque([_shape(Dictionary(own))])
+
+    def label(ref: Ref) -> bytes:
+        if ref == page.ref:
+            # The page itself (an annotation's /P, a link to its own top): the same wherever
+            # the page stands, so a page moved by an edit elsewhere keeps its digest.
+            return b"S;"
+        page_number = index.get(ref)
+        if page_number is not None:
+            return b"P%d;" % page_number
+        found = labels.get(ref)
+        if found is None:
+            found = labels[ref] = len(labels)
+            shape = shapes.get(ref)
+            if shape is None:
+                shape = shapes[ref] = _shape(pdf.object(ref.num, ref.gen))
+            queue.append(shape)
+        return b"O%d;" % found
+
+    while queue:
+        head, refs = queue.popleft()
+        digest.update(head)
+        for ref in refs:
+            digest.update(label(ref))
+    return digest.hexdigest()
+
+
+def _shape(value: Value) -> _Shape:
+    if isinstance(value, Dictionary) and value.get(_TYPE) in _STRUCTURE:
+        kind = value[_TYPE]
+        assert isinstance(kind, Name)
+        return hashlib.sha256(b"structure /" + kind.value).digest(), ()
+    refs: list[Ref] = []
+    pieces: list[bytes] = []
+    if isinstance(value, Stream):
+        data = _plain_digest(value)
+        # /Length is how the bytes were framed, not what they are; of plain data, how it
+        # was compressed is not either (qpdf compresses a stream that was not).
+        framing = _FRAMING if data is not None else _LENGTH_ONLY
+        head = Dictionary({k: v for k, v in value.dictionary.items() if k not in framing})
+        _canonical(head, pieces, refs)
+        if data is None:
+            pieces.append(b"encoded" + hashlib.sha256(value.data).digest())
+        else:
+            pieces.append(b"plain" + data)
+    else:
+        _canonical(value, pieces, refs)
+    return hashlib.sha256(b"".join(pieces)).digest(), tuple(refs)
+
+
+def _plain_digest(stream: Stream) -> bytes | None:
+    """The SHA-256 of *stream*'s data as it is without compression, when that is plain.
+
+    A stream stored as is or with FlateDecode alone (no parameters): inflated piece by
+    piece into the hash, never whole in memory. ``None`` for any other encoding (images
+    in their own codecs, predictors) and for data that does not inflate: their stored
+    bytes are digested.
+    """
+    filters = stream.dictionary.get(_FILTER)
+    if isinstance(filters, Array) and len(filters) == 1:
+        filters = filters[0]
+    if filters is None or (isinstance(filters, Array) and not filters):
+        return hashlib.sha256(stream.data).digest()
+    if filters != _FLATE or stream.dictionary.get(_PARAMS) not in (None, Array()):
+        return None
+    digest = hashlib.sha256()
+    inflater = zlib.decompressobj()
+    try:
+        piece = inflater.decompress(stream.data, _PIECE)
+        while piece:
+            digest.update(piece)
+            piece = inflater.decompress(inflater.unconsumed_tail, _PIECE)
+        digest.update(inflater.flush())
+    except zlib.error:
+        return None
+    return digest.digest()
+
+
+def _canonical(value: Value, out: list[bytes], refs: list[Ref]) -> None:
+    """*value* written so that files that say the same say it alike.
+
+    Dictionary keys sorted, a null entry as none (§7.3.7), names and strings by their
+    values (``/F#6F`` is ``/Fo``, a hex string its bytes), numbers by value, each piece
+    length-prefixed: a file rewritten by another tool (qpdf sorts keys, drops nulls)
+    digests alike, and no two values write the same.
+    """
+    if value is None:
+        out.append(b"n")
+    elif value is True:
+        out.append(b"t")
+    elif value is False:
+        out.append(b"f")
+    elif isinstance(value, int):
+        out.append(b"i%d;" % value)
+    elif isinstance(value, Real):
+        number = float(value)
+        out.append(b"i%d;" % number if number.is_integer() else b"r%r;" % number)
+    elif isinstance(value, Name):
+        out.append(b"/%d:%s" % (len(value.value), value.value))
+    elif isinstance(value, String):
+        out.append(b"(%d:%s" % (len(value.value), value.value))
+    elif isinstance(value, Ref):
+        refs.append(value)
+        out.append(b"R")
+    elif isinstance(value, Array):
+        out.append(b"[")
+        for item in value:
+            _canonical(item, out, refs)
+        out.append(b"]")
+    elif isinstance(value, Dictionary):
+        out.append(b"<")
+        for key in sorted(value, key=lambda name: name.value):
+            item = value[key]
+            if item is not None:
+                out.append(b"/%d:%s" % (len(key.value), key.value))
+                _canonical(item, out, refs)
+        out.append(b">")
+    else:  # a stream inside a value cannot be written (§7.3.8): as the file would, null
+        out.append(b"n")
