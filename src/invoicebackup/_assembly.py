@@ -93,7 +93,7 @@ def assemble(
         for planned in planned_contract.invoices
         if work_of[planned.invoice.id].skip_reason is None
         for slot in work_of[planned.invoice.id].slots
-        if slot.declared_pdf
+        if slot.read
     ]
     documents.following = {id(slot): after for slot, after in itertools.pairwise(order)}
     for planned_contract in plan.contracts:
@@ -108,7 +108,7 @@ def assemble(
             doc_nodes: list[_pdf.OutlineNode] = []
             for index, slot in enumerate(item.slots):
                 invoice = planned.invoice
-                loaded = documents.load(slot) if slot.declared_pdf else None
+                loaded = documents.load(slot) if slot.read else None
                 done += 1
                 notify(
                     ProgressEvent(
@@ -118,19 +118,21 @@ def assemble(
                         pages_written=writer.page_count,
                     )
                 )
-                if loaded is None:
+                skipped = unread(slot) if loaded is None else loaded.skipped
+                if skipped is not None:
+                    code, reason = skipped
                     left_out.append(
                         LeftOut(
                             invoice_id=invoice.id,
                             key=slot.key,
                             filename=slot.filename,
-                            code="not_pdf",
-                            reason="the attachment is not a PDF "
-                            f"({declared_type(slot)}); only PDF attachments go into a backup",
+                            code=code,
+                            reason=reason,
                             action=Action.SKIPPED,
                         )
                     )
                 else:
+                    assert loaded is not None
                     error = loaded.error
                     if error is not None and options.on_bad_document == "fail":
                         raise error
@@ -161,6 +163,7 @@ def assemble(
                                     removed=added.removed,
                                     repaired=loaded.parsed.repaired,
                                     notes=added.notes,
+                                    image=getattr(loaded.parsed, "kind", None),
                                 )
                             )
                             doc_nodes.append(
@@ -268,6 +271,14 @@ def _code_label(code: str, vocabulary: Vocabulary) -> str:
         return vocabulary.term(f"bad_document.{code}")
     except KeyError:
         return code
+
+
+def unread(slot: Slot) -> tuple[str, str]:
+    """Why a document declared as neither a PDF nor an image is left out unread."""
+    return "not_pdf", (
+        f"the attachment is not a PDF ({declared_type(slot)}); "
+        "only PDF and image attachments go into a backup"
+    )
 
 
 def declared_type(slot: Slot) -> str:

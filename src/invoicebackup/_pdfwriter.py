@@ -23,6 +23,8 @@ from typing import IO, Final
 
 import attrs
 
+from ._imagepages import pages as image_pages
+from ._images import ParsedImage, Piece
 from ._pdfopen import Limits, NeedsBytes, ParsedPdf
 from .errors import BadDocumentError
 from .pdf.document import Layers, OutlineNode, Prepared, number, text_string
@@ -435,6 +437,75 @@ class BackupWriter:
 
         return record, notes
 
+    # -- images -------------------------------------------------------------------------
+
+    def add_image(self, image: ParsedImage) -> Added:
+        """Add every page of *image* to the end of the output (one page decoded at a time).
+
+        Raises:
+            BadDocumentError: A page cannot be decoded; nothing of the image was written.
+        """
+        if self._finished:
+            raise ValueError("the backup is already finished")
+        mark = self._objects.mark
+        first = len(self._pages)
+        self._objects.stage()
+        try:
+            for page in image_pages(image):
+                names = bytearray()
+                drawing = bytearray(b"q %s cm\n" % _numbers(page.placement.matrix))
+                for index, piece in enumerate(page.pieces):
+                    names += b"/Im%d %d 0 R" % (index, self._put_image(piece))
+                    left, bottom, right, top = piece.box
+                    drawing += b"q %s cm /Im%d Do Q\n" % (
+                        _numbers((right - left, 0, 0, top - bottom, left, bottom)),
+                        index,
+                    )
+                drawing += b"Q"
+                content = self._objects.allocate()
+                data = zlib.compress(bytes(drawing))
+                self._objects.put(
+                    content,
+                    b"<</Filter/FlateDecode/Length %d>>\nstream\n" % len(data),
+                    data,
+                    b"\nendstream",
+                )
+                number = self._objects.allocate()
+                self._objects.put(
+                    number,
+                    b"<</Type/Page/Parent %d 0 R/MediaBox[0 0 %s]/Resources<</XObject<<%s>>>>"
+                    b"/Contents %d 0 R>>"
+                    % (self._pages_root, _numbers(page.placement.size), names, content),
+                )
+                self._pages.append(number)
+        except BaseException:
+            self._objects.rollback(mark)
+            del self._pages[first:]
+            raise
+        self._objects.commit()
+        return Added(
+            first_page=first,
+            page_count=len(self._pages) - first,
+            fields=0,
+            removed=(),
+            notes=image.notes,
+        )
+
+    def _put_image(self, piece: Piece) -> int:
+        """Write *piece* (and its soft mask) as an image XObject; return its number."""
+        mask = b""
+        if piece.mask is not None:
+            mask = b"/SMask %d 0 R" % self._put_image(piece.mask)
+        number = self._objects.allocate()
+        self._objects.put(
+            number,
+            b"<</Type/XObject/Subtype/Image%s%s/Length %d>>\nstream\n"
+            % (piece.entries, mask, len(piece.data)),
+            piece.data,
+            b"\nendstream",
+        )
+        return number
+
     # -- our own pages ------------------------------------------------------------------
 
     def add_text_page(
@@ -618,6 +689,11 @@ def _outline_count(nodes: Sequence[OutlineNode]) -> int:
 
 def _refs(numbers: Sequence[int] | dict[int, None]) -> bytes:
     return b" ".join(b"%d 0 R" % n for n in numbers)
+
+
+def _numbers(values: Sequence[float]) -> bytes:
+    """*values* as PDF numbers separated by spaces."""
+    return b" ".join(serialise(number(value)) for value in values)
 
 
 def _text(text: str) -> bytes:

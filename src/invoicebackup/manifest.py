@@ -91,6 +91,10 @@ class SourceRecord:
         notes: What else the backup changes about it or found wrong with it, in
             words: a digital signature that does not survive the merge, a pure XFA
             form, a rebuilt cross-reference table, bookmarks that point nowhere…
+        image: The image format its bytes are (``JPEG``, ``PNG``, ``TIFF``, ``GIF``,
+            ``WEBP``, ``BMP``) when it became pages as an image; ``None`` for a PDF.
+            A JPEG's (and a Group 4 fax TIFF's) data is in the backup as it is; other
+            images are decoded and written losslessly (see :doc:`/howto/images`).
 
     Example:
         >>> from datetime import datetime, timezone
@@ -120,6 +124,7 @@ class SourceRecord:
     removed: tuple[str, ...] = ()
     repaired: bool = False
     notes: tuple[str, ...] = ()
+    image: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -18,6 +18,8 @@ __all__ = ["BackupOptions"]
 
 _BAD_DOCUMENT_POLICIES: Final = ("placeholder", "skip", "fail")
 _UNSIGNED_POLICIES: Final = ("unsigned", "skip", "fail")
+_IMAGE_POLICIES: Final = ("pages", "skip")
+_PAPER_SIZES: Final = ("letter", "a4")
 
 
 def _valid_prefix(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -82,6 +84,15 @@ class BackupOptions:
             ``repair`` extra), rewrite it with pikepdf (qpdf) and try again; such a
             source is marked ``repaired`` in the manifest. Without pikepdf this does
             nothing.
+        images: What to do with a document whose bytes are an image (JPEG, PNG, TIFF,
+            GIF, WebP, BMP), whatever its name says: ``"pages"`` (it becomes pages at its
+            real size, the right way up; see :doc:`/howto/images`) or ``"skip"`` (a
+            result entry with the code ``image_skipped``).
+        paper_size: The paper an image with no plausible resolution is fitted on:
+            ``"letter"`` (8.5 x 11 in) or ``"a4"``; turned to landscape for a wide image.
+        max_image_pixels: An image page (a TIFF page, a frame) of more pixels is
+            ``too_large``, checked on its header before it is decoded. Its pages count
+            against ``max_document_pages``.
 
     Example:
         >>> from invoicebackup import BackupOptions
@@ -120,3 +131,8 @@ class BackupOptions:
         default=None, repr=False, eq=False
     )
     repair: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    images: str = attrs.field(default="pages", validator=attrs.validators.in_(_IMAGE_POLICIES))
+    paper_size: str = attrs.field(default="letter", validator=attrs.validators.in_(_PAPER_SIZES))
+    # Under Pillow's own decompression-bomb threshold (about 89 million), so a decoder
+    # never warns about an image this library accepted.
+    max_image_pixels: int = attrs.field(default=80_000_000, validator=_positive)

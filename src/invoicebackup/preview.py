@@ -42,7 +42,7 @@ from collections.abc import Iterable
 import attrs
 
 from . import _hashing
-from ._assembly import declared_type
+from ._assembly import unread
 from ._documents import Documents, limits_of
 from ._signed_versions import resolve_signatures, store_slot
 from ._work import InvoiceWork, Slot
@@ -290,16 +290,14 @@ def _slot_fate(
         filename=slot.filename,
         fate=Fate.INCLUDED,
     )
-    if not slot.declared_pdf:
-        # As a compile does: only documents declared as PDFs are read.
-        return attrs.evolve(
-            fate,
-            fate=Fate.SKIPPED,
-            code="not_pdf",
-            reason=f"the attachment is not a PDF ({declared_type(slot)}); "
-            "only PDF attachments go into a backup",
-        )
+    if not slot.read:
+        # As a compile does: only documents declared as PDFs or images are read.
+        code, reason = unread(slot)
+        return attrs.evolve(fate, fate=Fate.SKIPPED, code=code, reason=reason)
     loaded = documents.load(slot)
+    if loaded.skipped is not None:
+        code, reason = loaded.skipped
+        return attrs.evolve(fate, fate=Fate.SKIPPED, code=code, reason=reason)
     if loaded.parsed is not None:
         loaded.parsed.release()
     if slot.parsed is not None:

@@ -1,0 +1,332 @@
+"""Images are pages: photos and scans attached as JPEG, PNG, TIFF, GIF, WebP or BMP.
+
+Every image is made here with Pillow, compiled into a backup, found through the manifest's
+page range and read back with pikepdf: the bytes (JPEG, Group 4) or the pixels (every
+lossless format) are compared with the source, and what the page shows (its matrix applied)
+with the source turned by its EXIF orientation.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+from PIL import Image, ImageOps
+
+from invoicebackup import BackupOptions
+from invoicebackup.manifest import Action
+from tests.image_helpers import (
+    blank_g4,
+    compile_files,
+    decoded,
+    drawing,
+    encoded,
+    extracted,
+    page_size,
+    pages_of,
+    quadrants,
+    same_pixels,
+    sha256,
+    shown,
+    source,
+    tiff,
+    xobject,
+)
+
+#: What Pillow's ``transpose`` does to show each EXIF orientation (what exif_transpose does).
+_SHOW = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _exif(orientation: int) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return exif.tobytes()
+
+
+def test_a_jpeg_is_its_page_image_byte_for_byte() -> None:
+    """A JPEG's bytes are the page's DCT stream unchanged; the manifest names it with its hash."""
+    photo = encoded(quadrants((640, 480)), "JPEG", quality=80, dpi=(150, 150))
+    result, pdf = compile_files({"receipt.jpg": photo})
+    record = source(result, "receipt.jpg")
+    assert (record.image, record.sha256, record.pages) == ("JPEG", sha256(photo), 1)
+    (page,) = pages_of(result, pdf, "receipt.jpg")
+    ((_, name),) = drawing(page)
+    stream = page.Resources.XObject[name]
+    assert stream.Filter == pikepdf.Name.DCTDecode
+    assert stream.read_raw_bytes() == photo
+    assert result.left_out == ()
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_is_shown_upright(orientation: int) -> None:
+    """A photo stored turned or mirrored, with its EXIF orientation, is shown upright.
+
+    The JPEG's pixels are not re-encoded: what the page shows (its matrix applied to the
+    decoded stream) equals Pillow's ``exif_transpose`` of the source; the page has the
+    upright picture's proportions (at 100 dpi, its real size).
+    """
+    upright = quadrants((400, 240))
+    stored = upright if orientation == 1 else upright.transpose(_inverse(orientation))
+    photo = encoded(stored, "JPEG", quality=95, exif=_exif(orientation), dpi=(100, 100))
+    expected = ImageOps.exif_transpose(Image.open(io.BytesIO(photo)))
+    assert expected is not None
+    result, pdf = compile_files({"photo.jpg": photo})
+    (page,) = pages_of(result, pdf, "photo.jpg")
+    assert page_size(page) == pytest.approx((400 * 0.72, 240 * 0.72))
+    assert "/Rotate" not in page
+    assert same_pixels(expected.convert("RGB"), shown(page))
+
+
+def _inverse(orientation: int) -> Image.Transpose:
+    """The transpose that, undone by *orientation*'s display transform, gives the original."""
+    inverse = {6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}
+    return inverse.get(orientation, _SHOW[orientation])
+
+
+def test_a_300_dpi_letter_scan_is_a_letter_page() -> None:
+    """A 2550 x 3300 scan at 300 dpi is an 8.5 x 11 in page, whatever its format."""
+    scan = Image.new("L", (2550, 3300), 255)
+    files = {
+        "scan.jpg": encoded(scan, "JPEG", dpi=(300, 300)),
+        "scan.png": encoded(scan, "PNG", dpi=(300, 300)),
+        "scan.tif": encoded(scan.convert("1"), "TIFF", compression="group4", dpi=(300, 300)),
+    }
+    result, pdf = compile_files(files)
+    for name in files:
+        (page,) = pages_of(result, pdf, name)
+        assert page_size(page) == pytest.approx((612, 792), abs=0.01), name
+
+
+@pytest.mark.parametrize(("paper", "portrait"), [("letter", (612, 792)), ("a4", (595.28, 841.89))])
+def test_an_image_without_resolution_is_fitted_on_paper_never_upscaled(
+    paper: str, portrait: tuple[float, float]
+) -> None:
+    """No resolution: the page is the paper size, landscape for a wide image; not enlarged.
+
+    A small image is drawn at one point per pixel (72 dpi), centred; a large one is
+    scaled down to fit within half-inch margins.
+    """
+    small = encoded(quadrants((300, 200)), "PNG")
+    large = encoded(quadrants((3000, 4000)), "PNG")
+    result, pdf = compile_files(
+        {"small.png": small, "large.png": large}, BackupOptions(paper_size=paper)
+    )
+    (page,) = pages_of(result, pdf, "small.png")
+    assert page_size(page) == pytest.approx((portrait[1], portrait[0]))
+    ((matrix, _),) = drawing(page)
+    assert matrix[0] == pytest.approx(300)
+    assert matrix[3] == pytest.approx(200)
+    assert matrix[4] == pytest.approx((portrait[1] - 300) / 2)
+    (page,) = pages_of(result, pdf, "large.png")
+    assert page_size(page) == pytest.approx(portrait)
+    ((matrix, _),) = drawing(page)
+    scale = min((portrait[0] - 72) / 3000, (portrait[1] - 72) / 4000)
+    assert (matrix[0], matrix[3]) == pytest.approx((3000 * scale, 4000 * scale))
+
+
+def _rgba() -> Image.Image:
+    image = quadrants((64, 48)).convert("RGBA")
+    image.putalpha(Image.linear_gradient("L").resize((64, 48)))
+    return image
+
+
+def _palette_with_transparency() -> Image.Image:
+    image = quadrants((64, 48)).convert("P", palette=Image.Palette.ADAPTIVE, colors=8)
+    image.info["transparency"] = 0
+    return image
+
+
+LOSSLESS = {
+    "rgb.png": lambda: encoded(quadrants((64, 48)), "PNG"),
+    "grey16.png": lambda: encoded(
+        Image.frombytes(
+            "I;16", (64, 48), b"".join((n * 21).to_bytes(2, "little") for n in range(64 * 48))
+        ),
+        "PNG",
+    ),
+    "palette.png": lambda: encoded(
+        quadrants((64, 48)).convert("P", palette=Image.Palette.ADAPTIVE, colors=8), "PNG"
+    ),
+    "bilevel.png": lambda: encoded(quadrants((64, 48)).convert("1"), "PNG"),
+    "rgb.bmp": lambda: encoded(quadrants((64, 48)), "BMP"),
+    "lzw.tif": lambda: encoded(quadrants((64, 48)), "TIFF", compression="tiff_lzw"),
+    "cmyk.tif": lambda: encoded(quadrants((64, 48), "CMYK"), "TIFF"),
+    "lossless.webp": lambda: encoded(quadrants((64, 48)), "WEBP", lossless=True),
+    "still.gif": lambda: encoded(quadrants((64, 48)), "GIF"),
+}
+
+
+@pytest.mark.parametrize("name", LOSSLESS)
+def test_lossless_images_keep_their_pixels(name: str) -> None:
+    """PNG (8 and 16 bits, palette, bilevel), BMP, TIFF (LZW, CMYK), lossless WebP, GIF.
+
+    Each page's image, decoded from the PDF, has the source's pixels exactly, in the
+    source's own colour model.
+    """
+    data_in = LOSSLESS[name]()
+    original = Image.open(io.BytesIO(data_in))
+    original.load()
+    result, pdf = compile_files({name: data_in})
+    assert result.left_out == ()
+    (page,) = pages_of(result, pdf, name)
+    ((_, image_name),) = drawing(page)
+    back = extracted(page, image_name)
+    if original.mode == "P":
+        assert back.mode == "P"
+        assert back.tobytes() == original.tobytes()
+        assert same_pixels(original.convert("RGB"), back.convert("RGB"))
+    elif original.mode.startswith("I"):
+        assert page.Resources.XObject[image_name].BitsPerComponent == 16
+        values = pikepdf.PdfImage(xobject(page, image_name)).read_bytes()
+        assert values == original.tobytes("raw", "I;16B")
+    else:
+        assert same_pixels(original, back)
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("rgba.png", lambda: encoded(_rgba(), "PNG")),
+        ("palette-transparent.png", lambda: encoded(_palette_with_transparency(), "PNG")),
+        ("grey-alpha.png", lambda: encoded(_rgba().convert("LA"), "PNG")),
+    ],
+)
+def test_transparency_is_kept_as_a_soft_mask(name: str, make: object) -> None:
+    """RGBA, LA and a palette with a transparent colour: colour and alpha both exact."""
+    assert callable(make)
+    data_in = make()
+    original = Image.open(io.BytesIO(data_in)).convert("RGBA")
+    result, pdf = compile_files({name: data_in})
+    (page,) = pages_of(result, pdf, name)
+    ((_, image_name),) = drawing(page)
+    stream = page.Resources.XObject[image_name]
+    alpha = decoded(stream.SMask)
+    assert alpha.tobytes() == original.getchannel("A").tobytes()
+    colour = extracted(page, image_name).convert("RGB")
+    assert colour.tobytes() == original.convert("RGB").tobytes()
+
+
+def test_a_multi_page_g4_tiff_is_copied_strip_for_strip() -> None:
+    """A faxed, three-page Group 4 TIFF is three pages; its strips are the PDF's images as they are.
+
+    Each page decodes to the source page's pixels (Pillow's libtiff decoder as the
+    reference), in Pillow's own G4 TIFFs (several strips, BlackIsZero).
+    """
+    pages = [quadrants((400, 300 + 50 * n)).convert("1") for n in range(3)]
+    fax = encoded(pages[0], "TIFF", compression="group4", save_all=True, append_images=pages[1:])
+    result, pdf = compile_files({"waiver.tif": fax})
+    record = source(result, "waiver.tif")
+    assert (record.image, record.pages) == ("TIFF", 3)
+    reference = Image.open(io.BytesIO(fax))
+    for index, page in enumerate(pages_of(result, pdf, "waiver.tif")):
+        reference.seek(index)
+        strips = [page.Resources.XObject[name] for _, name in drawing(page)]
+        assert all(strip.Filter == pikepdf.Name.CCITTFaxDecode for strip in strips)
+        assert b"".join(strip.read_raw_bytes() for strip in strips) in fax
+        stacked = Image.new("1", reference.size)
+        top = 0
+        for strip in strips:
+            piece = decoded(strip).convert("1")
+            stacked.paste(piece, (0, top))
+            top += piece.height
+        assert same_pixels(reference.convert("1"), stacked)
+
+
+def test_a_white_is_zero_fax_is_not_inverted() -> None:
+    """A hand-made Group 4 TIFF (WhiteIsZero, one strip) shows white where it is white."""
+    fax = tiff([(200, 100, blank_g4(200, 100))], photometric=0)
+    assert Image.open(io.BytesIO(fax)).convert("L").getextrema() == (255, 255)
+    result, pdf = compile_files({"fax.tif": fax})
+    (page,) = pages_of(result, pdf, "fax.tif")
+    ((_, name),) = drawing(page)
+    assert bool(page.Resources.XObject[name].DecodeParms.BlackIs1) is False
+    assert extracted(page, name).convert("L").getextrema() == (255, 255)
+
+
+def test_cmyk_jpegs_with_an_adobe_marker_are_inverted_back() -> None:
+    """An Adobe CMYK JPEG (stored inverted) gets /Decode [1 0 ...]; one without the marker none."""
+    adobe = encoded(Image.new("CMYK", (32, 32), (10, 80, 160, 40)), "JPEG")
+    assert b"Adobe" in adobe
+    start = adobe.index(b"\xff\xee")
+    plain = adobe[:start] + adobe[start + 2 + int.from_bytes(adobe[start + 2 : start + 4]) :]
+    result, pdf = compile_files({"adobe.jpg": adobe, "plain.jpg": plain})
+    for name, decode in (("adobe.jpg", [1, 0] * 4), ("plain.jpg", None)):
+        (page,) = pages_of(result, pdf, name)
+        ((_, image_name),) = drawing(page)
+        stream = page.Resources.XObject[image_name]
+        assert stream.ColorSpace == pikepdf.Name.DeviceCMYK
+        found = stream.get("/Decode")
+        assert (None if found is None else [int(v) for v in found]) == decode, name
+
+
+def test_an_animated_gif_is_its_first_frame_and_says_so() -> None:
+    """Every frame of an animated GIF is not a page: the first is, and a note counts them."""
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "lime", "blue")]
+    gif = encoded(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
+    result, pdf = compile_files({"delivery.gif": gif})
+    record = source(result, "delivery.gif")
+    assert record.pages == 1
+    assert any("3 frames" in note and "first frame" in note for note in record.notes)
+    (page,) = pages_of(result, pdf, "delivery.gif")
+    assert shown(page).convert("RGB").getpixel((5, 5)) == (255, 0, 0)
+
+
+def test_the_bytes_decide_and_a_mismatch_is_a_note() -> None:
+    """A "PDF" that is a JPEG becomes an image page; a ".jpg" that is a PDF, its pages; noted."""
+    from invoicebackup.testing import text_pdf
+
+    photo = encoded(quadrants((80, 60)), "JPEG")
+    result, pdf = compile_files(
+        {"scan.pdf": photo, "photo.jpg": (text_pdf(["a", "b"]), "image/jpeg")}
+    )
+    scan = source(result, "scan.pdf")
+    assert (scan.image, scan.pages) == ("JPEG", 1)
+    assert any("application/pdf" in note and "JPEG image" in note for note in scan.notes)
+    copied = source(result, "photo.jpg")
+    assert (copied.image, copied.pages) == (None, 2)
+    assert any("image/jpeg" in note and "PDF" in note for note in copied.notes)
+    assert result.left_out == ()
+    assert len(pdf.pages) == 1 + 1 + 2
+
+
+def test_images_skip_leaves_every_image_out_and_lists_it() -> None:
+    """images="skip": images are listed as left out (image_skipped), PDFs still go in."""
+    from invoicebackup.testing import text_pdf
+
+    files = {"photo.jpg": encoded(quadrants((80, 60)), "JPEG"), "w.pdf": text_pdf(["w"])}
+    result, _ = compile_files(files, BackupOptions(images="skip"))
+    assert [(e.filename, e.code, e.action) for e in result.left_out] == [
+        ("photo.jpg", "image_skipped", Action.SKIPPED)
+    ]
+    assert source(result, "w.pdf").pages == 1
+
+
+def test_without_pillow_jpegs_and_faxes_still_go_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the images extra a PNG is left out (needs_images_extra); JPEG and G4 TIFF go in."""
+    from invoicebackup import _images
+
+    monkeypatch.setattr(_images, "pillow", lambda: None)
+    files = {
+        "photo.jpg": encoded(quadrants((80, 60)), "JPEG"),
+        "fax.tif": tiff([(200, 100, blank_g4(200, 100))]),
+        "chart.png": encoded(quadrants((80, 60)), "PNG"),
+    }
+    result, _ = compile_files(files, BackupOptions(on_bad_document="fail"))
+    (entry,) = result.left_out
+    assert (entry.filename, entry.code, entry.action) == (
+        "chart.png",
+        "needs_images_extra",
+        Action.SKIPPED,
+    )
+    assert "Pillow" in entry.reason
+    assert "invoicebackup[images]" in entry.reason
+    assert source(result, "photo.jpg").pages == source(result, "fax.tif").pages == 1
