@@ -9,12 +9,15 @@ with the source turned by its EXIF orientation.
 from __future__ import annotations
 
 import io
+import tracemalloc
+import zlib
+from collections.abc import Callable
 
 import pikepdf
 import pytest
 from PIL import Image, ImageOps
 
-from invoicebackup import BackupOptions
+from invoicebackup import BackupOptions, BadDocumentError
 from invoicebackup.manifest import Action
 from tests.image_helpers import (
     blank_g4,
@@ -330,3 +333,140 @@ def test_without_pillow_jpegs_and_faxes_still_go_in(monkeypatch: pytest.MonkeyPa
     assert "Pillow" in entry.reason
     assert "invoicebackup[images]" in entry.reason
     assert source(result, "photo.jpg").pages == source(result, "fax.tif").pages == 1
+
+
+# -- bad and hostile images ---------------------------------------------------------------
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A valid-looking PNG whose header claims *width* x *height* pixels; a few bytes of data."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+        )
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 4096))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _corrupted_png() -> bytes:
+    data = bytearray(encoded(quadrants((200, 150)), "PNG"))
+    start = data.index(b"IDAT") + 40
+    data[start : start + 64] = bytes(64)
+    return bytes(data)
+
+
+HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
+    "truncated.jpg": (lambda: encoded(quadrants((400, 300)), "JPEG")[:3000], "damaged"),
+    "truncated.png": (lambda: encoded(quadrants((400, 300)), "PNG")[:900], "damaged"),
+    "corrupted.png": (_corrupted_png, "damaged"),
+    "header.jpg": (lambda: b"\xff\xd8\xff\xc0\x00\x03", "damaged"),
+    "ifd.tif": (lambda: b"II*\x00\xff\xff\x00\x00" + bytes(64), "damaged"),
+    "bomb.png": (lambda: _png_claiming(100_000, 100_000), "too_large"),
+    "bomb.gif": (lambda: b"GIF89a\xff\xff\xff\xff\x00\x00\x00;", "too_large"),
+}
+
+
+@pytest.mark.parametrize("policy", ["placeholder", "skip", "fail"])
+@pytest.mark.parametrize("name", HOSTILE)
+def test_bad_images_follow_the_bad_document_policy(name: str, policy: str) -> None:
+    """Cut short, corrupted, a bad header, a decompression bomb: a typed verdict, no traceback.
+
+    Nothing of the image is in the backup; the placeholder policy puts its page instead.
+    """
+    make, code = HOSTILE[name]
+    options = BackupOptions(on_bad_document=policy)
+    if policy == "fail":
+        with pytest.raises(BadDocumentError) as caught:
+            compile_files({name: make()}, options)
+        assert (caught.value.code, caught.value.filename) == (code, name)
+        return
+    result, pdf = compile_files({name: make()}, options)
+    (entry,) = result.left_out
+    assert (entry.filename, entry.code) == (name, code)
+    assert entry.action is (Action.PLACEHOLDER if policy == "placeholder" else Action.SKIPPED)
+    assert len(pdf.pages) == 1 + (policy == "placeholder")
+    assert not any("/XObject" in page.Resources for page in pdf.pages)
+
+
+def test_a_decompression_bomb_is_refused_on_its_header_without_decoding() -> None:
+    """A 100,000 x 100,000 PNG of a few hundred bytes: refused before Pillow opens it."""
+    bomb = _png_claiming(100_000, 100_000)
+    tracemalloc.start()
+    try:
+        result, _ = compile_files({"bomb.png": bomb})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    (entry,) = result.left_out
+    assert "100000 x 100000 pixels" in entry.reason
+    assert peak < 20_000_000
+
+
+def test_sixty_pages_of_ten_thousand_squared_are_bounded() -> None:
+    """A 60-page TIFF of 10,000 x 10,000 pixel faxes: too large by default; copied when allowed.
+
+    Past the default limit (80 million pixels a page), it is refused on its first page's
+    header. With a limit that allows it, its 60 Group 4 pages are copied as they are:
+    nothing is decoded, and memory stays a few times the file's size.
+    """
+    strip = blank_g4(10_000, 10_000)
+    fax = tiff([(10_000, 10_000, strip)] * 60, dpi=300)
+    result, _ = compile_files({"big.tif": fax})
+    (entry,) = result.left_out
+    assert entry.code == "too_large"
+    assert "page 1 of it has 10000 x 10000 pixels" in entry.reason
+    tracemalloc.start()
+    try:
+        result, pdf = compile_files({"big.tif": fax}, BackupOptions(max_image_pixels=10**8))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.left_out == ()
+    assert source(result, "big.tif").pages == 60
+    assert peak < 10_000_000 + 4 * len(fax)
+    for page in pages_of(result, pdf, "big.tif"):
+        assert page_size(page) == pytest.approx((2400, 2400))  # 10,000 pixels at 300 dpi
+
+
+def test_more_tiff_pages_than_the_page_limit_is_too_large() -> None:
+    """A TIFF's pages count against max_document_pages, read from its directories alone."""
+    fax = tiff([(100, 100, blank_g4(100, 100))] * 5)
+    result, _ = compile_files({"fax.tif": fax}, BackupOptions(max_document_pages=4))
+    (entry,) = result.left_out
+    assert (entry.code, entry.reason) == ("too_large", "it has more than 4 pages")
+    result, _ = compile_files({"fax.tif": fax}, BackupOptions(max_document_pages=5))
+    assert source(result, "fax.tif").pages == 5
+
+
+def _lzw_tiff(pages: int) -> bytes:
+    frames = [Image.new("RGB", (1500, 1500), (n * 40 % 256, 90, 160)) for n in range(pages)]
+    return encoded(
+        frames[0], "TIFF", compression="tiff_lzw", save_all=True, append_images=frames[1:]
+    )
+
+
+def test_decoded_pages_are_decoded_one_at_a_time() -> None:
+    """Memory holds one decoded page: twice the pages do not raise the peak.
+
+    Each page is 1500 x 1500 RGB (6.75 MB decoded, a few kB compressed); the peak of
+    memory allocated while compiling 4 and 8 such pages is about the same.
+    """
+    peaks = []
+    for pages in (4, 8):
+        fax = _lzw_tiff(pages)
+        tracemalloc.start()
+        try:
+            result, _ = compile_files({"scan.tif": fax})
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert source(result, "scan.tif").pages == pages
+        peaks.append(peak)
+    assert peaks[1] < 1.25 * peaks[0]
