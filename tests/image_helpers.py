@@ -59,6 +59,15 @@ def compile_files(
 
     The backup is returned open (pikepdf): keep it while its pages are used.
     """
+    result, data = compiled(files, options)
+    return result, pikepdf.open(io.BytesIO(data))
+
+
+def compiled(
+    files: Mapping[str, bytes | tuple[bytes, str]],
+    options: BackupOptions | None = None,
+) -> tuple[BackupResult, bytes]:
+    """As :func:`compile_files`, with the backup's bytes."""
     documents = []
     stored = {}
     for name, value in files.items():
@@ -75,7 +84,7 @@ def compile_files(
         options=options or BackupOptions(),
         now=NOW,
     )
-    return result, pikepdf.open(io.BytesIO(store.read_bytes(result.key)))
+    return result, store.read_bytes(result.key)
 
 
 def _media_type(name: str) -> str:

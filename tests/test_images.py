@@ -9,19 +9,30 @@ with the source turned by its EXIF orientation.
 from __future__ import annotations
 
 import io
+import json
 import tracemalloc
 import zlib
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 
 import pikepdf
 import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageOps
 
 from invoicebackup import BackupOptions, BadDocumentError
+from invoicebackup._imageheaders import Header
+from invoicebackup._images import PAPER_SIZES, placement
+from invoicebackup.cli import EXIT_WARNINGS, main
 from invoicebackup.manifest import Action
+from invoicebackup.testing import write_sample_project
 from tests.image_helpers import (
     blank_g4,
     compile_files,
+    compiled,
     decoded,
     drawing,
     encoded,
@@ -301,6 +312,20 @@ def test_the_bytes_decide_and_a_mismatch_is_a_note() -> None:
     assert len(pdf.pages) == 1 + 1 + 2
 
 
+def test_images_give_the_same_bytes_every_time() -> None:
+    """Decoded (Flate) and copied images: the same inputs and now give the same backup bytes."""
+    files = {
+        "photo.jpg": encoded(quadrants((80, 60)), "JPEG", exif=_exif(6)),
+        "rgba.png": encoded(_rgba(), "PNG"),
+        "scan.tif": encoded(quadrants((90, 70)), "TIFF", compression="tiff_lzw"),
+    }
+    first, data = compiled(files)
+    second, again = compiled(files)
+    assert first.manifest == second.manifest
+    assert data == again
+    assert [s.image for s in first.invoices[0].sources] == [None, "JPEG", "PNG", "TIFF"]
+
+
 def test_images_skip_leaves_every_image_out_and_lists_it() -> None:
     """images="skip": images are listed as left out (image_skipped), PDFs still go in."""
     from invoicebackup.testing import text_pdf
@@ -470,3 +495,71 @@ def test_decoded_pages_are_decoded_one_at_a_time() -> None:
         assert source(result, "scan.tif").pages == pages
         peaks.append(peak)
     assert peaks[1] < 1.25 * peaks[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    width=st.integers(1, 50_000),
+    height=st.integers(1, 50_000),
+    orientation=st.integers(1, 8),
+    dpi=st.none() | st.tuples(st.floats(0.5, 20_000), st.floats(0.5, 20_000)),
+    paper=st.sampled_from(["letter", "a4"]),
+)
+def test_a_page_holds_its_image_whole_upright_and_never_enlarged(
+    width: int, height: int, orientation: int, dpi: tuple[float, float] | None, paper: str
+) -> None:
+    """Any size, resolution and orientation: the image fills a box inside its page.
+
+    The box has the upright picture's pixel proportions (per axis, at its resolution when
+    it is believed), is never more than one point per pixel, and is the whole page at
+    real size or centred on the paper (turned to landscape for a wide image) otherwise.
+    """
+    found = placement(Header(width=width, height=height, dpi=dpi, orientation=orientation), paper)
+    a, b, c, d, e, f = found.matrix
+    xs = [e, e + a, e + c, e + a + c]
+    ys = [f, f + b, f + d, f + b + d]
+    box_w, box_h = max(xs) - min(xs), max(ys) - min(ys)
+    page_w, page_h = found.size
+    assert min(xs) >= -1e-6
+    assert min(ys) >= -1e-6
+    assert max(xs) <= page_w + 1e-6
+    assert max(ys) <= page_h + 1e-6
+    shown_w, shown_h = (height, width) if orientation >= 5 else (width, height)
+    assert box_w <= shown_w * (1 + 1e-9)
+    assert box_h <= shown_h * (1 + 1e-9)
+    assert (abs(b) > abs(a)) == (orientation >= 5)  # turned a quarter: axes swap
+    if found.fitted:
+        short, long = PAPER_SIZES[paper]
+        assert found.size == ((long, short) if shown_w > shown_h else (short, long))
+        assert box_w / shown_w == pytest.approx(box_h / shown_h)
+        assert (min(xs) + max(xs)) / 2 == pytest.approx(page_w / 2)
+    else:
+        assert dpi is not None
+        assert (box_w, box_h) == pytest.approx((page_w, page_h))
+        assert 18 <= page_w <= 48 * 72
+        assert 18 <= page_h <= 48 * 72
+
+
+@pytest.mark.parametrize(("images", "paper"), [("pages", "a4"), ("skip", "letter")])
+def test_the_command_takes_images_and_paper_size(tmp_path: Path, images: str, paper: str) -> None:
+    """``compile --images skip`` lists the sample's photo as left out; ``pages`` includes it.
+
+    The options reach the manifest as given (``--paper-size a4`` too).
+    """
+    folder = write_sample_project(tmp_path / "project", today=date(2026, 11, 3))
+    args = ["compile", str(folder), "--as", "u-admin", "--invoice", "i-4", "-o", str(tmp_path)]
+    args += ["--images", images, "--paper-size", paper, "--json"]
+    ran = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert ran.exit_code == EXIT_WARNINGS, ran.output
+    data = json.loads(ran.output)["result"]
+    assert data["manifest"]["options"]["images"] == images
+    assert data["manifest"]["options"]["paper_size"] == paper
+    codes = {entry["filename"]: entry["code"] for entry in data["manifest"]["left_out"]}
+    sources = {s["filename"]: s for s in data["manifest"]["invoices"][0]["sources"]}
+    photo = "Steel delivered (photo).jpg"
+    if images == "skip":
+        assert codes[photo] == "image_skipped"
+        assert photo not in sources
+    else:
+        assert photo not in codes
+        assert (sources[photo]["image"], sources[photo]["pages"]) == ("JPEG", 1)

@@ -259,7 +259,7 @@ class BackupManifest:
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> manifest = result.manifest
         >>> manifest.title, manifest.language, manifest.page_count, manifest.created_at.isoformat()
-        ('Subcontractor invoice backup', 'en-US', 3, '2026-11-03T09:30:00+00:00')
+        ('Subcontractor invoice backup', 'en-US', 4, '2026-11-03T09:30:00+00:00')
         >>> [record.invoice_id for record in manifest.invoices], len(manifest.left_out)
         (['i-4'], 1)
 
@@ -301,7 +301,7 @@ class BackupResult:
         >>> result.filename
         'Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf'
         >>> result.page_count, len(result.sha256), result.size > 0
-        (3, 64, True)
+        (4, 64, True)
         >>> print(result.message)  # doctest: +NORMALIZE_WHITESPACE
         The invoice backup was compiled; 1 item(s) left out or replaced by a placeholder:
         Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf

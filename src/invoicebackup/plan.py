@@ -137,7 +137,7 @@ class BackupPlan:
         >>> [planned.contract.number for planned in plan.contracts]
         ['SC-2', 'SC-10', 'sc-11']
         >>> plan.invoice_ids, len(plan.documents)
-        (('i-1', 'i-2', 'i-3', 'i-4'), 10)
+        (('i-1', 'i-2', 'i-3', 'i-4'), 11)
 
     .. versionadded:: 0.1.0
     """

@@ -214,8 +214,11 @@ def preview_backup(
         >>> preview = preview_backup(sample_project(), contract_ids=["k-11"], user_id="u-admin",
         ...                          store=InMemoryStore(sample_documents()),
         ...                          options=BackupOptions(on_bad_document="skip"))
-        >>> [(d.filename, d.fate.value, d.code) for d in preview.documents]
-        [('Steel invoice.pdf', 'included', None), ('Mill certificate.pdf', 'skipped', 'damaged')]
+        >>> for d in preview.documents:
+        ...     print(d.filename, d.fate.value, d.code)
+        Steel invoice.pdf included None
+        Mill certificate.pdf skipped damaged
+        Steel delivered (photo).jpg included None
 
     .. versionadded:: 0.1.0
     """
