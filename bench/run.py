@@ -136,7 +136,7 @@ def _measure(argv: list[str], *, cwd: Path) -> tuple[int, float, float, float, s
 
 def _clean_stray_outputs(workload: Workload) -> None:
     """Delete backups an interrupted run left in the workload folder (ours writes there)."""
-    known = {d["key"] for d in workload.manifest["documents"]}
+    known = {d["key"] for d in workload.manifest["documents"]} | set(workload.engine_keys)
     for path in workload.folder.rglob("*.pdf"):
         if path.relative_to(workload.folder).as_posix() not in known:
             path.unlink()

@@ -147,6 +147,49 @@ def test_an_image_without_resolution_is_fitted_on_paper_never_upscaled(
     assert (matrix[0], matrix[3]) == pytest.approx((3000 * scale, 4000 * scale))
 
 
+def _png_rgb16(width: int, height: int) -> tuple[bytes, bytes]:
+    """A 48-bit colour PNG (which Pillow cannot write), rows filtered None and Up; its samples."""
+    samples = bytes((n * 37 + n // 5) % 256 for n in range(width * height * 6))
+    stride = width * 6
+    rows = []
+    for y in range(height):
+        row = samples[y * stride : (y + 1) * stride]
+        if y % 2:  # Up: each byte minus the one above it
+            above = samples[(y - 1) * stride : y * stride]
+            rows.append(b"\x02" + bytes((a - b) % 256 for a, b in zip(row, above, strict=True)))
+        else:
+            rows.append(b"\x00" + row)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body).to_bytes(4, "big")
+        return len(body).to_bytes(4, "big") + kind + body + crc
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x10\x02\x00\x00\x00"
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
+    return png, samples
+
+
+def test_an_opaque_png_is_copied_as_it_is_even_at_16_bits_a_colour() -> None:
+    """An opaque PNG's zlib data are the page's Flate stream with the PNG predictor, unchanged.
+
+    A 48-bit colour PNG keeps its 16 bits a channel (decoding it would keep 8).
+    """
+    png, samples = _png_rgb16(40, 30)
+    result, pdf = compile_files({"deep.png": png})
+    (page,) = pages_of(result, pdf, "deep.png")
+    ((_, name),) = drawing(page)
+    stream = xobject(page, name)
+    assert (int(stream.BitsPerComponent), int(stream.DecodeParms.Predictor)) == (16, 15)
+    assert stream.read_raw_bytes() in png
+    assert stream.read_bytes() == samples
+    assert source(result, "deep.png").image == "PNG"
+
+
 def _rgba() -> Image.Image:
     image = quadrants((64, 48)).convert("RGBA")
     image.putalpha(Image.linear_gradient("L").resize((64, 48)))
@@ -339,14 +382,18 @@ def test_images_skip_leaves_every_image_out_and_lists_it() -> None:
 
 
 def test_without_pillow_jpegs_and_faxes_still_go_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without the images extra a PNG is left out (needs_images_extra); JPEG and G4 TIFF go in."""
+    """Without the images extra an RGBA PNG is left out (needs_images_extra).
+
+    A JPEG, a Group 4 TIFF and an opaque PNG, copied as they are, go in without it.
+    """
     from invoicebackup import _images
 
     monkeypatch.setattr(_images, "pillow", lambda: None)
     files = {
         "photo.jpg": encoded(quadrants((80, 60)), "JPEG"),
         "fax.tif": tiff([(200, 100, blank_g4(200, 100))]),
-        "chart.png": encoded(quadrants((80, 60)), "PNG"),
+        "opaque.png": encoded(quadrants((80, 60)), "PNG"),
+        "chart.png": encoded(_rgba(), "PNG"),
     }
     result, _ = compile_files(files, BackupOptions(on_bad_document="fail"))
     (entry,) = result.left_out
@@ -357,7 +404,8 @@ def test_without_pillow_jpegs_and_faxes_still_go_in(monkeypatch: pytest.MonkeyPa
     )
     assert "Pillow" in entry.reason
     assert "invoicebackup[images]" in entry.reason
-    assert source(result, "photo.jpg").pages == source(result, "fax.tif").pages == 1
+    for name in ("photo.jpg", "fax.tif", "opaque.png"):
+        assert source(result, name).pages == 1
 
 
 # -- bad and hostile images ---------------------------------------------------------------
@@ -393,6 +441,7 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "corrupted.png": (_corrupted_png, "damaged"),
     "header.jpg": (lambda: b"\xff\xd8\xff\xc0\x00\x03", "damaged"),
     "ifd.tif": (lambda: b"II*\x00\xff\xff\x00\x00" + bytes(64), "damaged"),
+    "short.png": (lambda: _png_claiming(200, 150), "damaged"),  # sound chunks, too few rows
     "bomb.png": (lambda: _png_claiming(100_000, 100_000), "too_large"),
     "bomb.gif": (lambda: b"GIF89a\xff\xff\xff\xff\x00\x00\x00;", "too_large"),
 }

@@ -15,6 +15,7 @@ the BMP info header, and an IFD walk for TIFF and for the TIFF structure inside 
 from __future__ import annotations
 
 import struct
+import zlib
 from collections.abc import Iterator, Mapping
 from typing import Final
 
@@ -283,7 +284,7 @@ def header(data: bytes, kind: str) -> Header:
         if kind == "JPEG":
             return jpeg_info(data).header
         if kind == "PNG":
-            return _png(data)
+            return png_info(data).header
         if kind == "GIF":
             width, height = struct.unpack_from("<HH", data, 6)
             return Header(width=width, height=height)
@@ -311,17 +312,95 @@ def tiff_header(tags: Mapping[int, tuple[object, ...]]) -> Header:
     )
 
 
-def _png(data: bytes) -> Header:
-    if data[12:16] != b"IHDR":
-        raise HeaderError("its first chunk is not its header")
-    width, height = struct.unpack_from(">II", data, 16)
-    dpi = None
-    found = data.find(b"pHYs", 33)
-    if 0 < found < len(data) - 13:
-        x, y, unit = struct.unpack_from(">IIB", data, found + 4)
-        if unit == 1:  # per metre
-            dpi = _dpi(x * 0.0254, y * 0.0254, "inch")
-    return Header(width=width, height=height, dpi=dpi)
+@attrs.frozen(kw_only=True)
+class PngInfo:
+    """What a PNG's chunks say (every chunk's CRC checked, its data not inflated).
+
+    Attributes:
+        header: Size, resolution (``pHYs``) and EXIF orientation (``eXIf``).
+        depth: Bits per sample (1, 2, 4, 8 or 16).
+        colour: The colour type (0 grey, 2 RGB, 3 palette, 4 grey and alpha, 6 RGBA).
+        interlaced: Whether it is Adam7-interlaced.
+        palette: Its ``PLTE`` (RGB triplets), if any.
+        transparent: Whether it has a ``tRNS`` chunk.
+        data: Where its ``IDAT`` chunks' data are: (offset, length) each, in order.
+    """
+
+    header: Header
+    depth: int
+    colour: int
+    interlaced: bool
+    palette: bytes | None
+    transparent: bool
+    data: tuple[tuple[int, int], ...]
+
+
+#: The bit depths PNG allows for each colour type.
+_PNG_DEPTHS: Final = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
+
+
+def png_info(data: bytes) -> PngInfo:
+    """Walk a PNG's chunks up to ``IEND``; a bad CRC, a missing chunk or a cut is an error."""
+    position = 8
+    fields: dict[str, object] = {}
+    idat: list[tuple[int, int]] = []
+    header: tuple[int, ...] | None = None
+    while True:
+        if position + 8 > len(data):
+            raise HeaderError("it is cut short (it has no end chunk)")
+        length, kind = struct.unpack_from(">I4s", data, position)
+        body = position + 8
+        if body + length + 4 > len(data):
+            raise HeaderError("it is cut short in a chunk")
+        (crc,) = struct.unpack_from(">I", data, body + length)
+        if zlib.crc32(data[position + 4 : body + length]) != crc:
+            raise HeaderError(f"its {kind.decode('latin-1')} chunk is corrupted (bad CRC)")
+        if header is None and kind != b"IHDR":
+            raise HeaderError("its first chunk is not its header")
+        if kind == b"IHDR":
+            header = struct.unpack_from(">IIBBBBB", data, body)
+        elif kind == b"PLTE":
+            fields["palette"] = data[body : body + length]
+        elif kind == b"tRNS":
+            fields["transparent"] = True
+        elif kind == b"pHYs" and length >= 9:
+            x, y, unit = struct.unpack_from(">IIB", data, body)
+            if unit == 1:  # per metre
+                fields["dpi"] = _dpi(x * 0.0254, y * 0.0254, "inch")
+        elif kind == b"eXIf":
+            try:
+                tags = next(tiff_directories(data[body : body + length], limit=1), {})
+            except HeaderError:
+                tags = {}  # damaged metadata: the picture itself may be fine
+            fields["orientation"] = exif_orientation(tags)
+        elif kind == b"IDAT":
+            idat.append((body, length))
+        elif kind == b"IEND":
+            break
+        position = body + length + 4
+    assert header is not None
+    width, height, depth, colour, _compression, _filter, interlace = header
+    if not width or not height or depth not in _PNG_DEPTHS.get(colour, ()):
+        raise HeaderError("its header is malformed")
+    if not idat:
+        raise HeaderError("it has no image data")
+    palette = fields.get("palette")
+    dpi = fields.get("dpi")
+    orientation = fields.get("orientation", 1)
+    return PngInfo(
+        header=Header(
+            width=width,
+            height=height,
+            dpi=dpi if isinstance(dpi, tuple) else None,
+            orientation=orientation if isinstance(orientation, int) else 1,
+        ),
+        depth=depth,
+        colour=colour,
+        interlaced=interlace == 1,
+        palette=palette if isinstance(palette, bytes) else None,
+        transparent=bool(fields.get("transparent")),
+        data=tuple(idat),
+    )
 
 
 def _webp(data: bytes) -> Header:

@@ -51,6 +51,8 @@ def pages(image: ParsedImage) -> Iterator[ImagePage]:
                 pieces: tuple[Piece, ...] = (_jpeg(data, frame.jpeg),)
             elif not frame.decoded and frame.tags is not None:
                 pieces = _g4_strips(data, frame.tags)
+            elif not frame.decoded and frame.png is not None:
+                pieces = (_png(data, frame.png),)
             else:
                 pieces, frame = _decoded(data, frame)
         except BadDocumentError:
@@ -93,6 +95,55 @@ def _jpeg(data: bytes, info: headers.JpegInfo) -> Piece:
         # Photoshop (and every writer after it) stores an Adobe CMYK JPEG inverted.
         entries += b"/Decode[1 0 1 0 1 0 1 0]"
     return Piece(entries=entries, data=memoryview(data))
+
+
+#: Samples per pixel of each PNG colour type copied as it is, and its colour space.
+_PNG_SPACES: Final = {0: (1, b"/DeviceGray"), 2: (3, b"/DeviceRGB"), 3: (1, b"")}
+
+
+def _png(data: bytes, info: headers.PngInfo) -> Piece:
+    """An opaque, non-interlaced PNG's zlib data as a Flate image with the PNG predictor.
+
+    The data are inflated once, a piece at a time, to check them (their size, each row's
+    filter type) without keeping them: damage shows here, not in a viewer.
+    """
+    width, height = info.header.width, info.header.height
+    colours, space = _PNG_SPACES[info.colour]
+    if info.colour == 3:
+        palette = info.palette or b""
+        if not palette or len(palette) % 3:
+            raise ValueError("its palette is missing or malformed")
+        space = b"[/Indexed/DeviceRGB %d<%s>]" % (len(palette) // 3 - 1, palette.hex().encode())
+    stream = b"".join(memoryview(data)[offset : offset + length] for offset, length in info.data)
+    stride = 1 + (width * colours * info.depth + 7) // 8
+    _check_png_rows(stream, stride, height)
+    entries = (
+        b"/Width %d/Height %d/ColorSpace%s/BitsPerComponent %d/Filter/FlateDecode"
+        b"/DecodeParms<</Predictor 15/Colors %d/BitsPerComponent %d/Columns %d>>"
+        % (width, height, space, info.depth, colours, info.depth, width)
+    )
+    return Piece(entries=entries, data=stream)
+
+
+def _check_png_rows(stream: bytes, stride: int, height: int) -> None:
+    """Inflate *stream* in pieces: exactly *height* rows of *stride* bytes, filter types 0-4."""
+    expected = stride * height
+    inflater = zlib.decompressobj()
+    produced = 0
+    pending = stream
+    while not inflater.eof:
+        piece = inflater.decompress(pending, 1 << 20)
+        pending = inflater.unconsumed_tail
+        if not piece and not pending:
+            break  # all of it read, and no end: cut short
+        first = (-produced) % stride
+        if max(piece[first::stride], default=0) > 4:
+            raise ValueError("a row of it has an unknown filter type")
+        produced += len(piece)
+        if produced > expected:
+            raise ValueError("its image data are longer than its size says")
+    if not inflater.eof or produced != expected:
+        raise ValueError("its image data are cut short")
 
 
 def _g4_strips(data: bytes, tags: dict[int, tuple]) -> tuple[Piece, ...]:  # type: ignore[type-arg]

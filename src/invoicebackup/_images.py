@@ -16,7 +16,8 @@ What is copied and what is decoded:
   PDF's ``DCTDecode`` stream, so quality and size are unchanged. A CMYK JPEG with an Adobe
   marker (stored inverted, as Photoshop writes it) gets a ``/Decode`` that inverts it back.
 - A TIFF page compressed with CCITT Group 4 (fax) is copied as it is too, one image per
-  strip.
+  strip, and so is an opaque, non-interlaced PNG's compressed data (PDF's Flate filter
+  with the PNG predictor reads it as it is; its 16-bit colour is kept).
 - Every other image is decoded by Pillow (the ``images`` extra) and written losslessly
   (Flate), transparency as a soft mask. Without Pillow, such an image is left out with
   the code ``needs_images_extra``.
@@ -108,6 +109,7 @@ class Frame:
         header: Its size, resolution and orientation.
         tags: Its TIFF directory (TIFF only).
         jpeg: Its JPEG markers (JPEG only).
+        png: Its PNG chunks (PNG only).
         decoded: Whether Pillow decodes it (else its bytes are copied as they are).
     """
 
@@ -115,6 +117,7 @@ class Frame:
     header: headers.Header
     tags: dict[int, tuple] | None = None  # type: ignore[type-arg]
     jpeg: headers.JpegInfo | None = None
+    png: headers.PngInfo | None = None
     decoded: bool = True
 
 
@@ -302,6 +305,12 @@ def _frames(
             raise bad("damaged", "a JPEG image that is cut short (it has no end-of-image marker)")
         copyable = info.precision == 8 and info.process in _DCT_PROCESSES
         frames.append(Frame(index=0, header=info.header, jpeg=info, decoded=not copyable))
+    elif kind == "PNG":
+        png = headers.png_info(data)
+        # Opaque and not interlaced: its zlib stream, PNG-filtered, is a PDF Flate stream
+        # with the PNG predictor as it is (16-bit colour kept, nothing decoded).
+        copyable = not png.interlaced and not png.transparent and png.colour in (0, 2, 3)
+        frames.append(Frame(index=0, header=png.header, png=png, decoded=not copyable))
     else:
         frames.append(Frame(index=0, header=headers.header(data, kind)))
     if not frames:
