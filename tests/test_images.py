@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import tracemalloc
 import zlib
 from collections.abc import Callable
@@ -428,6 +429,13 @@ def _png_claiming(width: int, height: int) -> bytes:
     )
 
 
+def _gif_claiming(width: int, height: int) -> bytes:
+    """A GIF whose screen and one image claim *width* x *height* pixels; one pixel of data."""
+    screen = struct.pack("<HHBBB", width, height, 0, 0, 0)
+    image = b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, 0)
+    return b"GIF89a" + screen + image + b"\x02\x02\x4c\x01\x00;"
+
+
 def _corrupted_png() -> bytes:
     data = bytearray(encoded(quadrants((200, 150)), "PNG"))
     start = data.index(b"IDAT") + 40
@@ -443,7 +451,7 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "ifd.tif": (lambda: b"II*\x00\xff\xff\x00\x00" + bytes(64), "damaged"),
     "short.png": (lambda: _png_claiming(200, 150), "damaged"),  # sound chunks, too few rows
     "bomb.png": (lambda: _png_claiming(100_000, 100_000), "too_large"),
-    "bomb.gif": (lambda: b"GIF89a\xff\xff\xff\xff\x00\x00\x00;", "too_large"),
+    "bomb.gif": (lambda: _gif_claiming(65535, 65535), "too_large"),
 }
 
 
@@ -612,3 +620,13 @@ def test_the_command_takes_images_and_paper_size(tmp_path: Path, images: str, pa
     else:
         assert photo not in codes
         assert (sources[photo]["image"], sources[photo]["pages"]) == ("JPEG", 1)
+
+
+def test_past_pillows_own_bomb_bound_an_image_is_too_large_not_damaged() -> None:
+    """max_image_pixels raised past Pillow's (process-wide) bound: its refusal is too_large."""
+    result, _ = compile_files(
+        {"huge.gif": _gif_claiming(65535, 65535)}, BackupOptions(max_image_pixels=10**10)
+    )
+    (entry,) = result.left_out
+    assert entry.code == "too_large"
+    assert "Pillow's decompression-bomb bound" in entry.reason

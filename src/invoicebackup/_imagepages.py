@@ -54,7 +54,7 @@ def pages(image: ParsedImage) -> Iterator[ImagePage]:
             elif not frame.decoded and frame.png is not None:
                 pieces = (_png(data, frame.png),)
             else:
-                pieces, frame = _decoded(data, frame)
+                pieces, frame = _decoded(data, frame, image.kind)
         except BadDocumentError:
             raise
         except MemoryError:
@@ -64,7 +64,16 @@ def pages(image: ParsedImage) -> Iterator[ImagePage]:
                 code="too_large",
                 reason=f"{where} needs more memory to decode than is available",
             ) from None
-        except Exception as error:  # any decoder failure is the file's damage
+        except Exception as error:
+            if type(error).__name__ == "DecompressionBombError":
+                # Pillow's own bound (process-wide, never changed here) is below the limit
+                # the caller raised max_image_pixels to.
+                raise BadDocumentError(
+                    key=image.key,
+                    filename=image.filename,
+                    code="too_large",
+                    reason=f"{where} is over Pillow's decompression-bomb bound: {error}",
+                ) from None
             raise BadDocumentError(
                 key=image.key,
                 filename=image.filename,
@@ -173,15 +182,16 @@ def _g4_strips(data: bytes, tags: dict[int, tuple]) -> tuple[Piece, ...]:  # typ
     return tuple(pieces)
 
 
-def _decoded(data: bytes, frame: Frame) -> tuple[tuple[Piece, ...], Frame]:
-    """One frame decoded by Pillow and written losslessly (Flate).
+def _decoded(data: bytes, frame: Frame, kind: str) -> tuple[tuple[Piece, ...], Frame]:
+    """One frame of an image of format *kind* decoded by Pillow and written losslessly (Flate).
 
     With the frame, its header completed with what Pillow read of a PNG's, WebP's or
     BMP's EXIF orientation and resolution.
     """
     image_module = pillow()
     assert image_module is not None  # open_image refused the image without it
-    with image_module.open(io.BytesIO(data)) as opened:
+    # Only the decoder of the format the bytes were sniffed as: no other plugin reads them.
+    with image_module.open(io.BytesIO(data), formats=(kind,)) as opened:
         if frame.index:
             opened.seek(frame.index)
         if opened.size != (frame.header.width, frame.header.height):

@@ -93,8 +93,9 @@ class SourceRecord:
             form, a rebuilt cross-reference table, bookmarks that point nowhere…
         image: The image format its bytes are (``JPEG``, ``PNG``, ``TIFF``, ``GIF``,
             ``WEBP``, ``BMP``) when it became pages as an image; ``None`` for a PDF.
-            A JPEG's (and a Group 4 fax TIFF's) data is in the backup as it is; other
-            images are decoded and written losslessly (see :doc:`/howto/images`).
+            A JPEG's, a Group 4 fax TIFF's and an opaque PNG's data are in the backup as
+            they are; other images are decoded and written losslessly (see
+            :doc:`/howto/images`).
 
     Example:
         >>> from datetime import datetime, timezone
