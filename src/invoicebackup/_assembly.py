@@ -17,6 +17,7 @@ import attrs
 
 from . import _hashing, _pdf
 from ._documents import Documents
+from ._images import ParsedImage
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
 from .errors import BadDocumentError, DocumentStoreError, InvoiceBackupError
@@ -163,7 +164,9 @@ def assemble(
                                     removed=added.removed,
                                     repaired=loaded.parsed.repaired,
                                     notes=added.notes,
-                                    image=getattr(loaded.parsed, "kind", None),
+                                    image=loaded.parsed.kind
+                                    if isinstance(loaded.parsed, ParsedImage)
+                                    else None,
                                 )
                             )
                             doc_nodes.append(

@@ -15,6 +15,7 @@ import attrs
 
 from . import _hashing, _images, _pdf
 from ._imageheaders import image_format
+from ._pdfopen import with_article
 from ._work import Slot
 from .domain import Document
 from .errors import BadDocumentError, DocumentNotFoundError, EnvelopeNotFoundError
@@ -191,7 +192,7 @@ class Documents:
         """*slot*'s document, whose bytes are an image of format *kind*."""
         what = _images.KINDS[kind]
         if self._options.images == "skip":
-            reason = f"it is {_a(what)}, and images are left out (images='skip')"
+            reason = f"it is {with_article(what)}, and images are left out (images='skip')"
             return Loaded(data_sha=sha, skipped=("image_skipped", reason))
         try:
             image = _images.open_image(
@@ -363,7 +364,8 @@ def _declared_note(slot: Slot, found: str) -> tuple[str, ...]:
     if declared is None or declared == found:
         return ()
     what = "PDF" if found == "PDF" else _images.KINDS[found]
-    return (f"it is declared as {media_type}, but its bytes are {_a(what)}: it was read as one",)
+    found_kind = with_article(what)
+    return (f"it is declared as {media_type}, but its bytes are {found_kind}: it was read as one",)
 
 
 def _neither(data: bytes) -> tuple[str, str]:
@@ -371,9 +373,5 @@ def _neither(data: bytes) -> tuple[str, str]:
     sniffed = _pdf.sniff(data)
     return "not_pdf", (
         f"the attachment is neither a PDF nor an image this library reads: it looks like "
-        f"{_a(sniffed.kind)}; only PDF and image attachments go into a backup"
+        f"{with_article(sniffed.kind)}; only PDF and image attachments go into a backup"
     )
-
-
-def _a(kind: str) -> str:
-    return ("an " if kind[0] in "AEIOU" else "a ") + kind

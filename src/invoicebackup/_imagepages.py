@@ -17,7 +17,8 @@ from typing import Any, Final
 import attrs
 
 from . import _imageheaders as headers
-from ._images import Frame, ImagePage, ParsedImage, Piece, pillow, placement
+from ._images import KINDS, Frame, ImagePage, ParsedImage, Piece, pillow, placement
+from ._pdfopen import with_article
 from .errors import BadDocumentError
 
 #: Flate level of decoded images: a fixed level, so the same image gives the same bytes.
@@ -78,13 +79,10 @@ def pages(image: ParsedImage) -> Iterator[ImagePage]:
                 key=image.key,
                 filename=image.filename,
                 code="damaged",
-                reason=f"{where} cannot be decoded as {_kind(image)}: {_message(error)}",
+                reason=f"{where} cannot be decoded as {with_article(KINDS[image.kind])}: "
+                f"{_message(error)}",
             ) from None
         yield ImagePage(placement=placement(frame.header, image.paper), pieces=pieces)
-
-
-def _kind(image: ParsedImage) -> str:
-    return f"a {image.kind} image" if image.kind[0] not in "AEIOU" else f"an {image.kind} image"
 
 
 def _message(error: Exception) -> str:

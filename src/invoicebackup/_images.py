@@ -37,6 +37,7 @@ from typing import Final
 import attrs
 
 from . import _imageheaders as headers
+from ._pdfopen import with_article
 from .domain import Document
 from .errors import BadDocumentError
 
@@ -73,13 +74,9 @@ class ImagesUnavailable(Exception):
     def __init__(self, kind: str) -> None:
         self.kind = kind
         super().__init__(
-            f"it is {_article(KINDS[kind])}, and reading it needs Pillow, which is not "
+            f"it is {with_article(KINDS[kind])}, and reading it needs Pillow, which is not "
             "installed (pip install 'invoicebackup[images]')"
         )
-
-
-def _article(kind: str) -> str:
-    return ("an " if kind[0] in "AEIOU" else "a ") + kind
 
 
 @attrs.frozen(kw_only=True)
@@ -256,7 +253,9 @@ def open_image(
     try:
         frames = _frames(data, kind, limits, bad)
     except headers.HeaderError as error:
-        raise bad("damaged", f"{_article(KINDS[kind])} that cannot be read: {error}") from None
+        raise bad(
+            "damaged", f"it is {with_article(KINDS[kind])} that cannot be read: {error}"
+        ) from None
     if any(frame.decoded for frame in frames) and pillow() is None:
         raise ImagesUnavailable(kind)
     if kind in ("GIF", "WEBP"):
