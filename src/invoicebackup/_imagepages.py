@@ -66,7 +66,7 @@ def pages(image: ParsedImage) -> Iterator[ImagePage]:
                 reason=f"{where} needs more memory to decode than is available",
             ) from None
         except Exception as error:
-            if type(error).__name__ == "DecompressionBombError":
+            if isinstance(error, _bomb_error()):
                 # Pillow's own bound (process-wide, never changed here) is below the limit
                 # the caller raised max_image_pixels to.
                 raise BadDocumentError(
@@ -83,6 +83,13 @@ def pages(image: ParsedImage) -> Iterator[ImagePage]:
                 f"{_message(error)}",
             ) from None
         yield ImagePage(placement=placement(frame.header, image.paper), pieces=pieces)
+
+
+def _bomb_error() -> type[Exception] | tuple[()]:
+    """Pillow's decompression-bomb error (nothing to catch without Pillow)."""
+    image_module = pillow()
+    found = getattr(image_module, "DecompressionBombError", None)
+    return found if isinstance(found, type) and issubclass(found, Exception) else ()
 
 
 def _message(error: Exception) -> str:
