@@ -13,7 +13,7 @@ BENCH_WORKLOADS ?= generated,realworld
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[cli,docusign]" --group test --group docs
+	$(BIN)/python -m pip install --quiet -e ".[cli,docusign,images]" --group test --group docs
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -62,7 +62,7 @@ demo: $(STAMP)
 $(BENCH_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[cli,docusign]" --group test --group bench
+	$(BIN)/python -m pip install --quiet -e ".[cli,docusign,images]" --group test --group bench
 	touch $(BENCH_STAMP)
 
 ## Ours against pypdf, pikepdf and qpdf on generated backups and on real documents (unique

@@ -59,8 +59,9 @@ def _child(engine: str, workload_dir: Path, out: Path) -> dict[str, Any]:
     """Run one engine once, in this (fresh) process; return what the parent needs."""
     _raise_open_file_limit()
     workload = load_workload(workload_dir)
-    paths = [str(p) for p in workload.paths]
-    keys = [d["key"] for d in workload.manifest["documents"]]
+    # A photo is a JPEG the PDF engines cannot read: they merge its one-page PDF instead.
+    keys = workload.engine_keys
+    paths = [str(workload.folder / key) for key in keys]
     if engine == "pypdf":
         from pypdf import PdfWriter
 

@@ -20,7 +20,12 @@ machine makes the same bytes), and 2-6 attachments among:
 - scanned pages: one 1-3 MB JPEG per page, noise-ish so it does not compress
   away, some scanned sideways (``/Rotate 90``);
 - multi-page text documents (daily reports, T&M tickets, …);
-- marked-up drawings: landscape pages and portrait pages shown rotated.
+- marked-up drawings: landscape pages and portrait pages shown rotated;
+- photos of delivered material: a 1-3 MB colour JPEG as a phone stores it (72 dpi, and
+  often stored sideways with an EXIF orientation), attached as ``image/jpeg``: the
+  backup makes it a page. The PDF engines compared with it cannot read a JPEG, so the
+  workload also holds each photo wrapped in a one-page PDF (``engines/…``, the same JPEG
+  drawn by reportlab) for them to merge instead.
 
 Everything comes from ``random.Random`` seeded by the run's seed and the
 document's identity, so the same seed gives the same bytes whatever order the
@@ -70,8 +75,8 @@ from bench.workload import (
 ESTIMATED_BYTES_PER_INVOICE = 3_800_000
 #: How often an invoice attaches its vendor's certificate of insurance (shared, byte-identical).
 _CERTIFICATE_SHARE = 0.5
-#: The weights of the other attachments: scanned, text and drawing documents.
-_OTHER_WEIGHTS = (0.22, 0.48, 0.3)
+#: The weights of the other attachments: scanned, text, drawing and photo documents.
+_OTHER_WEIGHTS = (0.2, 0.42, 0.26, 0.12)
 #: The lien waiver's field names, the same in every invoice.
 WAIVER_FIELDS = ("claimant", "customer", "job_location", "through_date", "amount", "signature_date")
 
@@ -312,6 +317,53 @@ def scan_page_jpeg(rng: random.Random) -> bytes:
     return out.getvalue()
 
 
+def photo_jpeg(rng: random.Random) -> tuple[bytes, tuple[int, int]]:
+    """A phone photo: a 1-3 MB colour JPEG at 72 dpi, often stored sideways (EXIF 6 or 8).
+
+    Returns the JPEG and its upright size in pixels.
+    """
+    target = rng.uniform(1.0e6, 3.0e6)
+    pixels = target / (3 * _JPEG_BYTES_PER_PIXEL)
+    w = int(math.sqrt(pixels * 4 / 3))
+    h = int(pixels / w)
+    noise = Image.frombytes("RGB", (w, h), rng.randbytes(3 * w * h))
+    photo = noise.point(lambda v: 40 + v * 150 // 255)
+    draw = ImageDraw.Draw(photo)
+    for _ in range(12):  # steel, pallets, a truck: dark blocks on the yard
+        left, top = rng.randrange(w), rng.randrange(h)
+        draw.rectangle((left, top, left + w // 6, top + h // 10), fill=(60, 64, 70))
+    orientation = rng.choice((1, 1, 6, 8))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=85, dpi=(72, 72), exif=exif.tobytes())
+    return out.getvalue(), ((h, w) if orientation in (6, 8) else (w, h))
+
+
+def photo_as_pdf(jpeg: bytes, upright: tuple[int, int]) -> bytes:
+    """The photo as the one-page PDF a PDF engine needs: the same JPEG, drawn upright.
+
+    Fitted on a Letter page as the backup fits a 72-dpi photo too large to be believed.
+    """
+    buffer = io.BytesIO()
+    c = _new_canvas(buffer, "Photo")
+    image = ImageReader(io.BytesIO(jpeg))
+    width, height = upright
+    page = landscape(LETTER) if width > height else LETTER
+    scale = min((page[0] - 72) / width, (page[1] - 72) / height, 1.0)
+    c.setPageSize(page)
+    c.drawImage(
+        image,
+        (page[0] - width * scale) / 2,
+        (page[1] - height * scale) / 2,
+        width * scale,
+        height * scale,
+    )
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
 def scanned_document(rng: random.Random, title: str, *, pages: tuple[int, int] = (1, 2)) -> bytes:
     """Scanned pages, one JPEG each, copied into the PDF as they are; some sideways."""
     buffer = io.BytesIO()
@@ -442,12 +494,22 @@ def generate(folder: Path, *, invoices: int, seed: int = 0) -> Workload:
             kinds.append("w9")
         kinds = kinds[:slots]
         while len(kinds) < slots:
-            kinds.append(rng.choices(("scan", "text", "drawing"), weights=_OTHER_WEIGHTS)[0])
+            kinds.append(
+                rng.choices(("scan", "text", "drawing", "photo"), weights=_OTHER_WEIGHTS)[0]
+            )
         rng.shuffle(kinds)  # upload order
         attachments: list[dict[str, Any]] = []
         for j, kind in enumerate(kinds):
             doc_rng = rng_for(seed, inv_id, j, kind)
-            if kind == "lien_waiver":
+            media_type = "application/pdf"
+            if kind == "photo":
+                jpeg, upright = photo_jpeg(doc_rng)
+                entry = put(f"docs/{inv_id}/photo-{j}.jpg", jpeg)
+                engines = put(f"engines/docs/{inv_id}/photo-{j}.pdf", photo_as_pdf(jpeg, upright))
+                entry = {**entry, "pages": 1, "engine_key": engines["key"]}
+                filename = f"Delivery photo {j + 1}.jpg"
+                media_type = "image/jpeg"
+            elif kind == "lien_waiver":
                 values = {
                     "claimant": vendor,
                     "customer": "Acme Builders",
@@ -486,7 +548,7 @@ def generate(folder: Path, *, invoices: int, seed: int = 0) -> Workload:
                 entry = put(f"docs/{inv_id}/drawing-{j}.pdf", drawing(doc_rng, title))
                 filename = f"{title}.pdf"
             attachments.append(
-                {"key": entry["key"], "filename": filename, "media_type": "application/pdf"}
+                {"key": entry["key"], "filename": filename, "media_type": media_type}
             )
             docs.append({**entry, "kind": kind, "filename": filename})
         invoice["document"] = {

@@ -136,7 +136,7 @@ def _measure(argv: list[str], *, cwd: Path) -> tuple[int, float, float, float, s
 
 def _clean_stray_outputs(workload: Workload) -> None:
     """Delete backups an interrupted run left in the workload folder (ours writes there)."""
-    known = {d["key"] for d in workload.manifest["documents"]}
+    known = {d["key"] for d in workload.manifest["documents"]} | set(workload.engine_keys)
     for path in workload.folder.rglob("*.pdf"):
         if path.relative_to(workload.folder).as_posix() not in known:
             path.unlink()
@@ -151,7 +151,7 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
         if qpdf is None:
             run.unavailable = "the qpdf command is not installed"
             return run
-        keys = [d["key"] for d in workload.manifest["documents"]]
+        keys = workload.engine_keys  # a photo's one-page PDF: qpdf cannot read a JPEG
         argv = [qpdf, "--empty", "--pages", *keys, "--", str(out.resolve())]
         code, wall, cpu, rss, stdout, stderr = _measure(argv, cwd=workload.folder)
         report: dict[str, Any] = {"output": str(out)}

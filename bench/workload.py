@@ -25,7 +25,8 @@ MANIFEST_NAME = "bench-manifest.json"
 #: change, so cached folders are made again.
 #: Version 2: the mix matches the issue's reference workload (about 322 MB of input at
 #: N = 100, of which 0.72 distinct); version 1 repeated fewer shared documents (0.76 distinct).
-GENERATOR_VERSION = 2
+#: Version 3: photos (JPEG attachments) among the other attachments.
+GENERATOR_VERSION = 3
 #: The real-world builder's version (:mod:`bench.realworld`): bump it when its bytes change.
 #: Version 2: the ``%unique`` comment goes before the last ``startxref``; version 1 put it
 #: after ``%%EOF``, which sent every document through pypdf.
@@ -122,6 +123,11 @@ class Workload:
     def paths(self) -> list[Path]:
         """Every document occurrence's file, in backup order."""
         return [self.folder / d["key"] for d in self.manifest["documents"]]
+
+    @property
+    def engine_keys(self) -> list[str]:
+        """What the PDF engines merge, in backup order: a photo's PDF wrapping, else the file."""
+        return [d.get("engine_key", d["key"]) for d in self.manifest["documents"]]
 
 
 def load_workload(folder: Path) -> Workload:

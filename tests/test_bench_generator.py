@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from pypdf import PdfReader
 
-from tests.backup_helpers import bench_generator
+from tests.backup_helpers import bench_generator, cover_pages
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -35,9 +35,34 @@ def test_same_seed_same_bytes_and_every_document_is_a_readable_pdf(tmp_path: Pat
     }
     assert named == {d["key"] for d in manifest["documents"]}
     for document in manifest["documents"]:
-        reader = PdfReader(tmp_path / "a" / document["key"])
+        # A photo is a JPEG; the PDF engines read its one-page PDF wrapping.
+        reader = PdfReader(tmp_path / "a" / document.get("engine_key", document["key"]))
         assert len(reader.pages) == document["pages"], document["key"]
     assert manifest["pages"] == sum(d["pages"] for d in manifest["documents"])
+
+
+def test_photos_are_jpegs_that_the_backup_makes_pages(tmp_path: Path) -> None:
+    """The workload's photos are JPEG attachments: one page each in the backup, as listed."""
+    from invoicebackup import FileSystemStore, compile_backup, load_project
+
+    workload = bench_generator().generate(tmp_path / "w", invoices=6, seed=3)
+    photos = [d for d in workload.manifest["documents"] if d["kind"] == "photo"]
+    assert photos
+    for photo in photos:
+        assert (workload.folder / photo["key"]).read_bytes()[:3] == b"\xff\xd8\xff"
+    result = compile_backup(
+        load_project(workload.folder),
+        invoice_ids=workload.invoice_ids,
+        user_id=workload.manifest["admin_user_id"],
+        store=FileSystemStore(workload.folder),
+    )
+    images = {s.key: s for record in result.invoices for s in record.sources if s.image}
+    assert {key: (s.image, s.pages) for key, s in images.items()} == {
+        photo["key"]: ("JPEG", 1) for photo in photos
+    }
+    assert result.manifest.page_count == cover_pages(result) + workload.manifest["pages"] + sum(
+        1 for entry in result.left_out if entry.page is not None
+    )
 
 
 def test_another_seed_gives_other_bytes(tmp_path: Path) -> None:

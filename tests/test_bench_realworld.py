@@ -126,7 +126,10 @@ def test_the_workload_is_cached_under_its_corpus_and_found_again(
 def test_every_file_drawn_is_included_as_it_is_and_every_excluded_one_is_not(
     corpus: Path,
 ) -> None:
-    """The exclusion list matches compile_backup: no password, no repair, nothing left out."""
+    """The exclusion list matches compile_backup: no password, no repair, nothing left out.
+
+    The ".pdf" files whose bytes are images are image pages, not PDFs for the engines.
+    """
     names = realworld.corpus_files(corpus)
     options = BackupOptions(on_bad_document="skip", embed_manifest=False, repair=False)
     p = project([invoice("i-1", attachments=[attachment(name) for name in names])])
@@ -155,6 +158,18 @@ def test_every_file_drawn_is_included_as_it_is_and_every_excluded_one_is_not(
         )
         (left_out,) = result.left_out
         assert realworld.EXCLUDED[name].startswith(left_out.code), (name, left_out.code)
+    for name, kind in realworld.IMAGES.items():
+        if not (corpus / name).is_file():
+            continue
+        p = project([invoice("i-1", attachments=[attachment(name)])])
+        store = InMemoryStore(
+            {"docs/i-1.pdf": text_pdf(["x"]), "att/" + name: (corpus / name).read_bytes()}
+        )
+        result = compile_backup(
+            p, invoice_ids=["i-1"], user_id=ADMIN.id, store=store, now=NOW, options=options
+        )
+        assert result.left_out == ()
+        assert result.invoices[0].sources[1].image == kind
 
 
 def test_without_the_corpus_the_builder_says_where_it_looked(tmp_path: Path) -> None:

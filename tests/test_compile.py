@@ -156,7 +156,8 @@ def test_a_denied_user_gets_an_error_and_no_output() -> None:
 BAD = {
     "damaged": text_pdf(["x"])[:200],
     "encrypted": _encrypted("open-sesame"),
-    "not_pdf": b"\xff\xd8\xff\xe0\x00\x10JFIF and then a photo",
+    # Its bytes are a web page: neither a PDF nor an image (an image's bytes become pages).
+    "not_pdf": b"<!DOCTYPE html><html><body>404 Not Found</body></html>",
     "empty": b"",
 }
 
@@ -204,7 +205,10 @@ def test_bad_document_policies(code: str, policy: str) -> None:
 
 @pytest.mark.parametrize("policy", ["placeholder", "skip", "fail"])
 def test_an_attachment_that_is_not_a_pdf_is_skipped_and_listed(policy: str) -> None:
-    """A JPEG receipt or a spreadsheet is never included, under every policy, and is listed."""
+    """A "receipt.jpg" whose bytes are a web page, or a spreadsheet, is listed, under every policy.
+
+    Neither is a PDF nor an image: neither is included, and neither is a bad document.
+    """
     receipt = attachment("receipt.jpg", media_type="image/jpeg")
     sheet = attachment("costs.xlsx", media_type="application/vnd.ms-excel")
     p = project([invoice("i-1", attachments=[receipt, sheet])])

@@ -94,6 +94,11 @@ def test_every_corpus_file_is_included_whole_or_reported_with_a_typed_reason(
             assert entry.action is Action.PLACEHOLDER
             assert pages == cover + 2, path.name
             outcomes[path.name] = entry.code
+        elif record.sources[1].image is not None:
+            # A ".pdf" whose bytes are an image (zz-not-pdf-jpeg, -png): one image page.
+            assert (record.sources[1].pages, pages) == (1, cover + 2), path.name
+            assert record.sources[1].notes, path.name  # its declared type did not match
+            outcomes[path.name] = "image"
         else:
             (_, source) = record.sources
             if source.repaired:

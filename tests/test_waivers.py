@@ -517,7 +517,7 @@ def test_a_bad_waiver_document_is_treated_as_a_bad_attachment() -> None:
         ("damaged", "placeholder", "w-1"),
         ("not_pdf", "skipped", "w-2"),
     ]
-    assert result.left_out[1].reason.startswith("the lien waiver is not a PDF")
+    assert result.left_out[1].reason.startswith("the lien waiver is neither a PDF nor an image")
     assert result.invoices[0].missing_waivers == ()  # received, though unreadable
     marks = outline(store.read_bytes(result.key))
     placeholder = result.left_out[0].page

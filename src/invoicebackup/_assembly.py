@@ -17,6 +17,7 @@ import attrs
 
 from . import _cover, _cover_pdf, _hashing, _pdf, _waivers
 from ._documents import Documents
+from ._images import ParsedImage
 from ._sealed import Sealer
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
@@ -129,7 +130,7 @@ def _assemble(
         for planned in planned_contract.invoices
         if work_of[planned.invoice.id].skip_reason is None
         for slot in work_of[planned.invoice.id].slots
-        if slot.declared_pdf
+        if slot.read
     ]
     documents.following = {id(slot): after for slot, after in itertools.pairwise(order)}
     cover_pages: tuple[int, ...] = ()
@@ -150,7 +151,7 @@ def _assemble(
             waiver_nodes: list[_pdf.OutlineNode] = []
             for index, slot in enumerate(item.slots):
                 invoice = planned.invoice
-                loaded = documents.load(slot) if slot.declared_pdf else None
+                loaded = documents.load(slot) if slot.read else None
                 done += 1
                 notify(
                     ProgressEvent(
@@ -160,19 +161,22 @@ def _assemble(
                         pages_written=writer.page_count - len(cover_pages),
                     )
                 )
-                if loaded is None:
+                skipped = unread(slot) if loaded is None else loaded.skipped
+                if skipped is not None:
+                    code, reason = skipped
                     left_out.append(
                         LeftOut(
                             invoice_id=invoice.id,
                             key=slot.key,
                             filename=slot.filename,
-                            code="not_pdf",
-                            reason=not_pdf_reason(slot),
+                            code=code,
+                            reason=reason,
                             action=Action.SKIPPED,
                             waiver=waiver_record(slot),
                         )
                     )
                 else:
+                    assert loaded is not None
                     error = loaded.error
                     if error is not None and options.on_bad_document == "fail":
                         raise error
@@ -214,6 +218,9 @@ def _assemble(
                                     notes=added.notes,
                                     waiver=waiver_record(slot),
                                     embedded_as=embedded_as,
+                                    image=loaded.parsed.kind
+                                    if isinstance(loaded.parsed, ParsedImage)
+                                    else None,
                                 )
                             )
                             (waiver_nodes if slot.waiver else doc_nodes).append(
@@ -361,12 +368,6 @@ def _waivers_node(
     ]
 
 
-def not_pdf_reason(slot: Slot) -> str:
-    """Why a document not declared as a PDF is left out, in words."""
-    what = "the lien waiver" if slot.role is DocumentRole.LIEN_WAIVER else "the attachment"
-    return f"{what} is not a PDF ({declared_type(slot)}); only PDF attachments go into a backup"
-
-
 def placeholder_lines(slot: Slot, error: BadDocumentError, vocabulary: Vocabulary) -> list[str]:
     """What a placeholder says of the document it stands for: its name, its key, why."""
     return [
@@ -384,6 +385,15 @@ def _code_label(code: str, vocabulary: Vocabulary) -> str:
         return vocabulary.term(f"bad_document.{code}")
     except KeyError:
         return code
+
+
+def unread(slot: Slot) -> tuple[str, str]:
+    """Why a document declared as neither a PDF nor an image is left out unread."""
+    what = "the lien waiver" if slot.role is DocumentRole.LIEN_WAIVER else "the attachment"
+    return "not_pdf", (
+        f"{what} is not a PDF ({declared_type(slot)}); "
+        "only PDF and image attachments go into a backup"
+    )
 
 
 def declared_type(slot: Slot) -> str:

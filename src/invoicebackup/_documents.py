@@ -13,27 +13,43 @@ from typing import Final
 
 import attrs
 
-from . import _hashing, _pdf
+from . import _hashing, _images, _pdf
+from ._imageheaders import image_format
+from ._pdfopen import with_article
 from ._sealed import SEALED_ROLES
 from ._work import Slot
 from .domain import Document
 from .errors import BadDocumentError, DocumentNotFoundError, EnvelopeNotFoundError
 from .options import BackupOptions
+from .plan import DocumentRole
 
 
 @attrs.define
 class Loaded:
     data_sha: str | None = None
-    parsed: _pdf.ParsedPdf | None = None
+    parsed: _pdf.ParsedPdf | _images.ParsedImage | None = None
     error: BadDocumentError | None = None
     #: The bytes read, when kept: a ZIP backup writes every document as it was, and a
     #: sealed original is embedded as it was.
     data: bytes | None = None
+    #: Left out by choice, not for damage: its code and reason (an image with
+    #: ``images="skip"``, or one that needs the ``images`` extra).
+    skipped: tuple[str, str] | None = None
 
 
 def limits_of(options: BackupOptions) -> _pdf.Limits:
     """The bounds *options* put on one document."""
     return _pdf.Limits(max_bytes=options.max_document_bytes, max_pages=options.max_document_pages)
+
+
+def image_limits_of(options: BackupOptions) -> _images.ImageLimits:
+    """The bounds *options* put on one image document."""
+    return _images.ImageLimits(
+        max_pixels=options.max_image_pixels,
+        max_frames=options.max_document_pages,
+        max_bytes=options.max_document_bytes,
+        paper=options.paper_size,
+    )
 
 
 def passwords_for(
@@ -164,6 +180,12 @@ class Documents:
         known = self._known(slot, sha)
         if known is not None:
             return attrs.evolve(known, data=kept)
+        kind = image_format(data)
+        if kind is not None:
+            return attrs.evolve(self._image(slot, data, sha, kind), data=kept)
+        if not slot.declared_pdf and _pdf.sniff(data).code is not None:
+            # Read because it may have been an image; it is neither that nor a PDF.
+            return Loaded(data_sha=sha, skipped=_neither(slot, data))
         try:
             parsed = _pdf.open_pdf(
                 data,
@@ -177,7 +199,30 @@ class Documents:
         except BadDocumentError as error:
             self._errors[sha] = error
             return Loaded(data_sha=sha, error=error)
+        parsed.notes = (*parsed.notes, *_declared_note(slot, "PDF"))
         return Loaded(data_sha=sha, parsed=parsed, data=kept)
+
+    def _image(self, slot: Slot, data: bytes, sha: str, kind: str) -> Loaded:
+        """*slot*'s document, whose bytes are an image of format *kind*."""
+        what = _images.KINDS[kind]
+        if self._options.images == "skip":
+            reason = f"it is {with_article(what)}, and images are left out (images='skip')"
+            return Loaded(data_sha=sha, skipped=("image_skipped", reason))
+        try:
+            image = _images.open_image(
+                data,
+                kind,
+                key=slot.key,
+                filename=slot.filename,
+                limits=image_limits_of(self._options),
+            )
+        except _images.ImagesUnavailable as missing:
+            return Loaded(data_sha=sha, skipped=("needs_images_extra", str(missing)))
+        except BadDocumentError as error:
+            self._errors[sha] = error
+            return Loaded(data_sha=sha, error=error)
+        image.notes = (*_declared_note(slot, kind), *image.notes)
+        return Loaded(data_sha=sha, parsed=image)
 
     def add(
         self,
@@ -197,6 +242,12 @@ class Documents:
         assert loaded.data_sha is not None
         sha = loaded.data_sha
         parsed = loaded.parsed
+        if isinstance(parsed, _images.ParsedImage):
+            # Not kept for another occurrence: its pages are made from its bytes each time.
+            try:
+                return writer.add_image(parsed)
+            finally:
+                parsed.release()
         try:
             try:
                 added = writer.add_document(
@@ -317,3 +368,41 @@ class Documents:
         while len(self._parsed) > _KEPT_DOCUMENTS:
             _, dropped = self._parsed.popitem(last=False)
             dropped.release()
+
+
+#: The image format (or ``PDF``) each declared media type says a document is.
+_DECLARED: Final = {
+    "application/pdf": "PDF",
+    "application/x-pdf": "PDF",
+    "application/acrobat": "PDF",
+    "image/jpeg": "JPEG",
+    "image/pjpeg": "JPEG",
+    "image/png": "PNG",
+    "image/tiff": "TIFF",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+    "image/bmp": "BMP",
+}
+
+
+def _declared_note(slot: Slot, found: str) -> tuple[str, ...]:
+    """A note when *slot*'s declared media type says it is another kind than its bytes."""
+    if slot.document is None:
+        return ()
+    media_type = slot.document.media_type.partition(";")[0]
+    declared = _DECLARED.get(media_type)
+    if declared is None or declared == found:
+        return ()
+    what = "PDF" if found == "PDF" else _images.KINDS[found]
+    found_kind = with_article(what)
+    return (f"it is declared as {media_type}, but its bytes are {found_kind}: it was read as one",)
+
+
+def _neither(slot: Slot, data: bytes) -> tuple[str, str]:
+    """Why a document read as a possible image is left out: its bytes are neither."""
+    sniffed = _pdf.sniff(data)
+    what = "the lien waiver" if slot.role is DocumentRole.LIEN_WAIVER else "the attachment"
+    return "not_pdf", (
+        f"{what} is neither a PDF nor an image this library reads: it looks like "
+        f"{with_article(sniffed.kind)}; only PDF and image attachments go into a backup"
+    )

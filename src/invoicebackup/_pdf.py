@@ -16,6 +16,7 @@ handles and outlines are plain :class:`OutlineNode` values.
 
 from __future__ import annotations
 
+from ._outline import shifted
 from ._pdfopen import (
     HEADER_WINDOW,
     MAX_PASSWORDS,
@@ -27,7 +28,7 @@ from ._pdfopen import (
     repair_pdf,
     sniff,
 )
-from ._pdfwriter import Added, BackupWriter, shifted
+from ._pdfwriter import Added, BackupWriter
 from .pdf.document import CERTIFIED_NOTE, PURE_XFA_NOTE, SIGNATURE_NOTE, OutlineNode
 
 __all__ = [

@@ -139,7 +139,8 @@ def sniff(data: bytes) -> Sniffed:
     return Sniffed(code="not_pdf", kind="file of unknown type")
 
 
-def _a(kind: str) -> str:
+def with_article(kind: str) -> str:
+    """*kind* with "a" or "an" before it (``an HTML page``, ``a JPEG image``)."""
     article = (
         "an"
         if kind[:1].lower() in "aeiou" or kind.startswith(("HTML", "ODT", "XLSX", "RTF"))
@@ -306,7 +307,12 @@ def open_pdf(
         _bad(key, filename, "empty", f"it is an {sniffed.kind} (no content)")
     try:
         if sniffed.code == "not_pdf":
-            _bad(key, filename, "not_pdf", f"it is not a PDF; it looks like {_a(sniffed.kind)}")
+            _bad(
+                key,
+                filename,
+                "not_pdf",
+                f"it is not a PDF; it looks like {with_article(sniffed.kind)}",
+            )
         return _parse(
             data, key=key, filename=filename, limits=limits, passwords=passwords, cache=cache
         )

@@ -18,12 +18,16 @@ import hashlib
 import re
 import zlib
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import IO, Final, cast
 
 import attrs
 
+from ._imagepages import pages as image_pages
+from ._imagepages import write_image_page
+from ._images import ParsedImage
+from ._outline import write_outline
 from ._pdfopen import Limits, NeedsBytes, ParsedPdf
 from ._snapshot import Spool, page_digests
 from ._textpage import text_ops
@@ -59,18 +63,6 @@ class Added:
     fields: int
     removed: tuple[str, ...]
     notes: tuple[str, ...] = ()
-
-
-def shifted(nodes: Sequence[OutlineNode], offset: int) -> tuple[OutlineNode, ...]:
-    """*nodes* with every page index moved by *offset* (a source's bookmarks in the output)."""
-    return tuple(
-        OutlineNode(
-            title=node.title,
-            page_index=node.page_index + offset,
-            children=shifted(node.children, offset),
-        )
-        for node in nodes
-    )
 
 
 class _Occurrence:
@@ -477,6 +469,35 @@ class BackupWriter:
 
         return record, notes
 
+    # -- images -------------------------------------------------------------------------
+
+    def add_image(self, image: ParsedImage) -> Added:
+        """Add every page of *image* to the end of the output (one page decoded at a time).
+
+        Raises:
+            BadDocumentError: A page cannot be decoded; nothing of the image was written.
+        """
+        if self._finished:
+            raise ValueError("the backup is already finished")
+        mark = self._objects.mark
+        first = len(self._pages)
+        self._objects.stage()
+        try:
+            for page in image_pages(image):
+                self._pages.append(write_image_page(self._objects, page, self._pages_root))
+        except BaseException:
+            self._objects.rollback(mark)
+            del self._pages[first:]
+            raise
+        self._objects.commit()
+        return Added(
+            first_page=first,
+            page_count=len(self._pages) - first,
+            fields=0,
+            removed=(),
+            notes=image.notes,
+        )
+
     # -- our own pages ------------------------------------------------------------------
 
     def add_text_page(
@@ -636,7 +657,9 @@ class BackupWriter:
         )
         catalog = bytearray(b"<</Type/Catalog/Pages %d 0 R" % self._pages_root)
         if self._outline:
-            catalog += b"/Outlines %d 0 R/PageMode/UseOutlines" % self._write_outline()
+            catalog += b"/Outlines %d 0 R/PageMode/UseOutlines" % write_outline(
+                self._objects, self._outline, self._pages
+            )
         form = self._form
         if form.fields:
             body = bytearray(b"<</Fields[%s]/DA" % _refs(form.fields))
@@ -708,40 +731,6 @@ class BackupWriter:
             names += _text(filename) + b" %d 0 R" % specs[filename]
         return bytes(names)
 
-    def _write_outline(self) -> int:
-        """Write the bookmark tree; return the number of its root."""
-        allocate = self._objects.allocate
-        root = allocate()
-        numbers: dict[int, int] = {}
-        for node, _siblings, _index, _parent in _preorder(self._outline):
-            numbers[id(node)] = allocate()
-        for node, siblings, index, parent in _preorder(self._outline):
-            body = bytearray(b"<</Title")
-            body += _text(node.title)
-            body += b"/Parent %d 0 R" % (root if parent is None else numbers[id(parent)])
-            if index > 0:
-                body += b"/Prev %d 0 R" % numbers[id(siblings[index - 1])]
-            if index + 1 < len(siblings):
-                body += b"/Next %d 0 R" % numbers[id(siblings[index + 1])]
-            if node.children:
-                body += b"/First %d 0 R/Last %d 0 R/Count %d" % (
-                    numbers[id(node.children[0])],
-                    numbers[id(node.children[-1])],
-                    _outline_count(node.children),
-                )
-            body += b"/Dest[%d 0 R/Fit]>>" % self._pages[node.page_index]
-            self._objects.put(numbers[id(node)], body)
-        self._objects.put(
-            root,
-            b"<</Type/Outlines/First %d 0 R/Last %d 0 R/Count %d>>"
-            % (
-                numbers[id(self._outline[0])],
-                numbers[id(self._outline[-1])],
-                _outline_count(self._outline),
-            ),
-        )
-        return root
-
 
 def _with_annotations(
     page: Dictionary, annotations: Sequence[int], ref: Callable[[Ref], bytes]
@@ -767,24 +756,6 @@ def _media_box(page: Dictionary) -> tuple[float, float, float, float]:
         else:
             return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
     return 0.0, 0.0, *_LETTER
-
-
-def _preorder(
-    nodes: Sequence[OutlineNode], parent: OutlineNode | None = None
-) -> Iterator[tuple[OutlineNode, Sequence[OutlineNode], int, OutlineNode | None]]:
-    """Every bookmark under *nodes*, parents first: the node, its siblings, its index, its parent.
-
-    A function of the module, not a closure that calls itself: such a closure would keep
-    the writer (and the backup's file) in a cycle until the garbage collector found it.
-    """
-    for index, node in enumerate(nodes):
-        yield node, nodes, index, parent
-        yield from _preorder(node.children, node)
-
-
-def _outline_count(nodes: Sequence[OutlineNode]) -> int:
-    """How many bookmarks *nodes* hold, at every depth."""
-    return sum(1 + _outline_count(node.children) for node in nodes)
 
 
 def _refs(numbers: Sequence[int] | dict[int, None]) -> bytes:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 
 import attrs
@@ -320,7 +321,14 @@ def sample_project(*, today: date | None = None) -> Project:
             status=InvoiceStatus.APPROVED,
             amount=Decimal("46000.00"),
             document=_pdf("docs/i-4.pdf", "Steel invoice.pdf"),
-            attachments=(_pdf("docs/i-4-mill-cert.pdf", "Mill certificate.pdf"),),
+            attachments=(
+                _pdf("docs/i-4-mill-cert.pdf", "Mill certificate.pdf"),
+                Document(
+                    key="docs/i-4-delivery-photo.jpg",
+                    filename="Steel delivered (photo).jpg",
+                    media_type="image/jpeg",
+                ),
+            ),
         ),
     )
     return Project(
@@ -400,6 +408,11 @@ def sample_documents(*, today: date | None = None) -> dict[str, bytes]:
     # A damaged attachment: a PDF cut off in the middle, as an interrupted upload leaves it.
     whole = _samples.text_pdf(["MILL CERTIFICATE\nHeat 4471\nASTM A992"])
     docs["docs/i-4-mill-cert.pdf"] = whole[: len(whole) // 3]
+    # A phone photo of the delivery: a JPEG stored turned, with its EXIF orientation (made by
+    # docs/_static/make_sample_photo.py; shipped, so the sample needs no image library).
+    docs["docs/i-4-delivery-photo.jpg"] = (
+        resources.files("invoicebackup").joinpath("sample_delivery_photo.jpg").read_bytes()
+    )
     # The signed version of invoice 2, as DocuSign hands it back once the envelope completes.
     provider = InMemorySignatureProvider()
     provider.add_envelope(_ENVELOPE, status=EnvelopeStatus.SENT)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import attrs
 
 from . import _pdf
+from ._images import may_be_image
 from .domain import Document, LienWaiver
 from .manifest import EnvelopeRecord, SignatureState
 from .plan import DocumentRole, PlannedInvoice
@@ -31,6 +32,15 @@ class Slot:
     parsed: _pdf.ParsedPdf | None = None
     #: The lien waiver whose document this is (role LIEN_WAIVER).
     waiver: LienWaiver | None = None
+
+    @property
+    def read(self) -> bool:
+        """Whether its bytes are read: declared as a PDF or an image, or of no stated type.
+
+        The bytes then decide what it is. A document declared as anything else (a
+        spreadsheet, a Word document) is left out unread.
+        """
+        return self.declared_pdf or (self.document is not None and may_be_image(self.document))
 
 
 @attrs.frozen(kw_only=True)

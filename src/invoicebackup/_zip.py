@@ -28,16 +28,16 @@ from typing import Final
 
 import attrs
 
-from . import _pdf
 from ._assembly import (
     Sink,
     invoice_record,
-    not_pdf_reason,
     placeholder_lines,
     skipped_invoices,
+    unread,
     waiver_record,
 )
 from ._documents import Documents
+from ._images import ParsedImage
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
 from .errors import BadDocumentError
@@ -62,6 +62,15 @@ _RESERVED: Final = frozenset(
 
 #: Permissions given to every entry (rw-r--r--, a regular file), as a Unix host writes them.
 _ENTRY_MODE: Final = 0o100644 << 16
+#: An image's entry keeps its format's usual extension, whatever its declared name says.
+_IMAGE_EXTENSIONS: Final = {
+    "JPEG": "jpg",
+    "PNG": "png",
+    "TIFF": "tif",
+    "GIF": "gif",
+    "WEBP": "webp",
+    "BMP": "bmp",
+}
 
 
 def entry_name(
@@ -94,7 +103,9 @@ def entry_name(
 
 
 def _stem(filename: str) -> str:
-    return filename[:-4] if filename.lower().endswith(".pdf") else filename
+    """*filename* without its extension: the entry gets the one its bytes call for."""
+    stem, dot, extension = filename.rpartition(".")
+    return stem if dot and stem and 1 <= len(extension) <= 5 else filename
 
 
 def _entry_time(project: Project, now: datetime) -> tuple[int, int, int, int, int, int]:
@@ -233,31 +244,44 @@ def _entry(
     pages: int,
 ) -> tuple[SourceRecord | None, LeftOut | None]:
     """Write *slot*'s document (or what stands for it); its source record or why it is not in."""
-    if not slot.declared_pdf:
+    if not slot.read:
+        code, reason = unread(slot)
         return None, LeftOut(
             invoice_id=invoice.id,
             key=slot.key,
             filename=slot.filename,
-            code="not_pdf",
-            reason=not_pdf_reason(slot),
+            code=code,
+            reason=reason,
             action=Action.SKIPPED,
             waiver=waiver_record(slot),
         )
     loaded = documents.load(slot)
+    if loaded.skipped is not None:  # an image left out by choice, or neither image nor PDF
+        code, reason = loaded.skipped
+        return None, LeftOut(
+            invoice_id=invoice.id,
+            key=slot.key,
+            filename=slot.filename,
+            code=code,
+            reason=reason,
+            action=Action.SKIPPED,
+            waiver=waiver_record(slot),
+        )
     try:
         error = loaded.error
         if error is None:
             assert loaded.parsed is not None
             assert loaded.data is not None
             assert loaded.data_sha is not None
-            parsed: _pdf.ParsedPdf = loaded.parsed
+            parsed = loaded.parsed
+            image = parsed.kind if isinstance(parsed, ParsedImage) else None
             name = entry_name(
                 out.number(),
                 out.width,
                 contract.number,
                 invoice.number,
                 _stem(slot.filename),
-                "pdf",
+                "pdf" if image is None else _IMAGE_EXTENSIONS[image],
             )
             out.add(name, loaded.data, compress=False)
             return SourceRecord(
@@ -273,6 +297,7 @@ def _entry(
                 repaired=parsed.repaired,
                 waiver=waiver_record(slot),
                 entry=name,
+                image=image,
             ), None
         if options.on_bad_document == "fail":
             raise error

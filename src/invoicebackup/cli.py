@@ -582,6 +582,21 @@ def _policies(function: Callable[..., Any]) -> Callable[..., Any]:
         "when both its tier's and its condition's parts are.",
     )(function)
     function = click.option(
+        "--paper-size",
+        type=click.Choice(["letter", "a4"]),
+        default="letter",
+        show_default=True,
+        help="The paper an image with no plausible resolution is fitted on.",
+    )(function)
+    function = click.option(
+        "--images",
+        type=click.Choice(["pages", "skip"]),
+        default="pages",
+        show_default=True,
+        help="What to do with an image (JPEG, PNG, TIFF, GIF, WebP, BMP): make it pages, "
+        "or leave it out and list it.",
+    )(function)
+    function = click.option(
         "--include-certificate",
         is_flag=True,
         help="Append DocuSign's certificate of completion after each signed invoice.",

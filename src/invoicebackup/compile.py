@@ -34,13 +34,12 @@ A whole backup, with an in-memory store:
 ...         id="i-1", contract_id="c-1", billing_period_id="bp-1", position=1, number="1",
 ...         document=Document(key="docs/i-1.pdf", filename="Pay application 1.pdf"),
 ...         attachments=[Document(key="docs/waiver.pdf", filename="Lien waiver.pdf"),
-...                      Document(key="docs/receipt.jpg", filename="receipt.jpg",
-...                               media_type="image/jpeg")])],
+...                      Document(key="docs/costs.xlsx", filename="costs.xlsx")])],
 ... )
 >>> store = InMemoryStore({
 ...     "docs/i-1.pdf": text_pdf(["Pay application 1", "Continuation sheet"]),
 ...     "docs/waiver.pdf": lien_waiver_pdf({"amount": "12,500.00"}),
-...     "docs/receipt.jpg": b"\xff\xd8\xff\xe0 a JPEG",
+...     "docs/costs.xlsx": b"PK\x03\x04 a spreadsheet",
 ... })
 >>> result = compile_backup(project, invoice_ids=["i-1"], user_id="u-1", store=store,
 ...                         now=datetime(2024, 6, 3, 14, 5, tzinfo=timezone.utc))
@@ -51,7 +50,7 @@ A whole backup, with an in-memory store:
 >>> result.manifest.cover_first_page, result.manifest.cover_last_page  # the cover sheet
 (1, 1)
 >>> [(item.filename, item.code, item.action.value) for item in result.left_out]
-[('receipt.jpg', 'not_pdf', 'skipped')]
+[('costs.xlsx', 'not_pdf', 'skipped')]
 >>> print(result.message)  # doctest: +NORMALIZE_WHITESPACE
 The invoice backup was compiled; 1 item left out or replaced by a placeholder:
 Subcontractor invoice backup - Harbour Tower - HT-01 - 2024-06-03 - 1405.pdf

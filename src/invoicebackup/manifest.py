@@ -158,6 +158,11 @@ class SourceRecord:
         embedded_as: The name of the embedded file holding its original bytes, when it
             is a sealed original (see
             :attr:`~invoicebackup.options.BackupOptions.embed_signed_originals`).
+        image: The image format its bytes are (``JPEG``, ``PNG``, ``TIFF``, ``GIF``,
+            ``WEBP``, ``BMP``) when it became pages as an image; ``None`` for a PDF.
+            A JPEG's, a Group 4 fax TIFF's and an opaque PNG's data are in the backup as
+            they are; other images are decoded and written losslessly (see
+            :doc:`/howto/images`).
 
     Example:
         >>> from datetime import datetime, timezone
@@ -192,6 +197,7 @@ class SourceRecord:
     waiver: WaiverRecord | None = None
     entry: str | None = None
     embedded_as: str | None = None
+    image: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -349,7 +355,7 @@ class BackupManifest:
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> manifest = result.manifest
         >>> manifest.title, manifest.language, manifest.page_count, manifest.created_at.isoformat()
-        ('Subcontractor invoice backup', 'en-US', 4, '2026-11-03T09:30:00+00:00')
+        ('Subcontractor invoice backup', 'en-US', 5, '2026-11-03T09:30:00+00:00')
         >>> manifest.cover_first_page, manifest.cover_last_page
         (1, 1)
         >>> [record.invoice_id for record in manifest.invoices], len(manifest.left_out)
@@ -397,7 +403,7 @@ class BackupResult:
         >>> result.filename
         'Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf'
         >>> result.page_count, len(result.sha256), result.size > 0
-        (4, 64, True)
+        (5, 64, True)
         >>> print(result.message)  # doctest: +NORMALIZE_WHITESPACE
         The invoice backup was compiled; 1 item left out or replaced by a placeholder:
         Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf

@@ -107,6 +107,8 @@ def parse_include(value: str | Iterable[str | Include]) -> frozenset[Include]:
 _BAD_DOCUMENT_POLICIES: Final = ("placeholder", "skip", "fail")
 _UNSIGNED_POLICIES: Final = ("unsigned", "skip", "fail")
 _FORMATS: Final = ("pdf", "zip")
+_IMAGE_POLICIES: Final = ("pages", "skip")
+_PAPER_SIZES: Final = ("letter", "a4")
 
 
 def _valid_prefix(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -189,6 +191,15 @@ class BackupOptions:
             ``repair`` extra), rewrite it with pikepdf (qpdf) and try again; such a
             source is marked ``repaired`` in the manifest. Without pikepdf this does
             nothing.
+        images: What to do with a document whose bytes are an image (JPEG, PNG, TIFF,
+            GIF, WebP, BMP), whatever its name says: ``"pages"`` (it becomes pages at its
+            real size, the right way up; see :doc:`/howto/images`) or ``"skip"`` (a
+            result entry with the code ``image_skipped``).
+        paper_size: The paper an image with no plausible resolution is fitted on:
+            ``"letter"`` (8.5 x 11 in) or ``"a4"``; turned to landscape for a wide image.
+        max_image_pixels: An image page (a TIFF page, a frame) of more pixels is
+            ``too_large``, checked on its header before it is decoded. Its pages count
+            against ``max_document_pages``.
 
     Example:
         >>> from invoicebackup import BackupOptions
@@ -235,3 +246,8 @@ class BackupOptions:
     embed_signed_originals: bool = attrs.field(
         default=False, validator=attrs.validators.instance_of(bool)
     )
+    images: str = attrs.field(default="pages", validator=attrs.validators.in_(_IMAGE_POLICIES))
+    paper_size: str = attrs.field(default="letter", validator=attrs.validators.in_(_PAPER_SIZES))
+    # Under Pillow's own decompression-bomb threshold (about 89 million), so a decoder
+    # never warns about an image this library accepted.
+    max_image_pixels: int = attrs.field(default=80_000_000, validator=_positive)

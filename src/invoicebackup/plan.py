@@ -169,7 +169,7 @@ class BackupPlan:
         >>> [planned.contract.number for planned in plan.contracts]
         ['SC-2', 'SC-10', 'sc-11']
         >>> plan.invoice_ids, len(plan.documents)
-        (('i-1', 'i-2', 'i-3', 'i-4'), 12)
+        (('i-1', 'i-2', 'i-3', 'i-4'), 13)
 
     .. versionadded:: 0.1.0
     """

@@ -44,7 +44,7 @@ from collections.abc import Iterable
 import attrs
 
 from . import _hashing
-from ._assembly import not_pdf_reason
+from ._assembly import unread
 from ._documents import Documents, limits_of
 from ._signed_versions import resolve_signatures, store_slot
 from ._work import InvoiceWork, Slot
@@ -221,8 +221,11 @@ def preview_backup(
         >>> preview = preview_backup(sample_project(), contract_ids=["k-11"], user_id="u-admin",
         ...                          store=InMemoryStore(sample_documents()),
         ...                          options=BackupOptions(on_bad_document="skip"))
-        >>> [(d.filename, d.fate.value, d.code) for d in preview.documents]
-        [('Steel invoice.pdf', 'included', None), ('Mill certificate.pdf', 'skipped', 'damaged')]
+        >>> for d in preview.documents:
+        ...     print(d.filename, d.fate.value, d.code)
+        Steel invoice.pdf included None
+        Mill certificate.pdf skipped damaged
+        Steel delivered (photo).jpg included None
 
     .. versionadded:: 0.1.0
     """
@@ -299,15 +302,14 @@ def _slot_fate(
         fate=Fate.INCLUDED,
         waiver_id=slot.waiver.id if slot.waiver else None,
     )
-    if not slot.declared_pdf:
-        # As a compile does: only documents declared as PDFs are read.
-        return attrs.evolve(
-            fate,
-            fate=Fate.SKIPPED,
-            code="not_pdf",
-            reason=not_pdf_reason(slot),
-        )
+    if not slot.read:
+        # As a compile does: only documents declared as PDFs or images are read.
+        code, reason = unread(slot)
+        return attrs.evolve(fate, fate=Fate.SKIPPED, code=code, reason=reason)
     loaded = documents.load(slot)
+    if loaded.skipped is not None:
+        code, reason = loaded.skipped
+        return attrs.evolve(fate, fate=Fate.SKIPPED, code=code, reason=reason)
     if loaded.parsed is not None:
         loaded.parsed.release()
     if slot.parsed is not None:

@@ -51,11 +51,13 @@ class ProgressEvent:
         >>> for event in events:
         ...     print(event.stage.value, event.documents_done, event.documents_total,
         ...           event.pages_written)
-        read 1 2 0
-        assembled 1 2 2
-        read 2 2 2
-        assembled 2 2 3
-        written 2 2 4
+        read 1 3 0
+        assembled 1 3 2
+        read 2 3 2
+        assembled 2 3 3
+        read 3 3 3
+        assembled 3 3 4
+        written 3 3 5
 
     .. versionadded:: 0.1.0
     """

@@ -1003,7 +1003,7 @@ def manifest_to_dict(manifest: BackupManifest) -> dict[str, Any]:
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> data = manifest_to_dict(result.manifest)
         >>> data["format"], data["created_at"], data["page_count"]
-        ('invoicebackup.manifest/2', '2026-11-03T09:30:00Z', 4)
+        ('invoicebackup.manifest/2', '2026-11-03T09:30:00Z', 5)
         >>> [(item["filename"], item["code"], item["action"]) for item in data["left_out"]]
         [('Mill certificate.pdf', 'damaged', 'placeholder')]
 
@@ -1081,7 +1081,7 @@ def result_to_json(result: BackupResult) -> str:
         >>> print(data["filename"])
         Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930.pdf
         >>> data["manifest"]["page_count"], data["manifest"]["invoices"][0]["invoice_id"]
-        (4, 'i-4')
+        (5, 'i-4')
 
     .. versionadded:: 0.1.0
     """

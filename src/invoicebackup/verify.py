@@ -144,7 +144,7 @@ class VerifyResult:
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> checked = verify_backup(store.read_bytes(result.key))
         >>> checked.verified, checked.manifest_format, checked.pages_checked
-        (True, 'invoicebackup.manifest/2', 4)
+        (True, 'invoicebackup.manifest/2', 5)
         >>> checked.not_checked
         ('the sources: no project folder or store was given',)
 
@@ -196,7 +196,7 @@ def verify_backup(
         ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> checked = verify_backup(store.read_bytes(result.key), store=store)
         >>> checked.verified, checked.page_count, checked.pages_checked, checked.sources_checked
-        (True, 3, 3, 2)
+        (True, 6, 6, 4)
 
     .. versionadded:: 0.1.0
     """
