@@ -130,11 +130,19 @@ def _child_ours(workload: Workload) -> dict[str, Any]:
         for item in left_out
         if getattr(getattr(item, "action", None), "value", None) == "placeholder"
     ]
+    manifest = _first_attr(result, ("manifest",))
+    first, last = (
+        (getattr(manifest, "cover_first_page", None), getattr(manifest, "cover_last_page", None))
+        if manifest is not None
+        else (None, None)
+    )
     return {
         "output": str(workload.folder / str(key)),
         "work_s": work,
         "api": api,
         "placeholders": len(placeholders),
+        # Our own pages ahead of the invoices (the cover sheet): the peers make none.
+        "cover_pages": 0 if first is None or last is None else last - first + 1,
         "left_out": [f"{getattr(i, 'key', '?')}: {getattr(i, 'reason', '?')}" for i in left_out],
         "reported_pages": _first_attr(result, ("page_count", "pages")),
     }

@@ -185,7 +185,11 @@ def _run_engine(engine: str, workload: Workload, rep: int, scratch: Path, *, che
     run.cpu_s = cpu
     run.peak_rss_mb = rss
     run.output_mb = output.stat().st_size / 1e6
-    run.expected_pages = workload.manifest["pages"] + int(report.get("placeholders", 0))
+    run.expected_pages = (
+        workload.manifest["pages"]
+        + int(report.get("placeholders", 0))
+        + int(report.get("cover_pages", 0))
+    )
     try:
         if engine == "ours":
             run.sha256 = _sha256(output)
@@ -362,7 +366,7 @@ def _checked_ours(size: SizeResult) -> tuple[list[Run], Run | None]:
 def _pages_row(size: SizeResult, checked: Run | None) -> list[str]:
     return [
         size.workload,
-        "pages = inputs' pages + placeholders",
+        "pages = inputs' pages + placeholders + cover sheet",
         _scope(size),
         "-" if checked is None else f"{checked.pages} of {checked.expected_pages}",
         _status(None if checked is None else checked.pages == checked.expected_pages),
