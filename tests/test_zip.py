@@ -16,6 +16,8 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import pikepdf
+import pypdf
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -41,6 +43,8 @@ from tests.test_memory import _workload
 TODAY = date(2026, 11, 3)
 EVERYTHING = ["k-2", "k-10", "k-11"]
 ZIP = BackupOptions(format="zip", include_certificate=True)
+#: The cover sheet's entry: number 000, ahead of the documents.
+COVER = "000 - Cover sheet.pdf"
 
 
 def _compile_zip(
@@ -84,7 +88,7 @@ def test_the_zip_holds_each_source_as_its_bytes_in_backup_order() -> None:
     ]
     names = archive.namelist()
     assert names[-1] == MANIFEST_NAME
-    in_order = [n for n in names if n != MANIFEST_NAME and not n.endswith(".txt")]
+    in_order = [n for n in names if n not in (MANIFEST_NAME, COVER) and not n.endswith(".txt")]
     assert in_order == [s.entry for s in sources]
     for source in sources:
         assert source.entry is not None
@@ -119,8 +123,37 @@ def test_the_entries_are_named_for_contract_invoice_and_document() -> None:
     text = archive.read(placeholder.entry).decode()
     assert "docs/i-4-mill-cert.pdf" in text
     assert "(damaged)" in text
-    numbers = [int(n[:3]) for n in names if n != MANIFEST_NAME]
+    numbers = [int(n[:3]) for n in names if n not in (MANIFEST_NAME, COVER)]
     assert numbers == list(range(1, len(numbers) + 1))
+    # The cover sheet is number 000, written after the documents it lists, before the manifest.
+    assert names[-2:] == [COVER, MANIFEST_NAME]
+
+
+def test_the_zip_has_the_cover_sheet_as_a_pdf_of_its_own() -> None:
+    """Entry 000 is the cover sheet: every invoice and the page it starts on, no link to follow.
+
+    Its pages are counted as the manifest counts them (the documents read one after another);
+    without the cover-sheet part there is none.
+    """
+    store = InMemoryStore(sample_documents(today=TODAY))
+    result, archive = _compile_zip(store)
+    with pikepdf.open(io.BytesIO(archive.read(COVER))) as cover:
+        assert all("/Annots" not in page for page in cover.pages)
+        assert "/StructTreeRoot" in cover.Root
+    text = "\n".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(archive.read(COVER))).pages
+    )
+    for record in result.invoices:
+        assert record.first_page is not None
+        line = next(line for line in text.splitlines() if f" {record.number} " in line)
+        assert line.endswith(f" {record.first_page}"), line
+    assert result.manifest.cover_first_page is None  # the documents' pages do not count it
+    without = InMemoryStore(sample_documents(today=TODAY))
+    _, bare = _compile_zip(
+        without,
+        BackupOptions(format="zip", include="attachments,first-tier-waivers,sub-tier-waivers"),
+    )
+    assert COVER not in bare.namelist()
 
 
 def test_skip_and_fail_apply_to_a_zip_as_to_a_pdf() -> None:

@@ -280,13 +280,7 @@ def _assemble(
             user_id=user_id,
             vocabulary=vocabulary,
             include=options.include,
-            waivers={
-                record.invoice_id: _cover.WaiverCounts(
-                    present=sum(1 for source in record.sources if source.waiver is not None),
-                    missing=len(record.missing_waivers),
-                )
-                for record in records
-            },
+            waivers=_cover.waiver_counts(records),
             signatures={item.planned.invoice.id: item.signature for item in work},
             now=now,
         )

@@ -87,6 +87,17 @@ def line_count(plan: BackupPlan) -> int:
     return sum(len(c.invoices) + 1 for c in plan.contracts) + 1
 
 
+def waiver_counts(records: Sequence[InvoiceRecord]) -> dict[str, WaiverCounts]:
+    """Each invoice's lien waivers in the backup, and those requested and not received."""
+    return {
+        record.invoice_id: WaiverCounts(
+            present=sum(1 for source in record.sources if source.waiver is not None),
+            missing=len(record.missing_waivers),
+        )
+        for record in records
+    }
+
+
 def cover_sheet(
     project: Project,
     plan: BackupPlan,

@@ -21,9 +21,12 @@ structure trees are not copied).
 
 from __future__ import annotations
 
+import hashlib
+import io
 import math
 import zlib
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Final
 
 import attrs
@@ -171,6 +174,21 @@ def write_cover(writer: BackupWriter, sheet: CoverSheet, pages: Sequence[int]) -
         x = PAGE[0] - _MARGIN - _helvetica.width(data, size=_HEAD_SIZE)
         page.artifact(_text(b"/F1", _HEAD_SIZE, x, 30.0, data), pagination=True)
     _write(writer, laid, root, fonts, next_key, sheet.language)
+
+
+def standalone(sheet: CoverSheet, *, title: str, created: datetime) -> bytes:
+    """*sheet* as a PDF of its own (a ZIP backup's first entry): no row links a page.
+
+    The documents are other files of the archive, so the rows only name the page each
+    invoice starts on, counted as the manifest counts them.
+    """
+    unlinked = attrs.evolve(sheet, rows=tuple(attrs.evolve(row, page=None) for row in sheet.rows))
+    out = io.BytesIO()
+    writer = BackupWriter(out, title=title, subject=title, created=created)
+    pages = writer.reserve_pages(page_count(len(sheet.rows)))
+    write_cover(writer, unlinked, pages)
+    writer.finish(file_id=hashlib.sha256(repr(unlinked).encode()).digest())
+    return out.getvalue()
 
 
 def _header(page: _Page, sheet: CoverSheet, document: _Element) -> None:
@@ -337,8 +355,15 @@ def _write(
         objects.put(
             page.number,
             b"<</Type/Page/Parent %d 0 R/MediaBox[0 0 %s]%s/Contents %d 0 R"
-            b"/Annots[%s]/StructParents %d/Tabs/S>>"
-            % (writer.pages_root, _numbers(*PAGE), resources, content, annots, key),
+            b"%s/StructParents %d/Tabs/S>>"
+            % (
+                writer.pages_root,
+                _numbers(*PAGE),
+                resources,
+                content,
+                b"/Annots[%s]" % annots if annots else b"",
+                key,
+            ),
         )
     writer.set_structure(root=root.number, language=language)
 

@@ -28,6 +28,7 @@ from typing import Final
 
 import attrs
 
+from . import _cover, _cover_pdf
 from ._assembly import (
     Sink,
     invoice_record,
@@ -43,7 +44,7 @@ from .domain import Contract, Invoice, Project
 from .errors import BadDocumentError
 from .manifest import MANIFEST_NAME, Action, BackupManifest, InvoiceRecord, LeftOut, SourceRecord
 from .naming import _safe
-from .options import BackupOptions
+from .options import BackupOptions, Include
 from .plan import BackupPlan
 from .progress import ProgressEvent, ProgressStage
 from .serialization import manifest_to_json
@@ -185,8 +186,6 @@ def assemble_zip(
         out = _Archive(
             zip=archive, width=max(3, len(str(max(total, 1)))), time=_entry_time(project, now)
         )
-        # The cover sheet (issue 21, item 3), once it exists, goes first: the entries are
-        # numbered as they are added, so it takes number 001 and the documents follow.
         for planned_contract in plan.contracts:
             contract = planned_contract.contract
             for planned in planned_contract.invoices:
@@ -209,6 +208,24 @@ def assemble_zip(
                     notify(_event(ProgressStage.ASSEMBLED, done, total, pages))
                 records.append(invoice_record(planned, contract, item, sources, start, pages))
         left_out[:0] = skipped_invoices(work)
+        if Include.COVER_SHEET in options.include:
+            # Number 000, ahead of the documents (numbered from 001 as they were added):
+            # written last, since it names every invoice's first page.
+            sheet = _cover.cover_sheet(
+                project,
+                plan,
+                records,
+                user_id=user_id,
+                vocabulary=vocabulary,
+                include=options.include,
+                waivers=_cover.waiver_counts(records),
+                signatures={item.planned.invoice.id: item.signature for item in work},
+                now=now,
+            )
+            title = vocabulary.term("backup_title")
+            cover = _cover_pdf.standalone(sheet, title=f"{title} - {project.name}", created=now)
+            name = f"{0:0{out.width}d} - {_safe(vocabulary.term('cover.bookmark')) or '_'}.pdf"
+            out.add(name, cover, compress=False)
         manifest = BackupManifest(
             project_id=project.id,
             project_name=project.name,
