@@ -55,6 +55,7 @@ demo: $(STAMP)
 	$(BIN)/invoicebackup plan demo-output/project --as u-admin --contract k-2 || test $$? -eq 3
 	$(BIN)/invoicebackup compile demo-output/project --as u-admin -o demo-output \
 		--include-certificate || test $$? -eq 3
+	$(BIN)/invoicebackup verify "$$(ls -t demo-output/*.pdf | head -n 1)" --project demo-output/project
 	$(BIN)/invoicebackup compile demo-output/project --as u-admin -o demo-output \
 		--include-certificate --format zip -q || test $$? -eq 3
 	$(BIN)/python -m zipfile -l "$$(ls -t demo-output/*.zip | head -n 1)"
