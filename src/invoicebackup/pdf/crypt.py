@@ -116,25 +116,38 @@ class Decryption:
         return self._strings(value, num, gen)
 
     def _strings(self, value: Value, num: int, gen: int) -> Value:
+        """*value* with its strings decrypted: *value* itself when it holds none.
+
+        The reader copies an object whose decrypted value is its value itself as its
+        bytes: only strings and stream data are encrypted (§7.6.1).
+        """
         if self.strings is None:
             return value
-        if isinstance(value, String):
+        kind = type(value)
+        if kind is String:
+            assert isinstance(value, String)
             cipher, aes = self.strings
             return String(cipher(self._object_key(num, gen, aes), value.value), hex=value.hex)
-        if isinstance(value, Dictionary):
-            kind = value.get(b"Type")
-            if kind == _XREF:
+        if kind is Dictionary:
+            assert isinstance(value, Dictionary)
+            type_ = value.get(b"Type")
+            if type_ == _XREF:
                 return value  # §7.5.8.2: a cross-reference stream is not encrypted
             # ISO 32000-2 §7.6.2: a signature's /Contents is not encrypted (it signs bytes).
-            signature = b"ByteRange" in value or kind in _SIGNATURES
-            return Dictionary(
-                {
-                    k: v if signature and k == _CONTENTS else self._strings(v, num, gen)
-                    for k, v in value.items()
-                }
-            )
-        if isinstance(value, Array):
-            return Array(self._strings(item, num, gen) for item in value)
+            signature = b"ByteRange" in value or type_ in _SIGNATURES
+            items = {
+                k: v if signature and k == _CONTENTS else self._strings(v, num, gen)
+                for k, v in value.items()
+            }
+            if all(items[k] is v for k, v in value.items()):
+                return value
+            return Dictionary(items)
+        if kind is Array:
+            assert isinstance(value, Array)
+            decrypted = [self._strings(item, num, gen) for item in value]
+            if all(new is old for new, old in zip(decrypted, value, strict=True)):
+                return value
+            return Array(decrypted)
         return value
 
     def _stream(self, dictionary: Dictionary, data: bytes, num: int, gen: int) -> bytes:

@@ -9,7 +9,7 @@ setter): a reader's cache hands the same objects to every caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from typing import TypeAlias
 
 
@@ -136,6 +136,20 @@ class Dictionary(Mapping[Name, "Value"]):
 
     def __iter__(self) -> Iterator[Name]:
         return iter(self._items)
+
+    # The dict's own views: Mapping's would look every key up again through __getitem__
+    # (the serialiser and the reader walk every dictionary they copy or check).
+    def keys(self) -> KeysView[Name]:
+        """The keys, in order."""
+        return self._items.keys()
+
+    def values(self) -> ValuesView[Value]:
+        """The values, in order."""
+        return self._items.values()
+
+    def items(self) -> ItemsView[Name, Value]:
+        """The ``(key, value)`` pairs, in order."""
+        return self._items.items()
 
     def __len__(self) -> int:
         return len(self._items)
