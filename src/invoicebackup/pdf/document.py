@@ -594,9 +594,10 @@ def reach(document: _Document, *, max_objects: int) -> None:
             seen.add(num)
             if len(seen) > max_objects:
                 raise PdfError(TOO_LARGE, "its pages reach too many objects")
-            if num not in cleaned:
-                # Read from the file: its references are those the reader found in its
-                # bytes — what a copy of those bytes renumbers (a key given twice too).
+            if num not in cleaned or cleaned[num] is file.object(num, value.gen):
+                # Read from the file (or cleaned and left as it was): its references are
+                # those the reader found in its bytes — what a copy of those bytes
+                # renumbers (a key given twice too).
                 source = file.source(num, value.gen)
                 if source is not None:
                     stack.extend(ref for _start, _end, ref in source[3])
