@@ -384,9 +384,9 @@ class BackupWriter:
         pieces: list[bytes | memoryview] = []
         last = start
         for ref_start, ref_end, found in refs:
-            pieces.append(buffer[last:ref_start])
+            pieces.append(buffer[last : start + ref_start])
             pieces.append(ref(found))
-            last = ref_end
+            last = start + ref_end
         if end - last > _VIEWED:
             pieces.append(memoryview(buffer)[last:end])
         else:

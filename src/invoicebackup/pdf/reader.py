@@ -33,7 +33,7 @@ import attrs
 from . import crypt, filters, xref
 from .build import Parser, RefSpan, SyntaxLimits
 from .errors import DAMAGED, ENCRYPTED, TOO_LARGE, PdfError
-from .objectcache import MAX_BYTES, ObjectCache
+from .objectcache import MAX_BYTES, ObjectCache, Spans
 from .values import Array, Dictionary, Name, Real, Ref, Stream, Value
 
 #: §7.5.2: the header, within the first kilobyte.
@@ -59,9 +59,10 @@ _CLOSING: Final = (b">", b"]", b")")
 
 #: Where an object's value is: the buffer (the file, or a decoded object stream), the
 #: start and end of the value in it (a stream's to after ``endstream``), and each
-#: reference in it with where its ``N G R`` is. A copy writes these bytes with the
+#: reference in it with where its ``N G R`` is, counted from the start (so that files
+#: holding the same bytes share one tuple). A copy writes these bytes with the
 #: references renumbered.
-Source = tuple[bytes, int, int, list[RefSpan]]
+Source = tuple[bytes, int, int, Spans]
 #: A decoded object stream: its parser, its ``(object, offset)`` pairs, and for each
 #: offset where the bytes of the object there end at the latest.
 _ObjectStream = tuple[Parser, list[tuple[int, int]], dict[int, int]]
@@ -353,28 +354,30 @@ class PdfFile:
         self._sources[number] = (data, start, closing.end(), refs)
         return Stream(value, data[data_start:end])
 
-    def _value(self, start: int) -> tuple[Value, int, list[RefSpan]]:
+    def _value(self, start: int) -> tuple[Value, int, Spans]:
         """The value of the indirect object whose value starts at *start*, its end, its refs."""
         cache = self._cache
         if cache is None:
-            refs: list[RefSpan] = []
-            value, position = self._parser.value(start, refs)
-            return value, position, refs
+            return self._built(self._parser, start)
         # Objects longer than the cache keeps are not looked for further.
         stop = _VALUE_STOP.search(self.data, start, start + MAX_BYTES + 16)
         key = self.data[start : stop.start() if stop else start]
         found = cache.get(key, start)
         if found is not None:
             return found
-        refs = []
-        value, position = self._parser.value(start, refs)
+        value, position, refs = self._built(self._parser, start)
         if stop is not None:
             cache.put(key, start, value, position, refs)
         return value, position, refs
 
-    def _compressed_value(
-        self, parser: Parser, start: int, bound: int
-    ) -> tuple[Value, int, list[RefSpan]]:
+    @staticmethod
+    def _built(parser: Parser, start: int) -> tuple[Value, int, Spans]:
+        """The value *parser* reads at *start*, its end and its references' spans from *start*."""
+        refs: list[RefSpan] = []
+        value, end = parser.value(start, refs)
+        return value, end, tuple([(a - start, b - start, ref) for a, b, ref in refs])
+
+    def _compressed_value(self, parser: Parser, start: int, bound: int) -> tuple[Value, int, Spans]:
         """The value of an object in an object stream at *start*, its end and its refs.
 
         Looked up in the cache by the bytes up to *bound* (where the next object starts).
@@ -392,8 +395,7 @@ class PdfFile:
             found = cache.get(key, start)
             if found is not None and parser.data[found[1] - 1 : found[1]] in _CLOSING:
                 return found
-        refs: list[RefSpan] = []
-        value, end = parser.value(start, refs)
+        value, end, refs = self._built(parser, start)
         if cache is not None and end <= bound and parser.data[end - 1 : end] in _CLOSING:
             cache.put(key, start, value, end, refs)
         return value, end, refs
