@@ -49,7 +49,7 @@ def _font_and_content(file: PdfFile) -> tuple[Dictionary, bytes]:
     content = file.resolve(page.dictionary[b"Contents"])
     assert isinstance(font, Dictionary)
     assert isinstance(content, Stream)
-    return font, content.data
+    return font, bytes(content.data)
 
 
 @pytest.mark.parametrize("algorithm", _ALGORITHMS)

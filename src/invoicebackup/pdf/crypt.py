@@ -112,7 +112,7 @@ class Decryption:
         if isinstance(value, Stream):
             dictionary = self._strings(value.dictionary, num, gen)
             assert isinstance(dictionary, Dictionary)
-            return Stream(dictionary, self._stream(dictionary, value.data, num, gen))
+            return Stream(dictionary, self._stream(dictionary, bytes(value.data), num, gen))
         return self._strings(value, num, gen)
 
     def _strings(self, value: Value, num: int, gen: int) -> Value:

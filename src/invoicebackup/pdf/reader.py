@@ -150,6 +150,7 @@ class PdfFile:
         decrypt: bool = True,
     ) -> None:
         self.data = data
+        self._view = memoryview(data).toreadonly()
         self.limits = limits or Limits()
         syntax_limits = self.limits.syntax()
         self._parser = Parser(data, limits=syntax_limits)
@@ -284,7 +285,7 @@ class PdfFile:
         remaining = self.limits.max_total_output - self._decoded_total
         limit = min(self.limits.max_stream_output, remaining)
         try:
-            decoded = filters.decode(stream.dictionary, stream.data, max_output=limit)
+            decoded = filters.decode(stream.dictionary, bytes(stream.data), max_output=limit)
         except PdfError as error:
             if error.code == TOO_LARGE and limit < self.limits.max_stream_output:
                 raise PdfError(
@@ -352,7 +353,9 @@ class PdfFile:
         if decryption is not None:
             return decryption.value(Stream(value, data[data_start:end]), number, generation)
         self._sources[number] = (data, start, closing.end(), refs)
-        return Stream(value, data[data_start:end])
+        # A view, not a copy: most stream data (images, fonts, page content) is only
+        # ever written out again, from the source's bytes.
+        return Stream(value, self._view[data_start:end])
 
     def _value(self, start: int) -> tuple[Value, int, Spans]:
         """The value of the indirect object whose value starts at *start*, its end, its refs."""

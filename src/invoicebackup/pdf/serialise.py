@@ -43,7 +43,7 @@ class _Writer:
 
     def __init__(self, ref: RefWriter) -> None:
         self.ref = ref
-        self.pieces: list[bytes] = []
+        self.pieces: list[bytes | memoryview] = []
 
     def write(self, value: Value) -> None:
         # The dispatch table is the class's (unbound functions): a table of bound methods

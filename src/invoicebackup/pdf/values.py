@@ -174,12 +174,13 @@ class Stream:
 
     Attributes:
         dictionary: The stream dictionary (its ``/Length`` as the file had it).
-        data: The encoded data: ``/Length`` bytes after the ``stream`` keyword's end of line.
+        data: The encoded data: ``/Length`` bytes after the ``stream`` keyword's end of line
+            (a read-only view of the file's bytes when read from a file: not copied).
     """
 
     __slots__ = ("data", "dictionary")
 
-    def __init__(self, dictionary: Dictionary, data: bytes) -> None:
+    def __init__(self, dictionary: Dictionary, data: bytes | memoryview) -> None:
         self.dictionary = dictionary
         self.data = data
 
