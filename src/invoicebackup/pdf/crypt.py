@@ -28,6 +28,8 @@ _PAD: Final = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0
 _XREF: Final = Name(b"XRef")
 _CONTENTS: Final = Name(b"Contents")
 _SIGNATURES: Final = (Name(b"Sig"), Name(b"DocTimeStamp"))
+#: The kinds of value that are or may hold strings.
+_HOLDERS: Final = frozenset({String, Dictionary, Array})
 
 #: One cipher: key and data to the data decrypted (raising :class:`PdfError` when unsure).
 Cipher = Callable[[bytes, bytes], bytes]
@@ -135,19 +137,30 @@ class Decryption:
                 return value  # §7.5.8.2: a cross-reference stream is not encrypted
             # ISO 32000-2 §7.6.2: a signature's /Contents is not encrypted (it signs bytes).
             signature = b"ByteRange" in value or type_ in _SIGNATURES
-            items = {
-                k: v if signature and k == _CONTENTS else self._strings(v, num, gen)
-                for k, v in value.items()
-            }
-            if all(items[k] is v for k, v in value.items()):
-                return value
-            return Dictionary(items)
+            items: dict[Name, Value] | None = None
+            for k, v in value.items():
+                # Only strings and what may hold them are looked into (most values are
+                # names, numbers and references).
+                if type(v) not in _HOLDERS or (signature and k == _CONTENTS):
+                    continue
+                new = self._strings(v, num, gen)
+                if new is not v:
+                    if items is None:
+                        items = dict(value.items())
+                    items[k] = new
+            return value if items is None else Dictionary(items)
         if kind is Array:
             assert isinstance(value, Array)
-            decrypted = [self._strings(item, num, gen) for item in value]
-            if all(new is old for new, old in zip(decrypted, value, strict=True)):
-                return value
-            return Array(decrypted)
+            decrypted: list[Value] | None = None
+            for index, item in enumerate(value):
+                if type(item) not in _HOLDERS:
+                    continue
+                new = self._strings(item, num, gen)
+                if new is not item:
+                    if decrypted is None:
+                        decrypted = list(value)
+                    decrypted[index] = new
+            return value if decrypted is None else Array(decrypted)
         return value
 
     def _stream(self, dictionary: Dictionary, data: bytes, num: int, gen: int) -> bytes:

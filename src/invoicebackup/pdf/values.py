@@ -111,10 +111,13 @@ class Array(tuple["Value", ...]):
         return f"Array({list(self)!r})"
 
 
-class Dictionary(Mapping[Name, "Value"]):
+class Dictionary:
     """§7.3.7 a dictionary from names to values, in the source's order.
 
-    It may be indexed by a :class:`Name` or by the name's bytes: ``d[b"Type"]``.
+    It may be indexed by a :class:`Name` or by the name's bytes: ``d[b"Type"]``. It reads
+    as a mapping (and is registered as a :class:`~collections.abc.Mapping`) without
+    deriving from one: ``isinstance`` against a class of ``collections.abc`` runs Python
+    code on every call, and the reader and the copy ask it of every value they walk.
     """
 
     __slots__ = ("_items",)
@@ -125,7 +128,7 @@ class Dictionary(Mapping[Name, "Value"]):
     def __getitem__(self, key: Name | bytes) -> Value:
         return self._items[key if isinstance(key, Name) else Name(key)]
 
-    def get(self, key: Name | bytes, default: Value = None) -> Value:  # type: ignore[override]
+    def get(self, key: Name | bytes, default: Value = None) -> Value:
         """The value under *key* (a name or its bytes), or *default*."""
         return self._items.get(key if isinstance(key, Name) else Name(key), default)
 
@@ -137,8 +140,7 @@ class Dictionary(Mapping[Name, "Value"]):
     def __iter__(self) -> Iterator[Name]:
         return iter(self._items)
 
-    # The dict's own views: Mapping's would look every key up again through __getitem__
-    # (the serialiser and the reader walk every dictionary they copy or check).
+    # The dict's own views (Mapping's mixins would look every key up again).
     def keys(self) -> KeysView[Name]:
         """The keys, in order."""
         return self._items.keys()
@@ -167,6 +169,9 @@ class Dictionary(Mapping[Name, "Value"]):
         items = dict(self._items)
         items[Name(key)] = value
         return Dictionary(items)
+
+
+Mapping.register(Dictionary)
 
 
 class Stream:
