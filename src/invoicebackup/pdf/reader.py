@@ -509,7 +509,8 @@ class PdfFile:
             return None
         if (entry[2] if entry[0] == xref.IN_FILE else 0) != gen:
             return None
-        self.object(num, gen)
+        if num not in self._objects:
+            self._objects[num] = self._load(num, entry)
         return self._sources.get(num)
 
     def numbers(self) -> Iterator[int]:
