@@ -423,12 +423,31 @@ def _fingerprint(
     options: BackupOptions,
     now: datetime,
 ) -> bytes:
-    parts: list[Any] = [project.id, project.name, project.number, now.isoformat(), repr(options)]
+    parts: list[Any] = [project.id, project.name, project.number, now.isoformat()]
+    parts.append(_options_text(options))
     for item in work:
         parts.append(item.planned.invoice.id)
         for slot in item.slots:
             parts.append([slot.key, slot.filename, sha_of.get(slot.key)])
     return json.dumps([plan.invoice_ids, parts], sort_keys=True, default=str).encode()
+
+
+def _options_text(options: BackupOptions) -> str:
+    """*options* as text that is the same in every process.
+
+    Not ``repr(options)``: a set's order (``include``) follows the process's string
+    hashing, which Python seeds anew in each process, so the same options gave another
+    ``/ID`` on every run.
+    """
+    fields = attrs.asdict(
+        options, recurse=False, filter=lambda field, _value: field.repr is not False
+    )
+    return repr(
+        {
+            name: sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+            for name, value in fields.items()
+        }
+    )
 
 
 def invoice_record(

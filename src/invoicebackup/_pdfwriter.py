@@ -373,15 +373,26 @@ class BackupWriter:
                     reason="its pages reach too many objects",
                 )
             value: Value
+            file = parsed._file
             if ref.num in objects:
                 value = objects[ref.num]
-            elif parsed._file is not None:
-                source = parsed._file.source(ref.num, ref.gen)
+                if (
+                    file is not None
+                    and ref.num not in roots
+                    and file.object(ref.num, ref.gen) is value
+                ):
+                    # Cleaning left it as the file has it (most annotations and fields).
+                    source = file.source(ref.num, ref.gen)
+                    if source is not None:
+                        self._put_source(number, source, own_ref if per_occurrence else shared_ref)
+                        continue
+            elif file is not None:
+                source = file.source(ref.num, ref.gen)
                 if source is not None:
                     # Not changed by the copy: its own bytes, references renumbered.
                     self._put_source(number, source, own_ref if per_occurrence else shared_ref)
                     continue
-                value = parsed._file.object(ref.num, ref.gen)
+                value = file.object(ref.num, ref.gen)
             elif per_occurrence:
                 value = None  # a field that was no dictionary: null, as the file had it
             else:
@@ -407,9 +418,9 @@ class BackupWriter:
         pieces: list[bytes | memoryview] = []
         last = start
         for ref_start, ref_end, found in refs:
-            pieces.append(buffer[last:ref_start])
+            pieces.append(buffer[last : start + ref_start])
             pieces.append(ref(found))
-            last = ref_end
+            last = start + ref_end
         if end - last > _VIEWED:
             pieces.append(memoryview(buffer)[last:end])
         else:

@@ -24,7 +24,7 @@ import mmap
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Final
 
@@ -213,11 +213,14 @@ def verify_backup(
             manifest = _manifest(pdf, name)
             pages = pdf.pages()
             digests = page_digests(pdf, pages) if manifest.get("page_digests") else []
+            page_count = len(pages)
+            # Stream data are views into the file's map: let them go before it is closed.
+            del pdf, pages
         except PdfError as error:
             raise UnverifiableBackupError(
                 source=name, code="unreadable", reason=f"it cannot be read as a PDF ({error})"
             ) from None
-    return _Check(manifest, len(pages), digests).run(store)
+    return _Check(manifest, page_count, digests).run(store)
 
 
 @contextmanager
@@ -229,8 +232,14 @@ def _opened(source: str | os.PathLike[str] | bytes, name: str) -> Iterator[bytes
         with Path(source).open("rb") as file:
             if os.fstat(file.fileno()).st_size == 0:
                 raise UnverifiableBackupError(source=name, code="unreadable", reason="it is empty")
-            with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            view = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            try:
                 yield view  # type: ignore[misc]
+            finally:
+                # Views into it may still be held (by an error on its way up): the map is
+                # then unmapped when the last of them goes.
+                with suppress(BufferError):
+                    view.close()
     except OSError as error:
         raise UnverifiableBackupError(
             source=name, code="unreadable", reason=error.strerror or str(error)
@@ -281,7 +290,7 @@ def _attachment(pdf: PdfFile, filename: str) -> bytes | None:
     stream = pdf.resolve(files.get(b"F")) if isinstance(files, Dictionary) else None
     if not isinstance(stream, Stream):
         return None
-    return decode(stream.dictionary, stream.data, max_output=_MAX_MANIFEST)
+    return decode(stream.dictionary, bytes(stream.data), max_output=_MAX_MANIFEST)
 
 
 def _name_tree_get(pdf: PdfFile, node: Value, key: bytes, *, depth: int) -> Value:

@@ -100,3 +100,18 @@ def test_a_reference_of_another_generation_never_nulls_the_object_for_the_others
     backup, _first_page = _copied(data)
     # qpdf reads the source's page 1 font as null and page 2's as Helvetica; so must the backup.
     assert_same_pages(data, backup, 1)
+
+
+def test_an_annotation_cleaning_leaves_alone_keeps_its_bytes() -> None:
+    """A link with nothing to clean is copied as its bytes; one whose action goes is rebuilt."""
+    link = b"<</Type /Annot /Subtype /Link  /Rect [0 0 10 10] /P 3 0 R /A <</S /URI /URI (a)>>>>"
+    unsafe = b"<</Type /Annot /Subtype /Link  /Rect [0 0 10 10] /A <</S /Launch /F (x)>>>>"
+    page = BASIC[3].replace(b"/Parent", b"/Annots [6 0 R 7 0 R] /Parent")
+    backup, copied = _copied(classic({**BASIC, 3: page, 6: link, 7: unsafe}))
+    kept, cleaned = copied[b"Annots"]  # type: ignore[misc]
+    assert isinstance(kept, Ref)
+    assert isinstance(cleaned, Ref)
+    page_ref = PdfFile(backup).pages()[0].ref
+    assert page_ref is not None
+    assert _object(backup, kept).strip() == link.replace(b"/P 3 0 R", b"/P %d 0 R" % page_ref.num)
+    assert b"Launch" not in _object(backup, cleaned)

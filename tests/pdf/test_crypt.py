@@ -17,7 +17,7 @@ from invoicebackup import _pdf
 from invoicebackup.pdf import crypt
 from invoicebackup.pdf.errors import DAMAGED, ENCRYPTED, PdfError
 from invoicebackup.pdf.reader import PdfFile
-from invoicebackup.pdf.values import Dictionary, Name, Stream, String
+from invoicebackup.pdf.values import Dictionary, Name, Ref, Stream, String
 
 from .craft import BASIC, classic
 
@@ -49,7 +49,7 @@ def _font_and_content(file: PdfFile) -> tuple[Dictionary, bytes]:
     content = file.resolve(page.dictionary[b"Contents"])
     assert isinstance(font, Dictionary)
     assert isinstance(content, Stream)
-    return font, content.data
+    return font, bytes(content.data)
 
 
 @pytest.mark.parametrize("algorithm", _ALGORITHMS)
@@ -92,6 +92,26 @@ def test_a_decrypted_document_is_copied_from_its_values(algorithm: str) -> None:
     font, content = _font_and_content(backup)
     assert content == _font_and_content(PdfFile(_PLAIN))[1]
     assert font[b"Note"] == String(b"caf\xe9")
+
+
+@pytest.mark.parametrize("algorithm", ["RC4-40", "AES-256"])
+def test_only_objects_without_strings_or_data_are_copied_as_bytes(algorithm: str) -> None:
+    """Encryption changes strings and stream data only (§7.6.1): other objects keep their bytes.
+
+    The page tree (no strings) is copied as its bytes; the font (strings) and the
+    content stream (data) are written from their decrypted values.
+    """
+    file = PdfFile(_encrypted(algorithm))
+    page = file.pages()[0]
+    assert page.ref is not None
+    assert file.source(page.ref.num) is not None
+    fonts = page.resources[b"Font"]
+    assert isinstance(fonts, Dictionary)
+    font, contents = fonts[b"F1"], page.dictionary[b"Contents"]
+    assert isinstance(font, Ref)
+    assert isinstance(contents, Ref)
+    assert file.source(font.num) is None
+    assert file.source(contents.num) is None
 
 
 def test_a_signature_value_is_not_decrypted() -> None:

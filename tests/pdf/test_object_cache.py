@@ -13,8 +13,9 @@ from invoicebackup import _pdf
 from invoicebackup.pdf.build import SyntaxLimits
 from invoicebackup.pdf.objectcache import ObjectCache
 from invoicebackup.pdf.reader import PdfFile
+from invoicebackup.pdf.values import Ref
 
-from .craft import BASIC, classic
+from .craft import BASIC, classic, xref_stream_file
 
 _FONT = b"<</Type /Font /Subtype /Type1 /BaseFont /Helvetica /Widths [1 2 3] /Next 3 0 R>>"
 #: The same font written under other numbers, at other offsets, after another object.
@@ -80,3 +81,58 @@ def test_a_backup_is_the_same_bytes_with_the_cache() -> None:
     cache = _pdf.Limits().object_cache()
     assert _backup(cache) == _backup(None)
     assert cache.hits > 0
+
+
+def _object_stream_file(members: list[tuple[int, bytes]]) -> bytes:
+    """BASIC with object 5 and *members* in object stream 9 (in that order), uncompressed."""
+    members = [(5, BASIC[5]), *members]
+    header = b""
+    body = b""
+    for number, value in members:
+        header += b"%d %d " % (number, len(body))
+        body += value + b"\n"
+    stream = b"<</Type /ObjStm /N %d /First %d /Length %d>>\nstream\n%s\nendstream" % (
+        len(members),
+        len(header),
+        len(header) + len(body),
+        header + body,
+    )
+    objects = {n: v for n, v in BASIC.items() if n != 5}
+    objects[9] = stream
+    for number in range(1, 9):
+        objects.setdefault(number, b"null")  # a slot the table needs (members are streamed)
+    compressed = {number: (9, index) for index, (number, _value) in enumerate(members)}
+    return xref_stream_file(objects, compressed=compressed)
+
+
+def test_objects_in_object_streams_are_built_once() -> None:
+    """An object repeated in another file's object stream comes from the cache, read the same."""
+    first = _object_stream_file([(6, _FONT.replace(b"3 0 R", b"5 0 R"))])
+    second = _object_stream_file(
+        [(7, b"(another object first)"), (6, _FONT.replace(b"3 0 R", b"5 0 R"))]
+    )
+    cache = ObjectCache(limits=SyntaxLimits())
+    _every_object(PdfFile(first, cache=cache))
+    file = PdfFile(second, cache=cache)
+    file.object(5)  # the object stream itself, read
+    before = cache.hits
+    file.object(6)
+    assert cache.hits == before + 1
+    assert _every_object(file) == _every_object(PdfFile(second))
+
+
+def test_an_object_stream_value_that_ends_in_a_number_is_read_again() -> None:
+    """A value whose last token could run on into the next object is never taken from the cache.
+
+    The same bytes (a padded integer) are the integer 12 before one object and, run on
+    by what follows, the reference ``12 0 R`` before another.
+    """
+    padded = b"%s 12 " % (b" " * 30)
+    directly = classic({**BASIC, 6: padded})
+    cache = ObjectCache(limits=SyntaxLimits())
+    assert PdfFile(directly, cache=cache).object(6) == 12
+    # The same bytes as the direct object's (from after ``obj`` to before ``endobj``),
+    # the next object's offset right after them.
+    streamed = _object_stream_file([(6, b"\n" + padded), (7, b"0 R")])
+    assert PdfFile(streamed).object(6) == Ref(12, 0)
+    assert PdfFile(streamed, cache=cache).object(6) == Ref(12, 0)

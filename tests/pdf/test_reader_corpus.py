@@ -109,7 +109,7 @@ def _contents(reader: PdfFile, page: Page) -> list[bytes]:
     contents = reader.resolve(page.dictionary.get(b"Contents"))
     items = list(contents) if isinstance(contents, Array) else [contents]
     streams = [reader.resolve(item) for item in items]
-    return [stream.data for stream in streams if isinstance(stream, Stream)]
+    return [bytes(stream.data) for stream in streams if isinstance(stream, Stream)]
 
 
 def _resource_names(reader: PdfFile, page: Page) -> dict[bytes, set[bytes]]:

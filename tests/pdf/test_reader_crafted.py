@@ -294,7 +294,7 @@ def test_a_file_qpdf_encrypted_with_the_empty_user_password_reads_as_the_plain_o
 def _content(file: PdfFile, page: Page) -> bytes:
     content = file.resolve(page.dictionary[b"Contents"])
     assert isinstance(content, Stream)
-    return content.data
+    return bytes(content.data)
 
 
 def test_a_table_listing_too_many_objects_is_refused_before_it_is_read() -> None:

@@ -28,6 +28,8 @@ _PAD: Final = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0
 _XREF: Final = Name(b"XRef")
 _CONTENTS: Final = Name(b"Contents")
 _SIGNATURES: Final = (Name(b"Sig"), Name(b"DocTimeStamp"))
+#: The kinds of value that are or may hold strings.
+_HOLDERS: Final = frozenset({String, Dictionary, Array})
 
 #: One cipher: key and data to the data decrypted (raising :class:`PdfError` when unsure).
 Cipher = Callable[[bytes, bytes], bytes]
@@ -112,29 +114,53 @@ class Decryption:
         if isinstance(value, Stream):
             dictionary = self._strings(value.dictionary, num, gen)
             assert isinstance(dictionary, Dictionary)
-            return Stream(dictionary, self._stream(dictionary, value.data, num, gen))
+            return Stream(dictionary, self._stream(dictionary, bytes(value.data), num, gen))
         return self._strings(value, num, gen)
 
     def _strings(self, value: Value, num: int, gen: int) -> Value:
+        """*value* with its strings decrypted: *value* itself when it holds none.
+
+        The reader copies an object whose decrypted value is its value itself as its
+        bytes: only strings and stream data are encrypted (§7.6.1).
+        """
         if self.strings is None:
             return value
-        if isinstance(value, String):
+        kind = type(value)
+        if kind is String:
+            assert isinstance(value, String)
             cipher, aes = self.strings
             return String(cipher(self._object_key(num, gen, aes), value.value), hex=value.hex)
-        if isinstance(value, Dictionary):
-            kind = value.get(b"Type")
-            if kind == _XREF:
+        if kind is Dictionary:
+            assert isinstance(value, Dictionary)
+            type_ = value.get(b"Type")
+            if type_ == _XREF:
                 return value  # §7.5.8.2: a cross-reference stream is not encrypted
             # ISO 32000-2 §7.6.2: a signature's /Contents is not encrypted (it signs bytes).
-            signature = b"ByteRange" in value or kind in _SIGNATURES
-            return Dictionary(
-                {
-                    k: v if signature and k == _CONTENTS else self._strings(v, num, gen)
-                    for k, v in value.items()
-                }
-            )
-        if isinstance(value, Array):
-            return Array(self._strings(item, num, gen) for item in value)
+            signature = b"ByteRange" in value or type_ in _SIGNATURES
+            items: dict[Name, Value] | None = None
+            for k, v in value.items():
+                # Only strings and what may hold them are looked into (most values are
+                # names, numbers and references).
+                if type(v) not in _HOLDERS or (signature and k == _CONTENTS):
+                    continue
+                new = self._strings(v, num, gen)
+                if new is not v:
+                    if items is None:
+                        items = dict(value.items())
+                    items[k] = new
+            return value if items is None else Dictionary(items)
+        if kind is Array:
+            assert isinstance(value, Array)
+            decrypted: list[Value] | None = None
+            for index, item in enumerate(value):
+                if type(item) not in _HOLDERS:
+                    continue
+                new = self._strings(item, num, gen)
+                if new is not item:
+                    if decrypted is None:
+                        decrypted = list(value)
+                    decrypted[index] = new
+            return value if decrypted is None else Array(decrypted)
         return value
 
     def _stream(self, dictionary: Dictionary, data: bytes, num: int, gen: int) -> bytes:

@@ -138,7 +138,10 @@ class Prepared:
 
 
 def _without(node: Dictionary, key: bytes) -> Dictionary:
+    """*node* without *key*; *node* itself when it has none (so it is copied as its bytes)."""
     name = Name(key)
+    if name not in node:
+        return node
     return Dictionary({k: v for k, v in node.items() if k != name})
 
 
@@ -566,15 +569,6 @@ def prepare(file: PdfFile, *, max_objects: int) -> Prepared:
     return document.found
 
 
-def _children(value: Value) -> Iterator[Value]:
-    if isinstance(value, Dictionary):
-        yield from value.values()
-    elif isinstance(value, Array):
-        yield from value
-    elif isinstance(value, Stream):
-        yield from value.dictionary.values()
-
-
 def reach(document: _Document, *, max_objects: int) -> None:
     """Read every object the copy reaches, so that damage shows now (and is counted)."""
     found = document.found
@@ -589,23 +583,29 @@ def reach(document: _Document, *, max_objects: int) -> None:
     stack = roots
     while stack:
         value = stack.pop()
-        if isinstance(value, Ref):
+        if type(value) is Ref:
             num = value.num
             if num in seen or num in skipped:
                 continue
             seen.add(num)
             if len(seen) > max_objects:
                 raise PdfError(TOO_LARGE, "its pages reach too many objects")
-            if num not in cleaned:
-                # Read from the file: its references are those the reader found in its
-                # bytes — what a copy of those bytes renumbers (a key given twice too).
+            if num not in cleaned or cleaned[num] is file.object(num, value.gen):
+                # Read from the file (or cleaned and left as it was): its references are
+                # those the reader found in its bytes — what a copy of those bytes
+                # renumbers (a key given twice too).
                 source = file.source(num, value.gen)
                 if source is not None:
-                    stack.extend(ref for _start, _end, ref in source[3])
+                    stack.extend([ref for _start, _end, ref in source[3]])
                     continue
             value = document.get(value)
-        if isinstance(value, (Dictionary, Array, Stream)):
-            stack.extend(_children(value))
+        # Only what holds values is looked into (type, not isinstance: the fast test).
+        if type(value) is Dictionary:
+            stack.extend(value.values())
+        elif type(value) is Array:
+            stack.extend(value)
+        elif type(value) is Stream:
+            stack.extend(value.dictionary.values())
 
 
 # -- text strings (§7.9.2.2) -----------------------------------------------------------------

@@ -21,10 +21,12 @@ from collections import OrderedDict
 from typing import Final
 
 from .build import RefSpan, SyntaxLimits
-from .values import Ref, Value
+from .values import Value
 
 #: One entry: the value, where it ended and its references' spans, relative to its start.
-Entry = tuple[Value, int, tuple[tuple[int, int, Ref], ...]]
+Entry = tuple[Value, int, "Spans"]
+#: References' spans relative to the start of the value (see :data:`.reader.Source`).
+Spans = tuple[RefSpan, ...]
 
 #: Objects whose bytes are shorter than this are built again (a lookup costs about as much).
 MIN_BYTES: Final = 24
@@ -51,26 +53,22 @@ class ObjectCache:
         #: How many lookups found a value (for measurements and tests).
         self.hits = 0
 
-    def get(self, key: bytes, start: int) -> tuple[Value, int, list[RefSpan]] | None:
-        """The value built from *key*, its end and its references, placed at *start*."""
+    def get(self, key: bytes, start: int) -> tuple[Value, int, Spans] | None:
+        """The value built from *key*, its end placed at *start*, its references' spans."""
         entry = self._entries.get(key)
         if entry is None:
             return None
         self.hits += 1
         value, length, refs = entry
-        return value, start + length, [(start + a, start + b, ref) for a, b, ref in refs]
+        return value, start + length, refs
 
-    def put(self, key: bytes, start: int, value: Value, end: int, refs: list[RefSpan]) -> None:
-        """Keep *value*, built from *key* at *start* and ending at *end*."""
+    def put(self, key: bytes, start: int, value: Value, end: int, refs: Spans) -> None:
+        """Keep *value*, built from *key* at *start* and ending at *end* (*refs* relative)."""
         if not MIN_BYTES <= len(key) <= MAX_BYTES or end - start > len(key):
             return
         if key in self._entries:
             return
-        self._entries[key] = (
-            value,
-            end - start,
-            tuple((a - start, b - start, r) for a, b, r in refs),
-        )
+        self._entries[key] = (value, end - start, refs)
         self._size += len(key)
         while self._size > self.max_bytes:
             dropped, _ = self._entries.popitem(last=False)

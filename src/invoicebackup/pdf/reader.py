@@ -7,9 +7,11 @@ lazily, when asked for, and kept in a cache on the file object.
 
 A file encrypted by the standard security handler that the empty user password opens
 (most "protected" invoices: they restrict printing or editing, not reading) is decrypted
-as it is read (:mod:`.crypt`); its objects are then written from their values, never
-copied as their (encrypted) bytes. Objects repeated byte for byte across the files of a
-compile are built once when an :class:`~.objectcache.ObjectCache` is passed in.
+as it is read (:mod:`.crypt`); its objects that hold strings or stream data are then
+written from their values, never copied as their (encrypted) bytes; the others, whose
+bytes are not encrypted, are copied as bytes like any file's. Objects repeated byte for
+byte across the files of a compile are built once when an
+:class:`~.objectcache.ObjectCache` is passed in.
 
 What it cannot read with certainty it refuses with a :class:`~.errors.PdfError` whose code
 says why: ``encrypted`` (any other encryption; decrypt first:
@@ -31,7 +33,7 @@ import attrs
 from . import crypt, filters, xref
 from .build import Parser, RefSpan, SyntaxLimits
 from .errors import DAMAGED, ENCRYPTED, TOO_LARGE, PdfError
-from .objectcache import MAX_BYTES, ObjectCache
+from .objectcache import MAX_BYTES, ObjectCache, Spans
 from .values import Array, Dictionary, Name, Real, Ref, Stream, Value
 
 #: §7.5.2: the header, within the first kilobyte.
@@ -52,12 +54,18 @@ _ENDSTREAM: Final = re.compile(rb"[\x00\t\n\x0c\r ]*endstream(?![^\x00\t\n\x0c\r
 _VALUE_STOP: Final = re.compile(rb"endobj|stream")
 #: §7.5.7: the object stream's header, pairs of integers.
 _INTEGER: Final = re.compile(rb"\d{1,20}")
+#: The last byte of a value whose end no token looked past (§7.2.2 delimiters).
+_CLOSING: Final = (b">", b"]", b")")
 
 #: Where an object's value is: the buffer (the file, or a decoded object stream), the
 #: start and end of the value in it (a stream's to after ``endstream``), and each
-#: reference in it with where its ``N G R`` is. A copy writes these bytes with the
+#: reference in it with where its ``N G R`` is, counted from the start (so that files
+#: holding the same bytes share one tuple). A copy writes these bytes with the
 #: references renumbered.
-Source = tuple[bytes, int, int, list[RefSpan]]
+Source = tuple[bytes, int, int, Spans]
+#: A decoded object stream: its parser, its ``(object, offset)`` pairs, and for each
+#: offset where the bytes of the object there end at the latest.
+_ObjectStream = tuple[Parser, list[tuple[int, int]], dict[int, int]]
 
 _TYPE: Final = Name(b"Type")
 _PAGES: Final = Name(b"Pages")
@@ -142,6 +150,7 @@ class PdfFile:
         decrypt: bool = True,
     ) -> None:
         self.data = data
+        self._view = memoryview(data).toreadonly()
         self.limits = limits or Limits()
         syntax_limits = self.limits.syntax()
         self._parser = Parser(data, limits=syntax_limits)
@@ -149,7 +158,7 @@ class PdfFile:
         self._entries: dict[int, xref.Entry] = {}
         self._objects: dict[int, Value] = {}
         self._sources: dict[int, Source] = {}
-        self._object_streams: dict[int, tuple[Parser, list[tuple[int, int]]]] = {}
+        self._object_streams: dict[int, _ObjectStream] = {}
         self._loading: set[int] = set()
         self._decoded_total = 0
         self._crypt: crypt.Decryption | None = None
@@ -276,7 +285,7 @@ class PdfFile:
         remaining = self.limits.max_total_output - self._decoded_total
         limit = min(self.limits.max_stream_output, remaining)
         try:
-            decoded = filters.decode(stream.dictionary, stream.data, max_output=limit)
+            decoded = filters.decode(stream.dictionary, bytes(stream.data), max_output=limit)
         except PdfError as error:
             if error.code == TOO_LARGE and limit < self.limits.max_stream_output:
                 raise PdfError(
@@ -307,11 +316,15 @@ class PdfFile:
         start = header.end()
         value, position, refs = self._value(start)
         keyword, after = self._parser.keyword_at(position)
-        # A decrypted object is written from its value, not copied as its bytes.
+        # A decrypted object that holds strings is written from its value, not copied as
+        # its bytes; a stream always (its data is encrypted).
         decryption = self._crypt if expected is not None else None
         if keyword == b"endobj":
             if decryption is not None:
-                return decryption.value(value, number, generation)
+                decrypted = decryption.value(value, number, generation)
+                if decrypted is not value:
+                    return decrypted
+                # It holds no string: its bytes are its decrypted value (§7.6.1).
             self._sources[number] = (data, start, position, refs)
             return value
         if keyword != b"stream" or not isinstance(value, Dictionary):
@@ -340,26 +353,55 @@ class PdfFile:
         if decryption is not None:
             return decryption.value(Stream(value, data[data_start:end]), number, generation)
         self._sources[number] = (data, start, closing.end(), refs)
-        return Stream(value, data[data_start:end])
+        # A view, not a copy: most stream data (images, fonts, page content) is only
+        # ever written out again, from the source's bytes.
+        return Stream(value, self._view[data_start:end])
 
-    def _value(self, start: int) -> tuple[Value, int, list[RefSpan]]:
+    def _value(self, start: int) -> tuple[Value, int, Spans]:
         """The value of the indirect object whose value starts at *start*, its end, its refs."""
         cache = self._cache
         if cache is None:
-            refs: list[RefSpan] = []
-            value, position = self._parser.value(start, refs)
-            return value, position, refs
+            return self._built(self._parser, start)
         # Objects longer than the cache keeps are not looked for further.
         stop = _VALUE_STOP.search(self.data, start, start + MAX_BYTES + 16)
         key = self.data[start : stop.start() if stop else start]
         found = cache.get(key, start)
         if found is not None:
             return found
-        refs = []
-        value, position = self._parser.value(start, refs)
+        value, position, refs = self._built(self._parser, start)
         if stop is not None:
             cache.put(key, start, value, position, refs)
         return value, position, refs
+
+    @staticmethod
+    def _built(parser: Parser, start: int) -> tuple[Value, int, Spans]:
+        """The value *parser* reads at *start*, its end and its references' spans from *start*."""
+        refs: list[RefSpan] = []
+        value, end = parser.value(start, refs)
+        return value, end, tuple([(a - start, b - start, ref) for a, b, ref in refs])
+
+    def _compressed_value(self, parser: Parser, start: int, bound: int) -> tuple[Value, int, Spans]:
+        """The value of an object in an object stream at *start*, its end and its refs.
+
+        Looked up in the cache by the bytes up to *bound* (where the next object starts).
+        Nothing but white space need follow a value there, so a value is kept only when
+        it ends with a closing delimiter (``>>``, ``]``, ``)`` or ``>``) at or before
+        *bound*: no token of it looked at a byte past its end, and whatever follows the
+        same bytes in another stream, the builder reads exactly the same value. A value
+        found under the same bytes written directly in a file (followed by ``endobj``)
+        is taken on the same condition.
+        """
+        # Objects longer than the cache keeps are not looked for.
+        cache = self._cache if bound - start <= MAX_BYTES else None
+        key = parser.data[start:bound] if cache is not None else b""
+        if cache is not None:
+            found = cache.get(key, start)
+            if found is not None and parser.data[found[1] - 1 : found[1]] in _CLOSING:
+                return found
+        value, end, refs = self._built(parser, start)
+        if cache is not None and end <= bound and parser.data[end - 1 : end] in _CLOSING:
+            cache.put(key, start, value, end, refs)
+        return value, end, refs
 
     def _length(self, length: Value, number: int) -> int:
         if isinstance(length, Ref):
@@ -370,8 +412,8 @@ class PdfFile:
             raise PdfError(DAMAGED, f"the stream of object {number} has no usable /Length")
         return length
 
-    def _object_stream(self, number: int) -> tuple[Parser, list[tuple[int, int]]]:
-        """Object stream *number*'s parser and its ``(object, offset)`` pairs (§7.5.7)."""
+    def _object_stream(self, number: int) -> _ObjectStream:
+        """Object stream *number*'s parser, ``(object, offset)`` pairs and bounds (§7.5.7)."""
         cached = self._object_streams.get(number)
         if cached is not None:
             return cached
@@ -398,8 +440,12 @@ class PdfFile:
             raise PdfError(DAMAGED, f"object stream {number}'s header is shorter than /N says")
         pairs = [(int(numbers[2 * i]), first + int(numbers[2 * i + 1])) for i in range(count)]
         parser = Parser(decoded, limits=self.limits.syntax(), names=self._parser.names)
-        self._object_streams[number] = (parser, pairs)
-        return parser, pairs
+        # Where each object's bytes end at the latest: the next offset the header lists
+        # (or the end of the stream); what an ObjectCache knows the object by.
+        offsets = sorted({offset for _num, offset in pairs})
+        bounds = dict(zip(offsets, [*offsets[1:], len(decoded)], strict=True))
+        self._object_streams[number] = (parser, pairs, bounds)
+        return parser, pairs, bounds
 
     def _load(self, number: int, entry: xref.Entry) -> Value:
         if number in self._loading:
@@ -409,14 +455,13 @@ class PdfFile:
             kind, a, b = entry
             if kind == xref.IN_FILE:
                 return self._indirect_at(a + self._base, (number, b))
-            parser, pairs = self._object_stream(a)
+            parser, pairs, bounds = self._object_stream(a)
             if b >= len(pairs) or pairs[b][0] != number:
                 raise PdfError(
                     DAMAGED, f"object stream {a} does not hold object {number} at index {b}"
                 )
-            refs: list[RefSpan] = []
             start = pairs[b][1]
-            value, end = parser.value(start, refs)
+            value, end, refs = self._compressed_value(parser, start, bounds[start])
             self._sources[number] = (parser.data, start, end, refs)
             return value
         finally:
@@ -475,7 +520,8 @@ class PdfFile:
             return None
         if (entry[2] if entry[0] == xref.IN_FILE else 0) != gen:
             return None
-        self.object(num, gen)
+        if num not in self._objects:
+            self._objects[num] = self._load(num, entry)
         return self._sources.get(num)
 
     def forget(self) -> None:

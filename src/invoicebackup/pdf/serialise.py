@@ -43,7 +43,7 @@ class _Writer:
 
     def __init__(self, ref: RefWriter) -> None:
         self.ref = ref
-        self.pieces: list[bytes] = []
+        self.pieces: list[bytes | memoryview] = []
 
     def write(self, value: Value) -> None:
         # The dispatch table is the class's (unbound functions): a table of bound methods
@@ -72,9 +72,12 @@ class _Writer:
     def _name(self, value: object) -> None:
         assert isinstance(value, Name)
         spelling = value.spelling
-        self.pieces.append(
-            b"/" + (syntax.name_spelling(value.value) if spelling is None else spelling)
-        )
+        if spelling is None:
+            spelling = value.value
+            # The usual name (bytes.isalnum is ASCII only) needs no escape.
+            if not spelling.isalnum():
+                spelling = syntax.name_spelling(spelling)
+        self.pieces.append(b"/" + spelling)
 
     def _string(self, value: object) -> None:
         assert isinstance(value, String)

@@ -9,7 +9,7 @@ setter): a reader's cache hands the same objects to every caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from typing import TypeAlias
 
 
@@ -111,10 +111,13 @@ class Array(tuple["Value", ...]):
         return f"Array({list(self)!r})"
 
 
-class Dictionary(Mapping[Name, "Value"]):
+class Dictionary:
     """§7.3.7 a dictionary from names to values, in the source's order.
 
-    It may be indexed by a :class:`Name` or by the name's bytes: ``d[b"Type"]``.
+    It may be indexed by a :class:`Name` or by the name's bytes: ``d[b"Type"]``. It reads
+    as a mapping (and is registered as a :class:`~collections.abc.Mapping`) without
+    deriving from one: ``isinstance`` against a class of ``collections.abc`` runs Python
+    code on every call, and the reader and the copy ask it of every value they walk.
     """
 
     __slots__ = ("_items",)
@@ -125,7 +128,7 @@ class Dictionary(Mapping[Name, "Value"]):
     def __getitem__(self, key: Name | bytes) -> Value:
         return self._items[key if isinstance(key, Name) else Name(key)]
 
-    def get(self, key: Name | bytes, default: Value = None) -> Value:  # type: ignore[override]
+    def get(self, key: Name | bytes, default: Value = None) -> Value:
         """The value under *key* (a name or its bytes), or *default*."""
         return self._items.get(key if isinstance(key, Name) else Name(key), default)
 
@@ -136,6 +139,19 @@ class Dictionary(Mapping[Name, "Value"]):
 
     def __iter__(self) -> Iterator[Name]:
         return iter(self._items)
+
+    # The dict's own views (Mapping's mixins would look every key up again).
+    def keys(self) -> KeysView[Name]:
+        """The keys, in order."""
+        return self._items.keys()
+
+    def values(self) -> ValuesView[Value]:
+        """The values, in order."""
+        return self._items.values()
+
+    def items(self) -> ItemsView[Name, Value]:
+        """The ``(key, value)`` pairs, in order."""
+        return self._items.items()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -155,17 +171,21 @@ class Dictionary(Mapping[Name, "Value"]):
         return Dictionary(items)
 
 
+Mapping.register(Dictionary)
+
+
 class Stream:
     """§7.3.8 a stream: its dictionary and its data exactly as stored (still encoded).
 
     Attributes:
         dictionary: The stream dictionary (its ``/Length`` as the file had it).
-        data: The encoded data: ``/Length`` bytes after the ``stream`` keyword's end of line.
+        data: The encoded data: ``/Length`` bytes after the ``stream`` keyword's end of line
+            (a read-only view of the file's bytes when read from a file: not copied).
     """
 
     __slots__ = ("data", "dictionary")
 
-    def __init__(self, dictionary: Dictionary, data: bytes) -> None:
+    def __init__(self, dictionary: Dictionary, data: bytes | memoryview) -> None:
         self.dictionary = dictionary
         self.data = data
 

@@ -42,6 +42,9 @@ class ObjectWriter:
         self._offsets = array("Q", [0])
         self._staged: list[Chunk] | None = None
         self._staged_size = 0
+        #: The last of the staged chunks when it is ours to append to (small writes
+        #: gathered while staging, so that committing them is one write, not many).
+        self._tail: bytearray | None = None
         self._write(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
 
     # -- numbers --------------------------------------------------------------------------
@@ -64,11 +67,13 @@ class ObjectWriter:
             raise RuntimeError("already staging")
         self._staged = []
         self._staged_size = 0
+        self._tail = None
 
     def commit(self) -> None:
         """Write what was held back since :meth:`stage`."""
         staged, self._staged = self._staged or [], None
         self._staged_size = 0
+        self._tail = None
         for chunk in staged:
             self._write(chunk)
 
@@ -76,6 +81,7 @@ class ObjectWriter:
         """Drop what was held back since :meth:`stage` and the numbers from *mark* on."""
         self._staged = None
         self._staged_size = 0
+        self._tail = None
         del self._offsets[mark:]
 
     # -- objects --------------------------------------------------------------------------
@@ -122,18 +128,14 @@ class ObjectWriter:
         trailer = b"/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]" % (root, info, digest, digest)
         table = cross_reference(self._offsets, start=start, trailer=trailer)
         self._write(table)
-        if self._buffer:
-            self._out.write(bytes(self._buffer))
-            self._buffer.clear()
+        self._flush()
         return self._position
 
     def flush(self) -> int:
         """Write out what is gathered (never what is staged); return the position in the file."""
         if self._staged is not None:
             raise RuntimeError("staging")
-        if self._buffer:
-            self._out.write(bytes(self._buffer))
-            self._buffer.clear()
+        self._flush()
         return self._position
 
     @property
@@ -142,21 +144,37 @@ class ObjectWriter:
         return tuple(self._offsets)
 
     def _write(self, chunk: Chunk) -> None:
+        size = len(chunk)
         if self._staged is not None:
-            self._staged.append(chunk)
-            self._staged_size += len(chunk)
+            self._staged_size += size
+            if size >= _SMALL_WRITE:
+                self._tail = None
+                self._staged.append(chunk)
+                return
+            tail = self._tail
+            if tail is None:
+                tail = self._tail = bytearray()
+                self._staged.append(tail)
+            tail += chunk
+            if len(tail) >= _SMALL_WRITE:
+                self._tail = None
             return
-        self._position += len(chunk)
-        if len(chunk) < _SMALL_WRITE:
+        self._position += size
+        if size < _SMALL_WRITE:
             self._buffer += chunk
             if len(self._buffer) < _SMALL_WRITE:
                 return
             chunk = b""
-        if self._buffer:
-            self._out.write(bytes(self._buffer))
-            self._buffer.clear()
+        self._flush()
         if chunk:
             self._out.write(chunk)
+
+    def _flush(self) -> None:
+        # The buffer itself is handed over, never changed again (the output may hash it
+        # later, on another thread): a new one takes its place, and nothing is copied.
+        if self._buffer:
+            self._out.write(self._buffer)
+            self._buffer = bytearray()
 
 
 def cross_reference(offsets: Sequence[int], *, start: int, trailer: bytes) -> bytes:

@@ -74,12 +74,13 @@ def table_entries(data: bytes, position: int, *, max_objects: int) -> tuple[dict
                     )
                 found.append((loose[1], loose[2], loose[3]))
                 position = loose.end()
-        for number, (offset, generation, kind) in enumerate(found, first):
-            entries[number] = (_KIND[kind], int(offset), int(generation))
-
-
-def _field(row: bytes, start: int, width: int, default: int) -> int:
-    return int.from_bytes(row[start : start + width], "big") if width else default
+        kinds = _KIND
+        entries.update(
+            {
+                number: (kinds[kind], int(offset), int(generation))
+                for number, (offset, generation, kind) in enumerate(found, first)
+            }
+        )
 
 
 def stream_entries(dictionary: Dictionary, decoded: bytes, *, max_objects: int) -> dict[int, Entry]:
@@ -117,16 +118,22 @@ def stream_entries(dictionary: Dictionary, decoded: bytes, *, max_objects: int) 
         raise PdfError(DAMAGED, "a cross-reference stream's data is shorter than /W and /Index say")
     entries: dict[int, Entry] = {}
     position = 0
+    number_of = int.from_bytes  # the fields inline: a call per field was most of the time
     for first, count in pairs:
         for number in range(first, first + count):
-            row = decoded[position : position + row_size]
-            position += row_size
+            one = position + w0
+            two = one + w1
+            position = two + w2
             # §7.5.8.3: a missing type field means type 1; types above 2 read as null.
-            kind = _field(row, 0, w0, 1)
+            kind = number_of(decoded[position - row_size : one], "big") if w0 else 1
+            if number in entries:
+                continue  # the first subsection that lists an object decides
             if kind > COMPRESSED:
-                kind, a, b = FREE, 0, 0
+                entries[number] = (FREE, 0, 0)
             else:
-                a = _field(row, w0, w1, 0)
-                b = _field(row, w0 + w1, w2, 0)
-            entries.setdefault(number, (kind, a, b))
+                entries[number] = (
+                    kind,
+                    number_of(decoded[one:two], "big") if w1 else 0,
+                    number_of(decoded[two:position], "big") if w2 else 0,
+                )
     return entries

@@ -1,0 +1,44 @@
+"""The one writer hands its output chunks over and never changes them afterwards."""
+
+from __future__ import annotations
+
+import io
+
+from invoicebackup.pdf.reader import PdfFile
+from invoicebackup.pdf.writer import ObjectWriter
+
+
+class _Recording(io.BytesIO):
+    """An output that keeps every chunk it is given, and a copy of it as it was then."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[tuple[object, bytes]] = []
+
+    def write(self, chunk: object) -> int:
+        assert isinstance(chunk, (bytes, bytearray, memoryview))
+        self.chunks.append((chunk, bytes(chunk)))
+        return super().write(chunk)
+
+
+def test_chunks_handed_to_the_output_never_change() -> None:
+    """The output may hash a chunk later, on another thread: what it was given stays as it was.
+
+    Many small objects, staged and committed, then written directly: the writer's
+    gathering buffer is handed over several times and must be a new one each time.
+    """
+    out = _Recording()
+    writer = ObjectWriter(out)
+    numbers = [writer.allocate() for _ in range(4000)]
+    writer.stage()
+    for number in numbers[:2000]:
+        writer.put(number, b"<</N %d /Pad (%s)>>" % (number, b"x" * 200))
+    writer.commit()
+    for number in numbers[2000:]:
+        writer.put(number, b"<</N %d /Pad (%s)>>" % (number, b"y" * 200))
+    root = writer.allocate()
+    writer.put(root, b"<</Type /Catalog>>")
+    writer.finish(root=root, info=root, file_id=b"test")
+    assert len(out.chunks) > 2
+    assert all(bytes(chunk) == copy for chunk, copy in out.chunks)  # type: ignore[call-overload]
+    assert PdfFile(out.getvalue()).object(numbers[2500]) is not None
