@@ -29,7 +29,7 @@ from ._imagepages import write_image_page
 from ._images import ParsedImage
 from ._outline import write_outline
 from ._pdfopen import Limits, NeedsBytes, ParsedPdf
-from ._snapshot import Spool, page_digests
+from ._snapshot import Recording, Shapes, Spool, page_digests
 from ._textpage import text_ops
 from .errors import BadDocumentError
 from .pdf.document import Layers, OutlineNode, Prepared, number, text_string
@@ -116,8 +116,9 @@ class BackupWriter:
             (the only time stamp in the output).
         producer: The ``/Producer`` and ``/Creator`` written.
         limits: The bounds applied to each document's objects (count).
-        digests: Keep a copy of the output on disk so that :meth:`page_digests` can
-            read it back (:meth:`close` deletes it).
+        digests: Record the shapes of objects copied, and keep a copy of the output
+            on disk for the rest, so that :meth:`page_digests` can digest the pages
+            (:meth:`close` deletes the copy).
     """
 
     #: How many documents' object maps are kept, most recently used first, for documents
@@ -136,6 +137,7 @@ class BackupWriter:
         digests: bool = False,
     ) -> None:
         self._spool = Spool(out) if digests else None
+        self._shapes = Shapes() if digests else None
         # The copy only needs write(); the writer never asks more of its output.
         self._objects = ObjectWriter(cast("IO[bytes]", self._spool) if self._spool else out)
         self._limits = limits or Limits()
@@ -218,6 +220,8 @@ class BackupWriter:
                 raise error.bad_document(key=parsed.key, filename=parsed.filename) from None
         except BaseException:
             self._objects.rollback(mark)
+            if self._shapes is not None:
+                self._shapes.rollback(mark)
             del self._pages[first:]
             for idnum in occurrence.new_shared:
                 shared.pop(idnum, None)
@@ -373,13 +377,20 @@ class BackupWriter:
                     reason="its pages reach too many objects",
                 )
             value: Value
+            write = own_ref if per_occurrence else shared_ref
+            # What each reference is written as, for the object's shape (page digests).
+            written = Recording(write) if self._shapes is not None else None
             if ref.num in objects:
                 value = objects[ref.num]
             elif parsed._file is not None:
                 source = parsed._file.source(ref.num, ref.gen)
                 if source is not None:
                     # Not changed by the copy: its own bytes, references renumbered.
-                    self._put_source(number, source, own_ref if per_occurrence else shared_ref)
+                    self._put_source(number, source, written or write)
+                    if self._shapes is not None and written is not None:
+                        # The value the reader read these bytes as (it keeps it).
+                        value = parsed._file.object(ref.num, ref.gen)
+                        self._shapes.record(number, value, written)
                     continue
                 value = parsed._file.object(ref.num, ref.gen)
             elif per_occurrence:
@@ -392,9 +403,9 @@ class BackupWriter:
                 body = serialise(without, ref=own_ref)
                 self._objects.put(number, body[:-2], b" /Parent %d 0 R>>" % wrapper)
             else:
-                self._objects.put_value(
-                    number, value, ref=own_ref if per_occurrence else shared_ref
-                )
+                self._objects.put_value(number, value, ref=written or write)
+                if self._shapes is not None and written is not None:
+                    self._shapes.record(number, value, written)
 
     def _put_source(self, number: int, source: Source, ref: Callable[[Ref], bytes]) -> None:
         """Write object *number* as the bytes of *source* with its references renumbered.
@@ -487,6 +498,8 @@ class BackupWriter:
                 self._pages.append(write_image_page(self._objects, page, self._pages_root))
         except BaseException:
             self._objects.rollback(mark)
+            if self._shapes is not None:
+                self._shapes.rollback(mark)
             del self._pages[first:]
             raise
         self._objects.commit()
@@ -572,10 +585,14 @@ class BackupWriter:
 
         Call it once every page and everything they draw is written: before :meth:`finish`.
         """
-        if self._spool is None:
+        if self._spool is None or self._shapes is None:
             raise ValueError("the writer keeps no copy to digest (digests=False)")
         return page_digests(
-            self._objects, self._spool, pages=self._pages, pages_root=self._pages_root
+            self._objects,
+            self._spool,
+            self._shapes,
+            pages=self._pages,
+            pages_root=self._pages_root,
         )
 
     def close(self) -> None:
