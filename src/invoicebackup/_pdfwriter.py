@@ -137,7 +137,7 @@ class BackupWriter:
         digests: bool = False,
     ) -> None:
         self._spool = Spool(out) if digests else None
-        self._shapes = Shapes() if digests else None
+        self._shapes = Shapes(self._spool) if self._spool else None
         # The copy only needs write(); the writer never asks more of its output.
         self._objects = ObjectWriter(cast("IO[bytes]", self._spool) if self._spool else out)
         self._limits = limits or Limits()
@@ -227,6 +227,8 @@ class BackupWriter:
                 shared.pop(idnum, None)
             raise
         self._objects.commit()
+        if self._shapes is not None:
+            self._shapes.commit()
         commit()
         self._shared[key] = shared
         while len(self._shared) > self.shared_documents:
@@ -386,11 +388,11 @@ class BackupWriter:
                 source = parsed._file.source(ref.num, ref.gen)
                 if source is not None:
                     # Not changed by the copy: its own bytes, references renumbered.
-                    self._put_source(number, source, written or write)
+                    data = self._put_source(number, source, written or write)
                     if self._shapes is not None and written is not None:
                         # The value the reader read these bytes as (it keeps it).
                         value = parsed._file.object(ref.num, ref.gen)
-                        self._shapes.record(number, value, written)
+                        self._shapes.record(number, value, written, data)
                     continue
                 value = parsed._file.object(ref.num, ref.gen)
             elif per_occurrence:
@@ -407,12 +409,14 @@ class BackupWriter:
                 if self._shapes is not None and written is not None:
                     self._shapes.record(number, value, written)
 
-    def _put_source(self, number: int, source: Source, ref: Callable[[Ref], bytes]) -> None:
+    def _put_source(
+        self, number: int, source: Source, ref: Callable[[Ref], bytes]
+    ) -> memoryview | None:
         """Write object *number* as the bytes of *source* with its references renumbered.
 
         The references are those the reader's tokeniser found (never a pattern searched
         in the bytes, which could match inside a string, a name or a comment). Stream
-        data is written from the source without a copy.
+        data is written from the source without a copy: that view is returned.
         """
         buffer, start, end, refs = source
         pieces: list[bytes | memoryview] = []
@@ -421,11 +425,10 @@ class BackupWriter:
             pieces.append(buffer[last:ref_start])
             pieces.append(ref(found))
             last = ref_end
-        if end - last > _VIEWED:
-            pieces.append(memoryview(buffer)[last:end])
-        else:
-            pieces.append(buffer[last:end])
+        view = memoryview(buffer)[last:end] if end - last > _VIEWED else None
+        pieces.append(buffer[last:end] if view is None else view)
         self._objects.put(number, *pieces)
+        return view
 
     def _copy_layers(
         self, occurrence: _Occurrence, key: object, ref: Callable[[Ref], bytes]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import mmap
+import os
 import tempfile
 from collections.abc import Sequence
 from typing import IO, Final
@@ -38,14 +39,32 @@ READ_BACK: Final = Limits(max_pages=10_000_000, max_objects=100_000_000)
 
 
 class Spool:
-    """Writes to *out* and to a temporary file; the copy is read back by :func:`page_digests`."""
+    """Writes to *out* and to a temporary file; the copy is read back by :func:`page_digests`.
+
+    A chunk marked as a :meth:`hole` (stream data of an object whose shape is recorded,
+    so never read back) is skipped in the copy: the file is sparse there, and the copy
+    costs neither the time nor the disk of writing it.
+    """
 
     def __init__(self, out: IO[bytes]) -> None:
         self._out = out
         self.copy: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        #: The chunks not copied, by identity (held, so that no other takes their id).
+        self._holes: dict[int, memoryview] = {}
+
+    def hole(self, chunk: memoryview) -> None:
+        """Leave *chunk* out of the copy when it is written (by this very object)."""
+        self._holes[id(chunk)] = chunk
+
+    def settle(self) -> None:
+        """Forget the holes marked (what was staged is written or dropped by now)."""
+        self._holes.clear()
 
     def write(self, chunk: bytes | bytearray | memoryview) -> int:
-        self.copy.write(chunk)
+        if self._holes.pop(id(chunk), None) is chunk:
+            self.copy.seek(len(chunk), os.SEEK_CUR)
+        else:
+            self.copy.write(chunk)
         return self._out.write(chunk)
 
     def close(self) -> None:
@@ -87,20 +106,33 @@ class Recording:
 
 
 class Shapes:
-    """The shapes of objects written, by their reference in the output."""
+    """The shapes of objects written, by their reference in the output, for *spool*."""
 
-    def __init__(self) -> None:
+    def __init__(self, spool: Spool) -> None:
+        self.spool = spool
         self.known: dict[Ref, Shape] = {}
 
-    def record(self, number: int, value: Value, written: Recording) -> None:
-        """Record object *number*, written from *value* with the references *written* wrote."""
+    def record(
+        self, number: int, value: Value, written: Recording, data: memoryview | None = None
+    ) -> None:
+        """Record object *number*, written from *value* with the references *written* wrote.
+
+        *data*, the chunk its stream data was written as, need not be copied then.
+        """
         # A value holding a reference its bytes did not (it cannot, as the same reader
         # found both) is read back, whatever the reason, rather than guessed.
         with contextlib.suppress(_Unseen):
             self.known[Ref(number)] = shape(value, written.map)
+            if data is not None:
+                self.spool.hole(data)
+
+    def commit(self) -> None:
+        """What was staged is written."""
+        self.spool.settle()
 
     def rollback(self, mark: int) -> None:
         """Forget objects numbered from *mark* on (their writing was dropped)."""
+        self.spool.settle()
         for ref in [ref for ref in self.known if ref.num >= mark]:
             del self.known[ref]
 
