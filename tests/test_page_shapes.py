@@ -105,6 +105,16 @@ HOSTILE = {
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Missing 42 0 R >>",
         b"<< /Type /Annot /Subtype /Text /Rect [0 0 9 9] /P 3 0 R /Gone 77 0 R >>",
     ],
+    "fields": [
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R 6 0 R] /DA (/Helv 0 Tf) >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 7 0 R] >>",
+        b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (one) /V (1) /Rect [0 0 90 20] "
+        b"/P 3 0 R /AP << /N 5 0 R >> >>",
+        stream(b"/Type /XObject /Subtype /Form /BBox [0 0 90 20]", b"BT (1) Tj ET"),
+        b"<< /FT /Tx /T (two) /Kids [7 0 R] /Parent 99 0 R >>",
+        b"<< /Type /Annot /Subtype /Widget /Rect [0 30 90 50] /Parent 6 0 R /P 3 0 R >>",
+    ],
     "indirect_filters": [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

@@ -402,8 +402,11 @@ class BackupWriter:
             if ref.num in roots and isinstance(value, Dictionary):
                 # A top-level field: under the document's own parent field.
                 without = Dictionary({k: v for k, v in value.items() if k != _PARENT})
-                body = serialise(without, ref=own_ref)
+                field = Recording(own_ref)
+                body = serialise(without, ref=field)
                 self._objects.put(number, body[:-2], b" /Parent %d 0 R>>" % wrapper)
+                if self._shapes is not None:
+                    self._shapes.record(number, without, field, parent=wrapper)
             else:
                 self._objects.put_value(number, value, ref=written or write)
                 if self._shapes is not None and written is not None:

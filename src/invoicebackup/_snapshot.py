@@ -30,7 +30,7 @@ from .pdf.digest import Shape, shape
 from .pdf.digest import page_digests as digests_of
 from .pdf.reader import Limits, PdfFile
 from .pdf.serialise import RefWriter
-from .pdf.values import Ref, Value
+from .pdf.values import Dictionary, Ref, Value
 from .pdf.writer import ObjectWriter, cross_reference
 
 #: The bounds the copy is read within: a backup may hold far more pages and objects than
@@ -113,16 +113,33 @@ class Shapes:
         self.known: dict[Ref, Shape] = {}
 
     def record(
-        self, number: int, value: Value, written: Recording, data: memoryview | None = None
+        self,
+        number: int,
+        value: Value,
+        written: Recording,
+        data: memoryview | None = None,
+        *,
+        parent: int | None = None,
     ) -> None:
         """Record object *number*, written from *value* with the references *written* wrote.
 
         *data*, the chunk its stream data was written as, need not be copied then.
+        *parent*: a dictionary written with ``/Parent`` set to this output object.
         """
+        mapped = written.map
+        if parent is not None and isinstance(value, Dictionary):
+            # A reference of no source (compared by identity) standing for the parent.
+            marker = Ref(-1)
+            value = value.replaced(b"Parent", marker)
+            output = Ref(parent)
+
+            def mapped(ref: Ref) -> Ref | None:
+                return output if ref is marker else written.map(ref)
+
         # A value holding a reference its bytes did not (it cannot, as the same reader
         # found both) is read back, whatever the reason, rather than guessed.
         with contextlib.suppress(_Unseen):
-            self.known[Ref(number)] = shape(value, written.map)
+            self.known[Ref(number)] = shape(value, mapped)
             if data is not None:
                 self.spool.hole(data)
 
