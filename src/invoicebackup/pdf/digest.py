@@ -207,6 +207,10 @@ def plain_digest(stream: Stream, ref: RefMap = _same) -> bytes | None:
     return digest.digest()
 
 
+def _by_name(item: tuple[Name, Value]) -> bytes:
+    return item[0].value
+
+
 def _canonical(value: Value, out: list[bytes], refs: list[Ref], ref: RefMap) -> None:
     """*value* written so that files that say the same say it alike.
 
@@ -215,7 +219,10 @@ def _canonical(value: Value, out: list[bytes], refs: list[Ref], ref: RefMap) -> 
     length-prefixed: a file rewritten by another tool (qpdf sorts keys, drops nulls)
     digests alike, and no two values write the same. Each reference is as *ref* maps it.
     """
-    if isinstance(value, Ref):
+    # The most frequent kinds first: this runs for every value of every object digested.
+    if isinstance(value, Name):
+        out.append(b"/%d:%s" % (len(value.value), value.value))
+    elif isinstance(value, Ref):
         mapped = ref(value)
         if mapped is None:
             out.append(b"n")
@@ -230,25 +237,23 @@ def _canonical(value: Value, out: list[bytes], refs: list[Ref], ref: RefMap) -> 
         out.append(b"f")
     elif isinstance(value, int):
         out.append(b"i%d;" % value)
-    elif isinstance(value, Real):
-        number = float(value)
-        out.append(b"i%d;" % number if number.is_integer() else b"r%r;" % number)
-    elif isinstance(value, Name):
-        out.append(b"/%d:%s" % (len(value.value), value.value))
-    elif isinstance(value, String):
-        out.append(b"(%d:%s" % (len(value.value), value.value))
+    elif isinstance(value, Dictionary):
+        out.append(b"<")
+        for key, item in sorted(value.items(), key=_by_name):
+            if item is None or (ref is not _same and _resolved(item, ref) is None):
+                continue
+            out.append(b"/%d:%s" % (len(key.value), key.value))
+            _canonical(item, out, refs, ref)
+        out.append(b">")
     elif isinstance(value, Array):
         out.append(b"[")
         for item in value:
             _canonical(item, out, refs, ref)
         out.append(b"]")
-    elif isinstance(value, Dictionary):
-        out.append(b"<")
-        for key in sorted(value, key=lambda name: name.value):
-            item = value[key]
-            if _resolved(item, ref) is not None:
-                out.append(b"/%d:%s" % (len(key.value), key.value))
-                _canonical(item, out, refs, ref)
-        out.append(b">")
+    elif isinstance(value, Real):
+        number = float(value)
+        out.append(b"i%d;" % number if number.is_integer() else b"r%r;" % number)
+    elif isinstance(value, String):
+        out.append(b"(%d:%s" % (len(value.value), value.value))
     else:  # a stream inside a value cannot be written (§7.3.8): as the file would, null
         out.append(b"n")

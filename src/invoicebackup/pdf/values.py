@@ -9,7 +9,7 @@ setter): a reader's cache hands the same objects to every caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping
 from typing import TypeAlias
 
 
@@ -139,6 +139,12 @@ class Dictionary(Mapping[Name, "Value"]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def items(self) -> ItemsView[Name, Value]:
+        """The entries, in the source's order."""
+        # The dictionary's own view: Mapping's would look every value up through
+        # __getitem__ (a page digest walks every entry of every object).
+        return self._items.items()
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Dictionary) and other._items == self._items
