@@ -1,9 +1,11 @@
 """Page digests: a SHA-256 per page of what a viewer draws for it, whatever the object numbers.
 
-:func:`page_digests` is the one canonicalisation both sides use: the compiler records it
-for the backup it has just written (read back with :class:`~.reader.PdfFile`), and
-``verify`` recomputes it from the backup as it is now (with the same reader, so an edit
-appended by an incremental update is what is digested, as a viewer would show it).
+:func:`page_digests` and :func:`shape` are the one canonicalisation both sides use: the
+compiler records the digests of the backup it writes (the shape of each object it copies,
+from the value it holds with each reference mapped to what it wrote, the rest read back
+with :class:`~.reader.PdfFile`; see :mod:`invoicebackup._snapshot`), and ``verify``
+recomputes them from the backup as it is now (with the same reader, so an edit appended
+by an incremental update is what is digested, as a viewer would show it).
 
 A page's digest covers its dictionary with the attributes it inherits made explicit
 (``/MediaBox``, ``/CropBox``, ``/Rotate``, ``/Resources``) and, breadth first, every object
