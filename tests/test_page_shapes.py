@@ -105,6 +105,17 @@ HOSTILE = {
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Missing 42 0 R >>",
         b"<< /Type /Annot /Subtype /Text /Rect [0 0 9 9] /P 3 0 R /Gone 77 0 R >>",
     ],
+    # A page's /Resources held indirectly, a dictionary with a long tail after its last
+    # reference (copied as a view of the source, as stream data is): read back whole (it
+    # was left out of the copy as a stream's data is, and the read-back failed).
+    "big_resources": [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources 4 0 R /Contents 6 0 R >>",
+        b"<< /Font << /F1 5 0 R >> /Junk (" + b"A" * 300_000 + b") >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        stream(b"", b"BT /F1 9 Tf (x) Tj ET"),
+    ],
     "fields": [
         b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R 6 0 R] /DA (/Helv 0 Tf) >> >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

@@ -30,7 +30,7 @@ from .pdf.digest import Shape, shape
 from .pdf.digest import page_digests as digests_of
 from .pdf.reader import Limits, PdfFile
 from .pdf.serialise import RefWriter
-from .pdf.values import Dictionary, Ref, Value
+from .pdf.values import Dictionary, Ref, Stream, Value
 from .pdf.writer import ObjectWriter, cross_reference
 
 #: The bounds the copy is read within: a backup may hold far more pages and objects than
@@ -43,7 +43,10 @@ class Spool:
 
     A chunk marked as a :meth:`hole` (stream data of an object whose shape is recorded,
     so never read back) is skipped in the copy: the file is sparse there, and the copy
-    costs neither the time nor the disk of writing it.
+    costs neither the time nor the disk of writing it. The reader reads a recorded object
+    only to resolve a page's inherited attributes: a page's ``/Resources`` is kept
+    indirect only when it is a dictionary (:func:`~invoicebackup.pdf.document.prepare`
+    writes boxes and rotation as numbers), which has no stream data to leave out.
     """
 
     def __init__(self, out: IO[bytes]) -> None:
@@ -123,7 +126,8 @@ class Shapes:
     ) -> None:
         """Record object *number*, written from *value* with the references *written* wrote.
 
-        *data*, the chunk its stream data was written as, need not be copied then.
+        *data*, the chunk its stream data was written as, need not be copied then (a
+        stream's; a dictionary's long tail is copied).
         *parent*: a dictionary written with ``/Parent`` set to this output object.
         """
         mapped = written.map
@@ -140,7 +144,8 @@ class Shapes:
         # found both) is read back, whatever the reason, rather than guessed.
         with contextlib.suppress(_Unseen):
             self.known[Ref(number)] = shape(value, mapped)
-            if data is not None:
+            if data is not None and isinstance(value, Stream):
+                # Only a stream: a long dictionary (a page's /Resources) may be read back.
                 self.spool.hole(data)
 
     def commit(self) -> None:
