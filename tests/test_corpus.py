@@ -12,7 +12,10 @@ import pypdf
 import pytest
 
 from invoicebackup import BackupOptions, BackupResult, InMemoryStore, compile_backup
+from invoicebackup._snapshot import READ_BACK
 from invoicebackup.compile import Action
+from invoicebackup.pdf.digest import page_digests
+from invoicebackup.pdf.reader import PdfFile
 from invoicebackup.testing import text_pdf
 from tests.backup_helpers import ADMIN, NOW, attachment, invoice, project
 from tests.oracle import assert_backup_matches, differences
@@ -142,3 +145,5 @@ def test_all_corpus_files_together_in_one_backup(shared_dir: Path) -> None:
     assert {e.code for e in result.left_out} <= TYPED_CODES
     assert _structural_problems(data) == []
     assert assert_backup_matches(result, data, documents) == len(sources) - 1
+    # The digests recorded as the backup was written are those verify reads from it.
+    assert result.manifest.page_digests == tuple(page_digests(PdfFile(data, limits=READ_BACK)))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from .pdf.document import OutlineNode, text_string
-from .pdf.serialise import serialise
+from ._textpage import text_bytes
+from .pdf.document import OutlineNode
 from .pdf.writer import ObjectWriter
 
 
@@ -32,7 +32,7 @@ def write_outline(
         numbers[id(node)] = allocate()
     for node, siblings, index, parent in _preorder(outline):
         body = bytearray(b"<</Title")
-        body += _text(node.title)
+        body += text_bytes(node.title)
         body += b"/Parent %d 0 R" % (root if parent is None else numbers[id(parent)])
         if index > 0:
             body += b"/Prev %d 0 R" % numbers[id(siblings[index - 1])]
@@ -74,8 +74,3 @@ def _preorder(
 def _outline_count(nodes: Sequence[OutlineNode]) -> int:
     """How many bookmarks *nodes* hold, at every depth."""
     return sum(1 + _outline_count(node.children) for node in nodes)
-
-
-def _text(text: str) -> bytes:
-    """*text* as a PDF text string's bytes."""
-    return serialise(text_string(text))

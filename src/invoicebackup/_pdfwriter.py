@@ -29,8 +29,8 @@ from ._imagepages import write_image_page
 from ._images import ParsedImage
 from ._outline import write_outline
 from ._pdfopen import Limits, NeedsBytes, ParsedPdf
-from ._snapshot import Spool, page_digests
-from ._textpage import text_ops
+from ._snapshot import Recording, Shapes, Spool, page_digests
+from ._textpage import text_bytes, text_ops
 from .errors import BadDocumentError
 from .pdf.document import Layers, OutlineNode, Prepared, number, text_string
 from .pdf.errors import PdfError
@@ -116,8 +116,9 @@ class BackupWriter:
             (the only time stamp in the output).
         producer: The ``/Producer`` and ``/Creator`` written.
         limits: The bounds applied to each document's objects (count).
-        digests: Keep a copy of the output on disk so that :meth:`page_digests` can
-            read it back (:meth:`close` deletes it).
+        digests: Record the shapes of objects copied, and keep a copy of the output
+            on disk for the rest, so that :meth:`page_digests` can digest the pages
+            (:meth:`close` deletes the copy).
     """
 
     #: How many documents' object maps are kept, most recently used first, for documents
@@ -136,6 +137,7 @@ class BackupWriter:
         digests: bool = False,
     ) -> None:
         self._spool = Spool(out) if digests else None
+        self._shapes = Shapes(self._spool) if self._spool else None
         # The copy only needs write(); the writer never asks more of its output.
         self._objects = ObjectWriter(cast("IO[bytes]", self._spool) if self._spool else out)
         self._limits = limits or Limits()
@@ -218,11 +220,15 @@ class BackupWriter:
                 raise error.bad_document(key=parsed.key, filename=parsed.filename) from None
         except BaseException:
             self._objects.rollback(mark)
+            if self._shapes is not None:
+                self._shapes.rollback(mark)
             del self._pages[first:]
             for idnum in occurrence.new_shared:
                 shared.pop(idnum, None)
             raise
         self._objects.commit()
+        if self._shapes is not None:
+            self._shapes.commit()
         commit()
         self._shared[key] = shared
         while len(self._shared) > self.shared_documents:
@@ -374,6 +380,9 @@ class BackupWriter:
                 )
             value: Value
             file = parsed._file
+            write = own_ref if per_occurrence else shared_ref
+            # What each reference is written as, for the object's shape (page digests).
+            written = Recording(write) if self._shapes is not None else None
             if ref.num in objects:
                 value = objects[ref.num]
                 if (
@@ -384,13 +393,19 @@ class BackupWriter:
                     # Cleaning left it as the file has it (most annotations and fields).
                     source = file.source(ref.num, ref.gen)
                     if source is not None:
-                        self._put_source(number, source, own_ref if per_occurrence else shared_ref)
+                        data = self._put_source(number, source, written or write)
+                        if self._shapes is not None and written is not None:
+                            self._shapes.record(number, value, written, data)
                         continue
             elif file is not None:
                 source = file.source(ref.num, ref.gen)
                 if source is not None:
                     # Not changed by the copy: its own bytes, references renumbered.
-                    self._put_source(number, source, own_ref if per_occurrence else shared_ref)
+                    data = self._put_source(number, source, written or write)
+                    if self._shapes is not None and written is not None:
+                        # The value the reader read these bytes as (it keeps it).
+                        value = file.object(ref.num, ref.gen)
+                        self._shapes.record(number, value, written, data)
                     continue
                 value = file.object(ref.num, ref.gen)
             elif per_occurrence:
@@ -400,19 +415,24 @@ class BackupWriter:
             if ref.num in roots and isinstance(value, Dictionary):
                 # A top-level field: under the document's own parent field.
                 without = Dictionary({k: v for k, v in value.items() if k != _PARENT})
-                body = serialise(without, ref=own_ref)
+                field = Recording(own_ref)
+                body = serialise(without, ref=field)
                 self._objects.put(number, body[:-2], b" /Parent %d 0 R>>" % wrapper)
+                if self._shapes is not None:
+                    self._shapes.record(number, without, field, parent=wrapper)
             else:
-                self._objects.put_value(
-                    number, value, ref=own_ref if per_occurrence else shared_ref
-                )
+                self._objects.put_value(number, value, ref=written or write)
+                if self._shapes is not None and written is not None:
+                    self._shapes.record(number, value, written)
 
-    def _put_source(self, number: int, source: Source, ref: Callable[[Ref], bytes]) -> None:
+    def _put_source(
+        self, number: int, source: Source, ref: Callable[[Ref], bytes]
+    ) -> memoryview | None:
         """Write object *number* as the bytes of *source* with its references renumbered.
 
         The references are those the reader's tokeniser found (never a pattern searched
         in the bytes, which could match inside a string, a name or a comment). Stream
-        data is written from the source without a copy.
+        data is written from the source without a copy: that view is returned.
         """
         buffer, start, end, refs = source
         pieces: list[bytes | memoryview] = []
@@ -421,11 +441,10 @@ class BackupWriter:
             pieces.append(buffer[last : start + ref_start])
             pieces.append(ref(found))
             last = start + ref_end
-        if end - last > _VIEWED:
-            pieces.append(memoryview(buffer)[last:end])
-        else:
-            pieces.append(buffer[last:end])
+        view = memoryview(buffer)[last:end] if end - last > _VIEWED else None
+        pieces.append(buffer[last:end] if view is None else view)
         self._objects.put(number, *pieces)
+        return view
 
     def _copy_layers(
         self, occurrence: _Occurrence, key: object, ref: Callable[[Ref], bytes]
@@ -498,6 +517,8 @@ class BackupWriter:
                 self._pages.append(write_image_page(self._objects, page, self._pages_root))
         except BaseException:
             self._objects.rollback(mark)
+            if self._shapes is not None:
+                self._shapes.rollback(mark)
             del self._pages[first:]
             raise
         self._objects.commit()
@@ -583,10 +604,14 @@ class BackupWriter:
 
         Call it once every page and everything they draw is written: before :meth:`finish`.
         """
-        if self._spool is None:
+        if self._spool is None or self._shapes is None:
             raise ValueError("the writer keeps no copy to digest (digests=False)")
         return page_digests(
-            self._objects, self._spool, pages=self._pages, pages_root=self._pages_root
+            self._objects,
+            self._spool,
+            self._shapes,
+            pages=self._pages,
+            pages_root=self._pages_root,
         )
 
     def close(self) -> None:
@@ -631,14 +656,14 @@ class BackupWriter:
         objects.put(
             spec,
             b"<</Type/Filespec/F%s/UF%s/Desc%s/AFRelationship/Source/EF<</F %d 0 R>>>>"
-            % (_text(name), _text(name), _text(description), stream),
+            % (text_bytes(name), text_bytes(name), text_bytes(description), stream),
         )
         top = y1 - 8 - 22 * position
         rect = serialise(Array(tuple(number(v) for v in (x0 + 4, top - 18, x0 + 18, top))))
         objects.put(
             annotation,
             b"<</Type/Annot/Subtype/FileAttachment/Rect%s/FS %d 0 R/Contents%s/Name/Paperclip"
-            b"/P %d 0 R/F 4>>" % (rect, spec, _text(description), page),
+            b"/P %d 0 R/F 4>>" % (rect, spec, text_bytes(description), page),
         )
         self._specs[name] = spec
 
@@ -674,7 +699,7 @@ class BackupWriter:
         form = self._form
         if form.fields:
             body = bytearray(b"<</Fields[%s]/DA" % _refs(form.fields))
-            body += _text("/Helv 0 Tf 0 g")
+            body += text_bytes("/Helv 0 Tf 0 g")
             if form.fonts:
                 body += b"/DR<</Font<<"
                 for font_name, value in form.fonts.items():
@@ -689,7 +714,7 @@ class BackupWriter:
         layers = self._layers
         if layers.groups:
             catalog += b"/OCProperties<</OCGs[%s]/D<</Name" % _refs(layers.groups)
-            catalog += _text("Layers of the backed-up documents")
+            catalog += text_bytes("Layers of the backed-up documents")
             catalog += b"/BaseState/ON/OFF[%s]/Order[%s]" % (
                 _refs(layers.off),
                 b"".join(layers.order),
@@ -702,7 +727,7 @@ class BackupWriter:
         if self._structure is not None:
             structure_root, language = self._structure
             catalog += b"/MarkInfo<</Marked true>>/StructTreeRoot %d 0 R/Lang" % structure_root
-            catalog += _text(language)
+            catalog += text_bytes(language)
             catalog += b"/ViewerPreferences<</DisplayDocTitle true>>"
         catalog += b">>"
         root = objects.allocate()
@@ -713,7 +738,7 @@ class BackupWriter:
         objects.put(
             info,
             b"<</Title%s/Subject%s/Producer%s/Creator%s/CreationDate%s/ModDate%s>>"
-            % tuple(_text(v) for v in (title, subject, producer, producer, stamp, stamp)),
+            % tuple(text_bytes(v) for v in (title, subject, producer, producer, stamp, stamp)),
         )
         return objects.finish(root=root, info=info, file_id=file_id)
 
@@ -734,12 +759,12 @@ class BackupWriter:
             self._objects.put(
                 spec,
                 b"<</Type/Filespec/F%s/UF%s/EF<</F %d 0 R>>>>"
-                % (_text(filename), _text(filename), stream),
+                % (text_bytes(filename), text_bytes(filename), stream),
             )
             specs[filename] = spec
         # A name tree's keys are in order (§7.9.6).
         for filename in sorted(specs):
-            names += _text(filename) + b" %d 0 R" % specs[filename]
+            names += text_bytes(filename) + b" %d 0 R" % specs[filename]
         return bytes(names)
 
 
@@ -771,8 +796,3 @@ def _media_box(page: Dictionary) -> tuple[float, float, float, float]:
 
 def _refs(numbers: Sequence[int] | dict[int, None]) -> bytes:
     return b" ".join(b"%d 0 R" % n for n in numbers)
-
-
-def _text(text: str) -> bytes:
-    """*text* as a PDF text string's bytes."""
-    return serialise(text_string(text))

@@ -1,23 +1,37 @@
-"""The page digests of a backup being written, read back from a copy of what was written.
+"""The page digests of a backup being written: shapes recorded as it is written, the rest read back.
 
-The backup streams to its store and is never read from there. :class:`Spool` keeps a
-copy of every byte in a temporary file; :func:`page_digests` ends that copy (never the
-backup) with a page tree, a catalog and a cross-reference table, reads it with the same
-reader and the same :func:`~invoicebackup.pdf.digest.page_digests` that ``verify`` uses,
-and cuts the copy back so the backup can go on. The digests are thereby of exactly the
-bytes written for each page, as a reader sees them. The copy is on disk and read through
-a memory map: memory does not grow with the backup.
+A page's digest (:mod:`invoicebackup.pdf.digest`) is built from the *shape* of every
+object the page reaches. Most of a backup is objects copied from its sources, and the
+writer holds each one's value as it writes it: :class:`Shapes` records the shape of that
+value (:func:`~invoicebackup.pdf.digest.shape`, the one canonicalisation ``verify`` uses
+too) with each reference mapped to what the writer wrote in its place — the output's
+number, or ``null`` — so it is the shape a reader of the finished backup finds.
+
+What is not recorded (the page dictionaries with their inherited attributes, our own
+pages, a cover sheet, embedded files) is read back: :class:`Spool` keeps a copy of every
+byte in a temporary file; :func:`page_digests` ends that copy (never the backup) with a
+page tree, a catalog and a cross-reference table, reads it with the same reader
+(:class:`~invoicebackup.pdf.reader.PdfFile`) and the same
+:func:`~invoicebackup.pdf.digest.page_digests`, given the recorded shapes, and cuts the
+copy back so the backup can go on. The copy is read through a memory map whose pages are
+given back after each page digested: memory does not grow with the backup.
 """
 
 from __future__ import annotations
 
+import contextlib
 import mmap
+import os
 import tempfile
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import IO, Final
 
+from .pdf.digest import Shape, shape
 from .pdf.digest import page_digests as digests_of
 from .pdf.reader import Limits, PdfFile
+from .pdf.serialise import RefWriter
+from .pdf.values import Dictionary, Ref, Stream, Value
 from .pdf.writer import ObjectWriter, cross_reference
 
 #: The bounds the copy is read within: a backup may hold far more pages and objects than
@@ -26,14 +40,35 @@ READ_BACK: Final = Limits(max_pages=10_000_000, max_objects=100_000_000)
 
 
 class Spool:
-    """Writes to *out* and to a temporary file; the copy is read back by :func:`page_digests`."""
+    """Writes to *out* and to a temporary file; the copy is read back by :func:`page_digests`.
+
+    A chunk marked as a :meth:`hole` (stream data of an object whose shape is recorded,
+    so never read back) is skipped in the copy: the file is sparse there, and the copy
+    costs neither the time nor the disk of writing it. The reader reads a recorded object
+    only to resolve a page's inherited attributes: a page's ``/Resources`` is kept
+    indirect only when it is a dictionary (:func:`~invoicebackup.pdf.document.prepare`
+    writes boxes and rotation as numbers), which has no stream data to leave out.
+    """
 
     def __init__(self, out: IO[bytes]) -> None:
         self._out = out
         self.copy: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        #: The chunks not copied, by identity (held, so that no other takes their id).
+        self._holes: dict[int, memoryview] = {}
+
+    def hole(self, chunk: memoryview) -> None:
+        """Leave *chunk* out of the copy when it is written (by this very object)."""
+        self._holes[id(chunk)] = chunk
+
+    def settle(self) -> None:
+        """Forget the holes marked (what was staged is written or dropped by now)."""
+        self._holes.clear()
 
     def write(self, chunk: bytes | bytearray | memoryview) -> int:
-        self.copy.write(chunk)
+        if self._holes.pop(id(chunk), None) is chunk:
+            self.copy.seek(len(chunk), os.SEEK_CUR)
+        else:
+            self.copy.write(chunk)
         return self._out.write(chunk)
 
     def close(self) -> None:
@@ -41,8 +76,97 @@ class Spool:
         self.copy.close()
 
 
+class _Unseen(Exception):
+    """A reference in a value that its writing did not write (its shape is read back)."""
+
+
+class Recording:
+    """A reference writer that remembers what it wrote for each reference.
+
+    Pass it where the object is written, then :meth:`Shapes.record` the object's value
+    with it: each reference in the value is mapped to what was written in its place.
+    """
+
+    __slots__ = ("seen", "write")
+
+    def __init__(self, write: RefWriter) -> None:
+        self.write = write
+        self.seen: dict[Ref, bytes] = {}
+
+    def __call__(self, ref: Ref) -> bytes:
+        written = self.seen[ref] = self.write(ref)
+        return written
+
+    def map(self, ref: Ref) -> Ref | None:
+        """The reference a reader of the output finds where *ref* was written."""
+        try:
+            written = self.seen[ref]
+        except KeyError:
+            raise _Unseen from None
+        if written == b"null":
+            return None
+        number, generation, _ = written.split()
+        return Ref(int(number), int(generation))
+
+
+class Shapes:
+    """The shapes of objects written, by their reference in the output, for *spool*."""
+
+    def __init__(self, spool: Spool) -> None:
+        self.spool = spool
+        self.known: dict[Ref, Shape] = {}
+
+    def record(
+        self,
+        number: int,
+        value: Value,
+        written: Recording,
+        data: memoryview | None = None,
+        *,
+        parent: int | None = None,
+    ) -> None:
+        """Record object *number*, written from *value* with the references *written* wrote.
+
+        *data*, the chunk its stream data was written as, need not be copied then (a
+        stream's; a dictionary's long tail is copied).
+        *parent*: a dictionary written with ``/Parent`` set to this output object.
+        """
+        mapped = written.map
+        if parent is not None and isinstance(value, Dictionary):
+            # A reference of no source (compared by identity) standing for the parent.
+            marker = Ref(-1)
+            value = value.replaced(b"Parent", marker)
+            output = Ref(parent)
+
+            def mapped(ref: Ref) -> Ref | None:
+                return output if ref is marker else written.map(ref)
+
+        # A value holding a reference its bytes did not (it cannot, as the same reader
+        # found both) is read back, whatever the reason, rather than guessed.
+        with contextlib.suppress(_Unseen):
+            self.known[Ref(number)] = shape(value, mapped)
+            if data is not None and isinstance(value, Stream):
+                # Only a stream: a long dictionary (a page's /Resources) may be read back.
+                self.spool.hole(data)
+
+    def commit(self) -> None:
+        """What was staged is written."""
+        self.spool.settle()
+
+    def rollback(self, mark: int) -> None:
+        """Forget objects numbered from *mark* on (their writing was dropped)."""
+        self.spool.settle()
+        for ref in [ref for ref in self.known if ref.num >= mark]:
+            del self.known[ref]
+
+
 def page_digests(
-    objects: ObjectWriter, spool: Spool, *, pages: Sequence[int], pages_root: int
+    objects: ObjectWriter,
+    spool: Spool,
+    shapes: Shapes,
+    *,
+    pages: Sequence[int],
+    pages_root: int,
 ) -> list[str]:
     """The digest of every page written so far (see :mod:`invoicebackup.pdf.digest`)."""
     end = objects.flush()
@@ -64,9 +188,25 @@ def page_digests(
     copy.seek(end)
     copy.write(tail)
     copy.flush()
+    view = mmap.mmap(copy.fileno(), 0, access=mmap.ACCESS_READ)
     try:
-        with mmap.mmap(copy.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            return digests_of(PdfFile(view, limits=READ_BACK))  # type: ignore[arg-type]
+
+        def give_back() -> None:
+            # The map's pages read so far count in the process's memory until given
+            # back; they are read again (from the page cache) if needed.
+            view.madvise(mmap.MADV_DONTNEED)
+
+        pdf = PdfFile(view, limits=READ_BACK)  # type: ignore[arg-type]
+        read = pdf.pages()
+        give_back()
+        digests = digests_of(pdf, read, shapes=shapes.known, after_page=give_back)
+        # Stream data read are views into the map: let them go before it is closed.
+        del pdf, read
+        return digests
     finally:
+        # Views into the map may still be held by an error on its way up: it is then
+        # unmapped when the last of them goes, and the error is the one raised.
+        with suppress(BufferError):
+            view.close()
         copy.truncate(end)
         copy.seek(end)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .pdf.document import text_string
 from .pdf.serialise import serialise
 from .pdf.values import String
 
@@ -46,3 +47,8 @@ def wrap(text: str, width: int) -> list[str]:
             current = candidate
     lines.append(current)
     return lines
+
+
+def text_bytes(text: str) -> bytes:
+    """*text* as a PDF text string's bytes (a title, a bookmark, a file name)."""
+    return serialise(text_string(text))

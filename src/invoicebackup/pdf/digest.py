@@ -1,9 +1,11 @@
 """Page digests: a SHA-256 per page of what a viewer draws for it, whatever the object numbers.
 
-:func:`page_digests` is the one canonicalisation both sides use: the compiler records it
-for the backup it has just written (read back with :class:`~.reader.PdfFile`), and
-``verify`` recomputes it from the backup as it is now (with the same reader, so an edit
-appended by an incremental update is what is digested, as a viewer would show it).
+:func:`page_digests` and :func:`shape` are the one canonicalisation both sides use: the
+compiler records the digests of the backup it writes (the shape of each object it copies,
+from the value it holds with each reference mapped to what it wrote, the rest read back
+with :class:`~.reader.PdfFile`; see :mod:`invoicebackup._snapshot`), and ``verify``
+recomputes them from the backup as it is now (with the same reader, so an edit appended
+by an incremental update is what is digested, as a viewer would show it).
 
 A page's digest covers its dictionary with the attributes it inherits made explicit
 (``/MediaBox``, ``/CropBox``, ``/Rotate``, ``/Resources``) and, breadth first, every object
@@ -21,12 +23,13 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import deque
+from collections.abc import Callable, MutableMapping
 from typing import Final
 
 from .reader import Page, PdfFile
 from .values import Array, Dictionary, Name, Real, Ref, Stream, String, Value
 
-__all__ = ["PAGE_DIGEST", "page_digests"]
+__all__ = ["PAGE_DIGEST", "Shape", "page_digests", "shape"]
 
 #: What the digests are: a name recorded beside them, changed whenever the
 #: canonicalisation changes (a verifier refuses to compare digests of another kind).
@@ -47,11 +50,29 @@ _STRUCTURE: Final = frozenset({Name(b"Pages"), Name(b"Catalog")})
 
 #: An object's shape: the SHA-256 of its bytes with every reference written as ``R``
 #: (a stream's data as its own SHA-256), and its references in the order they appear.
-_Shape = tuple[bytes, tuple[Ref, ...]]
+Shape = tuple[bytes, tuple[Ref, ...]]
+
+#: How a reference in a value is seen where it is digested: the reference a reader of
+#: that file would find in its place, or ``None`` where it finds ``null``.
+RefMap = Callable[[Ref], Ref | None]
 
 
-def page_digests(pdf: PdfFile, pages: list[Page] | None = None) -> list[str]:
+def page_digests(
+    pdf: PdfFile,
+    pages: list[Page] | None = None,
+    *,
+    shapes: MutableMapping[Ref, Shape] | None = None,
+    after_page: Callable[[], None] | None = None,
+) -> list[str]:
     """The digest of every page of *pdf* (or of *pages*, read from it), hex, in order.
+
+    Args:
+        pdf: The file.
+        pages: Its pages, when already read.
+        shapes: Shapes of objects of *pdf* already known (:func:`shape` of the value
+            :meth:`~.reader.PdfFile.object` gives): those are not read. Objects read are
+            added to it.
+        after_page: Called after each page (its objects are no longer needed).
 
     Raises:
         PdfError: The file (its page tree, an object a page reaches) cannot be read.
@@ -59,17 +80,22 @@ def page_digests(pdf: PdfFile, pages: list[Page] | None = None) -> list[str]:
     if pages is None:
         pages = pdf.pages()
     index = {page.ref: number for number, page in enumerate(pages) if page.ref is not None}
-    shapes: dict[Ref, _Shape] = {}
+    if shapes is None:
+        shapes = {}
     digests = []
     for page in pages:
         digests.append(_page_digest(pdf, page, index, shapes))
         # The reader keeps what it read (stream data included); the shapes kept here are
         # enough to digest an object seen again, so at most one page's objects are held.
         pdf.forget()
+        if after_page is not None:
+            after_page()
     return digests
 
 
-def _page_digest(pdf: PdfFile, page: Page, index: dict[Ref, int], shapes: dict[Ref, _Shape]) -> str:
+def _page_digest(
+    pdf: PdfFile, page: Page, index: dict[Ref, int], shapes: MutableMapping[Ref, Shape]
+) -> str:
     own = {key: value for key, value in page.dictionary.items() if key != _PARENT}
     # What the page inherits is what a viewer uses: made explicit, so that a /Rotate or
     # /Resources slipped into the page tree changes the digest of every page under it.
@@ -82,7 +108,7 @@ def _page_digest(pdf: PdfFile, page: Page, index: dict[Ref, int], shapes: dict[R
         own[Name(key)] = value
     digest = hashlib.sha256(PAGE_DIGEST.encode() + b"\n")
     labels: dict[Ref, int] = {}
-    queue: deque[_Shape] = deque([_shape(Dictionary(own))])
+    queue: deque[Shape] = deque([shape(Dictionary(own))])
 
     def label(ref: Ref) -> bytes:
         if ref == page.ref:
@@ -95,10 +121,10 @@ def _page_digest(pdf: PdfFile, page: Page, index: dict[Ref, int], shapes: dict[R
         found = labels.get(ref)
         if found is None:
             found = labels[ref] = len(labels)
-            shape = shapes.get(ref)
-            if shape is None:
-                shape = shapes[ref] = _shape(pdf.object(ref.num, ref.gen))
-            queue.append(shape)
+            known = shapes.get(ref)
+            if known is None:
+                known = shapes[ref] = shape(pdf.object(ref.num, ref.gen))
+            queue.append(known)
         return b"O%d;" % found
 
     while queue:
@@ -109,30 +135,53 @@ def _page_digest(pdf: PdfFile, page: Page, index: dict[Ref, int], shapes: dict[R
     return digest.hexdigest()
 
 
-def _shape(value: Value) -> _Shape:
-    if isinstance(value, Dictionary) and value.get(_TYPE) in _STRUCTURE:
+def _same(ref: Ref) -> Ref | None:
+    return ref
+
+
+def shape(
+    value: Value,
+    ref: RefMap = _same,
+    *,
+    plain: Callable[[Stream], bytes | None] | None = None,
+) -> Shape:
+    """The shape of object *value*: what a page's digest takes of each object it reaches.
+
+    *ref* maps each reference in *value* to the one a reader of the digested file finds
+    in its place: a writer digests what it copies, from the source's value, as it will
+    read back (a reference it writes as ``null`` is a null). *plain* gives a stream's
+    :func:`plain_digest` (a writer that copies one stream several times hashes it once).
+    """
+    if isinstance(value, Dictionary) and _resolved(value.get(_TYPE), ref) in _STRUCTURE:
         kind = value[_TYPE]
         assert isinstance(kind, Name)
         return hashlib.sha256(b"structure /" + kind.value).digest(), ()
     refs: list[Ref] = []
     pieces: list[bytes] = []
     if isinstance(value, Stream):
-        data = _plain_digest(value)
+        data = plain_digest(value, ref) if plain is None else plain(value)
         # /Length is how the bytes were framed, not what they are; of plain data, how it
         # was compressed is not either (qpdf compresses a stream that was not).
         framing = _FRAMING if data is not None else _LENGTH_ONLY
         head = Dictionary({k: v for k, v in value.dictionary.items() if k not in framing})
-        _canonical(head, pieces, refs)
+        _canonical(head, pieces, refs, ref)
         if data is None:
             pieces.append(b"encoded" + hashlib.sha256(value.data).digest())
         else:
             pieces.append(b"plain" + data)
     else:
-        _canonical(value, pieces, refs)
+        _canonical(value, pieces, refs, ref)
     return hashlib.sha256(b"".join(pieces)).digest(), tuple(refs)
 
 
-def _plain_digest(stream: Stream) -> bytes | None:
+def _resolved(value: Value, ref: RefMap) -> Value:
+    """*value*, or ``None`` where it is a reference *ref* maps to a null."""
+    if isinstance(value, Ref):
+        return ref(value)
+    return value
+
+
+def plain_digest(stream: Stream, ref: RefMap = _same) -> bytes | None:
     """The SHA-256 of *stream*'s data as it is without compression, when that is plain.
 
     A stream stored as is or with FlateDecode alone (no parameters): inflated piece by
@@ -140,12 +189,12 @@ def _plain_digest(stream: Stream) -> bytes | None:
     in their own codecs, predictors) and for data that does not inflate: their stored
     bytes are digested.
     """
-    filters = stream.dictionary.get(_FILTER)
+    filters = _resolved(stream.dictionary.get(_FILTER), ref)
     if isinstance(filters, Array) and len(filters) == 1:
-        filters = filters[0]
+        filters = _resolved(filters[0], ref)
     if filters is None or (isinstance(filters, Array) and not filters):
         return hashlib.sha256(stream.data).digest()
-    if filters != _FLATE or stream.dictionary.get(_PARAMS) not in (None, Array()):
+    if filters != _FLATE or _resolved(stream.dictionary.get(_PARAMS), ref) not in (None, Array()):
         return None
     digest = hashlib.sha256()
     inflater = zlib.decompressobj()
@@ -160,15 +209,29 @@ def _plain_digest(stream: Stream) -> bytes | None:
     return digest.digest()
 
 
-def _canonical(value: Value, out: list[bytes], refs: list[Ref]) -> None:
+def _by_name(item: tuple[Name, Value]) -> bytes:
+    return item[0].value
+
+
+def _canonical(value: Value, out: list[bytes], refs: list[Ref], ref: RefMap) -> None:
     """*value* written so that files that say the same say it alike.
 
     Dictionary keys sorted, a null entry as none (§7.3.7), names and strings by their
     values (``/F#6F`` is ``/Fo``, a hex string its bytes), numbers by value, each piece
     length-prefixed: a file rewritten by another tool (qpdf sorts keys, drops nulls)
-    digests alike, and no two values write the same.
+    digests alike, and no two values write the same. Each reference is as *ref* maps it.
     """
-    if value is None:
+    # The most frequent kinds first: this runs for every value of every object digested.
+    if isinstance(value, Name):
+        out.append(b"/%d:%s" % (len(value.value), value.value))
+    elif isinstance(value, Ref):
+        mapped = ref(value)
+        if mapped is None:
+            out.append(b"n")
+        else:
+            refs.append(mapped)
+            out.append(b"R")
+    elif value is None:
         out.append(b"n")
     elif value is True:
         out.append(b"t")
@@ -176,28 +239,23 @@ def _canonical(value: Value, out: list[bytes], refs: list[Ref]) -> None:
         out.append(b"f")
     elif isinstance(value, int):
         out.append(b"i%d;" % value)
-    elif isinstance(value, Real):
-        number = float(value)
-        out.append(b"i%d;" % number if number.is_integer() else b"r%r;" % number)
-    elif isinstance(value, Name):
-        out.append(b"/%d:%s" % (len(value.value), value.value))
-    elif isinstance(value, String):
-        out.append(b"(%d:%s" % (len(value.value), value.value))
-    elif isinstance(value, Ref):
-        refs.append(value)
-        out.append(b"R")
+    elif isinstance(value, Dictionary):
+        out.append(b"<")
+        for key, item in sorted(value.items(), key=_by_name):
+            if item is None or (ref is not _same and _resolved(item, ref) is None):
+                continue
+            out.append(b"/%d:%s" % (len(key.value), key.value))
+            _canonical(item, out, refs, ref)
+        out.append(b">")
     elif isinstance(value, Array):
         out.append(b"[")
         for item in value:
-            _canonical(item, out, refs)
+            _canonical(item, out, refs, ref)
         out.append(b"]")
-    elif isinstance(value, Dictionary):
-        out.append(b"<")
-        for key in sorted(value, key=lambda name: name.value):
-            item = value[key]
-            if item is not None:
-                out.append(b"/%d:%s" % (len(key.value), key.value))
-                _canonical(item, out, refs)
-        out.append(b">")
+    elif isinstance(value, Real):
+        number = float(value)
+        out.append(b"i%d;" % number if number.is_integer() else b"r%r;" % number)
+    elif isinstance(value, String):
+        out.append(b"(%d:%s" % (len(value.value), value.value))
     else:  # a stream inside a value cannot be written (§7.3.8): as the file would, null
         out.append(b"n")
