@@ -280,7 +280,6 @@ def _assemble(
             user_id=user_id,
             vocabulary=vocabulary,
             include=options.include,
-            waivers=_cover.waiver_counts(records),
             signatures={item.planned.invoice.id: item.signature for item in work},
             now=now,
         )

@@ -106,15 +106,15 @@ def cover_sheet(
     user_id: str,
     vocabulary: Vocabulary,
     include: frozenset[Include],
-    waivers: Mapping[str, WaiverCounts],
     signatures: Mapping[str, SignatureState],
     now: datetime,
 ) -> CoverSheet:
     """The cover sheet of a backup of *plan*, whose invoices were copied as *records* say.
 
     *signatures* gives the version each invoice's row reports (an invoice left out whole
-    has no record); *waivers* the waiver counts, ``0 / 0`` for an invoice it lacks.
+    has no record, and its waivers count ``0 / 0``).
     """
+    waivers = waiver_counts(records)
     words = vocabulary
     record_of = {record.invoice_id: record for record in records}
     rows: list[CoverRow] = []
