@@ -33,7 +33,7 @@ from .manifest import (
 )
 from .options import BackupOptions, Include
 from .pdf.digest import PAGE_DIGEST
-from .plan import BackupPlan, DocumentRole, PlannedInvoice
+from .plan import BackupPlan, PlannedInvoice
 from .progress import ProgressEvent, ProgressStage
 from .serialization import manifest_to_json
 from .terminology import Vocabulary
@@ -382,9 +382,8 @@ def _code_label(code: str, vocabulary: Vocabulary) -> str:
 
 def unread(slot: Slot) -> tuple[str, str]:
     """Why a document declared as neither a PDF nor an image is left out unread."""
-    what = "the lien waiver" if slot.role is DocumentRole.LIEN_WAIVER else "the attachment"
     return "not_pdf", (
-        f"{what} is not a PDF ({declared_type(slot)}); "
+        f"{slot.noun} is not a PDF ({declared_type(slot)}); "
         "only PDF and image attachments go into a backup"
     )
 

@@ -21,7 +21,6 @@ from ._work import Slot
 from .domain import Document
 from .errors import BadDocumentError, DocumentNotFoundError, EnvelopeNotFoundError
 from .options import BackupOptions
-from .plan import DocumentRole
 
 
 @attrs.define
@@ -401,8 +400,7 @@ def _declared_note(slot: Slot, found: str) -> tuple[str, ...]:
 def _neither(slot: Slot, data: bytes) -> tuple[str, str]:
     """Why a document read as a possible image is left out: its bytes are neither."""
     sniffed = _pdf.sniff(data)
-    what = "the lien waiver" if slot.role is DocumentRole.LIEN_WAIVER else "the attachment"
     return "not_pdf", (
-        f"{what} is neither a PDF nor an image this library reads: it looks like "
+        f"{slot.noun} is neither a PDF nor an image this library reads: it looks like "
         f"{with_article(sniffed.kind)}; only PDF and image attachments go into a backup"
     )

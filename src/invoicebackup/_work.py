@@ -42,6 +42,11 @@ class Slot:
         """
         return self.declared_pdf or (self.document is not None and may_be_image(self.document))
 
+    @property
+    def noun(self) -> str:
+        """What a reason calls it: ``the lien waiver`` or ``the attachment``."""
+        return "the lien waiver" if self.role is DocumentRole.LIEN_WAIVER else "the attachment"
+
 
 @attrs.frozen(kw_only=True)
 class InvoiceWork:
