@@ -288,19 +288,15 @@ def _assemble(
     writer.set_outline(outline)
     # Every page and all it draws is written: what a verifier will recompute.
     digests = tuple(writer.page_digests()) if options.embed_manifest else ()
-    manifest = BackupManifest(
-        project_id=project.id,
-        project_name=project.name,
-        project_number=project.number,
+    manifest = backup_manifest(
+        project,
         user_id=user_id,
-        created_at=now,
-        language=vocabulary.language,
-        title=title,
+        vocabulary=vocabulary,
+        options=options,
+        now=now,
         page_count=writer.page_count,
-        invoices=tuple(records),
-        left_out=tuple(left_out),
-        # The password provider is code, and what it returns is secret: never recorded.
-        options=attrs.evolve(options, passwords=None),
+        records=records,
+        left_out=left_out,
         cover_first_page=1 if cover_pages else None,
         cover_last_page=len(cover_pages) or None,
         page_digest=PAGE_DIGEST if digests else None,
@@ -310,6 +306,45 @@ def _assemble(
         writer.attach(MANIFEST_NAME, manifest_to_json(manifest).encode())
     writer.finish(file_id=_fingerprint(project, plan, work, documents.sha_of, options, now))
     return manifest
+
+
+def backup_manifest(
+    project: Project,
+    *,
+    user_id: str,
+    vocabulary: Vocabulary,
+    options: BackupOptions,
+    now: datetime,
+    page_count: int,
+    records: Sequence[InvoiceRecord],
+    left_out: Sequence[LeftOut],
+    cover_first_page: int | None = None,
+    cover_last_page: int | None = None,
+    page_digest: str | None = None,
+    page_digests: tuple[str, ...] = (),
+) -> BackupManifest:
+    """The manifest of a backup (PDF or ZIP) of *project*.
+
+    The cover sheet's pages and the page digests are the PDF's own: a ZIP has neither.
+    """
+    return BackupManifest(
+        project_id=project.id,
+        project_name=project.name,
+        project_number=project.number,
+        user_id=user_id,
+        created_at=now,
+        language=vocabulary.language,
+        title=vocabulary.term("backup_title"),
+        page_count=page_count,
+        invoices=tuple(records),
+        left_out=tuple(left_out),
+        # The password provider is code, and what it returns is secret: never recorded.
+        options=attrs.evolve(options, passwords=None),
+        cover_first_page=cover_first_page,
+        cover_last_page=cover_last_page,
+        page_digest=page_digest,
+        page_digests=page_digests,
+    )
 
 
 def _bad_entry(

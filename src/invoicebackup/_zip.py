@@ -31,6 +31,7 @@ import attrs
 from . import _cover, _cover_pdf
 from ._assembly import (
     Sink,
+    backup_manifest,
     invoice_record,
     placeholder_lines,
     skipped_invoices,
@@ -225,18 +226,15 @@ def assemble_zip(
             cover = _cover_pdf.standalone(sheet, title=f"{title} - {project.name}", created=now)
             name = f"{0:0{out.width}d} - {_safe(vocabulary.term('cover.bookmark')) or '_'}.pdf"
             out.add(name, cover, compress=False)
-        manifest = BackupManifest(
-            project_id=project.id,
-            project_name=project.name,
-            project_number=project.number,
+        manifest = backup_manifest(
+            project,
             user_id=user_id,
-            created_at=now,
-            language=vocabulary.language,
-            title=vocabulary.term("backup_title"),
+            vocabulary=vocabulary,
+            options=options,
+            now=now,
             page_count=pages,
-            invoices=tuple(records),
-            left_out=tuple(left_out),
-            options=attrs.evolve(options, passwords=None),
+            records=records,
+            left_out=left_out,
         )
         if options.embed_manifest:
             out.add(MANIFEST_NAME, manifest_to_json(manifest).encode(), compress=True)
