@@ -52,13 +52,6 @@ class Include(enum.Enum):
 _ALL: Final = frozenset(Include)
 
 
-def _include_repr(parts: frozenset[Include]) -> str:
-    # In the enumeration's order: a set's own order follows string hashes, which differ
-    # from one process to the next, and a backup's /ID is derived from this repr.
-    listed = ", ".join(repr(part) for part in Include if part in parts)
-    return f"frozenset({{{listed}}})"
-
-
 def parse_include(value: str | Iterable[str | Include]) -> frozenset[Include]:
     """Read a selection of parts: ``"all"``, a comma list, or an iterable of parts or words.
 
@@ -238,9 +231,7 @@ class BackupOptions:
         default=None, repr=False, eq=False
     )
     repair: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    include: frozenset[Include] = attrs.field(
-        default=_ALL, converter=parse_include, repr=_include_repr
-    )
+    include: frozenset[Include] = attrs.field(default=_ALL, converter=parse_include)
     require_waivers: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     format: str = attrs.field(default="pdf", validator=attrs.validators.in_(_FORMATS))
     embed_signed_originals: bool = attrs.field(
