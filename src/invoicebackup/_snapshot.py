@@ -24,12 +24,11 @@ import mmap
 import os
 import tempfile
 from collections.abc import Sequence
-from contextlib import suppress
 from typing import IO, Final
 
 from .pdf.digest import Shape, shape
 from .pdf.digest import page_digests as digests_of
-from .pdf.reader import Limits, PdfFile
+from .pdf.reader import Limits, PdfFile, mapped
 from .pdf.serialise import RefWriter
 from .pdf.values import Dictionary, Ref, Stream, Value
 from .pdf.writer import ObjectWriter, cross_reference
@@ -188,25 +187,21 @@ def page_digests(
     copy.seek(end)
     copy.write(tail)
     copy.flush()
-    view = mmap.mmap(copy.fileno(), 0, access=mmap.ACCESS_READ)
     try:
+        with mapped(copy.fileno()) as view:
 
-        def give_back() -> None:
-            # The map's pages read so far count in the process's memory until given
-            # back; they are read again (from the page cache) if needed.
-            view.madvise(mmap.MADV_DONTNEED)
+            def give_back() -> None:
+                # The map's pages read so far count in the process's memory until given
+                # back; they are read again (from the page cache) if needed.
+                view.madvise(mmap.MADV_DONTNEED)
 
-        pdf = PdfFile(view, limits=READ_BACK)  # type: ignore[arg-type]
-        read = pdf.pages()
-        give_back()
-        digests = digests_of(pdf, read, shapes=shapes.known, after_page=give_back)
-        # Stream data read are views into the map: let them go before it is closed.
-        del pdf, read
-        return digests
+            pdf = PdfFile(view, limits=READ_BACK)  # type: ignore[arg-type]
+            read = pdf.pages()
+            give_back()
+            digests = digests_of(pdf, read, shapes=shapes.known, after_page=give_back)
+            # Stream data read are views into the map: let them go before it is closed.
+            del pdf, read
+            return digests
     finally:
-        # Views into the map may still be held by an error on its way up: it is then
-        # unmapped when the last of them goes, and the error is the one raised.
-        with suppress(BufferError):
-            view.close()
         copy.truncate(end)
         copy.seek(end)

@@ -20,11 +20,10 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-import mmap
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
@@ -41,7 +40,7 @@ from .manifest import MANIFEST_NAME
 from .pdf.digest import PAGE_DIGEST, page_digests
 from .pdf.errors import PdfError
 from .pdf.filters import decode
-from .pdf.reader import Limits, PdfFile
+from .pdf.reader import Limits, PdfFile, mapped
 from .pdf.values import Array, Dictionary, Stream, String, Value
 from .storage import DocumentStore, FileSystemStore
 
@@ -232,14 +231,8 @@ def _opened(source: str | os.PathLike[str] | bytes, name: str) -> Iterator[bytes
         with Path(source).open("rb") as file:
             if os.fstat(file.fileno()).st_size == 0:
                 raise UnverifiableBackupError(source=name, code="unreadable", reason="it is empty")
-            view = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-            try:
+            with mapped(file.fileno()) as view:
                 yield view  # type: ignore[misc]
-            finally:
-                # Views into it may still be held (by an error on its way up): the map is
-                # then unmapped when the last of them goes.
-                with suppress(BufferError):
-                    view.close()
     except OSError as error:
         raise UnverifiableBackupError(
             source=name, code="unreadable", reason=error.strerror or str(error)

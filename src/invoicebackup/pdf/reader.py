@@ -24,8 +24,10 @@ pypdf (or pikepdf) and reads the result with this same reader.
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Final
 
 import attrs
@@ -632,3 +634,19 @@ class PdfFile:
         ):
             return None
         return items
+
+
+@contextmanager
+def mapped(fileno: int) -> Iterator[mmap.mmap]:
+    """A read-only map of the open file *fileno*, for a :class:`PdfFile` to read.
+
+    Stream data read from it are views into it, so let the file object go before leaving.
+    When a view is still held on leaving (by an error on its way up), the map is unmapped
+    when the last one goes, and the error raised stays the caller's, not the map's.
+    """
+    view = mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)
+    try:
+        yield view
+    finally:
+        with suppress(BufferError):
+            view.close()
