@@ -148,8 +148,11 @@ def test_progress_is_reported_to_the_caller(workers: Workers) -> None:
     deadline = time.monotonic() + WAIT
     while not result.ready():
         assert time.monotonic() < deadline, "the task did not finish"
-        if result.state == "PROGRESS" and isinstance(result.info, dict):
-            seen.append(dict(result.info))
+        # One read of the backend per poll: state and info read apart can straddle the
+        # worker's next write (PROGRESS, then the info of SUCCESS or none at all).
+        meta = result.backend.get_task_meta(result.id, cache=False)
+        if meta.get("status") == "PROGRESS" and isinstance(meta.get("result"), dict):
+            seen.append(dict(meta["result"]))
         time.sleep(0.02)
     value = result.get(timeout=WAIT)
     assert value["ok"] is True
