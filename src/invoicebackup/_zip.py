@@ -40,6 +40,7 @@ from ._assembly import (
 )
 from ._documents import Documents
 from ._images import ParsedImage
+from ._volumepart import VolumePart
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
 from .errors import BadDocumentError
@@ -141,8 +142,11 @@ class _Archive:
     width: int
     time: tuple[int, int, int, int, int, int]
     count: int = 0
+    #: What the central directory will take for the entries so far (ZIP64 extras included).
+    directory: int = 0
 
     def add(self, name: str, data: bytes, *, compress: bool) -> None:
+        self.directory += 46 + 28 + len(name.encode())
         info = zipfile.ZipInfo(name, date_time=self.time)
         info.create_system = 3  # Unix, whatever the host: the same bytes everywhere
         info.external_attr = _ENTRY_MODE
@@ -166,14 +170,26 @@ def assemble_zip(
     options: BackupOptions,
     notify: Callable[[ProgressEvent], None],
     now: datetime,
+    volume: VolumePart | None = None,
+    on_invoice: Callable[[InvoiceRecord, int, int], None] | None = None,
 ) -> BackupManifest:
-    """Read and check every document, in backup order, and write it into a ZIP in *sink*."""
-    total = sum(len(w.slots) for w in work)
+    """Read and check every document, in backup order, and write it into a ZIP in *sink*.
+
+    *volume* and *on_invoice* are as for :func:`invoicebackup._assembly.assemble` (the
+    file's end adds a central directory entry for each entry).
+    """
+
+    def here(item: InvoiceWork) -> bool:
+        return item.skip_reason is None and (
+            volume is None or item.planned.invoice.id in volume.invoice_ids
+        )
+
+    total = sum(len(w.slots) for w in work if volume is None or here(w))
     work_of = {item.planned.invoice.id: item for item in work}
     order = [
         slot
         for planned in plan.invoices
-        if work_of[planned.invoice.id].skip_reason is None
+        if here(work_of[planned.invoice.id])
         for slot in work_of[planned.invoice.id].slots
         if slot.declared_pdf
     ]
@@ -191,7 +207,7 @@ def assemble_zip(
             contract = planned_contract.contract
             for planned in planned_contract.invoices:
                 item = work_of[planned.invoice.id]
-                if item.skip_reason is not None:
+                if not here(item):
                     continue
                 start = pages
                 sources: list[SourceRecord] = []
@@ -208,19 +224,23 @@ def assemble_zip(
                         left_out.append(skipped)
                     notify(_event(ProgressStage.ASSEMBLED, done, total, pages))
                 records.append(invoice_record(planned, contract, item, sources, start, pages))
-        left_out[:0] = skipped_invoices(work)
-        if Include.COVER_SHEET in options.include:
+                if on_invoice is not None:
+                    on_invoice(records[-1], sink.size, out.directory)
+        if volume is None or volume.number == 1:
+            left_out[:0] = skipped_invoices(work)
+        if Include.COVER_SHEET in options.include and (volume is None or volume.number == 1):
             # Number 000, ahead of the documents (numbered from 001 as they were added):
             # written last, since it names every invoice's first page.
             sheet = _cover.cover_sheet(
                 project,
                 plan,
-                records,
+                [*records, *(volume.others if volume is not None else ())],
                 user_id=user_id,
                 vocabulary=vocabulary,
                 include=options.include,
                 signatures={item.planned.invoice.id: item.signature for item in work},
                 now=now,
+                volume_of=volume.volume_of if volume is not None else None,
             )
             title = vocabulary.term("backup_title")
             cover = _cover_pdf.standalone(sheet, title=f"{title} - {project.name}", created=now)
@@ -236,6 +256,8 @@ def assemble_zip(
             records=records,
             left_out=left_out,
         )
+        if volume is not None:
+            manifest = attrs.evolve(manifest, volume=volume.number, volumes=volume.volumes)
         if options.embed_manifest:
             out.add(MANIFEST_NAME, manifest_to_json(manifest).encode(), compress=True)
     return manifest

@@ -1,0 +1,528 @@
+"""Volumes: a backup larger than ``BackupOptions.max_volume_bytes`` written as several files.
+
+How it is sized. A volume's size is only known once it is written (cleaning and
+copying change a document's size; the cover sheet, outline, manifest and
+cross-reference table come at the end), and the first volume must know the whole set
+(its cover sheet gives each invoice's volume, every manifest lists every volume, every
+name says "of N"). So a backup is written in two passes, both streamed, so memory
+stays flat:
+
+1. **Measure.** The backup is first written as one file, as it would be without the
+   option (:mod:`invoicebackup.compile` does it, with a hook from here): each invoice's
+   bytes and objects are noted as it is written. If the whole fits, that file *is* the
+   backup and nothing else happens. Otherwise it is dropped (its bytes past the limit
+   never even reach the store) and the measurements plan the volumes: invoices in
+   backup order, a new volume when the next would not fit, never splitting an invoice
+   (and so never a document). An invoice that alone does not fit has a volume of its own,
+   reported as over the limit.
+2. **Write.** Each volume is written from the plan into its own ``create`` of the store;
+   all stay uncommitted until every one is written, then they are committed one after
+   the other, and if a commit fails, those already committed are deleted again: all the
+   volumes appear, or none does.
+
+The plan is an estimate (a volume's end — its bookmarks, page tree, manifest — is
+estimated from the one file's), so each volume written is checked against the limit;
+one that is over (with more than one invoice) makes the plan tighter by what it
+overshot, and the volumes are written again. Both the estimate and the check depend on
+the input only, so the same input gives the same volumes, byte for byte. (Rolling an
+invoice back when it overflows, with the writer's stage/rollback, would need the whole
+invoice held in memory and still not know the end of the file: not chosen.)
+
+Each volume is a complete backup of its invoices (its own bookmarks, cover sheet in
+volume 1, page numbers from 1, manifest and page digests: ``verify`` checks it alone),
+and its manifest lists every volume of the set by what does not depend on any manifest:
+its invoices, page count and the digest of its pages (see
+:class:`~invoicebackup.manifest.VolumeRecord`). Files' SHA-256s are in the result and in
+the set's own manifest, ``… - Volumes.json``, written and committed with the volumes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, suppress
+from datetime import datetime
+from typing import Any, BinaryIO, Final, Protocol
+
+import attrs
+
+from . import _hashing, _pdf
+from ._assembly import Sink, assemble, backup_message
+from ._documents import Documents
+from ._volumepart import VolumePart
+from ._work import InvoiceWork
+from ._zip import assemble_zip
+from .domain import Project
+from .errors import DocumentExistsError, InvalidValueError
+from .manifest import BackupManifest, BackupResult, InvoiceRecord, VolumeRecord
+from .naming import numbered_filename
+from .options import BackupOptions
+from .plan import BackupPlan
+from .progress import ProgressEvent
+from .serialization import manifest_to_json
+from .storage import DocumentStore
+from .terminology import Vocabulary
+
+#: How many times the volumes are planned tighter and written again before each invoice
+#: gets a volume of its own (which no estimate can make wrong).
+_ATTEMPTS: Final = 8
+#: What a volume's entry costs in each manifest of the set, besides its invoices' ids.
+_VOLUME_ENTRY: Final = 200
+
+
+class _Deletes(Protocol):
+    def delete(self, key: str) -> None: ...
+
+
+def check_store(store: DocumentStore) -> None:
+    """Refuse, before anything is read, a store that cannot take a set of volumes back.
+
+    Raises:
+        InvalidValueError: *store* has no ``delete``: a failure while publishing the
+            volumes could leave some of them behind.
+    """
+    if not callable(getattr(store, "delete", None)):
+        raise InvalidValueError(
+            "output",
+            store,
+            reason="has no delete(key): a backup written as volumes needs it to take back "
+            "the volumes already committed when a later one fails (all appear or none does)",
+        )
+
+
+@attrs.define
+class Measure:
+    """What the one-file pass learns of each invoice: its bytes, as written.
+
+    :meth:`on_invoice` is the assembly's hook; :meth:`capped` keeps the bytes past the
+    limit from the store (the one file is dropped when it is over).
+    """
+
+    limit: int
+    invoices: list[tuple[InvoiceRecord, int]] = attrs.Factory(list)
+    _last: int = 0
+
+    def on_invoice(self, record: InvoiceRecord, position: int, ending: int) -> None:
+        """*record* is written; the file is at *position*, and its end will add *ending*."""
+        at = position + ending
+        self.invoices.append((record, at - self._last))
+        self._last = at
+
+    @property
+    def invoice_bytes(self) -> int:
+        """The bytes of the one file that its invoices account for."""
+        return self._last
+
+    def capped(self, out: BinaryIO) -> BinaryIO:
+        return _Capped(out, self.limit)  # type: ignore[return-value]
+
+
+class _Capped:
+    """Passes writes on until *limit* bytes went through, then drops them."""
+
+    def __init__(self, out: BinaryIO, limit: int) -> None:
+        self._out = out
+        self._room = limit + 1  # one byte over is enough to know the file is over
+
+    def write(self, chunk: bytes | bytearray | memoryview) -> int:
+        if self._room > 0:
+            part = memoryview(chunk)[: self._room]
+            self._out.write(part)
+            self._room -= len(part)
+        return len(chunk)
+
+
+class TooBig(Exception):
+    """Raised inside the one file's ``create`` so that it is not committed."""
+
+    def __init__(self, manifest: BackupManifest, size: int) -> None:
+        super().__init__(size)
+        self.manifest = manifest
+        self.size = size
+
+
+@attrs.frozen(kw_only=True)
+class _Planned:
+    """One volume as planned: its invoices and what its manifest says of it."""
+
+    records: tuple[InvoiceRecord, ...]
+    record: VolumeRecord
+
+
+def _partition(
+    costs: Sequence[tuple[InvoiceRecord, int]], *, budget: int, single: bool
+) -> list[list[tuple[InvoiceRecord, int]]]:
+    """Invoices in order into volumes of at most *budget* bytes (one each when *single*)."""
+    volumes: list[list[tuple[InvoiceRecord, int]]] = []
+    used = 0
+    for entry in costs:
+        if not volumes or single or used + entry[1] > budget:
+            volumes.append([])
+            used = 0
+        volumes[-1].append(entry)
+        used += entry[1]
+    return volumes
+
+
+def _pages_sha256(digests: Sequence[str]) -> str:
+    return hashlib.sha256("".join(d + "\n" for d in digests).encode()).hexdigest()
+
+
+def _plan(
+    measure: Measure,
+    whole: BackupManifest,
+    whole_size: int,
+    *,
+    slack: int,
+    single: bool,
+) -> list[_Planned]:
+    """The volumes, from the one file's measurements, *slack* bytes tighter than the limit."""
+    # Each invoice costs its bytes, plus its share of the end of a file: its pages in the
+    # page tree and its entries in the manifest (the page digests, the records); the rest
+    # of the one file's end (the cover sheet, the catalog, the trailer) is counted in
+    # every volume, which over-counts the cover sheet in volumes after the first.
+    costs = []
+    shares = 0
+    for record, size in measure.invoices:
+        pages = (record.last_page or 0) - (record.first_page or 1) + 1
+        share = 80 * pages + len(json.dumps(attrs.asdict(record), default=str)) // 2
+        shares += share
+        costs.append((record, size + share))
+    fixed = max(whole_size - measure.invoice_bytes - shares, 0)
+    count = 1
+    for _ in range(4):  # the volumes' entries in every manifest depend on how many
+        listing = count * _VOLUME_ENTRY + sum(len(r.invoice_id) + 8 for r, _ in costs)
+        budget = measure.limit - fixed - listing - slack
+        volumes = _partition(costs, budget=budget, single=single)
+        if len(volumes) == count:
+            break
+        count = len(volumes)
+    cover = whole.cover_last_page or 0
+    planned = []
+    for number, volume in enumerate(volumes, 1):
+        records = tuple(record for record, _ in volume)
+        digests: list[str] = []
+        for record in records:
+            if record.first_page is not None and record.last_page is not None:
+                digests += whole.page_digests[record.first_page - 1 : record.last_page]
+        pages = sum(
+            r.last_page - r.first_page + 1
+            for r in records
+            if r.first_page is not None and r.last_page is not None
+        )
+        planned.append(
+            _Planned(
+                records=records,
+                record=VolumeRecord(
+                    number=number,
+                    invoice_ids=tuple(r.invoice_id for r in records),
+                    page_count=(cover if number == 1 else 0) + max(pages, 1),
+                    pages_sha256=_pages_sha256(digests) if whole.page_digests else None,
+                ),
+            )
+        )
+    return planned
+
+
+class _Overshot(Exception):
+    def __init__(self, by: int) -> None:
+        super().__init__(by)
+        self.by = by
+
+
+@attrs.define
+class _Written:
+    key: str
+    filename: str
+    size: int
+    sha256: str
+    manifest: BackupManifest
+
+
+def write_volumes(
+    project: Project,
+    plan: BackupPlan,
+    work: Sequence[InvoiceWork],
+    measure: Measure,
+    too_big: TooBig,
+    *,
+    target: DocumentStore,
+    base: str,
+    folder: str,
+    user_id: str,
+    vocabulary: Vocabulary,
+    options: BackupOptions,
+    limits: _pdf.Limits,
+    now: datetime,
+    hashing: _hashing.Hashing,
+) -> BackupResult:
+    """Write the backup measured by *measure* as volumes into *target*; all or none appear."""
+    slack = 0
+    for attempt in range(1, _ATTEMPTS + 2):
+        planned = _plan(
+            measure, too_big.manifest, too_big.size, slack=slack, single=attempt > _ATTEMPTS
+        )
+        try:
+            return _publish(
+                project,
+                plan,
+                work,
+                planned,
+                target=target,
+                base=base,
+                folder=folder,
+                user_id=user_id,
+                vocabulary=vocabulary,
+                options=options,
+                limits=limits,
+                now=now,
+                hashing=hashing,
+                cover=too_big.manifest.cover_last_page or 0,
+            )
+        except _Overshot as overshot:
+            # Deterministic: the same input overshoots by the same bytes every time.
+            slack += overshot.by + measure.limit // 50
+    raise AssertionError("unreachable: one invoice a volume never overshoots")  # pragma: no cover
+
+
+def _publish(
+    project: Project,
+    plan: BackupPlan,
+    work: Sequence[InvoiceWork],
+    planned: Sequence[_Planned],
+    *,
+    target: DocumentStore,
+    base: str,
+    folder: str,
+    cover: int,
+    **context: Any,
+) -> BackupResult:
+    """Write every volume under the first free set of names, then commit them all."""
+    stem, _, extension = base.rpartition(".")
+    for number in range(1, 1001):
+        name = numbered_filename(base, number).rpartition(".")[0]
+        names = [
+            f"{name} - Vol {v} of {len(planned)}.{extension}" for v in range(1, len(planned) + 1)
+        ]
+        names.append(f"{name} - Volumes.json")
+        if any(target.exists(folder + n) for n in names):
+            continue
+        try:
+            return _write_set(
+                project, plan, work, planned, target, folder, names, cover=cover, **context
+            )
+        except DocumentExistsError:
+            continue  # taken while we wrote: the next names
+    raise DocumentExistsError(folder + stem, "1000 names are already taken")
+
+
+def _write_set(
+    project: Project,
+    plan: BackupPlan,
+    work: Sequence[InvoiceWork],
+    planned: Sequence[_Planned],
+    target: DocumentStore,
+    folder: str,
+    names: Sequence[str],
+    *,
+    cover: int,
+    user_id: str,
+    vocabulary: Vocabulary,
+    options: BackupOptions,
+    limits: _pdf.Limits,
+    now: datetime,
+    hashing: _hashing.Hashing,
+) -> BackupResult:
+    volumes = tuple(p.record for p in planned)
+    volume_of = {i: v.number for v in volumes for i in v.invoice_ids}
+    limit = options.max_volume_bytes
+    assert limit is not None
+    opened: list[tuple[str, AbstractContextManager[BinaryIO]]] = []
+    written: list[_Written] = []
+    try:
+        for part, filename in zip(planned, names, strict=False):
+            key = folder + filename
+            creating = target.create(key)
+            out = creating.__enter__()
+            opened.append((key, creating))
+            sink = Sink(out, key, hashing.stream())
+            mine = {r.invoice_id for r in part.records}
+            volume = VolumePart(
+                number=part.record.number,
+                invoice_ids=frozenset(mine),
+                volumes=volumes,
+                volume_of=volume_of,
+                others=tuple(r for p in planned for r in p.records if r.invoice_id not in mine),
+            )
+            manifest = _assemble_volume(
+                project,
+                plan,
+                work,
+                sink,
+                volume,
+                user_id=user_id,
+                vocabulary=vocabulary,
+                options=options,
+                limits=limits,
+                now=now,
+                hashing=hashing,
+            )
+            if sink.size > limit and len(part.records) > 1:
+                raise _Overshot(sink.size - limit)
+            _check_digests(manifest, part.record, cover)
+            written.append(_Written(key, filename, sink.size, sink.digest.hexdigest(), manifest))
+        result = _set_result(written, volumes, limit, vocabulary, options)
+        key = folder + names[-1]
+        creating = target.create(key)
+        out = creating.__enter__()
+        opened.append((key, creating))
+        data = manifest_to_json(result.manifest).encode()
+        Sink(out, key, hashing.stream()).write(data)
+        result = attrs.evolve(
+            result,
+            key=key,
+            filename=names[-1],
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+    except BaseException as error:
+        for _key, creating in reversed(opened):
+            with suppress(Exception):  # the first error matters, not a clean-up's
+                creating.__exit__(type(error), error, error.__traceback__)
+        raise
+    _commit_all(target, opened)
+    return result
+
+
+def _commit_all(
+    target: DocumentStore, opened: Sequence[tuple[str, AbstractContextManager[BinaryIO]]]
+) -> None:
+    """Commit every document, or take back those committed when one fails."""
+    committed: list[str] = []
+    for index, (key, creating) in enumerate(opened):
+        try:
+            creating.__exit__(None, None, None)
+        except BaseException as error:
+            for _key, rest in opened[index + 1 :]:
+                with suppress(Exception):
+                    rest.__exit__(type(error), error, error.__traceback__)
+            deletes: _Deletes = target  # type: ignore[assignment]
+            for done in reversed(committed):
+                with suppress(Exception):  # each is tried; the commit's error is raised
+                    deletes.delete(done)
+            raise
+        committed.append(key)
+
+
+def _assemble_volume(
+    project: Project,
+    plan: BackupPlan,
+    work: Sequence[InvoiceWork],
+    sink: Sink,
+    volume: VolumePart,
+    *,
+    user_id: str,
+    vocabulary: Vocabulary,
+    options: BackupOptions,
+    limits: _pdf.Limits,
+    now: datetime,
+    hashing: _hashing.Hashing,
+) -> BackupManifest:
+    # A volume's own reader of documents: what the one-file pass shared with its writer
+    # is not in this volume's file.
+    documents = Documents(limits=limits, options=options, hashing=hashing)
+    quiet: Callable[[ProgressEvent], None] = lambda _event: None  # noqa: E731
+    try:
+        if options.format == "zip":
+            return assemble_zip(
+                project,
+                plan,
+                work,
+                documents,
+                sink,
+                user_id=user_id,
+                vocabulary=vocabulary,
+                options=options,
+                notify=quiet,
+                now=now,
+                volume=volume,
+            )
+        return assemble(
+            project,
+            plan,
+            work,
+            documents,
+            sink,
+            user_id=user_id,
+            vocabulary=vocabulary,
+            options=options,
+            limits=limits,
+            notify=quiet,
+            now=now,
+            volume=volume,
+        )
+    finally:
+        documents.release_all()
+
+
+def _check_digests(manifest: BackupManifest, record: VolumeRecord, cover: int) -> None:
+    """The pages written are those the set's manifests promise for this volume."""
+    if record.pages_sha256 is None or not manifest.page_digests:
+        return
+    after = cover if record.number == 1 else 0
+    if _pages_sha256(manifest.page_digests[after:]) != record.pages_sha256:
+        raise RuntimeError(  # a defect of this library, never of the input
+            f"volume {record.number}'s pages are not those measured; please report it"
+        )
+
+
+def _set_result(
+    written: Sequence[_Written],
+    volumes: Sequence[VolumeRecord],
+    limit: int,
+    vocabulary: Vocabulary,
+    options: BackupOptions,
+) -> BackupResult:
+    """The result of the set: each volume's file, and the set's manifest."""
+    records = tuple(
+        attrs.evolve(
+            volume,
+            key=w.key,
+            filename=w.filename,
+            size=w.size,
+            sha256=w.sha256,
+            over_limit=w.size > limit,
+        )
+        for volume, w in zip(volumes, written, strict=True)
+    )
+    first = written[0].manifest
+    manifest = attrs.evolve(
+        first,
+        page_count=sum(w.manifest.page_count for w in written),
+        invoices=tuple(r for w in written for r in w.manifest.invoices),
+        left_out=tuple(item for w in written for item in w.manifest.left_out),
+        page_digest=None,
+        page_digests=(),
+        volume=None,
+        volumes=records,
+    )
+    message = backup_message(manifest, written[0].filename, vocabulary)
+    message += " " + vocabulary.message("backup_volumes", count=len(records), limit=limit)
+    for record, w in zip(records, written, strict=True):
+        if record.over_limit:
+            message += " " + vocabulary.message(
+                "backup_volume_over_limit",
+                number=record.number,
+                limit=limit,
+                invoice=", ".join(r.number for r in w.manifest.invoices),
+            )
+    return BackupResult(
+        key="",
+        filename="",
+        size=0,
+        sha256="",
+        message=message,
+        manifest=manifest,
+        volumes=records,
+    )
