@@ -1,9 +1,10 @@
 """Sizes in bytes written as people write them: ``20MB``, ``512 KiB``, ``1.5GB``.
 
-Used by ``BackupOptions.max_volume_bytes`` and the CLI's ``--max-volume-size``. ``KB``, ``MB`` and ``GB`` are decimal (1000, 1000²,
-1000³): the "20MB" of an e-mail attachment limit is a decimal one (mail services state
-their limits in decimal units, and 20 MiB would overshoot a 20 MB limit by 5 %);
-``KiB``, ``MiB``, ``GiB`` are binary (1024…). Units are read in any ASCII case.
+Used by ``BackupOptions.max_volume_bytes`` and the CLI's ``--max-volume-size``.
+``KB``, ``MB`` and ``GB`` are decimal (1000, 1000², 1000³): the "20MB" of an e-mail
+attachment limit is a decimal one (mail services state their limits in decimal units,
+and 20 MiB would overshoot a 20 MB limit by 5 %); ``KiB``, ``MiB``, ``GiB`` are binary
+(1024…). Units are read in any ASCII case.
 """
 
 from __future__ import annotations

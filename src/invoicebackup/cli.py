@@ -628,6 +628,15 @@ def _policies(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def _volume_size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return BackupOptions(max_volume_bytes=value).max_volume_bytes
+    except InvalidValueError as error:
+        raise click.BadParameter(f"{error.value!r} {error.reason}") from None
+
+
 def _include_parts(_ctx: click.Context, _param: click.Parameter, value: str) -> frozenset[Include]:
     try:
         return parse_include(value)
@@ -764,6 +773,15 @@ def main() -> None:
     help="Also embed each DocuSign-signed document (and certificate) unmodified, as a file "
     "attached to its invoice's first page, so that its signature can still be validated.",
 )
+@click.option(
+    "--max-volume-size",
+    "max_volume_bytes",
+    metavar="SIZE",
+    callback=_volume_size,
+    help="Write a backup larger than SIZE as volumes ('… - Vol 1 of 3.pdf'), each at most "
+    "SIZE, split between invoices, plus '… - Volumes.json' listing them: e.g. 20MB (KB, MB, "
+    "GB are decimal, KiB, MiB, GiB binary; B or no unit: bytes).",
+)
 @_NOW
 @_reporting
 def compile_command(
@@ -814,14 +832,21 @@ def compile_command(
             )
     except InvoiceBackupError as error:
         _refuse_error(error)
-    pdf_path = out_root / result.key
-    manifest_path = out_root / _write_manifest(out_store, result)
+    if result.volumes:
+        # The set's own manifest (… - Volumes.json) is the manifest beside the volumes.
+        pdf_path = out_root / str(result.volumes[0].key)
+        manifest_path = out_root / result.key
+    else:
+        pdf_path = out_root / result.key
+        manifest_path = out_root / _write_manifest(out_store, result)
     _summarise(out, result, pdf_path, manifest_path, _words(project, options))
     payload = {
         "backup_path": str(pdf_path),
         "manifest_path": str(manifest_path),
         **result_to_dict(result),
     }
+    if result.volumes:
+        payload["volume_paths"] = [str(out_root / str(v.key)) for v in result.volumes]
     out.finish(payload, EXIT_WARNINGS if out.problems else EXIT_OK)
 
 
@@ -852,6 +877,9 @@ class _WithManifest:
 
     def create(self, key: str) -> AbstractContextManager[BinaryIO]:
         return self._inner.create(key)
+
+    def delete(self, key: str) -> None:
+        self._inner.delete(key)
 
 
 def _write_manifest(store: FileSystemStore, result: BackupResult) -> str:
@@ -985,6 +1013,26 @@ def _summarise(
                 subject=item.key or item.invoice_id,
             )
         )
+    for volume in result.volumes:
+        out.say(f"  {volume.filename} ({volume.size} B, sha256 {str(volume.sha256)[:16]})")
+        if volume.over_limit:
+            out.warn(
+                _Issue(
+                    "warning",
+                    "over_limit",
+                    f"{volume.filename}: "
+                    + words.message(
+                        "backup_volume_over_limit",
+                        number=volume.number,
+                        limit=result.manifest.options.max_volume_bytes,
+                        invoice=", ".join(
+                            r.number for r in result.invoices if r.invoice_id in volume.invoice_ids
+                        ),
+                    ),
+                    path=f"volume:{volume.number}",
+                    subject=str(volume.key),
+                )
+            )
     out.say(words.message("cli.backup_path", path=pdf_path))
     out.say(words.message("cli.manifest_path", path=manifest_path))
 

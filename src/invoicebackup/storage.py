@@ -383,7 +383,9 @@ class FileSystemStore:
         _sync_folder(final.parent)
 
     def delete(self, key: str) -> None:
-        """Remove the document under *key* (nothing when there is none).
+        """Remove the document under *key* and the folders this leaves empty.
+
+        Nothing happens when there is no document under *key*.
 
         Not part of :class:`DocumentStore`: a backup written as volumes
         (:attr:`~invoicebackup.options.BackupOptions.max_volume_bytes`) needs it, to take
@@ -401,6 +403,14 @@ class FileSystemStore:
         except OSError as error:
             _fail(key, "could not be deleted", error)
         _sync_folder(path.parent)
+        # As create makes the folders a key needs, delete takes back those it leaves empty.
+        folder = path.parent
+        while folder != self._root and folder.is_relative_to(self._root):
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                break
+            folder = folder.parent
 
     def _resolve(self, key: str) -> Path:
         """The real path of *key*, checked to lie inside the root."""
