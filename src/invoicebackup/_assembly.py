@@ -19,7 +19,7 @@ from . import _cover, _cover_pdf, _hashing, _pdf, _waivers
 from ._documents import Documents
 from ._images import ParsedImage
 from ._sealed import Sealer
-from ._volumepart import VolumePart
+from ._volumepart import Measuring, VolumePart
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
 from .errors import BadDocumentError, DocumentStoreError, InvoiceBackupError
@@ -80,14 +80,13 @@ def assemble(
     notify: Callable[[ProgressEvent], None],
     now: datetime,
     volume: VolumePart | None = None,
-    on_invoice: Callable[[InvoiceRecord, int, int], None] | None = None,
+    measure: Measuring | None = None,
 ) -> BackupManifest:
     """Read, check and copy every document, in backup order, straight into *sink*.
 
     With *volume*, only its invoices (one volume of a backup written as volumes, see
-    :mod:`invoicebackup._volumes`); *on_invoice* is told of each invoice once it is
-    written, with the bytes written so far and those the file's end will add for them
-    (an entry of the cross-reference table an object).
+    :mod:`invoicebackup._volumes`); *measure* is told of each document and invoice once it
+    is written (to size volumes).
     """
     title = vocabulary.term("backup_title")
     writer = _pdf.BackupWriter(
@@ -111,7 +110,7 @@ def assemble(
             notify=notify,
             now=now,
             volume=volume,
-            on_invoice=on_invoice,
+            measure=measure,
         )
     finally:
         writer.close()
@@ -130,7 +129,7 @@ def _assemble(
     notify: Callable[[ProgressEvent], None],
     now: datetime,
     volume: VolumePart | None = None,
-    on_invoice: Callable[[InvoiceRecord, int, int], None] | None = None,
+    measure: Measuring | None = None,
 ) -> BackupManifest:
     def here(item: InvoiceWork) -> bool:
         """Whether *item* is written into this file (not skipped, in this volume)."""
@@ -151,8 +150,8 @@ def _assemble(
         for planned_contract in plan.contracts
         for planned in planned_contract.invoices
         if here(work_of[planned.invoice.id])
-        for slot in work_of[planned.invoice.id].slots
-        if slot.read
+        for index, slot in enumerate(work_of[planned.invoice.id].slots)
+        if slot.read and (volume is None or volume.holds(planned.invoice.id, index))
     ]
     documents.following = {id(slot): after for slot, after in itertools.pairwise(order)}
     cover_pages: tuple[int, ...] = ()
@@ -173,6 +172,9 @@ def _assemble(
             waiver_nodes: list[_pdf.OutlineNode] = []
             for index, slot in enumerate(item.slots):
                 invoice = planned.invoice
+                if volume is not None and not volume.holds(invoice.id, index):
+                    continue  # in another volume of this invoice's
+                first_page = writer.page_count
                 loaded = documents.load(slot) if slot.read else None
                 done += 1
                 notify(
@@ -263,6 +265,14 @@ def _assemble(
                                     page_index=writer.page_count - 1,
                                 )
                             )
+                if measure is not None:
+                    measure.document(
+                        invoice.id,
+                        index,
+                        position=writer.objects.position,
+                        ending=_XREF_ENTRY * writer.objects.mark,
+                        pages=range(first_page + 1, writer.page_count + 1),
+                    )
                 notify(
                     ProgressEvent(
                         stage=ProgressStage.ASSEMBLED,
@@ -274,9 +284,16 @@ def _assemble(
             doc_nodes += _waivers_node(waiver_nodes, vocabulary)
             end = writer.page_count
             record = invoice_record(planned, planned_contract.contract, item, sources, start, end)
+            if volume is not None and volume.volume_of.get(planned.invoice.id) != volume.number:
+                # Split between volumes: the waivers it misses are said once, in its first.
+                record = attrs.evolve(record, missing_waivers=())
             records.append(record)
-            if on_invoice is not None:
-                on_invoice(record, writer.objects.position, _XREF_ENTRY * writer.objects.mark)
+            if measure is not None:
+                measure.invoice(
+                    record,
+                    position=writer.objects.position,
+                    ending=_XREF_ENTRY * writer.objects.mark,
+                )
             if end > start:
                 invoice_nodes.append(
                     _pdf.OutlineNode(
@@ -309,7 +326,11 @@ def _assemble(
             now=now,
             volume_of=volume.volume_of if volume is not None else None,
         )
+        before = writer.objects.position + _XREF_ENTRY * writer.objects.mark
         _cover_pdf.write_cover(writer, sheet, cover_pages)
+        if measure is not None:
+            after = writer.objects.position + _XREF_ENTRY * writer.objects.mark
+            measure.cover(after - before)
         outline.insert(0, _pdf.OutlineNode(title=vocabulary.term("cover.bookmark"), page_index=0))
     writer.set_outline(outline)
     # Every page and all it draws is written: what a verifier will recompute.

@@ -69,6 +69,9 @@ from .terminology import Vocabulary
 _ATTEMPTS: Final = 8
 #: What a volume's entry costs in each manifest of the set, besides its invoices' ids.
 _VOLUME_ENTRY: Final = 200
+#: What a page costs at the end of a file: its entry in the page tree, its digest in the
+#: manifest (compressed, a digest is about as long as its bytes).
+_PAGE_SHARE: Final = 80
 
 
 class _Deletes(Protocol):
@@ -91,27 +94,47 @@ def check_store(store: DocumentStore) -> None:
         )
 
 
+@attrs.frozen
+class _Document:
+    """One document as the one-file pass wrote it: its bytes and its pages (1-based)."""
+
+    index: int
+    size: int
+    pages: range
+
+
 @attrs.define
 class Measure:
-    """What the one-file pass learns of each invoice: its bytes, as written.
+    """What the one-file pass learns of each invoice and document: its bytes, as written.
 
-    :meth:`on_invoice` is the assembly's hook; :meth:`capped` keeps the bytes past the
-    limit from the store (the one file is dropped when it is over).
+    It is the assembly's :class:`~invoicebackup._volumepart.Measuring`; :meth:`capped`
+    keeps the bytes past the limit from the store (the one file is dropped when over).
     """
 
     limit: int
-    invoices: list[tuple[InvoiceRecord, int]] = attrs.Factory(list)
+    invoices: list[tuple[InvoiceRecord, tuple[_Document, ...]]] = attrs.Factory(list)
+    #: The cover sheet's bytes (the first volume's only).
+    cover_bytes: int = 0
+    _documents: list[_Document] = attrs.Factory(list)
     _last: int = 0
 
-    def on_invoice(self, record: InvoiceRecord, position: int, ending: int) -> None:
-        """*record* is written; the file is at *position*, and its end will add *ending*."""
+    def document(
+        self, invoice_id: str, index: int, *, position: int, ending: int, pages: range
+    ) -> None:
         at = position + ending
-        self.invoices.append((record, at - self._last))
+        self._documents.append(_Document(index, at - self._last, pages))
         self._last = at
+
+    def invoice(self, record: InvoiceRecord, *, position: int, ending: int) -> None:
+        self.invoices.append((record, tuple(self._documents)))
+        self._documents = []
+
+    def cover(self, size: int) -> None:
+        self.cover_bytes = size
 
     @property
     def invoice_bytes(self) -> int:
-        """The bytes of the one file that its invoices account for."""
+        """The bytes of the one file that its documents account for."""
         return self._last
 
     def capped(self, out: BinaryIO) -> BinaryIO:
@@ -143,25 +166,97 @@ class TooBig(Exception):
 
 
 @attrs.frozen(kw_only=True)
-class _Planned:
-    """One volume as planned: its invoices and what its manifest says of it."""
+class _Piece:
+    """What is packed: an invoice whole, or one document of an invoice over the limit."""
 
-    records: tuple[InvoiceRecord, ...]
+    record: InvoiceRecord
+    cost: int
+    pages: tuple[range, ...]
+    #: The documents, when the invoice is split; ``None``: the whole invoice.
+    indexes: frozenset[int] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _Planned:
+    """One volume as planned: its pieces and what its manifest says of it."""
+
+    pieces: tuple[_Piece, ...]
     record: VolumeRecord
+
+    @property
+    def invoice_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(piece.record.invoice_id for piece in self.pieces))
+
+
+def _pieces(measure: Measure) -> tuple[list[tuple[_Piece, list[_Piece]]], int]:
+    """Each invoice as one piece, and as one piece a document (if it must be split).
+
+    Each costs its bytes plus its share of the end of a file: its pages in the page tree
+    and its entries in the manifest (page digests, records). Returns the shares' sum too.
+    """
+    pieces: list[tuple[_Piece, list[_Piece]]] = []
+    shares = 0
+    for record, documents in measure.invoices:
+        page_count = sum(len(d.pages) for d in documents)
+        record_share = len(json.dumps(attrs.asdict(record), default=str)) // 2
+        share = _PAGE_SHARE * page_count + record_share
+        shares += share
+        whole = _Piece(
+            record=record,
+            cost=sum(d.size for d in documents) + share,
+            pages=tuple(d.pages for d in documents),
+        )
+        # An invoice split between volumes has its record in each.
+        split = [
+            _Piece(
+                record=record,
+                cost=document.size + _PAGE_SHARE * len(document.pages) + record_share,
+                pages=(document.pages,),
+                indexes=frozenset([document.index]),
+            )
+            for document in documents
+        ]
+        pieces.append((whole, split if len(split) > 1 else []))
+    return pieces, shares
 
 
 def _partition(
-    costs: Sequence[tuple[InvoiceRecord, int]], *, budget: int, single: bool
-) -> list[list[tuple[InvoiceRecord, int]]]:
-    """Invoices in order into volumes of at most *budget* bytes (one each when *single*)."""
-    volumes: list[list[tuple[InvoiceRecord, int]]] = []
+    invoices: Sequence[tuple[_Piece, list[_Piece]]], *, first: int, budget: int, single: bool
+) -> list[list[_Piece]]:
+    """Invoices in order into volumes: the first of at most *first* bytes, the others *budget*.
+
+    An invoice goes whole where it fits, else into a new volume; one that fits in no volume
+    is split between its documents (each where it fits, else in a new volume). With
+    *single*, one invoice (or document of a split one) a volume. A volume without a page
+    yet takes what comes whatever it costs: a volume of no page would be a page saying
+    that nothing is included.
+    """
+    volumes: list[list[_Piece]] = []
     used = 0
-    for entry in costs:
-        if not volumes or single or used + entry[1] > budget:
+
+    def room(index: int) -> int:
+        return first if index == 0 else budget
+
+    def fits(piece: _Piece) -> bool:
+        if not volumes:
+            return False
+        paged = any(len(pages) for p in volumes[-1] for pages in p.pages)
+        return not paged or (not single and used + piece.cost <= room(len(volumes) - 1))
+
+    def add(piece: _Piece) -> None:
+        nonlocal used
+        if not fits(piece):
             volumes.append([])
             used = 0
-        volumes[-1].append(entry)
-        used += entry[1]
+        volumes[-1].append(piece)
+        used += piece.cost
+
+    for whole, split in invoices:
+        if fits(whole) or not split or whole.cost <= room(len(volumes)):
+            add(whole)
+        else:
+            for piece in split:
+                add(piece)
     return volumes
 
 
@@ -178,46 +273,38 @@ def _plan(
     single: bool,
 ) -> list[_Planned]:
     """The volumes, from the one file's measurements, *slack* bytes tighter than the limit."""
-    # Each invoice costs its bytes, plus its share of the end of a file: its pages in the
-    # page tree and its entries in the manifest (the page digests, the records); the rest
-    # of the one file's end (the cover sheet, the catalog, the trailer) is counted in
-    # every volume, which over-counts the cover sheet in volumes after the first.
-    costs = []
-    shares = 0
-    for record, size in measure.invoices:
-        pages = (record.last_page or 0) - (record.first_page or 1) + 1
-        share = 80 * pages + len(json.dumps(attrs.asdict(record), default=str)) // 2
-        shares += share
-        costs.append((record, size + share))
-    fixed = max(whole_size - measure.invoice_bytes - shares, 0)
+    # The one file's end but the invoices' shares (the cover sheet, the catalog, the
+    # trailer) is counted in every volume: an over-count of the cover sheet after the first.
+    invoices, shares = _pieces(measure)
     count = 1
     for _ in range(4):  # the volumes' entries in every manifest depend on how many
-        listing = count * _VOLUME_ENTRY + sum(len(r.invoice_id) + 8 for r, _ in costs)
-        budget = measure.limit - fixed - listing - slack
-        volumes = _partition(costs, budget=budget, single=single)
+        ids = sum(len(record.invoice_id) + 8 for record, _ in measure.invoices)
+        # The rest of the one file's end (catalog, form, trailer, the manifest's fields
+        # of the project and options…) is in every volume; the cover sheet in the first.
+        fixed = max(whole_size - measure.invoice_bytes - shares - measure.cover_bytes, 0)
+        budget = measure.limit - count * _VOLUME_ENTRY - ids - slack - fixed
+        volumes = _partition(
+            invoices, first=budget - measure.cover_bytes, budget=budget, single=single
+        )
         if len(volumes) == count:
             break
         count = len(volumes)
     cover = whole.cover_last_page or 0
     planned = []
     for number, volume in enumerate(volumes, 1):
-        records = tuple(record for record, _ in volume)
         digests: list[str] = []
-        for record in records:
-            if record.first_page is not None and record.last_page is not None:
-                digests += whole.page_digests[record.first_page - 1 : record.last_page]
-        pages = sum(
-            r.last_page - r.first_page + 1
-            for r in records
-            if r.first_page is not None and r.last_page is not None
-        )
+        for piece in volume:
+            for pages in piece.pages:
+                digests += whole.page_digests[pages.start - 1 : pages.stop - 1]
+        page_count = sum(len(pages) for piece in volume for pages in piece.pages)
+        records = tuple(dict.fromkeys(piece.record.invoice_id for piece in volume))
         planned.append(
             _Planned(
-                records=records,
+                pieces=tuple(volume),
                 record=VolumeRecord(
                     number=number,
-                    invoice_ids=tuple(r.invoice_id for r in records),
-                    page_count=(cover if number == 1 else 0) + max(pages, 1),
+                    invoice_ids=records,
+                    page_count=(cover if number == 1 else 0) + max(page_count, 1),
                     pages_sha256=_pages_sha256(digests) if whole.page_digests else None,
                 ),
             )
@@ -335,7 +422,10 @@ def _write_set(
     hashing: _hashing.Hashing,
 ) -> BackupResult:
     volumes = tuple(p.record for p in planned)
-    volume_of = {i: v.number for v in volumes for i in v.invoice_ids}
+    volume_of: dict[str, int] = {}
+    for volume_record in volumes:  # an invoice split between volumes: its first
+        for invoice_id in volume_record.invoice_ids:
+            volume_of.setdefault(invoice_id, volume_record.number)
     limit = options.max_volume_bytes
     assert limit is not None
     opened: list[tuple[str, AbstractContextManager[BinaryIO]]] = []
@@ -347,13 +437,20 @@ def _write_set(
             out = creating.__enter__()
             opened.append((key, creating))
             sink = Sink(out, key, hashing.stream())
-            mine = {r.invoice_id for r in part.records}
+            mine = set(part.invoice_ids)
+            others = {
+                piece.record.invoice_id: piece.record
+                for p in planned
+                for piece in p.pieces
+                if piece.record.invoice_id not in mine
+            }
             volume = VolumePart(
                 number=part.record.number,
                 invoice_ids=frozenset(mine),
                 volumes=volumes,
                 volume_of=volume_of,
-                others=tuple(r for p in planned for r in p.records if r.invoice_id not in mine),
+                others=tuple(others.values()),
+                slots=_slots(part.pieces),
             )
             manifest = _assemble_volume(
                 project,
@@ -368,7 +465,7 @@ def _write_set(
                 now=now,
                 hashing=hashing,
             )
-            if sink.size > limit and len(part.records) > 1:
+            if sink.size > limit and sum(1 for p in part.pieces if any(p.pages)) > 1:
                 raise _Overshot(sink.size - limit)
             _check_digests(manifest, part.record, cover)
             written.append(_Written(key, filename, sink.size, sink.digest.hexdigest(), manifest))
@@ -393,6 +490,16 @@ def _write_set(
         raise
     _commit_all(target, opened)
     return result
+
+
+def _slots(pieces: Sequence[_Piece]) -> dict[str, frozenset[int]]:
+    """The documents of each split invoice that *pieces* hold."""
+    slots: dict[str, frozenset[int]] = {}
+    for piece in pieces:
+        if piece.indexes is not None:
+            invoice_id = piece.record.invoice_id
+            slots[invoice_id] = slots.get(invoice_id, frozenset()) | piece.indexes
+    return slots
 
 
 def _commit_all(
@@ -477,6 +584,13 @@ def _check_digests(manifest: BackupManifest, record: VolumeRecord, cover: int) -
         )
 
 
+def _what(record: InvoiceRecord) -> str:
+    """An invoice over the limit in words: its number, and its document when it is one."""
+    if len(record.sources) == 1:
+        return f"{record.number} ({record.sources[0].filename})"
+    return record.number
+
+
 def _set_result(
     written: Sequence[_Written],
     volumes: Sequence[VolumeRecord],
@@ -515,7 +629,7 @@ def _set_result(
                 "backup_volume_over_limit",
                 number=record.number,
                 limit=limit,
-                invoice=", ".join(r.number for r in w.manifest.invoices),
+                invoice=", ".join(_what(r) for r in w.manifest.invoices),
             )
     return BackupResult(
         key="",

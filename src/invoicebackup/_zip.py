@@ -40,7 +40,7 @@ from ._assembly import (
 )
 from ._documents import Documents
 from ._images import ParsedImage
-from ._volumepart import VolumePart
+from ._volumepart import Measuring, VolumePart
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
 from .errors import BadDocumentError
@@ -171,11 +171,11 @@ def assemble_zip(
     notify: Callable[[ProgressEvent], None],
     now: datetime,
     volume: VolumePart | None = None,
-    on_invoice: Callable[[InvoiceRecord, int, int], None] | None = None,
+    measure: Measuring | None = None,
 ) -> BackupManifest:
     """Read and check every document, in backup order, and write it into a ZIP in *sink*.
 
-    *volume* and *on_invoice* are as for :func:`invoicebackup._assembly.assemble` (the
+    *volume* and *measure* are as for :func:`invoicebackup._assembly.assemble` (the
     file's end adds a central directory entry for each entry).
     """
 
@@ -190,8 +190,8 @@ def assemble_zip(
         slot
         for planned in plan.invoices
         if here(work_of[planned.invoice.id])
-        for slot in work_of[planned.invoice.id].slots
-        if slot.declared_pdf
+        for index, slot in enumerate(work_of[planned.invoice.id].slots)
+        if slot.declared_pdf and (volume is None or volume.holds(planned.invoice.id, index))
     ]
     documents.following = {id(slot): after for slot, after in itertools.pairwise(order)}
     documents.keep_bytes = True
@@ -211,7 +211,10 @@ def assemble_zip(
                     continue
                 start = pages
                 sources: list[SourceRecord] = []
-                for slot in item.slots:
+                for index, slot in enumerate(item.slots):
+                    if volume is not None and not volume.holds(planned.invoice.id, index):
+                        continue  # in another volume of this invoice's
+                    first_page = pages
                     done += 1
                     notify(_event(ProgressStage.READ, done, total, pages))
                     source, skipped = _entry(
@@ -222,10 +225,22 @@ def assemble_zip(
                         pages = source.last_page
                     if skipped is not None:
                         left_out.append(skipped)
+                    if measure is not None:
+                        measure.document(
+                            planned.invoice.id,
+                            index,
+                            position=sink.size,
+                            ending=out.directory,
+                            pages=range(first_page + 1, pages + 1),
+                        )
                     notify(_event(ProgressStage.ASSEMBLED, done, total, pages))
-                records.append(invoice_record(planned, contract, item, sources, start, pages))
-                if on_invoice is not None:
-                    on_invoice(records[-1], sink.size, out.directory)
+                record = invoice_record(planned, contract, item, sources, start, pages)
+                if volume is not None and volume.volume_of.get(planned.invoice.id) != volume.number:
+                    # Split between volumes: the waivers it misses are said in its first only.
+                    record = attrs.evolve(record, missing_waivers=())
+                records.append(record)
+                if measure is not None:
+                    measure.invoice(records[-1], position=sink.size, ending=out.directory)
         if volume is None or volume.number == 1:
             left_out[:0] = skipped_invoices(work)
         if Include.COVER_SHEET in options.include and (volume is None or volume.number == 1):
@@ -245,7 +260,10 @@ def assemble_zip(
             title = vocabulary.term("backup_title")
             cover = _cover_pdf.standalone(sheet, title=f"{title} - {project.name}", created=now)
             name = f"{0:0{out.width}d} - {_safe(vocabulary.term('cover.bookmark')) or '_'}.pdf"
+            before = sink.size + out.directory
             out.add(name, cover, compress=False)
+            if measure is not None:
+                measure.cover(sink.size + out.directory - before)
         manifest = backup_manifest(
             project,
             user_id=user_id,

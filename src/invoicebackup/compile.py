@@ -421,7 +421,7 @@ def _compile(
                         options=options,
                         notify=notify,
                         now=now,
-                        on_invoice=None if measure is None else measure.on_invoice,
+                        measure=measure,
                     )
                 else:
                     manifest = assemble(
@@ -436,7 +436,7 @@ def _compile(
                         limits=limits,
                         notify=notify,
                         now=now,
-                        on_invoice=None if measure is None else measure.on_invoice,
+                        measure=measure,
                     )
                 if measure is not None and sink.size > measure.limit:
                     raise TooBig(manifest, sink.size)  # not committed: written as volumes
