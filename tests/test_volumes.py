@@ -30,8 +30,10 @@ from invoicebackup import (
     FileSystemStore,
     InMemoryStore,
     InvalidValueError,
+    MismatchKind,
     compile_backup,
     verify_backup,
+    verify_volumes,
 )
 from invoicebackup.cli import main
 from invoicebackup.manifest import MANIFEST_NAME
@@ -421,3 +423,66 @@ def test_the_command_refuses_a_size_it_cannot_read(tmp_path: Path) -> None:
     )
     assert found.exit_code == 2
     assert "is not a size such as 20MB" in found.output
+
+
+def test_a_complete_set_of_volumes_verifies_as_a_set() -> None:
+    """verify_volumes: every volume, in any order, with the set's manifest, verifies."""
+    result, store = compiled(max_volume_bytes=20_000)
+    files = [store.read_bytes(str(v.key)) for v in result.volumes]
+    checked = verify_volumes([*reversed(files), store.read_bytes(result.key)], store=store)
+    assert checked.verified, checked.mismatches
+    assert sorted(each.volume or 0 for each in checked.volumes) == [
+        v.number for v in result.volumes
+    ]
+    assert checked.page_count == sum(v.page_count for v in result.volumes)
+
+
+def test_an_incomplete_or_mixed_set_is_named() -> None:
+    """A volume missing, given twice, of another set, or not the file listed: each named."""
+    result, store = compiled(max_volume_bytes=20_000)
+    files = [store.read_bytes(str(v.key)) for v in result.volumes]
+    missing = verify_volumes(files[1:])
+    assert [m.kind for m in missing.mismatches] == [MismatchKind.VOLUME_MISSING]
+    assert "volume 1 of" in missing.mismatches[0].message
+    twice = verify_volumes([*files, files[-1]])
+    assert [m.kind for m in twice.mismatches] == [MismatchKind.VOLUME_SET]
+    other, other_store = compiled(max_volume_bytes=30_000)
+    mixed = verify_volumes([files[0], other_store.read_bytes(str(other.volumes[1].key))])
+    assert MismatchKind.VOLUME_SET in [m.kind for m in mixed.mismatches]
+    changed = files[1] + b"%appended\n"  # still a valid volume, not the file compiled
+    found = verify_volumes([files[0], changed, *files[2:], store.read_bytes(result.key)])
+    assert [m.kind for m in found.mismatches] == [MismatchKind.VOLUME_SET]
+    assert "SHA-256 differs" in found.mismatches[0].message
+
+
+def test_a_page_removed_from_a_volume_is_named_with_its_volume() -> None:
+    """A volume changed after compile fails its own check, named with its file."""
+    result, store = compiled(max_volume_bytes=20_000)
+    files = [store.read_bytes(str(v.key)) for v in result.volumes]
+    with pikepdf.open(io.BytesIO(files[1])) as pdf:
+        del pdf.pages[-1]
+        out = io.BytesIO()
+        pdf.save(out)
+    found = verify_volumes([files[0], out.getvalue(), *files[2:]])
+    kinds = {m.kind for m in found.mismatches}
+    assert MismatchKind.PAGE_COUNT in kinds
+    assert MismatchKind.VOLUME_SET in kinds  # its pages are not those the set lists
+
+
+def test_the_command_verifies_every_volume_and_the_set(tmp_path: Path) -> None:
+    """Verify VOL1 VOL2 … [Volumes.json]: exit 0 for the set, 1 with a volume missing."""
+    runner = CliRunner()
+    project = tmp_path / "project"
+    assert runner.invoke(main, ["sample", str(project)]).exit_code == 0
+    found = runner.invoke(
+        main,
+        ["compile", str(project), "--as", "u-admin", "--max-volume-size", "20KB", "--json"],
+    )
+    payload = json.loads(found.stdout)["result"]
+    paths = [*payload["volume_paths"], payload["manifest_path"]]
+    whole = runner.invoke(main, ["verify", "--json", *paths])
+    assert whole.exit_code == 0, whole.output
+    assert len(json.loads(whole.stdout)["result"]["volumes"]) == len(paths) - 1
+    part = runner.invoke(main, ["verify", "--json", *paths[1:]])
+    assert part.exit_code == 1
+    assert [p["code"] for p in json.loads(part.stdout)["problems"]] == ["volume_missing"]

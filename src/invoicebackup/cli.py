@@ -96,7 +96,7 @@ from .serialization import load_project, result_to_dict
 from .storage import FileSystemStore
 from .terminology import LANGUAGES, Vocabulary, for_project
 from .testing import SAMPLE_ADMIN, write_sample_project
-from .verify import MismatchKind, verify_backup, verify_result_to_dict
+from .verify import MismatchKind, verify_backup, verify_result_to_dict, verify_volumes
 
 __all__ = [
     "EXIT_OK",
@@ -214,6 +214,16 @@ JSON_SCHEMA: Mapping[str, Any] = {
                     },
                 },
                 "not_checked": {"type": "array", "items": {"type": "string"}},
+                "volume": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "The backup's volume number, when it is a volume.",
+                },
+                "volumes": {
+                    "type": "array",
+                    "description": "With several files (volumes): each file's own result.",
+                    "items": {"$ref": "#/$defs/verify_result"},
+                },
             },
         }
     },
@@ -1466,7 +1476,7 @@ def docusign_status_command(project_dir: Path, user_id: str, now: datetime | Non
 
 
 @main.command("verify")
-@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("backups", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--project",
     "project_dir",
@@ -1481,17 +1491,26 @@ def docusign_status_command(project_dir: Path, user_id: str, now: datetime | Non
     help=f"Language of what the command says ({', '.join(LANGUAGES)}); default: en-US.",
 )
 @_reporting
-def verify_command(backup: Path, project_dir: Path | None, language: str | None) -> None:
+def verify_command(
+    backups: tuple[Path, ...], project_dir: Path | None, language: str | None
+) -> None:
     """Check BACKUP against the manifest embedded in it.
 
     Page count, every page range, every page's digest as compiled (a page removed,
     swapped or edited after is named) and the manifest's own digest; with --project,
-    every source against the project's documents. Exit 0 verified; 1 a mismatch (one
-    line each) or a file that cannot be verified (no manifest, a newer format).
+    every source against the project's documents. Given every volume of a backup
+    written as volumes, also that the set is complete: each volume given once, all
+    listing the same set, each holding the pages the set lists for it. Exit 0 verified;
+    1 a mismatch (one line each) or a file that cannot be verified (no manifest, a newer
+    format).
     """
     out = _output()
+    backup = backups[0] if len(backups) == 1 else ", ".join(path.name for path in backups)
     try:
-        result = verify_backup(backup, project_folder=project_dir)
+        if len(backups) == 1:
+            result = verify_backup(backups[0], project_folder=project_dir)
+        else:
+            result = verify_volumes(backups, project_folder=project_dir)
     except InvoiceBackupError as error:
         _refuse_error(error)
     for item in result.mismatches:
