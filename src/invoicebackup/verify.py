@@ -283,8 +283,8 @@ def verify_volumes(
         >>> from invoicebackup import BackupOptions, InMemoryStore, compile_backup
         >>> from invoicebackup.verify import verify_volumes
         >>> from invoicebackup.testing import sample_documents, sample_project
-        >>> store = InMemoryStore(sample_documents())
-        >>> result = compile_backup(sample_project(), contract_ids=["k-2", "k-10"],
+        >>> store, project = InMemoryStore(sample_documents()), sample_project()
+        >>> result = compile_backup(project, contract_ids=[c.id for c in project.contracts],
         ...     user_id="u-admin", store=store, options=BackupOptions(max_volume_bytes="30KB"),
         ...     now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
         >>> files = [store.read_bytes(volume.key) for volume in result.volumes]
