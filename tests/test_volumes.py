@@ -31,6 +31,7 @@ from invoicebackup import (
     InMemoryStore,
     InvalidValueError,
     MismatchKind,
+    ProgressEvent,
     compile_backup,
     verify_backup,
     verify_volumes,
@@ -486,3 +487,29 @@ def test_the_command_verifies_every_volume_and_the_set(tmp_path: Path) -> None:
     part = runner.invoke(main, ["verify", "--json", *paths[1:]])
     assert part.exit_code == 1
     assert [p["code"] for p in json.loads(part.stdout)["problems"]] == ["volume_missing"]
+
+
+@pytest.mark.parametrize("stage", ["read", "written"])
+def test_an_interruption_from_the_progress_callback_leaves_no_volume(stage: str) -> None:
+    """A callback that raises while measuring, or at the last event, leaves nothing.
+
+    The last event comes when every volume is written and none is committed yet.
+    """
+    documents = sample_documents()
+    store = InMemoryStore(documents)
+
+    def progress(event: ProgressEvent) -> None:
+        if event.stage.value == stage:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        compile_backup(
+            PROJECT,
+            contract_ids=SELECTION,
+            user_id=SAMPLE_ADMIN,
+            store=store,
+            options=BackupOptions(max_volume_bytes=20_000),
+            progress=progress,
+            now=NOW,
+        )
+    assert store.keys() == sorted(documents)

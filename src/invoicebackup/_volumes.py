@@ -343,8 +343,13 @@ def write_volumes(
     limits: _pdf.Limits,
     now: datetime,
     hashing: _hashing.Hashing,
+    before_commit: Callable[[BackupResult], None],
 ) -> BackupResult:
-    """Write the backup measured by *measure* as volumes into *target*; all or none appear."""
+    """Write the backup measured by *measure* as volumes into *target*; all or none appear.
+
+    *before_commit* is called once every file is written, before any is committed: what
+    it raises (a progress callback's interruption) leaves nothing behind.
+    """
     slack = 0
     for attempt in range(1, _ATTEMPTS + 2):
         planned = _plan(
@@ -366,6 +371,7 @@ def write_volumes(
                 now=now,
                 hashing=hashing,
                 cover=too_big.manifest.cover_last_page or 0,
+                before_commit=before_commit,
             )
         except _Overshot as overshot:
             # Deterministic: the same input overshoots by the same bytes every time.
@@ -420,6 +426,7 @@ def _write_set(
     limits: _pdf.Limits,
     now: datetime,
     hashing: _hashing.Hashing,
+    before_commit: Callable[[BackupResult], None],
 ) -> BackupResult:
     volumes = tuple(p.record for p in planned)
     volume_of: dict[str, int] = {}
@@ -483,6 +490,7 @@ def _write_set(
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
         )
+        before_commit(result)
     except BaseException as error:
         for _key, creating in reversed(opened):
             with suppress(Exception):  # the first error matters, not a clean-up's

@@ -60,6 +60,7 @@ Subcontractor invoice backup - Harbour Tower - HT-01 - 2024-06-03 - 1405.pdf
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -374,6 +375,18 @@ def _log_result(result: BackupResult, *, project: Project, user_id: str, seconds
     )
 
 
+def _written(notify: Callable[[ProgressEvent], None], total: int, result: BackupResult) -> None:
+    """Tell that the volumes of *result* are written (not yet committed)."""
+    notify(
+        ProgressEvent(
+            stage=ProgressStage.WRITTEN,
+            documents_done=total,
+            documents_total=total,
+            pages_written=result.page_count,
+        )
+    )
+
+
 def _compile(
     project: Project,
     plan: BackupPlan,
@@ -467,14 +480,8 @@ def _compile(
                 limits=limits,
                 now=now,
                 hashing=hashing,
-            )
-            notify(
-                ProgressEvent(
-                    stage=ProgressStage.WRITTEN,
-                    documents_done=total,
-                    documents_total=total,
-                    pages_written=result.page_count,
-                )
+                # As for one file: the last event goes out before anything is committed.
+                before_commit=functools.partial(_written, notify, total),
             )
             return result
         except DocumentExistsError:
