@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import attrs
 import pikepdf
 import pypdf
 import pytest
@@ -513,3 +514,43 @@ def test_an_interruption_from_the_progress_callback_leaves_no_volume(stage: str)
             now=NOW,
         )
     assert store.keys() == sorted(documents)
+
+
+def test_a_plan_that_underestimates_is_made_tighter_until_every_volume_fits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Volumes planned from estimates four times too low still all come out under the limit.
+
+    Each volume written over the limit makes the plan tighter and the set is written
+    again; the result is the same as from a right estimate: every volume under the limit
+    but a piece that alone is over.
+    """
+    from invoicebackup import _volumes
+
+    real = _volumes._pieces
+
+    def optimistic(measure: Any) -> Any:
+        invoices, shares = real(measure)
+        low = [
+            (
+                attrs.evolve(whole, cost=whole.cost // 4),
+                [attrs.evolve(piece, cost=piece.cost // 4) for piece in split],
+            )
+            for whole, split in invoices
+        ]
+        return low, shares
+
+    monkeypatch.setattr(_volumes, "_pieces", optimistic)
+    written: list[int] = []
+    real_write = _volumes._write_set
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        written.append(1)
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(_volumes, "_write_set", counting)
+    result, _ = compiled(max_volume_bytes=20_000)
+    assert len(written) > 1  # the first plan overshot
+    for volume in result.volumes:
+        assert volume.size is not None
+        assert volume.over_limit or volume.size <= 20_000

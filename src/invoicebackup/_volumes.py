@@ -8,12 +8,13 @@ name says "of N"). So a backup is written in two passes, both streamed, so memor
 stays flat:
 
 1. **Measure.** The backup is first written as one file, as it would be without the
-   option (:mod:`invoicebackup.compile` does it, with a hook from here): each invoice's
-   bytes and objects are noted as it is written. If the whole fits, that file *is* the
-   backup and nothing else happens. Otherwise it is dropped (its bytes past the limit
-   never even reach the store) and the measurements plan the volumes: invoices in
-   backup order, a new volume when the next would not fit, never splitting an invoice
-   (and so never a document). An invoice that alone does not fit has a volume of its own,
+   option (:mod:`invoicebackup.compile` does it, with a hook from here): each document's
+   bytes (and cross-reference entries) and the cover sheet's are noted as they are
+   written. If the whole fits, that file *is* the backup and nothing else happens.
+   Otherwise it is dropped (its bytes past the limit never even reach the store) and the
+   measurements plan the volumes: invoices in backup order, a new volume when the next
+   would not fit; an invoice that fits in no volume is split between its documents,
+   never inside one. A document that alone does not fit has a volume of its own,
    reported as over the limit.
 2. **Write.** Each volume is written from the plan into its own ``create`` of the store;
    all stay uncommitted until every one is written, then they are committed one after
@@ -22,11 +23,14 @@ stays flat:
 
 The plan is an estimate (a volume's end — its bookmarks, page tree, manifest — is
 estimated from the one file's), so each volume written is checked against the limit;
-one that is over (with more than one invoice) makes the plan tighter by what it
-overshot, and the volumes are written again. Both the estimate and the check depend on
-the input only, so the same input gives the same volumes, byte for byte. (Rolling an
-invoice back when it overflows, with the writer's stage/rollback, would need the whole
-invoice held in memory and still not know the end of the file: not chosen.)
+one that is over (with more than one invoice or document) makes the plan tighter by what
+it overshot, and the volumes are written again (after a few attempts, one piece a
+volume, which is over only when that piece alone is). Both the estimate and the check
+depend on the input only, so the same input gives the same volumes, byte for byte. (Rolling an
+invoice back when it overflows, with the writer's stage/rollback, would hold the whole
+invoice in memory, could not know a volume's end — its outline and manifest — before it
+is written, nor the set's size that volume 1's name, cover sheet and manifest need: not
+chosen. The price of two passes is reading and copying every document twice.)
 
 Each volume is a complete backup of its invoices (its own bookmarks, cover sheet in
 volume 1, page numbers from 1, manifest and page digests: ``verify`` checks it alone),
