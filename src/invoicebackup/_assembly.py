@@ -289,11 +289,7 @@ def _assemble(
                 record = attrs.evolve(record, missing_waivers=())
             records.append(record)
             if measure is not None:
-                measure.invoice(
-                    record,
-                    position=writer.objects.position,
-                    ending=_XREF_ENTRY * writer.objects.mark,
-                )
+                measure.invoice(record)
             if end > start:
                 invoice_nodes.append(
                     _pdf.OutlineNode(

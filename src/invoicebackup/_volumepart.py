@@ -50,7 +50,7 @@ class Measuring(Protocol):
     ) -> None:
         """The *index*-th document of *invoice_id* is written, as *pages* (1-based)."""
 
-    def invoice(self, record: InvoiceRecord, *, position: int, ending: int) -> None:
+    def invoice(self, record: InvoiceRecord) -> None:
         """The invoice of *record* is written."""
 
     def cover(self, size: int) -> None:

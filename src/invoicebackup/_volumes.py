@@ -129,7 +129,7 @@ class Measure:
         self._documents.append(_Document(index, at - self._last, pages))
         self._last = at
 
-    def invoice(self, record: InvoiceRecord, *, position: int, ending: int) -> None:
+    def invoice(self, record: InvoiceRecord) -> None:
         self.invoices.append((record, tuple(self._documents)))
         self._documents = []
 

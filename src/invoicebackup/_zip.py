@@ -240,7 +240,7 @@ def assemble_zip(
                     record = attrs.evolve(record, missing_waivers=())
                 records.append(record)
                 if measure is not None:
-                    measure.invoice(records[-1], position=sink.size, ending=out.directory)
+                    measure.invoice(records[-1])
         if volume is None or volume.number == 1:
             left_out[:0] = skipped_invoices(work)
         if Include.COVER_SHEET in options.include and (volume is None or volume.number == 1):

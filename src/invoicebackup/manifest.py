@@ -357,6 +357,20 @@ class VolumeRecord:
         size: Its size in bytes (idem).
         sha256: The SHA-256 of its bytes, hex (idem).
 
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import BackupOptions, InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> project = sample_project()
+        >>> result = compile_backup(project, contract_ids=[c.id for c in project.contracts],
+        ...     user_id="u-admin", store=InMemoryStore(sample_documents()),
+        ...     options=BackupOptions(max_volume_bytes="30KB"),
+        ...     now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> [(v.number, v.invoice_ids, v.over_limit) for v in result.volumes]
+        [(1, ('i-1', 'i-2'), False), (2, ('i-3', 'i-4'), False)]
+        >>> result.volumes[0].filename
+        'Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930 - Vol 1 of 2.pdf'
+
     .. versionadded:: 0.4.0
     """
 
