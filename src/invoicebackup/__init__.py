@@ -95,6 +95,7 @@ from .manifest import (
     LeftOut,
     SignatureState,
     SourceRecord,
+    VolumeRecord,
     WaiverRecord,
 )
 from .naming import backup_filename
@@ -136,7 +137,7 @@ from .terminology import (
     Vocabulary,
     for_project,
 )
-from .verify import Mismatch, MismatchKind, VerifyResult, verify_backup
+from .verify import Mismatch, MismatchKind, VerifyResult, verify_backup, verify_volumes
 
 __version__ = "0.1.0"
 
@@ -227,6 +228,7 @@ __all__ = [
     "User",
     "VerifyResult",
     "Vocabulary",
+    "VolumeRecord",
     "WaiverCondition",
     "WaiverRecord",
     "WaiverScope",
@@ -265,6 +267,7 @@ __all__ = [
     "unlink_account",
     "validate_key",
     "verify_backup",
+    "verify_volumes",
 ]
 
 # The library logs through "invoicebackup" (one INFO record per backup, DEBUG per document) and

@@ -19,6 +19,7 @@ from . import _cover, _cover_pdf, _hashing, _pdf, _waivers
 from ._documents import Documents
 from ._images import ParsedImage
 from ._sealed import Sealer
+from ._volumepart import Measuring, VolumePart
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
 from .errors import BadDocumentError, DocumentStoreError, InvoiceBackupError
@@ -37,6 +38,9 @@ from .plan import BackupPlan, PlannedInvoice
 from .progress import ProgressEvent, ProgressStage
 from .serialization import manifest_to_json
 from .terminology import Vocabulary
+
+#: The bytes of one object's entry in the cross-reference table.
+_XREF_ENTRY = 20
 
 
 class Sink:
@@ -75,8 +79,15 @@ def assemble(
     limits: _pdf.Limits,
     notify: Callable[[ProgressEvent], None],
     now: datetime,
+    volume: VolumePart | None = None,
+    measure: Measuring | None = None,
 ) -> BackupManifest:
-    """Read, check and copy every document, in backup order, straight into *sink*."""
+    """Read, check and copy every document, in backup order, straight into *sink*.
+
+    With *volume*, only its invoices (one volume of a backup written as volumes, see
+    :mod:`invoicebackup._volumes`); *measure* is told of each document and invoice once it
+    is written (to size volumes).
+    """
     title = vocabulary.term("backup_title")
     writer = _pdf.BackupWriter(
         sink,  # type: ignore[arg-type]
@@ -98,6 +109,8 @@ def assemble(
             options=options,
             notify=notify,
             now=now,
+            volume=volume,
+            measure=measure,
         )
     finally:
         writer.close()
@@ -115,8 +128,16 @@ def _assemble(
     options: BackupOptions,
     notify: Callable[[ProgressEvent], None],
     now: datetime,
+    volume: VolumePart | None = None,
+    measure: Measuring | None = None,
 ) -> BackupManifest:
-    total = sum(len(w.slots) for w in work)
+    def here(item: InvoiceWork) -> bool:
+        """Whether *item* is written into this file (not skipped, in this volume)."""
+        return item.skip_reason is None and (
+            volume is None or item.planned.invoice.id in volume.invoice_ids
+        )
+
+    total = sum(len(w.slots) for w in work if volume is None or here(w))
     title = vocabulary.term("backup_title")
     records: list[InvoiceRecord] = []
     sealer = Sealer(writer, enabled=options.embed_signed_originals)
@@ -128,13 +149,13 @@ def _assemble(
         slot
         for planned_contract in plan.contracts
         for planned in planned_contract.invoices
-        if work_of[planned.invoice.id].skip_reason is None
-        for slot in work_of[planned.invoice.id].slots
-        if slot.read
+        if here(work_of[planned.invoice.id])
+        for index, slot in enumerate(work_of[planned.invoice.id].slots)
+        if slot.read and (volume is None or volume.holds(planned.invoice.id, index))
     ]
     documents.following = {id(slot): after for slot, after in itertools.pairwise(order)}
     cover_pages: tuple[int, ...] = ()
-    if Include.COVER_SHEET in options.include:
+    if Include.COVER_SHEET in options.include and (volume is None or volume.number == 1):
         # First in the backup, written last: every page after it is numbered from its end.
         cover_pages = writer.reserve_pages(_cover_pdf.page_count(_cover.line_count(plan)))
     for planned_contract in plan.contracts:
@@ -142,7 +163,7 @@ def _assemble(
         contract_start = writer.page_count
         for planned in planned_contract.invoices:
             item = work_of[planned.invoice.id]
-            if item.skip_reason is not None:
+            if not here(item):
                 continue
             start = writer.page_count
             sealer.start(item)
@@ -151,6 +172,9 @@ def _assemble(
             waiver_nodes: list[_pdf.OutlineNode] = []
             for index, slot in enumerate(item.slots):
                 invoice = planned.invoice
+                if volume is not None and not volume.holds(invoice.id, index):
+                    continue  # in another volume of this invoice's
+                first_page = writer.page_count
                 loaded = documents.load(slot) if slot.read else None
                 done += 1
                 notify(
@@ -241,6 +265,14 @@ def _assemble(
                                     page_index=writer.page_count - 1,
                                 )
                             )
+                if measure is not None:
+                    measure.document(
+                        invoice.id,
+                        index,
+                        position=writer.objects.position,
+                        ending=_XREF_ENTRY * writer.objects.mark,
+                        pages=range(first_page + 1, writer.page_count + 1),
+                    )
                 notify(
                     ProgressEvent(
                         stage=ProgressStage.ASSEMBLED,
@@ -252,7 +284,12 @@ def _assemble(
             doc_nodes += _waivers_node(waiver_nodes, vocabulary)
             end = writer.page_count
             record = invoice_record(planned, planned_contract.contract, item, sources, start, end)
+            if volume is not None and volume.volume_of.get(planned.invoice.id) != volume.number:
+                # Split between volumes: the waivers it misses are said once, in its first.
+                record = attrs.evolve(record, missing_waivers=())
             records.append(record)
+            if measure is not None:
+                measure.invoice(record)
             if end > start:
                 invoice_nodes.append(
                     _pdf.OutlineNode(
@@ -269,21 +306,27 @@ def _assemble(
                     children=tuple(invoice_nodes),
                 )
             )
-    left_out[:0] = skipped_invoices(work)
+    if volume is None or volume.number == 1:
+        left_out[:0] = skipped_invoices(work)
     if writer.page_count == len(cover_pages):
         writer.add_text_page([title, vocabulary.term("backup_nothing_included")])
     if cover_pages:
         sheet = _cover.cover_sheet(
             project,
             plan,
-            records,
+            [*records, *(volume.others if volume is not None else ())],
             user_id=user_id,
             vocabulary=vocabulary,
             include=options.include,
             signatures={item.planned.invoice.id: item.signature for item in work},
             now=now,
+            volume_of=volume.volume_of if volume is not None else None,
         )
+        before = writer.objects.position + _XREF_ENTRY * writer.objects.mark
         _cover_pdf.write_cover(writer, sheet, cover_pages)
+        if measure is not None:
+            after = writer.objects.position + _XREF_ENTRY * writer.objects.mark
+            measure.cover(after - before)
         outline.insert(0, _pdf.OutlineNode(title=vocabulary.term("cover.bookmark"), page_index=0))
     writer.set_outline(outline)
     # Every page and all it draws is written: what a verifier will recompute.
@@ -302,10 +345,29 @@ def _assemble(
         page_digest=PAGE_DIGEST if digests else None,
         page_digests=digests,
     )
+    file_id = _fingerprint(project, plan, work, documents.sha_of, options, now)
+    if volume is not None:
+        manifest = attrs.evolve(manifest, volume=volume.number, volumes=volume.volumes)
+        file_id += b" volume %d of %d" % (volume.number, len(volume.volumes))
     if options.embed_manifest:
         writer.attach(MANIFEST_NAME, manifest_to_json(manifest).encode())
-    writer.finish(file_id=_fingerprint(project, plan, work, documents.sha_of, options, now))
+    writer.finish(file_id=file_id)
     return manifest
+
+
+def backup_message(manifest: BackupManifest, filename: str, vocabulary: Vocabulary) -> str:
+    """The notification for a backup written as *filename* that holds what *manifest* says."""
+    if manifest.left_out:
+        message = vocabulary.count_message(
+            "backup_with_problems", len(manifest.left_out), filename=filename
+        )
+    else:
+        message = vocabulary.message("backup_succeeded", filename=filename)
+    missing = sum(len(record.missing_waivers) for record in manifest.invoices)
+    if missing:
+        # Never silent: the notification itself says that waivers asked for are not in.
+        message += " " + vocabulary.count_message("backup_missing_waivers", missing)
+    return message
 
 
 def backup_manifest(
@@ -475,6 +537,9 @@ def _options_text(options: BackupOptions) -> str:
     fields = attrs.asdict(
         options, recurse=False, filter=lambda field, _value: field.repr is not False
     )
+    if fields.get("max_volume_bytes") is None:
+        # Added with volumes: a backup written as one file keeps the /ID it had before.
+        fields.pop("max_volume_bytes", None)
     return repr(
         {
             name: sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value

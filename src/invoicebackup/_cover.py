@@ -108,11 +108,14 @@ def cover_sheet(
     include: frozenset[Include],
     signatures: Mapping[str, SignatureState],
     now: datetime,
+    volume_of: Mapping[str, int] | None = None,
 ) -> CoverSheet:
     """The cover sheet of a backup of *plan*, whose invoices were copied as *records* say.
 
     *signatures* gives the version each invoice's row reports (an invoice left out whole
-    has no record, and its waivers count ``0 / 0``).
+    has no record, and its waivers count ``0 / 0``). *volume_of*, for the first volume of
+    a backup written as volumes, gives each invoice's volume: an invoice in another
+    volume says which instead of a page, and links nowhere.
     """
     waivers = waiver_counts(records)
     words = vocabulary
@@ -130,6 +133,9 @@ def cover_sheet(
             counts = waivers.get(invoice.id, WaiverCounts())
             subtotal += invoice.amount
             page = str(first) if first is not None else words.term("cover.left_out")
+            elsewhere = (volume_of or {}).get(invoice.id, 1)
+            if elsewhere != 1 and first is not None:
+                page, first = words.message("cover.in_volume", volume=elsewhere), None
             signed = signatures.get(invoice.id, SignatureState.NOT_APPLICABLE)
             rows.append(
                 CoverRow(

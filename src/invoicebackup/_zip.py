@@ -40,6 +40,7 @@ from ._assembly import (
 )
 from ._documents import Documents
 from ._images import ParsedImage
+from ._volumepart import Measuring, VolumePart
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
 from .errors import BadDocumentError
@@ -141,8 +142,11 @@ class _Archive:
     width: int
     time: tuple[int, int, int, int, int, int]
     count: int = 0
+    #: What the central directory will take for the entries so far (ZIP64 extras included).
+    directory: int = 0
 
     def add(self, name: str, data: bytes, *, compress: bool) -> None:
+        self.directory += 46 + 28 + len(name.encode())
         info = zipfile.ZipInfo(name, date_time=self.time)
         info.create_system = 3  # Unix, whatever the host: the same bytes everywhere
         info.external_attr = _ENTRY_MODE
@@ -166,16 +170,28 @@ def assemble_zip(
     options: BackupOptions,
     notify: Callable[[ProgressEvent], None],
     now: datetime,
+    volume: VolumePart | None = None,
+    measure: Measuring | None = None,
 ) -> BackupManifest:
-    """Read and check every document, in backup order, and write it into a ZIP in *sink*."""
-    total = sum(len(w.slots) for w in work)
+    """Read and check every document, in backup order, and write it into a ZIP in *sink*.
+
+    *volume* and *measure* are as for :func:`invoicebackup._assembly.assemble` (the
+    file's end adds a central directory entry for each entry).
+    """
+
+    def here(item: InvoiceWork) -> bool:
+        return item.skip_reason is None and (
+            volume is None or item.planned.invoice.id in volume.invoice_ids
+        )
+
+    total = sum(len(w.slots) for w in work if volume is None or here(w))
     work_of = {item.planned.invoice.id: item for item in work}
     order = [
         slot
         for planned in plan.invoices
-        if work_of[planned.invoice.id].skip_reason is None
-        for slot in work_of[planned.invoice.id].slots
-        if slot.declared_pdf
+        if here(work_of[planned.invoice.id])
+        for index, slot in enumerate(work_of[planned.invoice.id].slots)
+        if slot.declared_pdf and (volume is None or volume.holds(planned.invoice.id, index))
     ]
     documents.following = {id(slot): after for slot, after in itertools.pairwise(order)}
     documents.keep_bytes = True
@@ -191,11 +207,14 @@ def assemble_zip(
             contract = planned_contract.contract
             for planned in planned_contract.invoices:
                 item = work_of[planned.invoice.id]
-                if item.skip_reason is not None:
+                if not here(item):
                     continue
                 start = pages
                 sources: list[SourceRecord] = []
-                for slot in item.slots:
+                for index, slot in enumerate(item.slots):
+                    if volume is not None and not volume.holds(planned.invoice.id, index):
+                        continue  # in another volume of this invoice's
+                    first_page = pages
                     done += 1
                     notify(_event(ProgressStage.READ, done, total, pages))
                     source, skipped = _entry(
@@ -206,26 +225,45 @@ def assemble_zip(
                         pages = source.last_page
                     if skipped is not None:
                         left_out.append(skipped)
+                    if measure is not None:
+                        measure.document(
+                            planned.invoice.id,
+                            index,
+                            position=sink.size,
+                            ending=out.directory,
+                            pages=range(first_page + 1, pages + 1),
+                        )
                     notify(_event(ProgressStage.ASSEMBLED, done, total, pages))
-                records.append(invoice_record(planned, contract, item, sources, start, pages))
-        left_out[:0] = skipped_invoices(work)
-        if Include.COVER_SHEET in options.include:
+                record = invoice_record(planned, contract, item, sources, start, pages)
+                if volume is not None and volume.volume_of.get(planned.invoice.id) != volume.number:
+                    # Split between volumes: the waivers it misses are said in its first only.
+                    record = attrs.evolve(record, missing_waivers=())
+                records.append(record)
+                if measure is not None:
+                    measure.invoice(records[-1])
+        if volume is None or volume.number == 1:
+            left_out[:0] = skipped_invoices(work)
+        if Include.COVER_SHEET in options.include and (volume is None or volume.number == 1):
             # Number 000, ahead of the documents (numbered from 001 as they were added):
             # written last, since it names every invoice's first page.
             sheet = _cover.cover_sheet(
                 project,
                 plan,
-                records,
+                [*records, *(volume.others if volume is not None else ())],
                 user_id=user_id,
                 vocabulary=vocabulary,
                 include=options.include,
                 signatures={item.planned.invoice.id: item.signature for item in work},
                 now=now,
+                volume_of=volume.volume_of if volume is not None else None,
             )
             title = vocabulary.term("backup_title")
             cover = _cover_pdf.standalone(sheet, title=f"{title} - {project.name}", created=now)
             name = f"{0:0{out.width}d} - {_safe(vocabulary.term('cover.bookmark')) or '_'}.pdf"
+            before = sink.size + out.directory
             out.add(name, cover, compress=False)
+            if measure is not None:
+                measure.cover(sink.size + out.directory - before)
         manifest = backup_manifest(
             project,
             user_id=user_id,
@@ -236,6 +274,8 @@ def assemble_zip(
             records=records,
             left_out=left_out,
         )
+        if volume is not None:
+            manifest = attrs.evolve(manifest, volume=volume.number, volumes=volume.volumes)
         if options.embed_manifest:
             out.add(MANIFEST_NAME, manifest_to_json(manifest).encode(), compress=True)
     return manifest

@@ -96,7 +96,7 @@ from .serialization import load_project, result_to_dict
 from .storage import FileSystemStore
 from .terminology import LANGUAGES, Vocabulary, for_project
 from .testing import SAMPLE_ADMIN, write_sample_project
-from .verify import MismatchKind, verify_backup, verify_result_to_dict
+from .verify import MismatchKind, verify_backup, verify_result_to_dict, verify_volumes
 
 __all__ = [
     "EXIT_OK",
@@ -214,6 +214,16 @@ JSON_SCHEMA: Mapping[str, Any] = {
                     },
                 },
                 "not_checked": {"type": "array", "items": {"type": "string"}},
+                "volume": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "The backup's volume number, when it is a volume.",
+                },
+                "volumes": {
+                    "type": "array",
+                    "description": "With several files (volumes): each file's own result.",
+                    "items": {"$ref": "#/$defs/verify_result"},
+                },
             },
         }
     },
@@ -628,6 +638,15 @@ def _policies(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def _volume_size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return BackupOptions(max_volume_bytes=value).max_volume_bytes
+    except InvalidValueError as error:
+        raise click.BadParameter(f"{error.value!r} {error.reason}") from None
+
+
 def _include_parts(_ctx: click.Context, _param: click.Parameter, value: str) -> frozenset[Include]:
     try:
         return parse_include(value)
@@ -764,6 +783,15 @@ def main() -> None:
     help="Also embed each DocuSign-signed document (and certificate) unmodified, as a file "
     "attached to its invoice's first page, so that its signature can still be validated.",
 )
+@click.option(
+    "--max-volume-size",
+    "max_volume_bytes",
+    metavar="SIZE",
+    callback=_volume_size,
+    help="Write a backup larger than SIZE as volumes ('… - Vol 1 of 3.pdf'), each at most "
+    "SIZE, split between invoices, plus '… - Volumes.json' listing them: e.g. 20MB (KB, MB, "
+    "GB are decimal, KiB, MiB, GiB binary; B or no unit: bytes).",
+)
 @_NOW
 @_reporting
 def compile_command(
@@ -814,14 +842,21 @@ def compile_command(
             )
     except InvoiceBackupError as error:
         _refuse_error(error)
-    pdf_path = out_root / result.key
-    manifest_path = out_root / _write_manifest(out_store, result)
+    if result.volumes:
+        # The set's own manifest (… - Volumes.json) is the manifest beside the volumes.
+        pdf_path = out_root / str(result.volumes[0].key)
+        manifest_path = out_root / result.key
+    else:
+        pdf_path = out_root / result.key
+        manifest_path = out_root / _write_manifest(out_store, result)
     _summarise(out, result, pdf_path, manifest_path, _words(project, options))
     payload = {
         "backup_path": str(pdf_path),
         "manifest_path": str(manifest_path),
         **result_to_dict(result),
     }
+    if result.volumes:
+        payload["volume_paths"] = [str(out_root / str(v.key)) for v in result.volumes]
     out.finish(payload, EXIT_WARNINGS if out.problems else EXIT_OK)
 
 
@@ -852,6 +887,9 @@ class _WithManifest:
 
     def create(self, key: str) -> AbstractContextManager[BinaryIO]:
         return self._inner.create(key)
+
+    def delete(self, key: str) -> None:
+        self._inner.delete(key)
 
 
 def _write_manifest(store: FileSystemStore, result: BackupResult) -> str:
@@ -985,6 +1023,26 @@ def _summarise(
                 subject=item.key or item.invoice_id,
             )
         )
+    for volume in result.volumes:
+        out.say(f"  {volume.filename} ({volume.size} B, sha256 {str(volume.sha256)[:16]})")
+        if volume.over_limit:
+            out.warn(
+                _Issue(
+                    "warning",
+                    "over_limit",
+                    f"{volume.filename}: "
+                    + words.message(
+                        "backup_volume_over_limit",
+                        number=volume.number,
+                        limit=result.manifest.options.max_volume_bytes,
+                        invoice=", ".join(
+                            r.number for r in result.invoices if r.invoice_id in volume.invoice_ids
+                        ),
+                    ),
+                    path=f"volume:{volume.number}",
+                    subject=str(volume.key),
+                )
+            )
     out.say(words.message("cli.backup_path", path=pdf_path))
     out.say(words.message("cli.manifest_path", path=manifest_path))
 
@@ -1418,7 +1476,7 @@ def docusign_status_command(project_dir: Path, user_id: str, now: datetime | Non
 
 
 @main.command("verify")
-@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("backups", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--project",
     "project_dir",
@@ -1433,17 +1491,26 @@ def docusign_status_command(project_dir: Path, user_id: str, now: datetime | Non
     help=f"Language of what the command says ({', '.join(LANGUAGES)}); default: en-US.",
 )
 @_reporting
-def verify_command(backup: Path, project_dir: Path | None, language: str | None) -> None:
+def verify_command(
+    backups: tuple[Path, ...], project_dir: Path | None, language: str | None
+) -> None:
     """Check BACKUP against the manifest embedded in it.
 
     Page count, every page range, every page's digest as compiled (a page removed,
     swapped or edited after is named) and the manifest's own digest; with --project,
-    every source against the project's documents. Exit 0 verified; 1 a mismatch (one
-    line each) or a file that cannot be verified (no manifest, a newer format).
+    every source against the project's documents. Given every volume of a backup
+    written as volumes, also that the set is complete: each volume given once, all
+    listing the same set, each holding the pages the set lists for it. Exit 0 verified;
+    1 a mismatch (one line each) or a file that cannot be verified (no manifest, a newer
+    format).
     """
     out = _output()
+    backup = backups[0] if len(backups) == 1 else ", ".join(path.name for path in backups)
     try:
-        result = verify_backup(backup, project_folder=project_dir)
+        if len(backups) == 1:
+            result = verify_backup(backups[0], project_folder=project_dir)
+        else:
+            result = verify_volumes(backups, project_folder=project_dir)
     except InvoiceBackupError as error:
         _refuse_error(error)
     for item in result.mismatches:

@@ -60,6 +60,7 @@ Subcontractor invoice backup - Harbour Tower - HT-01 - 2024-06-03 - 1405.pdf
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -67,9 +68,10 @@ from datetime import UTC, datetime
 from typing import Final
 
 from . import _hashing, _pdf
-from ._assembly import Sink, assemble
+from ._assembly import Sink, assemble, backup_message
 from ._documents import Documents, limits_of, passwords_for
 from ._signed_versions import resolve_signatures
+from ._volumes import Measure, TooBig, check_store, write_volumes
 from ._work import InvoiceWork
 from ._zip import assemble_zip
 from .docusign import SignatureProvider
@@ -286,6 +288,8 @@ def compile_backup(
         user_id=user_id,
         options=options,
     )
+    if options.max_volume_bytes is not None:
+        check_store(store if output is None else output)
     language = options.language or project.language
     vocabulary = Vocabulary(dictionary=project.dictionary, language=language)
     limits = limits_of(options)
@@ -371,6 +375,18 @@ def _log_result(result: BackupResult, *, project: Project, user_id: str, seconds
     )
 
 
+def _written(notify: Callable[[ProgressEvent], None], total: int, result: BackupResult) -> None:
+    """Tell that the volumes of *result* are written (not yet committed)."""
+    notify(
+        ProgressEvent(
+            stage=ProgressStage.WRITTEN,
+            documents_done=total,
+            documents_total=total,
+            pages_written=result.page_count,
+        )
+    )
+
+
 def _compile(
     project: Project,
     plan: BackupPlan,
@@ -391,6 +407,9 @@ def _compile(
     if options.format == "zip":
         base = base.removesuffix(".pdf") + ".zip"
     folder = f"{options.output_prefix}/" if options.output_prefix else ""
+    # With a volume size, the one file measures each invoice; over the limit, it is
+    # dropped and the measurements plan the volumes (see invoicebackup._volumes).
+    measure = None if options.max_volume_bytes is None else Measure(options.max_volume_bytes)
     assembled = False
     for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
         filename = numbered_filename(base, attempt)
@@ -402,7 +421,7 @@ def _compile(
             notify = lambda _event: None  # noqa: E731
         try:
             with target.create(key) as out:
-                sink = Sink(out, key, hashing.stream())
+                sink = Sink(out if measure is None else measure.capped(out), key, hashing.stream())
                 if options.format == "zip":
                     manifest = assemble_zip(
                         project,
@@ -415,6 +434,7 @@ def _compile(
                         options=options,
                         notify=notify,
                         now=now,
+                        measure=measure,
                     )
                 else:
                     manifest = assemble(
@@ -429,7 +449,10 @@ def _compile(
                         limits=limits,
                         notify=notify,
                         now=now,
+                        measure=measure,
                     )
+                if measure is not None and sink.size > measure.limit:
+                    raise TooBig(manifest, sink.size)  # not committed: written as volumes
                 # The last event goes out before the commit: a callback that raises (or a
                 # Ctrl-C) there still leaves nothing behind.
                 notify(
@@ -440,6 +463,27 @@ def _compile(
                         pages_written=manifest.page_count,
                     )
                 )
+        except TooBig as too_big:
+            assert measure is not None
+            result = write_volumes(
+                project,
+                plan,
+                work,
+                measure,
+                too_big,
+                target=target,
+                base=base,
+                folder=folder,
+                user_id=user_id,
+                vocabulary=vocabulary,
+                options=options,
+                limits=limits,
+                now=now,
+                hashing=hashing,
+                # As for one file: the last event goes out before anything is committed.
+                before_commit=functools.partial(_written, notify, total),
+            )
+            return result
         except DocumentExistsError:
             # Taken while we wrote (the check above and the commit are atomic, not the
             # whole compile): assemble again under the next name.
@@ -448,21 +492,11 @@ def _compile(
         break
     else:
         raise DocumentExistsError(folder + base, f"{_MAX_NAME_ATTEMPTS} names are already taken")
-    if manifest.left_out:
-        message = vocabulary.count_message(
-            "backup_with_problems", len(manifest.left_out), filename=filename
-        )
-    else:
-        message = vocabulary.message("backup_succeeded", filename=filename)
-    missing = sum(len(record.missing_waivers) for record in manifest.invoices)
-    if missing:
-        # Never silent: the notification itself says that waivers asked for are not in.
-        message += " " + vocabulary.count_message("backup_missing_waivers", missing)
     return BackupResult(
         key=key,
         filename=filename,
         size=sink.size,
         sha256=sink.digest.hexdigest(),
-        message=message,
+        message=backup_message(manifest, filename, vocabulary),
         manifest=manifest,
     )

@@ -37,6 +37,7 @@ __all__ = [
     "LeftOut",
     "SignatureState",
     "SourceRecord",
+    "VolumeRecord",
     "WaiverRecord",
 ]
 
@@ -331,6 +332,60 @@ class InvoiceRecord:
 
 
 @attrs.frozen(kw_only=True)
+class VolumeRecord:
+    """One volume of a backup written as volumes.
+
+    See :attr:`BackupOptions.max_volume_bytes
+    <invoicebackup.options.BackupOptions.max_volume_bytes>`.
+
+    Every volume's manifest lists every volume of its set, by what does not depend on
+    any manifest: its invoices, its page count and the digest of its pages. A file's
+    SHA-256 covers its manifest, so no volume can record its own (nor, if each lists
+    all, any other's): the file fields are set in the result and in the set's own
+    manifest (``… - Volumes.json``), never inside a volume (see :doc:`/howto/volumes`).
+
+    Attributes:
+        number: Its number, from 1.
+        invoice_ids: The invoices it holds, in backup order.
+        page_count: Its pages (the cover sheet's included, in volume 1).
+        pages_sha256: The SHA-256, hex, of its page digests (``page_digests``) after the
+            cover sheet, each followed by a line feed; ``None`` without page digests.
+        over_limit: It is larger than the limit: its one invoice alone is (in the
+            result and the set's manifest only).
+        key: Where it was written (in the result and the set's manifest only).
+        filename: Its file name (idem).
+        size: Its size in bytes (idem).
+        sha256: The SHA-256 of its bytes, hex (idem).
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import BackupOptions, InMemoryStore, compile_backup
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> project = sample_project()
+        >>> result = compile_backup(project, contract_ids=[c.id for c in project.contracts],
+        ...     user_id="u-admin", store=InMemoryStore(sample_documents()),
+        ...     options=BackupOptions(max_volume_bytes="30KB"),
+        ...     now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> [(v.number, v.invoice_ids, v.over_limit) for v in result.volumes]
+        [(1, ('i-1', 'i-2'), False), (2, ('i-3', 'i-4'), False)]
+        >>> result.volumes[0].filename
+        'Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930 - Vol 1 of 2.pdf'
+
+    .. versionadded:: 0.4.0
+    """
+
+    number: int
+    invoice_ids: tuple[str, ...]
+    page_count: int
+    pages_sha256: str | None = None
+    over_limit: bool | None = None
+    key: str | None = None
+    filename: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+
+
+@attrs.frozen(kw_only=True)
 class BackupManifest:
     """What a backup contains: the part of the result that is embedded in the PDF.
 
@@ -345,6 +400,10 @@ class BackupManifest:
             when none were recorded (the manifest is not embedded).
         page_digests: A digest per page, in order, of what was written for it: its
             content and everything it draws (see :func:`~invoicebackup.verify.verify_backup`).
+        volume: In a backup written as volumes, which one this is (from 1); else ``None``.
+            Its page numbers are the volume's own.
+        volumes: In a backup written as volumes, every volume of the set (see
+            :class:`VolumeRecord`); else empty.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -379,6 +438,8 @@ class BackupManifest:
     cover_last_page: int | None = None
     page_digest: str | None = None
     page_digests: tuple[str, ...] = ()
+    volume: int | None = None
+    volumes: tuple[VolumeRecord, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -392,6 +453,12 @@ class BackupResult:
         sha256: The SHA-256 of its bytes, hex.
         message: The notification to show, in the project's language.
         manifest: What it contains (also embedded in the PDF).
+        volumes: When it was written as volumes
+            (:attr:`~invoicebackup.options.BackupOptions.max_volume_bytes`), every volume
+            with its key, size and SHA-256; else empty. *key*, *filename*, *size* and
+            *sha256* are then those of the set's manifest (``… - Volumes.json``), and
+            *manifest* is the set's: every invoice (its pages counted in its own
+            volume), and :attr:`BackupManifest.volumes` says which volume holds it.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -417,6 +484,7 @@ class BackupResult:
     sha256: str
     message: str
     manifest: BackupManifest
+    volumes: tuple[VolumeRecord, ...] = ()
 
     @property
     def page_count(self) -> int:

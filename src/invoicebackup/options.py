@@ -12,6 +12,7 @@ from typing import Any, Final
 import attrs
 
 from ._languages import language_tag
+from ._sizes import parse_size
 from .domain import Document
 from .errors import InvalidValueError
 from .storage import validate_key
@@ -123,6 +124,10 @@ def _positive(_inst: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise ValueError(f"{attribute.name} must be a positive int, got {value!r}")
 
 
+def _volume_size(value: object) -> int | None:
+    return None if value is None else parse_size(value, "BackupOptions.max_volume_bytes")
+
+
 def _language(value: str | None) -> str | None:
     return None if value is None else language_tag(value, "BackupOptions.language")
 
@@ -193,6 +198,12 @@ class BackupOptions:
         max_image_pixels: An image page (a TIFF page, a frame) of more pixels is
             ``too_large``, checked on its header before it is decoded. Its pages count
             against ``max_document_pages``.
+        max_volume_bytes: Write a backup that would be larger than this many bytes as
+            volumes (``… - Vol 1 of 3.pdf``), each at most this size, split between
+            invoices; ``None`` (the default): one file, whatever its size. An int of
+            bytes or a text: ``"20MB"`` (``KB``, ``MB``, ``GB`` are decimal, as e-mail
+            attachment limits are; ``KiB``, ``MiB``, ``GiB`` binary). See
+            :doc:`/howto/volumes`.
 
     Example:
         >>> from invoicebackup import BackupOptions
@@ -242,3 +253,4 @@ class BackupOptions:
     # Under Pillow's own decompression-bomb threshold (about 89 million), so a decoder
     # never warns about an image this library accepted.
     max_image_pixels: int = attrs.field(default=80_000_000, validator=_positive)
+    max_volume_bytes: int | None = attrs.field(default=None, converter=_volume_size)

@@ -62,7 +62,8 @@ from .domain import (
     time_zone_name,
 )
 from .errors import InvalidValueError, Problem, ProjectFileError, UnsafeKeyError
-from .manifest import BackupManifest, BackupResult
+from .manifest import BackupManifest, BackupResult, VolumeRecord
+from .options import BackupOptions
 from .storage import validate_key
 
 __all__ = [
@@ -142,6 +143,11 @@ _OPTIONAL_KEYS: Final[Mapping[type[Any], frozenset[str]]] = {
     # Added in the second round: a file without it is still valid (no waivers).
     Invoice: frozenset({"envelope", "lien_waivers"}),
     Envelope: frozenset({"completed_at", "signed_document_key", "certificate_key"}),
+    # Volumes (issue 23): a backup written as one file dumps as it did before they existed.
+    BackupOptions: frozenset({"max_volume_bytes"}),
+    BackupManifest: frozenset({"volume", "volumes"}),
+    BackupResult: frozenset({"volumes"}),
+    VolumeRecord: frozenset({"pages_sha256", "over_limit", "key", "filename", "size", "sha256"}),
 }
 
 #: Fields that hold document keys, which must stay inside the project folder.

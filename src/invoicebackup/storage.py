@@ -382,6 +382,36 @@ class FileSystemStore:
         _remove(tmp)
         _sync_folder(final.parent)
 
+    def delete(self, key: str) -> None:
+        """Remove the document under *key* and the folders this leaves empty.
+
+        Nothing happens when there is no document under *key*.
+
+        Not part of :class:`DocumentStore`: a backup written as volumes
+        (:attr:`~invoicebackup.options.BackupOptions.max_volume_bytes`) needs it, to take
+        back the volumes it committed when a later one fails.
+
+        Raises:
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the root.
+            ~invoicebackup.errors.DocumentStoreError: The file system refused.
+
+        .. versionadded:: 0.4.0
+        """
+        path = self._resolve(key)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as error:
+            _fail(key, "could not be deleted", error)
+        _sync_folder(path.parent)
+        # As create makes the folders a key needs, delete takes back those it leaves empty.
+        folder = path.parent
+        while folder != self._root and folder.is_relative_to(self._root):
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                break
+            folder = folder.parent
+
     def _resolve(self, key: str) -> Path:
         """The real path of *key*, checked to lie inside the root."""
         validate_key(key)
@@ -681,6 +711,20 @@ class InMemoryStore:
             ~invoicebackup.errors.UnsafeKeyError: The key is unsafe.
         """
         return io.BytesIO(self.read_bytes(key))
+
+    def delete(self, key: str) -> None:
+        """Remove the document under *key* (nothing when there is none).
+
+        See :meth:`FileSystemStore.delete`.
+
+        Raises:
+            ~invoicebackup.errors.UnsafeKeyError: The key is unsafe.
+
+        .. versionadded:: 0.4.0
+        """
+        validate_key(key)
+        with self._lock:
+            self._documents.pop(key, None)
 
     def create(self, key: str) -> AbstractContextManager[BinaryIO]:
         """Write a new document under *key*; it appears only if the block succeeds.

@@ -44,7 +44,14 @@ from .pdf.reader import Limits, PdfFile, mapped
 from .pdf.values import Array, Dictionary, Stream, String, Value
 from .storage import DocumentStore, FileSystemStore
 
-__all__ = ["Mismatch", "MismatchKind", "VerifyResult", "verify_backup", "verify_result_to_dict"]
+__all__ = [
+    "Mismatch",
+    "MismatchKind",
+    "VerifyResult",
+    "verify_backup",
+    "verify_result_to_dict",
+    "verify_volumes",
+]
 
 #: The manifest formats this version reads: 1 (no page digests) and 2.
 _FORMAT: Final = re.compile(r"invoicebackup\.manifest/(\d+)")
@@ -64,7 +71,7 @@ class MismatchKind(enum.Enum):
         >>> from invoicebackup import MismatchKind
         >>> [kind.value for kind in MismatchKind]  # doctest: +NORMALIZE_WHITESPACE
         ['manifest', 'page_count', 'page_range', 'page_changed', 'page_moved', 'page_missing',
-         'page_added', 'source_changed', 'source_missing']
+         'page_added', 'source_changed', 'source_missing', 'volume_missing', 'volume_set']
 
     .. versionadded:: 0.1.0
     """
@@ -87,6 +94,11 @@ class MismatchKind(enum.Enum):
     SOURCE_CHANGED = "source_changed"
     #: A source is no longer in the project.
     SOURCE_MISSING = "source_missing"
+    #: A volume of the set is not among those given (:func:`verify_volumes`).
+    VOLUME_MISSING = "volume_missing"
+    #: A file given is not a volume of the same set, is given twice, or is not the volume
+    #: the set lists (its pages' digest differs) (:func:`verify_volumes`).
+    VOLUME_SET = "volume_set"
 
 
 @attrs.frozen(kw_only=True)
@@ -132,6 +144,10 @@ class VerifyResult:
         mismatches: Every difference, pages first, in order.
         not_checked: What could not be checked, and why, in words (an older manifest
             without page digests, sources from the signature provider…).
+        volume: The backup's volume number, when it is a volume of a backup written as
+            volumes (see :doc:`/howto/volumes`); else ``None``.
+        volumes: From :func:`verify_volumes`: each file's own result, in the order given
+            (the counts and mismatches above are theirs together, and the set's).
 
     Example:
         >>> from datetime import datetime, timezone
@@ -156,6 +172,8 @@ class VerifyResult:
     sources_checked: int
     mismatches: tuple[Mismatch, ...]
     not_checked: tuple[str, ...] = ()
+    volume: int | None = None
+    volumes: tuple[VerifyResult, ...] = ()
 
     @property
     def verified(self) -> bool:
@@ -199,12 +217,23 @@ def verify_backup(
 
     .. versionadded:: 0.1.0
     """
+    return _verify(source, _store(project_folder, store))[0]
+
+
+def _store(
+    project_folder: str | os.PathLike[str] | None, store: DocumentStore | None
+) -> DocumentStore | None:
     if project_folder is not None and store is not None:
         raise InvalidValueError(
             "project_folder", project_folder, reason="is given with a store: give one of them"
         )
-    if project_folder is not None:
-        store = FileSystemStore(project_folder)
+    return FileSystemStore(project_folder) if project_folder is not None else store
+
+
+def _verify(
+    source: str | os.PathLike[str] | bytes, store: DocumentStore | None
+) -> tuple[VerifyResult, dict[str, Any], list[str]]:
+    """The result of verifying *source*, its manifest, and its pages' digests as they are."""
     name = "<bytes>" if isinstance(source, bytes | bytearray) else str(source)
     with _opened(source, name) as data:
         try:
@@ -219,7 +248,199 @@ def verify_backup(
             raise UnverifiableBackupError(
                 source=name, code="unreadable", reason=f"it cannot be read as a PDF ({error})"
             ) from None
-    return _Check(manifest, page_count, digests).run(store)
+    result = _Check(manifest, page_count, digests).run(store)
+    volume = manifest.get("volume")
+    if isinstance(volume, int) and not isinstance(volume, bool):
+        result = attrs.evolve(result, volume=volume)
+    return result, manifest, digests
+
+
+def verify_volumes(
+    sources: Sequence[str | os.PathLike[str] | bytes],
+    *,
+    project_folder: str | os.PathLike[str] | None = None,
+    store: DocumentStore | None = None,
+) -> VerifyResult:
+    """Check the volumes *sources* of a backup written as volumes, each and as a set.
+
+    Each volume is checked as :func:`verify_backup` checks a backup. The set is complete
+    when every volume its manifests list is given, once, every one lists the same set,
+    and each one's pages are those the set lists for it (the digest of its page digests;
+    see :class:`~invoicebackup.manifest.VolumeRecord`). Given among *sources*, the set's
+    own manifest (``… - Volumes.json``, JSON) also has each volume's file compared with
+    the SHA-256 it lists (which no volume can carry of itself).
+
+    Returns:
+        The volumes' results together (in :attr:`VerifyResult.volumes`, each its own),
+        each volume's mismatches named with its file, then the set's.
+
+    Raises:
+        UnverifiableBackupError: A file cannot be checked at all (see :func:`verify_backup`).
+        InvalidValueError: No file, or both *project_folder* and *store*, were given.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import BackupOptions, InMemoryStore, compile_backup
+        >>> from invoicebackup.verify import verify_volumes
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> store, project = InMemoryStore(sample_documents()), sample_project()
+        >>> result = compile_backup(project, contract_ids=[c.id for c in project.contracts],
+        ...     user_id="u-admin", store=store, options=BackupOptions(max_volume_bytes="30KB"),
+        ...     now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> files = [store.read_bytes(volume.key) for volume in result.volumes]
+        >>> checked = verify_volumes(files)
+        >>> checked.verified, [each.volume for each in checked.volumes]
+        (True, [1, 2])
+        >>> [m.kind.value for m in verify_volumes(files[1:]).mismatches]
+        ['volume_missing']
+
+    .. versionadded:: 0.4.0
+    """
+    if not sources:
+        raise InvalidValueError("sources", sources, reason="is empty: give every volume")
+    documents = _store(project_folder, store)
+    # The set's own manifest (… - Volumes.json), when given, holds each file's SHA-256.
+    listed = [source for source in sources if _head(source).lstrip().startswith(b"{")]
+    volumes = [source for source in sources if not any(source is s for s in listed)]
+    if not volumes:
+        raise InvalidValueError("sources", sources, reason="holds no volume (only JSON)")
+    checked = [(_name(source), *_verify(source, documents)) for source in volumes]
+    found: list[Mismatch] = []
+    for name, result, _manifest, _digests in checked:
+        found += [
+            attrs.evolve(mismatch, message=f"{name}: {mismatch.message}")
+            for mismatch in result.mismatches
+        ]
+    found += _set_mismatches([(name, manifest, digests) for name, _r, manifest, digests in checked])
+    results = [result for _name_, result, _manifest, _digests in checked]
+    for set_file in listed:
+        found += _file_mismatches(set_file, volumes, results)
+    return VerifyResult(
+        manifest_format=results[0].manifest_format,
+        page_count=sum(r.page_count for r in results),
+        pages_checked=sum(r.pages_checked for r in results),
+        sources_checked=sum(r.sources_checked for r in results),
+        mismatches=tuple(found),
+        not_checked=tuple(dict.fromkeys(note for r in results for note in r.not_checked)),
+        volumes=tuple(results),
+    )
+
+
+def _head(source: str | os.PathLike[str] | bytes) -> bytes:
+    """The first bytes of *source* (to tell the set's JSON manifest from a volume)."""
+    if isinstance(source, bytes | bytearray):
+        return bytes(source[:64])
+    try:
+        with Path(source).open("rb") as file:
+            return file.read(64)
+    except OSError:
+        return b""  # verified as a volume, which names the error
+
+
+def _sha256(source: str | os.PathLike[str] | bytes) -> str:
+    if isinstance(source, bytes | bytearray):
+        return hashlib.sha256(source).hexdigest()
+    digest = hashlib.sha256()
+    with Path(source).open("rb") as file:
+        for block in iter(lambda: file.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _file_mismatches(
+    set_file: str | os.PathLike[str] | bytes,
+    volumes: Sequence[str | os.PathLike[str] | bytes],
+    results: Sequence[VerifyResult],
+) -> list[Mismatch]:
+    """How the volumes' files differ from the SHA-256s the set's manifest *set_file* lists."""
+    name = _name(set_file)
+    try:
+        data = set_file if isinstance(set_file, bytes) else Path(set_file).read_bytes()
+        manifest = json.loads(bytes(data).decode("utf-8"))
+        listing = {int(v["number"]): v for v in manifest["volumes"]}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise UnverifiableBackupError(
+            source=name,
+            code="not_a_manifest",
+            reason=f"it is not a set of volumes' manifest ({error})",
+        ) from None
+    found = []
+    for source, result in zip(volumes, results, strict=True):
+        entry = listing.get(result.volume or 0)
+        if entry is not None and entry.get("sha256") != _sha256(source):
+            found.append(
+                Mismatch(
+                    kind=MismatchKind.VOLUME_SET,
+                    message=f"{_name(source)} is not the file compiled as volume "
+                    f"{result.volume}: its SHA-256 differs from {name}'s",
+                )
+            )
+    return found
+
+
+def _name(source: str | os.PathLike[str] | bytes) -> str:
+    return "<bytes>" if isinstance(source, bytes | bytearray) else Path(source).name
+
+
+def _set_mismatches(
+    checked: Sequence[tuple[str, Mapping[str, Any], Sequence[str]]],
+) -> list[Mismatch]:
+    """How the files *checked* are not one complete set of volumes.
+
+    Each is a name, a manifest, and the digests of the pages as they are: a volume's pages
+    are compared with what the set lists of it, whatever its own manifest says.
+    """
+    found: list[Mismatch] = []
+    listing: list[Any] | None = None
+    seen: dict[int, str] = {}
+    for name, manifest, digests in checked:
+        number, volumes = manifest.get("volume"), manifest.get("volumes")
+        if not isinstance(number, int) or not isinstance(volumes, list) or not volumes:
+            found.append(Mismatch(kind=MismatchKind.VOLUME_SET, message=f"{name} is not a volume"))
+            continue
+        if listing is None:
+            listing = volumes
+        elif volumes != listing:
+            found.append(
+                Mismatch(
+                    kind=MismatchKind.VOLUME_SET,
+                    message=f"{name} lists another set of volumes than {checked[0][0]}",
+                )
+            )
+            continue
+        if number in seen:
+            found.append(
+                Mismatch(
+                    kind=MismatchKind.VOLUME_SET,
+                    message=f"{name} is volume {number}, as {seen[number]} is",
+                )
+            )
+            continue
+        seen[number] = name
+        listed = listing[number - 1] if 1 <= number <= len(listing) else None
+        cover = _int(manifest.get("cover_last_page"))
+        own = hashlib.sha256(
+            "".join(d + "\n" for d in digests[max(cover, 0) :]).encode()
+        ).hexdigest()
+        if not isinstance(listed, dict) or listed.get("pages_sha256") not in (None, own):
+            found.append(
+                Mismatch(
+                    kind=MismatchKind.VOLUME_SET,
+                    message=f"{name} is not volume {number} as the set lists it "
+                    "(the digest of its pages differs)",
+                )
+            )
+    for index, entry in enumerate(listing or [], 1):
+        if index not in seen:
+            invoices = ", ".join(str(i) for i in entry.get("invoice_ids", ()))
+            found.append(
+                Mismatch(
+                    kind=MismatchKind.VOLUME_MISSING,
+                    message=f"volume {index} of {len(listing or [])} is missing "
+                    f"(invoices {invoices})",
+                )
+            )
+    return found
 
 
 @contextmanager
@@ -558,4 +779,11 @@ def verify_result_to_dict(result: VerifyResult) -> dict[str, Any]:
             for m in result.mismatches
         ],
         "not_checked": list(result.not_checked),
+        # Only for a volume, and for several: a backup's result keeps the shape it had.
+        **({"volume": result.volume} if result.volume is not None else {}),
+        **(
+            {"volumes": [verify_result_to_dict(each) for each in result.volumes]}
+            if result.volumes
+            else {}
+        ),
     }

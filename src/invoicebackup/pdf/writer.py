@@ -139,6 +139,11 @@ class ObjectWriter:
         return self._position
 
     @property
+    def position(self) -> int:
+        """How many bytes were written so far, gathered ones included (staged ones not)."""
+        return self._position
+
+    @property
     def offsets(self) -> tuple[int, ...]:
         """Where each object written so far starts, by number (0: not written yet)."""
         return tuple(self._offsets)
