@@ -23,19 +23,24 @@ import contextlib
 import mmap
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Final
 
-from .pdf.digest import Shape, shape
-from .pdf.digest import page_digests as digests_of
-from .pdf.reader import Limits, PdfFile, mapped
+from .pdf.digest import RefMap, Shape, digests_of_pages, page_shape, plain_digest, shape
+from .pdf.reader import Limits, Page, PdfFile, mapped, page_of
 from .pdf.serialise import RefWriter
-from .pdf.values import Dictionary, Ref, Stream, Value
+from .pdf.values import Array, Dictionary, Ref, Stream, Value
 from .pdf.writer import ObjectWriter, cross_reference
 
 #: The bounds the copy is read within: a backup may hold far more pages and objects than
 #: one source is allowed (the writer bounds each source).
 READ_BACK: Final = Limits(max_pages=10_000_000, max_objects=100_000_000)
+
+
+#: How many values' shapes :class:`Shapes` keeps by identity (the oldest go first).
+_BY_VALUE: Final = 8192
+#: How many digests of inflated data :class:`Shapes` keeps (the oldest go first).
+_INFLATED: Final = 65536
 
 
 class Spool:
@@ -75,8 +80,8 @@ class Spool:
         self.copy.close()
 
 
-class _Unseen(Exception):
-    """A reference in a value that its writing did not write (its shape is read back)."""
+class Unseen(Exception):
+    """What a shape needs its writing did not write (the object or page is read back)."""
 
 
 class Recording:
@@ -101,7 +106,7 @@ class Recording:
         try:
             written = self.seen[ref]
         except KeyError:
-            raise _Unseen from None
+            raise Unseen from None
         if written == b"null":
             return None
         number, generation, _ = written.split()
@@ -114,6 +119,14 @@ class Shapes:
     def __init__(self, spool: Spool) -> None:
         self.spool = spool
         self.known: dict[Ref, Shape] = {}
+        #: Shapes of dictionaries and arrays by identity, every reference as it is
+        #: (values built once per compile recur: a font in every copy of a document).
+        self._by_value: dict[int, tuple[Value, Shape]] = {}
+        #: Digests of Flate data without compression, by the SHA-256 of its bytes.
+        self._inflated: dict[bytes, bytes | None] = {}
+        #: The :func:`~invoicebackup.pdf.digest.page_shape` of pages whose dictionary
+        #: and inherited attributes the writer knows, by their number in the output.
+        self.pages: dict[int, Shape] = {}
 
     def record(
         self,
@@ -142,11 +155,33 @@ class Shapes:
 
         # A value holding a reference its bytes did not (it cannot, as the same reader
         # found both) is read back, whatever the reason, rather than guessed.
-        with contextlib.suppress(_Unseen):
-            self.known[Ref(number)] = shape(value, mapped)
+        with contextlib.suppress(Unseen):
+            self.known[Ref(number)] = self._shape(value, mapped)
             if data is not None and isinstance(value, Stream):
                 # Only a stream: a long dictionary (a page's /Resources) may be read back.
                 self.spool.hole(data)
+
+    def _shape(self, value: Value, ref: RefMap) -> Shape:
+        """:func:`~invoicebackup.pdf.digest.shape` of *value*, by what is known of it."""
+        if isinstance(value, Stream):
+            found = shape(
+                value, ref, plain=lambda stream: plain_digest(stream, ref, self._inflated)
+            )
+            if len(self._inflated) > _INFLATED:
+                del self._inflated[next(iter(self._inflated))]
+            return found
+        if not isinstance(value, (Dictionary, Array)):
+            return shape(value, ref)
+        known = self._by_value.get(id(value))
+        if known is None or known[0] is not value:
+            known = self._by_value[id(value)] = (value, shape(value))
+            if len(self._by_value) > _BY_VALUE:
+                del self._by_value[next(iter(self._by_value))]
+        digest, refs = known[1]
+        mapped = tuple(map(ref, refs))
+        # Where no reference is written as null, the canonical bytes are those of the
+        # value as it is, and the references are in the same order (see shape).
+        return (digest, mapped) if all(mapped) else shape(value, ref)  # type: ignore[return-value]
 
     def commit(self) -> None:
         """What was staged is written."""
@@ -157,6 +192,8 @@ class Shapes:
         self.spool.settle()
         for ref in [ref for ref in self.known if ref.num >= mark]:
             del self.known[ref]
+        for number in [number for number in self.pages if number >= mark]:
+            del self.pages[number]
 
 
 def page_digests(
@@ -174,12 +211,15 @@ def page_digests(
     offsets = list(objects.offsets)
     catalog = len(offsets)
     offsets.append(0)
+    # Only the pages whose shape was not recorded are read back: the copy's page tree
+    # lists those alone (the output's own tree, written by finish, lists every page).
+    unread = [number for number in pages if number not in shapes.pages]
     tail = bytearray()
     offsets[pages_root] = end
     tail += b"%d 0 obj\n<</Type/Pages/Count %d/Kids[%s]>>\nendobj\n" % (
         pages_root,
-        len(pages),
-        b" ".join(b"%d 0 R" % number for number in pages),
+        len(unread),
+        b" ".join(b"%d 0 R" % number for number in unread),
     )
     offsets[catalog] = end + len(tail)
     tail += b"%d 0 obj\n<</Type/Catalog/Pages %d 0 R>>\nendobj\n" % (catalog, pages_root)
@@ -196,12 +236,90 @@ def page_digests(
                 view.madvise(mmap.MADV_DONTNEED)
 
             pdf = PdfFile(view, limits=READ_BACK)  # type: ignore[arg-type]
-            read = pdf.pages()
+            read = {page.ref: page for page in pdf.pages()}
             give_back()
-            digests = digests_of(pdf, read, shapes=shapes.known, after_page=give_back)
+            digests = digests_of_pages(
+                pdf,
+                [Ref(number) for number in pages],
+                _roots(pages, shapes.pages, read),
+                shapes=shapes.known,
+                after_page=give_back,
+            )
             # Stream data read are views into the map: let them go before it is closed.
             del pdf, read
             return digests
     finally:
         copy.truncate(end)
         copy.seek(end)
+
+
+def _roots(
+    pages: Sequence[int], recorded: dict[int, Shape], read: dict[Ref | None, Page]
+) -> Iterator[Shape]:
+    """Each page's shape: recorded, or of the page read back."""
+    for number in pages:
+        known = recorded.get(number)
+        yield page_shape(read[Ref(number)]) if known is None else known
+
+
+def written_page(
+    page_number: int,
+    page: Dictionary,
+    annotations: Sequence[int],
+    *,
+    number: Callable[[Ref, bool], int | None],
+    written: Callable[[Ref], tuple[Value, bool]],
+) -> Shape | None:
+    """The :func:`~.pdf.digest.page_shape` of output page *page_number*, written from *page*.
+
+    What a reader of the output finds (:func:`~.pdf.reader.page_of`): the page's
+    dictionary with each reference as it was written, ``/Annots`` extended by the
+    reserved *annotations*, under a page tree that passes nothing down; what its
+    attributes name (a ``/Resources`` held indirectly) is the object written for it.
+    *number* gives the output number a source reference was written as (``None``: null),
+    for an object copied once per occurrence or not; *written*, the value written for
+    a source reference and whether it was copied once per occurrence. Either raises
+    :class:`Unseen` where it cannot say for certain: then ``None``, and the page is read
+    back.
+    """
+
+    def mapper(per_occurrence: bool) -> RefMap:
+        def mapped(ref: Ref) -> Ref | None:
+            found = number(ref, per_occurrence)
+            return None if found is None else Ref(found)
+
+        return mapped
+
+    own = mapper(True)
+    page_map = own
+    if annotations:
+        # The reserved annotations are output numbers, listed after the page's own: in
+        # the value, references of no source, known by their identity.
+        markers = [Ref(-1) for _ in annotations]
+        reserved = {id(marker): Ref(n) for marker, n in zip(markers, annotations, strict=True)}
+        listed = page.get(b"Annots")
+        page = page.replaced(
+            b"Annots", Array((*(listed if isinstance(listed, Array) else ()), *markers))
+        )
+
+        def with_reserved(ref: Ref) -> Ref | None:
+            output = reserved.get(id(ref))
+            return own(ref) if output is None else output
+
+        page_map = with_reserved
+
+    def resolve(value: Value) -> Value:
+        # What a reader of the output resolves the reference to: the value written for it.
+        if not isinstance(value, Ref) or own(value) is None:
+            return None if isinstance(value, Ref) else value
+        return written(value)[0]
+
+    try:
+        held = page.get(b"Resources")
+        resources = None
+        if isinstance(held, Ref) and own(held) is not None:
+            resources = mapper(written(held)[1])
+        found = page_of(Ref(page_number), page, {}, resolve)
+        return page_shape(found, page_map, resources=resources)
+    except Unseen:
+        return None

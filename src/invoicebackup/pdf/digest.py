@@ -23,19 +23,29 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import deque
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from typing import Final
 
 from .reader import Page, PdfFile
 from .values import Array, Dictionary, Name, Real, Ref, Stream, String, Value
 
-__all__ = ["PAGE_DIGEST", "Shape", "page_digests", "shape"]
+__all__ = [
+    "PAGE_DIGEST",
+    "RefMap",
+    "Shape",
+    "digests_of_pages",
+    "page_digests",
+    "page_shape",
+    "plain_digest",
+    "shape",
+]
 
 #: What the digests are: a name recorded beside them, changed whenever the
 #: canonicalisation changes (a verifier refuses to compare digests of another kind).
 PAGE_DIGEST: Final = "sha256-page/1"
 
 _PARENT: Final = Name(b"Parent")
+_RESOURCES: Final = Name(b"Resources")
 _LENGTH: Final = Name(b"Length")
 _FILTER: Final = Name(b"Filter")
 _PARAMS: Final = Name(b"DecodeParms")
@@ -55,6 +65,10 @@ Shape = tuple[bytes, tuple[Ref, ...]]
 #: How a reference in a value is seen where it is digested: the reference a reader of
 #: that file would find in its place, or ``None`` where it finds ``null``.
 RefMap = Callable[[Ref], Ref | None]
+
+
+def _same(ref: Ref) -> Ref | None:
+    return ref
 
 
 def page_digests(
@@ -79,12 +93,34 @@ def page_digests(
     """
     if pages is None:
         pages = pdf.pages()
-    index = {page.ref: number for number, page in enumerate(pages) if page.ref is not None}
+    return digests_of_pages(
+        pdf,
+        [page.ref for page in pages],
+        (page_shape(page) for page in pages),
+        shapes=shapes,
+        after_page=after_page,
+    )
+
+
+def digests_of_pages(
+    pdf: PdfFile,
+    refs: Sequence[Ref | None],
+    roots: Iterable[Shape],
+    *,
+    shapes: MutableMapping[Ref, Shape] | None = None,
+    after_page: Callable[[], None] | None = None,
+) -> list[str]:
+    """The digest of each page of *pdf* given its reference and its :func:`page_shape`.
+
+    A writer that knows the shape of a page it wrote passes it instead of reading the
+    page back; *roots* is consumed one page at a time, in order. See :func:`page_digests`.
+    """
+    index = {ref: number for number, ref in enumerate(refs) if ref is not None}
     if shapes is None:
         shapes = {}
     digests = []
-    for page in pages:
-        digests.append(_page_digest(pdf, page, index, shapes))
+    for ref, root in zip(refs, roots, strict=True):
+        digests.append(_page_digest(pdf, ref, root, index, shapes))
         # The reader keeps what it read (stream data included); the shapes kept here are
         # enough to digest an object seen again, so at most one page's objects are held.
         pdf.forget()
@@ -93,25 +129,51 @@ def page_digests(
     return digests
 
 
-def _page_digest(
-    pdf: PdfFile, page: Page, index: dict[Ref, int], shapes: MutableMapping[Ref, Shape]
-) -> str:
-    own = {key: value for key, value in page.dictionary.items() if key != _PARENT}
-    # What the page inherits is what a viewer uses: made explicit, so that a /Rotate or
-    # /Resources slipped into the page tree changes the digest of every page under it.
+def page_shape(page: Page, ref: RefMap = _same, *, resources: RefMap | None = None) -> Shape:
+    """The shape a page's digest starts from: its dictionary, what it inherits made explicit.
+
+    What the page inherits is what a viewer uses: made explicit, so that a ``/Rotate`` or
+    ``/Resources`` slipped into the page tree changes the digest of every page under it.
+    The page's ``/Parent`` (the tree) is left out. *ref* maps the references in the
+    page's dictionary (see :func:`shape`); *resources* those in its resources, when
+    they are another object's, written with another map (by default *ref*).
+    """
+    own: dict[Name, Value | _Mapped] = {
+        key: value for key, value in page.dictionary.items() if key != _PARENT
+    }
     for key, value in (
         (b"MediaBox", page.media_box),
         (b"CropBox", page.crop_box),
         (b"Rotate", page.rotate),
-        (b"Resources", page.resources),
     ):
         own[Name(key)] = value
+    own[_RESOURCES] = page.resources if resources is None else _Mapped(page.resources, resources)
+    return shape(Dictionary(own), ref)  # type: ignore[arg-type]  # a _Mapped item
+
+
+class _Mapped:
+    """A value inside another whose references are mapped by a map of their own."""
+
+    __slots__ = ("ref", "value")
+
+    def __init__(self, value: Value, ref: RefMap) -> None:
+        self.value = value
+        self.ref = ref
+
+
+def _page_digest(
+    pdf: PdfFile,
+    page: Ref | None,
+    root: Shape,
+    index: dict[Ref, int],
+    shapes: MutableMapping[Ref, Shape],
+) -> str:
     digest = hashlib.sha256(PAGE_DIGEST.encode() + b"\n")
     labels: dict[Ref, int] = {}
-    queue: deque[Shape] = deque([shape(Dictionary(own))])
+    queue: deque[Shape] = deque([root])
 
     def label(ref: Ref) -> bytes:
-        if ref == page.ref:
+        if ref == page:
             # The page itself (an annotation's /P, a link to its own top): the same wherever
             # the page stands, so a page moved by an edit elsewhere keeps its digest.
             return b"S;"
@@ -135,10 +197,6 @@ def _page_digest(
     return digest.hexdigest()
 
 
-def _same(ref: Ref) -> Ref | None:
-    return ref
-
-
 def shape(
     value: Value,
     ref: RefMap = _same,
@@ -152,7 +210,7 @@ def shape(
     read back (a reference it writes as ``null`` is a null). *plain* gives a stream's
     :func:`plain_digest` (a writer that copies one stream several times hashes it once).
     """
-    if isinstance(value, Dictionary) and _resolved(value.get(_TYPE), ref) in _STRUCTURE:
+    if isinstance(value, Dictionary) and _is_structure(_resolved(value.get(_TYPE), ref)):
         kind = value[_TYPE]
         assert isinstance(kind, Name)
         return hashlib.sha256(b"structure /" + kind.value).digest(), ()
@@ -174,6 +232,11 @@ def shape(
     return hashlib.sha256(b"".join(pieces)).digest(), tuple(refs)
 
 
+def _is_structure(kind: Value) -> bool:
+    # Only a name can be one (a /Type that is a dictionary is not hashable).
+    return isinstance(kind, Name) and kind in _STRUCTURE
+
+
 def _resolved(value: Value, ref: RefMap) -> Value:
     """*value*, or ``None`` where it is a reference *ref* maps to a null."""
     if isinstance(value, Ref):
@@ -181,13 +244,18 @@ def _resolved(value: Value, ref: RefMap) -> Value:
     return value
 
 
-def plain_digest(stream: Stream, ref: RefMap = _same) -> bytes | None:
+def plain_digest(
+    stream: Stream,
+    ref: RefMap = _same,
+    inflated: MutableMapping[bytes, bytes | None] | None = None,
+) -> bytes | None:
     """The SHA-256 of *stream*'s data as it is without compression, when that is plain.
 
     A stream stored as is or with FlateDecode alone (no parameters): inflated piece by
     piece into the hash, never whole in memory. ``None`` for any other encoding (images
     in their own codecs, predictors) and for data that does not inflate: their stored
-    bytes are digested.
+    bytes are digested. *inflated* keeps what Flate data gave, by the SHA-256 of its
+    bytes (hashing them costs less than inflating them again).
     """
     filters = _resolved(stream.dictionary.get(_FILTER), ref)
     if isinstance(filters, Array) and len(filters) == 1:
@@ -196,10 +264,21 @@ def plain_digest(stream: Stream, ref: RefMap = _same) -> bytes | None:
         return hashlib.sha256(stream.data).digest()
     if filters != _FLATE or _resolved(stream.dictionary.get(_PARAMS), ref) not in (None, Array()):
         return None
+    if inflated is None:
+        return _inflated_digest(stream.data)
+    key = hashlib.sha256(stream.data).digest()
+    try:
+        return inflated[key]
+    except KeyError:
+        found = inflated[key] = _inflated_digest(stream.data)
+        return found
+
+
+def _inflated_digest(data: bytes | memoryview) -> bytes | None:
     digest = hashlib.sha256()
     inflater = zlib.decompressobj()
     try:
-        piece = inflater.decompress(stream.data, _PIECE)
+        piece = inflater.decompress(data, _PIECE)
         while piece:
             digest.update(piece)
             piece = inflater.decompress(inflater.unconsumed_tail, _PIECE)
@@ -213,7 +292,7 @@ def _by_name(item: tuple[Name, Value]) -> bytes:
     return item[0].value
 
 
-def _canonical(value: Value, out: list[bytes], refs: list[Ref], ref: RefMap) -> None:
+def _canonical(value: Value | _Mapped, out: list[bytes], refs: list[Ref], ref: RefMap) -> None:
     """*value* written so that files that say the same say it alike.
 
     Dictionary keys sorted, a null entry as none (§7.3.7), names and strings by their
@@ -257,5 +336,7 @@ def _canonical(value: Value, out: list[bytes], refs: list[Ref], ref: RefMap) -> 
         out.append(b"i%d;" % number if number.is_integer() else b"r%r;" % number)
     elif isinstance(value, String):
         out.append(b"(%d:%s" % (len(value.value), value.value))
+    elif isinstance(value, _Mapped):
+        _canonical(value.value, out, refs, value.ref)
     else:  # a stream inside a value cannot be written (§7.3.8): as the file would, null
         out.append(b"n")

@@ -1,0 +1,115 @@
+"""What the writer records for page digests instead of reading it back, and its memos.
+
+The writer records each copied page's shape as it writes it (its dictionary with the
+references as written, its ``/Resources`` as the object written for them), so that only
+our own pages are read back from the copy; it keeps shapes of values it meets again by
+identity and digests of inflated data by their compressed bytes. Each is checked against
+what :mod:`invoicebackup.pdf.digest` computes afresh.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from invoicebackup import _pdf
+from invoicebackup._snapshot import Shapes, Spool
+from invoicebackup.pdf.digest import plain_digest, shape
+from invoicebackup.pdf.values import Array, Dictionary, Name, Ref, Stream, Value
+from invoicebackup.testing import text_pdf
+from tests.pdf_craft import build_pdf
+from tests.test_page_shapes import read_back, writer_with_digests
+
+#: A page whose /Resources is held indirectly (the reader resolves it for the digest).
+INDIRECT_RESOURCES = [
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Rotate 90 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 400] /Contents 4 0 R /Resources 5 0 R >>",
+    b"<< /Length 0 >>\nstream\n\nendstream",
+    b"<< /Font << /F1 6 0 R >> /ProcSet [/PDF /Text] >>",
+    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+]
+
+
+def test_copied_pages_are_recorded_and_only_our_own_pages_read_back() -> None:
+    """Every copied page's shape is recorded as written; a placeholder's is read back."""
+    out = io.BytesIO()
+    writer = writer_with_digests(out)
+    documents = [text_pdf(["one", "two"]), build_pdf(INDIRECT_RESOURCES)]
+    try:
+        for index, data in enumerate(documents):
+            parsed = _pdf.open_pdf(data, key=f"k/{index}", filename=f"{index}.pdf")
+            writer.add_document(parsed, field_prefix=f"a{index}")
+            writer.add_document(parsed, field_prefix=f"b{index}")
+        placeholder = writer.add_text_page(["left out"])
+        recorded = writer.page_digests()
+        shapes = writer._shapes
+        writer.finish(file_id=b"test")
+    finally:
+        writer.close()
+    assert shapes is not None
+    copied = {writer.page_number(index) for index in range(placeholder)}
+    assert set(shapes.pages) == copied
+    assert writer.page_number(placeholder) not in shapes.pages
+    assert tuple(recorded) == read_back(out.getvalue())
+
+
+_REFS = st.builds(Ref, st.integers(1, 6))
+_LEAVES: st.SearchStrategy[Value] = st.one_of(
+    st.integers(-5, 5), st.sampled_from([Name(b"A"), Name(b"Type"), None, True]), _REFS
+)
+_VALUES = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4).map(Array),
+        st.dictionaries(st.sampled_from([Name(b"K"), Name(b"L"), Name(b"Type")]), inner).map(
+            Dictionary
+        ),
+    ),
+    max_leaves=12,
+).filter(lambda value: isinstance(value, (Array, Dictionary)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=_VALUES, nulls=st.sets(st.integers(1, 6)), offset=st.integers(0, 50))
+def test_a_shape_known_by_identity_is_the_shape_computed_afresh(
+    value: Value, nulls: set[int], offset: int
+) -> None:
+    """Met again, under another numbering or with references written as null: equal."""
+    shapes = Shapes(Spool(io.BytesIO()))
+    try:
+
+        def numbered(ref: Ref) -> Ref | None:
+            return Ref(ref.num + offset)
+
+        def some_null(ref: Ref) -> Ref | None:
+            return None if ref.num in nulls else Ref(ref.num * 2)
+
+        for mapping in (numbered, some_null, numbered):
+            assert shapes._shape(value, mapping) == shape(value, mapping)
+    finally:
+        shapes.spool.close()
+
+
+def test_inflated_digests_are_kept_by_the_compressed_bytes() -> None:
+    """Two streams with the same Flate bytes are inflated once; bad data stays stored bytes."""
+    flate = Dictionary({Name(b"Filter"): Name(b"FlateDecode")})
+    data = zlib.compress(b"BT /F1 12 Tf (same) Tj ET" * 100)
+    bad = b"not flate data at all"
+    memo: dict[bytes, bytes | None] = {}
+    for payload in (data, data, bad, bad):
+        stream = Stream(flate, payload)
+        assert plain_digest(stream, inflated=memo) == plain_digest(stream)
+    assert len(memo) == 2
+    assert None in memo.values()
+
+
+def test_an_object_whose_type_is_a_dictionary_has_a_shape() -> None:
+    """``/Type << >>`` (hostile) is digested like any other entry, not a crash."""
+    odd = Dictionary({Name(b"Type"): Dictionary({Name(b"K"): 1})})
+    digest, refs = shape(odd)
+    assert refs == ()
+    assert digest != shape(Dictionary({Name(b"Type"): Dictionary()}))[0]
