@@ -10,6 +10,8 @@ what :mod:`invoicebackup.pdf.digest` computes afresh.
 from __future__ import annotations
 
 import io
+import os
+import threading
 import zlib
 
 from hypothesis import given, settings
@@ -17,11 +19,11 @@ from hypothesis import strategies as st
 
 from invoicebackup import _pdf
 from invoicebackup._snapshot import Shapes, Spool
-from invoicebackup.pdf.digest import plain_digest, shape
+from invoicebackup.pdf.digest import encoding, plain_digest, plain_of, shape
 from invoicebackup.pdf.values import Array, Dictionary, Name, Ref, Stream, Value
 from invoicebackup.testing import text_pdf
-from tests.pdf_craft import build_pdf
-from tests.test_page_shapes import read_back, writer_with_digests
+from tests.pdf_craft import build_pdf, stream
+from tests.test_page_shapes import read_back, recorded_and_read, writer_with_digests
 
 #: A page whose /Resources is held indirectly (the reader resolves it for the digest).
 INDIRECT_RESOURCES = [
@@ -102,9 +104,46 @@ def test_inflated_digests_are_kept_by_the_compressed_bytes() -> None:
     memo: dict[bytes, bytes | None] = {}
     for payload in (data, data, bad, bad):
         stream = Stream(flate, payload)
-        assert plain_digest(stream, inflated=memo) == plain_digest(stream)
+        assert plain_of(payload, encoding(stream), memo) == plain_digest(stream)
     assert len(memo) == 2
     assert None in memo.values()
+
+
+def test_large_streams_hashed_on_the_digest_thread_digest_as_they_read_back() -> None:
+    """Large Flate, raw and undecodable stream data (the digest thread's): equal; it stops."""
+    content = b"q 10 0 0 10 0 0 cm /I Do /J Do /K Do /L Do Q\n" + b"% padding\n" * 20_000
+    document = build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
+            b"/Resources << /XObject << /I 5 0 R /J 6 0 R /K 7 0 R /L 8 0 R >> >> >>",
+            stream(b"/Filter /FlateDecode", zlib.compress(content)),
+            stream(
+                b"/Type /XObject /Subtype /Image /Width 300 /Height 300 /ColorSpace /DeviceRGB "
+                b"/BitsPerComponent 8",
+                os.urandom(270_000),
+            ),
+            stream(
+                b"/Type /XObject /Subtype /Image /Width 300 /Height 300 /ColorSpace /DeviceRGB "
+                b"/BitsPerComponent 8 /Filter /FlateDecode",
+                os.urandom(270_000),
+            ),
+            stream(
+                b"/Type /XObject /Subtype /Image /Width 300 /Height 300 /ColorSpace /DeviceRGB "
+                b"/BitsPerComponent 8 /Filter /DCTDecode",
+                os.urandom(270_000),
+            ),
+            stream(
+                b"/Type /XObject /Subtype /Image /Width 300 /Height 300 /ColorSpace /DeviceRGB "
+                b"/BitsPerComponent 8 /Filter /FlateDecode",
+                zlib.compress(os.urandom(270_000)),
+            ),
+        ]
+    )
+    recorded, read = recorded_and_read(document, text_pdf(["small"]))
+    assert tuple(recorded) == read
+    assert not [t for t in threading.enumerate() if t.name.startswith("invoicebackup-digest")]
 
 
 def test_an_object_whose_type_is_a_dictionary_has_a_shape() -> None:

@@ -616,8 +616,8 @@ class BackupWriter:
 
     def close(self) -> None:
         """Delete the copy kept for :meth:`page_digests`, if any (the output stays open)."""
-        if self._spool is not None:
-            self._spool.close()
+        if self._shapes is not None:
+            self._shapes.close()
 
     def set_outline(self, nodes: Sequence[OutlineNode]) -> None:
         """Set the bookmark tree (written by :meth:`finish`); page indexes are the output's."""

@@ -23,10 +23,24 @@ import contextlib
 import mmap
 import os
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Final
 
-from .pdf.digest import RefMap, Shape, digests_of_pages, page_shape, plain_digest, shape
+from .pdf.digest import (
+    Encoding,
+    Head,
+    RefMap,
+    Shape,
+    digests_of_pages,
+    encoding,
+    page_shape,
+    plain_of,
+    shape,
+    stream_head,
+    stream_shape,
+)
 from .pdf.reader import Limits, Page, PdfFile, mapped, page_of
 from .pdf.serialise import RefWriter
 from .pdf.values import Array, Dictionary, Ref, Stream, Value
@@ -41,6 +55,11 @@ READ_BACK: Final = Limits(max_pages=10_000_000, max_objects=100_000_000)
 _BY_VALUE: Final = 8192
 #: How many digests of inflated data :class:`Shapes` keeps (the oldest go first).
 _INFLATED: Final = 65536
+#: Stream data from this size on is hashed on the digest thread (below, handing it over
+#: costs about what hashing it does).
+_LARGE: Final = 64 * 1024
+#: How much stream data the digest thread may hold on to (the sources' bytes).
+_PENDING: Final = 32 * 1024 * 1024
 
 
 class Spool:
@@ -122,8 +141,15 @@ class Shapes:
         #: Shapes of dictionaries and arrays by identity, every reference as it is
         #: (values built once per compile recur: a font in every copy of a document).
         self._by_value: dict[int, tuple[Value, Shape]] = {}
-        #: Digests of Flate data without compression, by the SHA-256 of its bytes.
+        #: Digests of Flate data without compression, by the SHA-256 of its bytes: of
+        #: small streams (this thread), of large ones (the digest thread's own).
         self._inflated: dict[bytes, bytes | None] = {}
+        self._inflated_large: dict[bytes, bytes | None] = {}
+        #: Shapes of large streams being finished on the digest thread, oldest first,
+        #: with the size of the data each holds on to until it is hashed.
+        self._pending: deque[tuple[Ref, Future[Shape], int]] = deque()
+        self._pending_bytes = 0
+        self._thread: ThreadPoolExecutor | None = None
         #: The :func:`~invoicebackup.pdf.digest.page_shape` of pages whose dictionary
         #: and inherited attributes the writer knows, by their number in the output.
         self.pages: dict[int, Shape] = {}
@@ -156,20 +182,62 @@ class Shapes:
         # A value holding a reference its bytes did not (it cannot, as the same reader
         # found both) is read back, whatever the reason, rather than guessed.
         with contextlib.suppress(Unseen):
-            self.known[Ref(number)] = self._shape(value, mapped)
-            if data is not None and isinstance(value, Stream):
-                # Only a stream: a long dictionary (a page's /Resources) may be read back.
-                self.spool.hole(data)
+            if isinstance(value, Stream):
+                self._stream(Ref(number), value, mapped)
+                if data is not None:
+                    # Only a stream: a long dictionary (a page's /Resources) may be read back.
+                    self.spool.hole(data)
+            else:
+                self.known[Ref(number)] = self._shape(value, mapped)
+
+    def _stream(self, number: Ref, stream: Stream, ref: RefMap) -> None:
+        """Record the shape of *stream*: its data hashed here, or on the digest thread.
+
+        What the shape takes of the dictionary (its references mapped, which may raise
+        :class:`Unseen`) is taken here; hashing and inflating the data, which let other
+        threads run, are done on a thread of the compile's own when the data is large,
+        and the shape is known once :meth:`settle` has waited for it.
+        """
+        how = encoding(stream, ref)
+        heads = (
+            stream_head(stream, ref, plain=True) if how is not None else None,
+            stream_head(stream, ref, plain=False) if how != "plain" else None,
+        )
+        size = len(stream.data)
+        if size < _LARGE:
+            self.known[number] = _finish(stream.data, how, heads, self._inflated)
+            return
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="invoicebackup-digest")
+        job = self._thread.submit(_finish, stream.data, how, heads, self._inflated_large)
+        self._pending.append((number, job, size))
+        self._pending_bytes += size
+        # The data held is the sources' bytes: bounded, so memory does not grow.
+        while self._pending_bytes > _PENDING:
+            self._settle_one()
+
+    def _settle_one(self) -> None:
+        number, job, size = self._pending.popleft()
+        self._pending_bytes -= size
+        self.known[number] = job.result()
+
+    def wait(self) -> None:
+        """Wait for the shapes of streams being hashed: :attr:`known` holds them all."""
+        while self._pending:
+            self._settle_one()
+
+    def close(self) -> None:
+        """Stop the digest thread (waiting for what it is doing) and delete the copy."""
+        try:
+            if self._thread is not None:
+                self._thread.shutdown(wait=True, cancel_futures=True)
+                self._thread = None
+            self._pending.clear()
+        finally:
+            self.spool.close()
 
     def _shape(self, value: Value, ref: RefMap) -> Shape:
         """:func:`~invoicebackup.pdf.digest.shape` of *value*, by what is known of it."""
-        if isinstance(value, Stream):
-            found = shape(
-                value, ref, plain=lambda stream: plain_digest(stream, ref, self._inflated)
-            )
-            if len(self._inflated) > _INFLATED:
-                del self._inflated[next(iter(self._inflated))]
-            return found
         if not isinstance(value, (Dictionary, Array)):
             return shape(value, ref)
         known = self._by_value.get(id(value))
@@ -192,8 +260,26 @@ class Shapes:
         self.spool.settle()
         for ref in [ref for ref in self.known if ref.num >= mark]:
             del self.known[ref]
+        kept = [pending for pending in self._pending if pending[0].num < mark]
+        self._pending = deque(kept)
+        self._pending_bytes = sum(size for _, _, size in kept)
         for number in [number for number in self.pages if number >= mark]:
             del self.pages[number]
+
+
+def _finish(
+    data: bytes | memoryview,
+    how: Encoding,
+    heads: tuple[Head | None, Head | None],
+    inflated: dict[bytes, bytes | None],
+) -> Shape:
+    """A stream's shape from its heads (for plain data, for stored data) and its data."""
+    plain = plain_of(data, how, inflated)
+    if len(inflated) > _INFLATED:
+        del inflated[next(iter(inflated))]
+    head = heads[0] if plain is not None else heads[1]
+    assert head is not None  # plain data is never None; stored data has its head
+    return stream_shape(head, data, plain)
 
 
 def page_digests(
@@ -205,6 +291,7 @@ def page_digests(
     pages_root: int,
 ) -> list[str]:
     """The digest of every page written so far (see :mod:`invoicebackup.pdf.digest`)."""
+    shapes.wait()
     end = objects.flush()
     copy = spool.copy
     copy.flush()

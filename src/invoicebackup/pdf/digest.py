@@ -24,20 +24,26 @@ import hashlib
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, MutableMapping, Sequence
-from typing import Final
+from typing import Final, Literal
 
 from .reader import Page, PdfFile
 from .values import Array, Dictionary, Name, Real, Ref, Stream, String, Value
 
 __all__ = [
     "PAGE_DIGEST",
+    "Encoding",
+    "Head",
     "RefMap",
     "Shape",
     "digests_of_pages",
+    "encoding",
     "page_digests",
     "page_shape",
     "plain_digest",
+    "plain_of",
     "shape",
+    "stream_head",
+    "stream_shape",
 ]
 
 #: What the digests are: a name recorded beside them, changed whenever the
@@ -214,22 +220,41 @@ def shape(
         kind = value[_TYPE]
         assert isinstance(kind, Name)
         return hashlib.sha256(b"structure /" + kind.value).digest(), ()
-    refs: list[Ref] = []
-    pieces: list[bytes] = []
     if isinstance(value, Stream):
         data = plain_digest(value, ref) if plain is None else plain(value)
-        # /Length is how the bytes were framed, not what they are; of plain data, how it
-        # was compressed is not either (qpdf compresses a stream that was not).
-        framing = _FRAMING if data is not None else _LENGTH_ONLY
-        head = Dictionary({k: v for k, v in value.dictionary.items() if k not in framing})
-        _canonical(head, pieces, refs, ref)
-        if data is None:
-            pieces.append(b"encoded" + hashlib.sha256(value.data).digest())
-        else:
-            pieces.append(b"plain" + data)
-    else:
-        _canonical(value, pieces, refs, ref)
+        return stream_shape(stream_head(value, ref, plain=data is not None), value.data, data)
+    refs: list[Ref] = []
+    pieces: list[bytes] = []
+    _canonical(value, pieces, refs, ref)
     return hashlib.sha256(b"".join(pieces)).digest(), tuple(refs)
+
+
+#: A stream's dictionary as its shape takes it: its canonical bytes and references.
+Head = tuple[bytes, tuple[Ref, ...]]
+
+
+def stream_head(stream: Stream, ref: RefMap = _same, *, plain: bool) -> Head:
+    """What a stream's shape takes of its dictionary, its data *plain* or as stored.
+
+    /Length is how the bytes were framed, not what they are; of plain data, how it was
+    compressed is not either (qpdf compresses a stream that was not).
+    """
+    framing = _FRAMING if plain else _LENGTH_ONLY
+    head = Dictionary({k: v for k, v in stream.dictionary.items() if k not in framing})
+    refs: list[Ref] = []
+    pieces: list[bytes] = []
+    _canonical(head, pieces, refs, ref)
+    return b"".join(pieces), tuple(refs)
+
+
+def stream_shape(head: Head, data: bytes | memoryview, plain: bytes | None) -> Shape:
+    """A stream's shape from its :func:`stream_head` and its data's :func:`plain_digest`.
+
+    *head* is for plain data when *plain* is not ``None`` (its digest); otherwise
+    for data as stored, and *data* (the stored bytes) is hashed.
+    """
+    tail = b"plain" + plain if plain is not None else b"encoded" + hashlib.sha256(data).digest()
+    return hashlib.sha256(head[0] + tail).digest(), head[1]
 
 
 def _is_structure(kind: Value) -> bool:
@@ -244,33 +269,56 @@ def _resolved(value: Value, ref: RefMap) -> Value:
     return value
 
 
-def plain_digest(
-    stream: Stream,
-    ref: RefMap = _same,
-    inflated: MutableMapping[bytes, bytes | None] | None = None,
-) -> bytes | None:
+def plain_digest(stream: Stream, ref: RefMap = _same) -> bytes | None:
     """The SHA-256 of *stream*'s data as it is without compression, when that is plain.
 
     A stream stored as is or with FlateDecode alone (no parameters): inflated piece by
     piece into the hash, never whole in memory. ``None`` for any other encoding (images
     in their own codecs, predictors) and for data that does not inflate: their stored
-    bytes are digested. *inflated* keeps what Flate data gave, by the SHA-256 of its
-    bytes (hashing them costs less than inflating them again).
+    bytes are digested.
     """
+    return plain_of(stream.data, encoding(stream, ref))
+
+
+#: How a stream's data is digested: as stored (``None``), or plain, stored so or
+#: compressed with FlateDecode alone.
+Encoding = Literal["plain", "flate"] | None
+
+
+def encoding(stream: Stream, ref: RefMap = _same) -> Encoding:
+    """How :func:`plain_digest` takes *stream*'s data (see :data:`Encoding`)."""
     filters = _resolved(stream.dictionary.get(_FILTER), ref)
     if isinstance(filters, Array) and len(filters) == 1:
         filters = _resolved(filters[0], ref)
     if filters is None or (isinstance(filters, Array) and not filters):
-        return hashlib.sha256(stream.data).digest()
+        return "plain"
     if filters != _FLATE or _resolved(stream.dictionary.get(_PARAMS), ref) not in (None, Array()):
         return None
+    return "flate"
+
+
+def plain_of(
+    data: bytes | memoryview,
+    how: Encoding,
+    inflated: MutableMapping[bytes, bytes | None] | None = None,
+) -> bytes | None:
+    """:func:`plain_digest` of stream data *data* encoded as *how* says.
+
+    *inflated* keeps what Flate data gave, by the SHA-256 of its bytes (hashing them
+    costs less than inflating them again). Only hashing and inflating, which let other
+    threads run: a writer can digest stream data on a thread of its own.
+    """
+    if how == "plain":
+        return hashlib.sha256(data).digest()
+    if how is None:
+        return None
     if inflated is None:
-        return _inflated_digest(stream.data)
-    key = hashlib.sha256(stream.data).digest()
+        return _inflated_digest(data)
+    key = hashlib.sha256(data).digest()
     try:
         return inflated[key]
     except KeyError:
-        found = inflated[key] = _inflated_digest(stream.data)
+        found = inflated[key] = _inflated_digest(data)
         return found
 
 
@@ -321,15 +369,31 @@ def _canonical(value: Value | _Mapped, out: list[bytes], refs: list[Ref], ref: R
     elif isinstance(value, Dictionary):
         out.append(b"<")
         for key, item in sorted(value.items(), key=_by_name):
-            if item is None or (ref is not _same and _resolved(item, ref) is None):
-                continue
-            out.append(b"/%d:%s" % (len(key.value), key.value))
-            _canonical(item, out, refs, ref)
+            # A reference is mapped once: an entry it maps to null is left out, as null.
+            kind = type(item)
+            if kind is Ref:
+                mapped = ref(item)  # type: ignore[arg-type]
+                if mapped is not None:
+                    out.append(b"/%d:%sR" % (len(key.value), key.value))
+                    refs.append(mapped)
+            elif item is not None:
+                out.append(b"/%d:%s" % (len(key.value), key.value))
+                if kind is Name:
+                    out.append(b"/%d:%s" % (len(item.value), item.value))  # type: ignore[union-attr]
+                else:
+                    _canonical(item, out, refs, ref)
         out.append(b">")
     elif isinstance(value, Array):
         out.append(b"[")
         for item in value:
-            _canonical(item, out, refs, ref)
+            # The frequent leaves written here (a font's /Widths holds hundreds of numbers).
+            kind = type(item)
+            if kind is int:
+                out.append(b"i%d;" % item)  # type: ignore[str-format]
+            elif kind is Name:
+                out.append(b"/%d:%s" % (len(item.value), item.value))  # type: ignore[union-attr]
+            else:
+                _canonical(item, out, refs, ref)
         out.append(b"]")
     elif isinstance(value, Real):
         number = float(value)
