@@ -53,6 +53,8 @@ READ_BACK: Final = Limits(max_pages=10_000_000, max_objects=100_000_000)
 
 #: How many values' shapes :class:`Shapes` keeps by identity (the oldest go first).
 _BY_VALUE: Final = 8192
+#: How many bytes of streams' heads :class:`Shapes` keeps (the oldest go first).
+_BY_HEAD: Final = 8 * 1024 * 1024
 #: How many digests of inflated data :class:`Shapes` keeps (the oldest go first).
 _INFLATED: Final = 65536
 #: Stream data from this size on is hashed on the digest thread (below, handing it over
@@ -141,6 +143,9 @@ class Shapes:
         #: Shapes of dictionaries and arrays by identity, every reference as it is
         #: (values built once per compile recur: a font in every copy of a document).
         self._by_value: dict[int, tuple[Value, Shape]] = {}
+        #: Streams' heads (plain, stored) by their dictionary's identity, and their size.
+        self._by_head: dict[int, tuple[Dictionary, Head, Head]] = {}
+        self._head_bytes = 0
         #: Digests of Flate data without compression, by the SHA-256 of its bytes: of
         #: small streams (this thread), of large ones (the digest thread's own).
         self._inflated: dict[bytes, bytes | None] = {}
@@ -199,10 +204,7 @@ class Shapes:
         and the shape is known once :meth:`settle` has waited for it.
         """
         how = encoding(stream, ref)
-        heads = (
-            stream_head(stream, ref, plain=True) if how is not None else None,
-            stream_head(stream, ref, plain=False) if how != "plain" else None,
-        )
+        heads = self._heads(stream, ref, how)
         size = len(stream.data)
         if size < _LARGE:
             self.known[number] = _finish(stream.data, how, heads, self._inflated)
@@ -215,6 +217,30 @@ class Shapes:
         # The data held is the sources' bytes: bounded, so memory does not grow.
         while self._pending_bytes > _PENDING:
             self._settle_one()
+
+    def _heads(self, stream: Stream, ref: RefMap, how: Encoding) -> tuple[Head | None, Head | None]:
+        """*stream*'s heads (:func:`~invoicebackup.pdf.digest.stream_head`), by what is known.
+
+        For plain data unless *how* says it is not, for stored data unless it is plain.
+
+        A stream's dictionary built once per compile recurs like any value (a form in
+        every copy of a document), and a form's may hold its resources whole.
+        """
+        dictionary = stream.dictionary
+        known = self._by_head.get(id(dictionary))
+        if known is None or known[0] is not dictionary:
+            plain = stream_head(stream, plain=True)
+            stored = stream_head(stream, plain=False)
+            known = self._by_head[id(dictionary)] = (dictionary, plain, stored)
+            self._head_bytes += len(plain[0]) + len(stored[0])
+            while self._head_bytes > _BY_HEAD:
+                _, (_, first, second) = _oldest(self._by_head)
+                self._head_bytes -= len(first[0]) + len(second[0])
+        _, plain, stored = known
+        return (
+            _mapped_head(stream, ref, plain, plain=True) if how is not None else None,
+            _mapped_head(stream, ref, stored, plain=False) if how != "plain" else None,
+        )
 
     def _settle_one(self) -> None:
         number, job, size = self._pending.popleft()
@@ -265,6 +291,23 @@ class Shapes:
         self._pending_bytes = sum(size for _, _, size in kept)
         for number in [number for number in self.pages if number >= mark]:
             del self.pages[number]
+
+
+def _oldest(
+    heads: dict[int, tuple[Dictionary, Head, Head]],
+) -> tuple[int, tuple[Dictionary, Head, Head]]:
+    """Take the oldest of *heads* out."""
+    key = next(iter(heads))
+    return key, heads.pop(key)
+
+
+def _mapped_head(stream: Stream, ref: RefMap, known: Head, *, plain: bool) -> Head:
+    """*known* (the head with every reference as it is) with the references *ref* maps."""
+    mapped = tuple(map(ref, known[1]))
+    # As for values (Shapes._shape): no reference written as null, the same bytes.
+    if all(mapped):
+        return known[0], mapped  # type: ignore[return-value]
+    return stream_head(stream, ref, plain=plain)
 
 
 def _finish(
