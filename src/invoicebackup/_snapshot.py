@@ -116,22 +116,25 @@ class Recording:
 
     def __init__(self, write: RefWriter) -> None:
         self.write = write
-        self.seen: dict[Ref, bytes] = {}
+        #: What a reader of the output finds where each reference was written (taken
+        #: from the bytes once, as they are written: a value maps its references often).
+        self.seen: dict[Ref, Ref | None] = {}
 
     def __call__(self, ref: Ref) -> bytes:
-        written = self.seen[ref] = self.write(ref)
+        written = self.write(ref)
+        if written == b"null":
+            self.seen[ref] = None
+        else:
+            number, generation, _ = written.split()
+            self.seen[ref] = Ref(int(number), int(generation))
         return written
 
     def map(self, ref: Ref) -> Ref | None:
         """The reference a reader of the output finds where *ref* was written."""
         try:
-            written = self.seen[ref]
+            return self.seen[ref]
         except KeyError:
             raise Unseen from None
-        if written == b"null":
-            return None
-        number, generation, _ = written.split()
-        return Ref(int(number), int(generation))
 
 
 class Shapes:
