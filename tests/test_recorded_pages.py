@@ -18,8 +18,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from invoicebackup import _pdf
-from invoicebackup._snapshot import Shapes, Spool
-from invoicebackup.pdf.digest import encoding, plain_digest, plain_of, shape
+from invoicebackup._snapshot import Renderings, Shapes, Spool
+from invoicebackup.pdf.digest import (
+    Head,
+    RefMap,
+    encoding,
+    plain_digest,
+    plain_of,
+    render,
+    shape,
+)
 from invoicebackup.pdf.values import Array, Dictionary, Name, Ref, Stream, Value
 from invoicebackup.testing import text_pdf
 from tests.pdf_craft import build_pdf, stream
@@ -80,7 +88,10 @@ _VALUES = st.recursive(
 def test_a_shape_known_by_identity_is_the_shape_computed_afresh(
     value: Value, nulls: set[int], offset: int
 ) -> None:
-    """Met again, under another numbering or with references written as null: equal."""
+    """Met again, under another numbering or with references written as null: equal.
+
+    Both for a value's shape and for a dictionary's rendering (a page's resources).
+    """
     shapes = Shapes(Spool(io.BytesIO()))
     try:
 
@@ -90,8 +101,17 @@ def test_a_shape_known_by_identity_is_the_shape_computed_afresh(
         def some_null(ref: Ref) -> Ref | None:
             return None if ref.num in nulls else Ref(ref.num * 2)
 
+        renderings = Renderings()
         for mapping in (numbered, some_null, numbered):
             assert shapes._shape(value, mapping) == shape(value, mapping)
+            if isinstance(value, Dictionary):
+
+                def rendered(ref: RefMap, value: Dictionary = value) -> Head:
+                    return render(value, ref)
+
+                assert renderings.mapped(value, mapping, rendered, "value") == render(
+                    value, mapping
+                )
     finally:
         shapes.spool.close()
 

@@ -31,7 +31,15 @@ from ._outline import write_outline
 from ._pdflayers import OutputLayers
 from ._pdflayers import refs as _refs
 from ._pdfopen import Limits, NeedsBytes, ParsedPdf
-from ._snapshot import Recording, Shapes, Spool, Unseen, page_digests, written_page
+from ._snapshot import (
+    Recording,
+    Renderings,
+    Shapes,
+    Spool,
+    Unseen,
+    page_digests,
+    written_page,
+)
 from ._textpage import text_bytes, text_ops
 from .errors import BadDocumentError
 from .pdf.digest import Shape
@@ -279,7 +287,8 @@ class BackupWriter:
         if self._shapes is not None:
             # Every object the pages reach is numbered and written (staged) by now.
             for index, number in enumerate(occurrence.numbers):
-                root = self._page_shape(occurrence, index, annotations if index == 0 else ())
+                listed = annotations if index == 0 else ()
+                root = self._page_shape(occurrence, index, listed, self._shapes.renderings)
                 if root is not None:
                     self._shapes.pages[number] = root
         need_appearances = bool(prepared.field_roots) and prepared.need_appearances
@@ -448,7 +457,11 @@ class BackupWriter:
                     self._shapes.record(number, value, written)
 
     def _page_shape(
-        self, occurrence: _Occurrence, index: int, annotations: Sequence[int]
+        self,
+        occurrence: _Occurrence,
+        index: int,
+        annotations: Sequence[int],
+        renderings: Renderings,
     ) -> Shape | None:
         """The shape of the occurrence's page *index* as written (see :func:`written_page`)."""
         prepared = occurrence.prepared
@@ -476,6 +489,7 @@ class BackupWriter:
             annotations,
             number=number,
             written=written,
+            renderings=renderings,
         )
 
     def _put_source(

@@ -37,6 +37,7 @@ from .pdf.digest import (
     encoding,
     page_shape,
     plain_of,
+    render,
     shape,
     stream_head,
     stream_shape,
@@ -53,8 +54,8 @@ READ_BACK: Final = Limits(max_pages=10_000_000, max_objects=100_000_000)
 
 #: How many values' shapes :class:`Shapes` keeps by identity (the oldest go first).
 _BY_VALUE: Final = 8192
-#: How many bytes of streams' heads :class:`Shapes` keeps (the oldest go first).
-_BY_HEAD: Final = 8 * 1024 * 1024
+#: How many bytes of renderings :class:`Renderings` keeps (the oldest go first).
+_RENDERINGS: Final = 8 * 1024 * 1024
 #: How many digests of inflated data :class:`Shapes` keeps (the oldest go first).
 _INFLATED: Final = 65536
 #: Stream data from this size on is hashed on the digest thread (below, handing it over
@@ -146,9 +147,8 @@ class Shapes:
         #: Shapes of dictionaries and arrays by identity, every reference as it is
         #: (values built once per compile recur: a font in every copy of a document).
         self._by_value: dict[int, tuple[Value, Shape]] = {}
-        #: Streams' heads (plain, stored) by their dictionary's identity, and their size.
-        self._by_head: dict[int, tuple[Dictionary, Head, Head]] = {}
-        self._head_bytes = 0
+        #: Canonical bytes of streams' heads and pages' resources by identity.
+        self.renderings = Renderings()
         #: Digests of Flate data without compression, by the SHA-256 of its bytes: of
         #: small streams (this thread), of large ones (the digest thread's own).
         self._inflated: dict[bytes, bytes | None] = {}
@@ -229,20 +229,18 @@ class Shapes:
         A stream's dictionary built once per compile recurs like any value (a form in
         every copy of a document), and a form's may hold its resources whole.
         """
-        dictionary = stream.dictionary
-        known = self._by_head.get(id(dictionary))
-        if known is None or known[0] is not dictionary:
-            plain = stream_head(stream, plain=True)
-            stored = stream_head(stream, plain=False)
-            known = self._by_head[id(dictionary)] = (dictionary, plain, stored)
-            self._head_bytes += len(plain[0]) + len(stored[0])
-            while self._head_bytes > _BY_HEAD:
-                _, (_, first, second) = _oldest(self._by_head)
-                self._head_bytes -= len(first[0]) + len(second[0])
-        _, plain, stored = known
+        renderings = self.renderings
         return (
-            _mapped_head(stream, ref, plain, plain=True) if how is not None else None,
-            _mapped_head(stream, ref, stored, plain=False) if how != "plain" else None,
+            renderings.mapped(
+                stream.dictionary, ref, lambda ref: stream_head(stream, ref, plain=True), "plain"
+            )
+            if how is not None
+            else None,
+            renderings.mapped(
+                stream.dictionary, ref, lambda ref: stream_head(stream, ref, plain=False), "stored"
+            )
+            if how != "plain"
+            else None,
         )
 
     def _settle_one(self) -> None:
@@ -296,21 +294,47 @@ class Shapes:
             del self.pages[number]
 
 
-def _oldest(
-    heads: dict[int, tuple[Dictionary, Head, Head]],
-) -> tuple[int, tuple[Dictionary, Head, Head]]:
-    """Take the oldest of *heads* out."""
-    key = next(iter(heads))
-    return key, heads.pop(key)
+class Renderings:
+    """Canonical bytes of dictionaries met again by identity, every reference as it is.
+
+    Values built once per compile (the object cache) recur in every copy of their
+    document: a stream's dictionary (a form's may hold its resources whole), a page's
+    resources. The oldest go first past *limit* bytes.
+    """
+
+    def __init__(self, limit: int = _RENDERINGS) -> None:
+        self._limit = limit
+        self._size = 0
+        self._by_identity: dict[tuple[int, str], tuple[Dictionary, Head]] = {}
+
+    def get(self, value: Dictionary, render: Callable[[RefMap], Head], kind: str) -> Head:
+        """*value* rendered by *render* (of a kind of rendering) with references as they are."""
+        key = (id(value), kind)
+        known = self._by_identity.get(key)
+        if known is not None and known[0] is value:
+            return known[1]
+        head = render(_as_is)
+        self._by_identity[key] = (value, head)
+        self._size += len(head[0])
+        while self._size > self._limit:
+            oldest = next(iter(self._by_identity))
+            self._size -= len(self._by_identity.pop(oldest)[1][0])
+        return head
+
+    def mapped(
+        self, value: Dictionary, ref: RefMap, render: Callable[[RefMap], Head], kind: str
+    ) -> Head:
+        """:meth:`get` with the references *ref* maps (rendered afresh where one is null)."""
+        head, refs = self.get(value, render, kind)
+        mapped = tuple(map(ref, refs))
+        # As for values (Shapes._shape): no reference written as null, the same bytes.
+        if all(mapped):
+            return head, mapped  # type: ignore[return-value]
+        return render(ref)
 
 
-def _mapped_head(stream: Stream, ref: RefMap, known: Head, *, plain: bool) -> Head:
-    """*known* (the head with every reference as it is) with the references *ref* maps."""
-    mapped = tuple(map(ref, known[1]))
-    # As for values (Shapes._shape): no reference written as null, the same bytes.
-    if all(mapped):
-        return known[0], mapped  # type: ignore[return-value]
-    return stream_head(stream, ref, plain=plain)
+def _as_is(ref: Ref) -> Ref | None:
+    return ref
 
 
 def _finish(
@@ -402,6 +426,7 @@ def written_page(
     *,
     number: Callable[[Ref, bool], int | None],
     written: Callable[[Ref], tuple[Value, bool]],
+    renderings: Renderings,
 ) -> Shape | None:
     """The :func:`~.pdf.digest.page_shape` of output page *page_number*, written from *page*.
 
@@ -413,7 +438,7 @@ def written_page(
     for an object copied once per occurrence or not; *written*, the value written for
     a source reference and whether it was copied once per occurrence. Either raises
     :class:`Unseen` where it cannot say for certain: then ``None``, and the page is read
-    back.
+    back. *renderings* knows resources met before.
     """
 
     def mapper(per_occurrence: bool) -> RefMap:
@@ -453,6 +478,10 @@ def written_page(
         if isinstance(held, Ref) and own(held) is not None:
             resources = mapper(written(held)[1])
         found = page_of(Ref(page_number), page, {}, resolve)
-        return page_shape(found, page_map, resources=resources)
+        resolved = found.resources
+        rendered = renderings.mapped(
+            resolved, resources or page_map, lambda ref: render(resolved, ref), "value"
+        )
+        return page_shape(found, page_map, rendered=rendered)
     except Unseen:
         return None

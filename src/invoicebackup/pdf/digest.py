@@ -41,6 +41,7 @@ __all__ = [
     "page_shape",
     "plain_digest",
     "plain_of",
+    "render",
     "shape",
     "stream_head",
     "stream_shape",
@@ -52,12 +53,12 @@ PAGE_DIGEST: Final = "sha256-page/1"
 
 _PARENT: Final = Name(b"Parent")
 _RESOURCES: Final = Name(b"Resources")
-_LENGTH: Final = Name(b"Length")
 _FILTER: Final = Name(b"Filter")
 _PARAMS: Final = Name(b"DecodeParms")
 _FLATE: Final = Name(b"FlateDecode")
-_LENGTH_ONLY: Final = frozenset({_LENGTH})
-_FRAMING: Final = frozenset({_LENGTH, _FILTER, _PARAMS, Name(b"DL")})
+#: Keys of a stream's dictionary its shape leaves out, by their bytes (hashed in C).
+_LENGTH_ONLY: Final = frozenset({b"Length"})
+_FRAMING: Final = frozenset({b"Length", b"Filter", b"DecodeParms", b"DL"})
 #: How much inflated data is hashed at a time.
 _PIECE: Final = 1024 * 1024
 _TYPE: Final = Name(b"Type")
@@ -135,16 +136,23 @@ def digests_of_pages(
     return digests
 
 
-def page_shape(page: Page, ref: RefMap = _same, *, resources: RefMap | None = None) -> Shape:
+def page_shape(
+    page: Page,
+    ref: RefMap = _same,
+    *,
+    resources: RefMap | None = None,
+    rendered: Head | None = None,
+) -> Shape:
     """The shape a page's digest starts from: its dictionary, what it inherits made explicit.
 
     What the page inherits is what a viewer uses: made explicit, so that a ``/Rotate`` or
     ``/Resources`` slipped into the page tree changes the digest of every page under it.
     The page's ``/Parent`` (the tree) is left out. *ref* maps the references in the
     page's dictionary (see :func:`shape`); *resources* those in its resources, when
-    they are another object's, written with another map (by default *ref*).
+    they are another object's, written with another map (by default *ref*); *rendered*
+    is its resources' :func:`render`, when known.
     """
-    own: dict[Name, Value | _Mapped] = {
+    own: dict[Name, Value | _Mapped | _Rendered] = {
         key: value for key, value in page.dictionary.items() if key != _PARENT
     }
     for key, value in (
@@ -153,8 +161,21 @@ def page_shape(page: Page, ref: RefMap = _same, *, resources: RefMap | None = No
         (b"Rotate", page.rotate),
     ):
         own[Name(key)] = value
-    own[_RESOURCES] = page.resources if resources is None else _Mapped(page.resources, resources)
+    if rendered is not None:
+        own[_RESOURCES] = _Rendered(rendered)
+    elif resources is not None:
+        own[_RESOURCES] = _Mapped(page.resources, resources)
+    else:
+        own[_RESOURCES] = page.resources
     return shape(Dictionary(own), ref)  # type: ignore[arg-type]  # a _Mapped item
+
+
+def render(value: Value, ref: RefMap = _same) -> Head:
+    """*value*'s canonical bytes and its references as *ref* maps them (see :func:`shape`)."""
+    refs: list[Ref] = []
+    pieces: list[bytes] = []
+    _canonical(value, pieces, refs, ref)
+    return b"".join(pieces), tuple(refs)
 
 
 class _Mapped:
@@ -167,6 +188,15 @@ class _Mapped:
         self.ref = ref
 
 
+class _Rendered:
+    """A value inside another, already rendered (:func:`render`)."""
+
+    __slots__ = ("head",)
+
+    def __init__(self, head: Head) -> None:
+        self.head = head
+
+
 def _page_digest(
     pdf: PdfFile,
     page: Ref | None,
@@ -175,31 +205,34 @@ def _page_digest(
     shapes: MutableMapping[Ref, Shape],
 ) -> str:
     digest = hashlib.sha256(PAGE_DIGEST.encode() + b"\n")
-    labels: dict[Ref, int] = {}
     queue: deque[Shape] = deque([root])
+    # Each reference's label, once known: the page itself (an annotation's /P, a link to
+    # its own top) is the same wherever the page stands, so a page moved by an edit
+    # elsewhere keeps its digest; another page by its number; an object by the order
+    # it is first reached in.
+    labels: dict[Ref, bytes] = {} if page is None else {page: b"S;"}
+    objects = 0
 
     def label(ref: Ref) -> bytes:
-        if ref == page:
-            # The page itself (an annotation's /P, a link to its own top): the same wherever
-            # the page stands, so a page moved by an edit elsewhere keeps its digest.
-            return b"S;"
+        nonlocal objects
+        found = labels.get(ref)
+        if found is not None:
+            return found
         page_number = index.get(ref)
         if page_number is not None:
-            return b"P%d;" % page_number
-        found = labels.get(ref)
-        if found is None:
-            found = labels[ref] = len(labels)
-            known = shapes.get(ref)
-            if known is None:
-                known = shapes[ref] = shape(pdf.object(ref.num, ref.gen))
-            queue.append(known)
-        return b"O%d;" % found
+            found = labels[ref] = b"P%d;" % page_number
+            return found
+        found = labels[ref] = b"O%d;" % objects
+        objects += 1
+        known = shapes.get(ref)
+        if known is None:
+            known = shapes[ref] = shape(pdf.object(ref.num, ref.gen))
+        queue.append(known)
+        return found
 
     while queue:
         head, refs = queue.popleft()
-        digest.update(head)
-        for ref in refs:
-            digest.update(label(ref))
+        digest.update(head + b"".join(map(label, refs)) if refs else head)
     return digest.hexdigest()
 
 
@@ -240,11 +273,9 @@ def stream_head(stream: Stream, ref: RefMap = _same, *, plain: bool) -> Head:
     compressed is not either (qpdf compresses a stream that was not).
     """
     framing = _FRAMING if plain else _LENGTH_ONLY
-    head = Dictionary({k: v for k, v in stream.dictionary.items() if k not in framing})
-    refs: list[Ref] = []
-    pieces: list[bytes] = []
-    _canonical(head, pieces, refs, ref)
-    return b"".join(pieces), tuple(refs)
+    return render(
+        Dictionary({k: v for k, v in stream.dictionary.items() if k.value not in framing}), ref
+    )
 
 
 def stream_shape(head: Head, data: bytes | memoryview, plain: bytes | None) -> Shape:
@@ -340,7 +371,15 @@ def _by_name(item: tuple[Name, Value]) -> bytes:
     return item[0].value
 
 
-def _canonical(value: Value | _Mapped, out: list[bytes], refs: list[Ref], ref: RefMap) -> None:
+def _real(value: Real) -> bytes:
+    """A real by its value: an integral one as the integer (``1.0`` is ``1``)."""
+    number = float(value)
+    return b"i%d;" % number if number.is_integer() else b"r%r;" % number
+
+
+def _canonical(
+    value: Value | _Mapped | _Rendered, out: list[bytes], refs: list[Ref], ref: RefMap
+) -> None:
     """*value* written so that files that say the same say it alike.
 
     Dictionary keys sorted, a null entry as none (§7.3.7), names and strings by their
@@ -392,15 +431,19 @@ def _canonical(value: Value | _Mapped, out: list[bytes], refs: list[Ref], ref: R
                 out.append(b"i%d;" % item)  # type: ignore[str-format]
             elif kind is Name:
                 out.append(b"/%d:%s" % (len(item.value), item.value))  # type: ignore[union-attr]
+            elif kind is Real:
+                out.append(_real(item))  # type: ignore[arg-type]
             else:
                 _canonical(item, out, refs, ref)
         out.append(b"]")
     elif isinstance(value, Real):
-        number = float(value)
-        out.append(b"i%d;" % number if number.is_integer() else b"r%r;" % number)
+        out.append(_real(value))
     elif isinstance(value, String):
         out.append(b"(%d:%s" % (len(value.value), value.value))
     elif isinstance(value, _Mapped):
         _canonical(value.value, out, refs, value.ref)
+    elif isinstance(value, _Rendered):
+        out.append(value.head[0])
+        refs.extend(value.head[1])
     else:  # a stream inside a value cannot be written (§7.3.8): as the file would, null
         out.append(b"n")
