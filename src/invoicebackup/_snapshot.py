@@ -5,16 +5,22 @@ object the page reaches. Most of a backup is objects copied from its sources, an
 writer holds each one's value as it writes it: :class:`Shapes` records the shape of that
 value (:func:`~invoicebackup.pdf.digest.shape`, the one canonicalisation ``verify`` uses
 too) with each reference mapped to what the writer wrote in its place — the output's
-number, or ``null`` — so it is the shape a reader of the finished backup finds.
+number, or ``null`` — so it is the shape a reader of the finished backup finds. It
+records each copied page's :func:`~invoicebackup.pdf.digest.page_shape` too
+(:func:`written_page`: its dictionary as written, what it inherits resolved by the
+reader's own :func:`~invoicebackup.pdf.reader.page_of`). Large stream data is hashed on
+a thread of the writer's own, and what recurs in a compile (values the object cache
+shares, their renderings, inflated Flate data) is canonicalised once (:class:`Renderings`).
 
-What is not recorded (the page dictionaries with their inherited attributes, our own
-pages, a cover sheet, embedded files) is read back: :class:`Spool` keeps a copy of every
-byte in a temporary file; :func:`page_digests` ends that copy (never the backup) with a
-page tree, a catalog and a cross-reference table, reads it with the same reader
-(:class:`~invoicebackup.pdf.reader.PdfFile`) and the same
-:func:`~invoicebackup.pdf.digest.page_digests`, given the recorded shapes, and cuts the
-copy back so the backup can go on. The copy is read through a memory map whose pages are
-given back after each page digested: memory does not grow with the backup.
+What is not recorded (our own pages, a cover sheet, embedded files, whatever the copy
+could not say for certain) is read back: :class:`Spool` keeps a copy of every byte (but
+recorded streams' large data) in a temporary file; :func:`page_digests` ends that copy (never
+the backup) with a page tree of the pages not recorded, a catalog and a cross-reference
+table, reads it with the same reader (:class:`~invoicebackup.pdf.reader.PdfFile`) and
+digests every page with :func:`~invoicebackup.pdf.digest.digests_of_pages`, given the
+recorded shapes, and cuts the copy back so the backup can go on. The copy is read through
+a memory map whose pages are given back after each page digested: memory does not grow
+with the backup.
 """
 
 from __future__ import annotations
