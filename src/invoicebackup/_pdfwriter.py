@@ -290,7 +290,7 @@ class BackupWriter:
                 listed = annotations if index == 0 else ()
                 root = self._page_shape(occurrence, index, listed, self._shapes.renderings)
                 if root is not None:
-                    self._shapes.pages[number] = root
+                    self._shapes.record_page(number, root)
         need_appearances = bool(prepared.field_roots) and prepared.need_appearances
 
         def commit() -> None:

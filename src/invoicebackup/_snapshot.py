@@ -29,8 +29,9 @@ import contextlib
 import mmap
 import os
 import tempfile
+from array import array
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Final
 
@@ -39,7 +40,7 @@ from .pdf.digest import (
     Head,
     RefMap,
     Shape,
-    digests_of_pages,
+    digest_page,
     encoding,
     page_shape,
     plain_of,
@@ -60,6 +61,8 @@ READ_BACK: Final = Limits(max_pages=10_000_000, max_objects=100_000_000)
 
 #: How many values' shapes :class:`Shapes` keeps by identity (the oldest go first).
 _BY_VALUE: Final = 8192
+#: Object numbers a packed shape holds (:func:`_pack`).
+_NUMBERS: Final = 2**32
 #: How many bytes of renderings :class:`Renderings` keeps (the oldest go first).
 _RENDERINGS: Final = 8 * 1024 * 1024
 #: How many digests of inflated data :class:`Shapes` keeps (the oldest go first).
@@ -149,7 +152,9 @@ class Shapes:
 
     def __init__(self, spool: Spool) -> None:
         self.spool = spool
-        self.known: dict[Ref, Shape] = {}
+        #: The shapes of objects by their number in the output, packed (:func:`_pack`):
+        #: they are kept until the pages are digested, a few dozen bytes each.
+        self.known: dict[int, bytes] = {}
         #: Shapes of dictionaries and arrays by identity, every reference as it is
         #: (values built once per compile recur: a font in every copy of a document).
         self._by_value: dict[int, tuple[Value, Shape]] = {}
@@ -161,12 +166,12 @@ class Shapes:
         self._inflated_large: dict[bytes, bytes | None] = {}
         #: Shapes of large streams being finished on the digest thread, oldest first,
         #: with the size of the data each holds on to until it is hashed.
-        self._pending: deque[tuple[Ref, Future[Shape], int]] = deque()
+        self._pending: deque[tuple[int, Future[Shape], int]] = deque()
         self._pending_bytes = 0
         self._thread: ThreadPoolExecutor | None = None
         #: The :func:`~invoicebackup.pdf.digest.page_shape` of pages whose dictionary
         #: and inherited attributes the writer knows, by their number in the output.
-        self.pages: dict[int, Shape] = {}
+        self.pages: dict[int, bytes] = {}
 
     def record(
         self,
@@ -197,14 +202,14 @@ class Shapes:
         # found both) is read back, whatever the reason, rather than guessed.
         with contextlib.suppress(Unseen):
             if isinstance(value, Stream):
-                self._stream(Ref(number), value, mapped)
+                self._stream(number, value, mapped)
                 if data is not None:
                     # Only a stream: a long dictionary (a page's /Resources) may be read back.
                     self.spool.hole(data)
             else:
-                self.known[Ref(number)] = self._shape(value, mapped)
+                self._keep(number, self._shape(value, mapped))
 
-    def _stream(self, number: Ref, stream: Stream, ref: RefMap) -> None:
+    def _stream(self, number: int, stream: Stream, ref: RefMap) -> None:
         """Record the shape of *stream*: its data hashed here, or on the digest thread.
 
         What the shape takes of the dictionary (its references mapped, which may raise
@@ -216,7 +221,7 @@ class Shapes:
         heads = self._heads(stream, ref, how)
         size = len(stream.data)
         if size < _LARGE:
-            self.known[number] = _finish(stream.data, how, heads, self._inflated)
+            self._keep(number, _finish(stream.data, how, heads, self._inflated))
             return
         if self._thread is None:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="invoicebackup-digest")
@@ -252,7 +257,7 @@ class Shapes:
     def _settle_one(self) -> None:
         number, job, size = self._pending.popleft()
         self._pending_bytes -= size
-        self.known[number] = job.result()
+        self._keep(number, job.result())
 
     def wait(self) -> None:
         """Wait for the shapes of streams being hashed: :attr:`known` holds them all."""
@@ -284,6 +289,17 @@ class Shapes:
         # value as it is, and the references are in the same order (see shape).
         return (digest, mapped) if all(mapped) else shape(value, ref)  # type: ignore[return-value]
 
+    def _keep(self, number: int, found: Shape) -> None:
+        packed = _pack(found)
+        if packed is not None:  # else read back
+            self.known[number] = packed
+
+    def record_page(self, number: int, root: Shape) -> None:
+        """Record the :func:`~invoicebackup.pdf.digest.page_shape` of output page *number*."""
+        packed = _pack(root)
+        if packed is not None:  # else read back
+            self.pages[number] = packed
+
     def commit(self) -> None:
         """What was staged is written."""
         self.spool.settle()
@@ -291,9 +307,9 @@ class Shapes:
     def rollback(self, mark: int) -> None:
         """Forget objects numbered from *mark* on (their writing was dropped)."""
         self.spool.settle()
-        for ref in [ref for ref in self.known if ref.num >= mark]:
-            del self.known[ref]
-        kept = [pending for pending in self._pending if pending[0].num < mark]
+        for number in [number for number in self.known if number >= mark]:
+            del self.known[number]
+        kept = [pending for pending in self._pending if pending[0] < mark]
         self._pending = deque(kept)
         self._pending_bytes = sum(size for _, _, size in kept)
         for number in [number for number in self.pages if number >= mark]:
@@ -401,13 +417,7 @@ def page_digests(
             pdf = PdfFile(view, limits=READ_BACK)  # type: ignore[arg-type]
             read = {page.ref: page for page in pdf.pages()}
             give_back()
-            digests = digests_of_pages(
-                pdf,
-                [Ref(number) for number in pages],
-                _roots(pages, shapes.pages, read),
-                shapes=shapes.known,
-                after_page=give_back,
-            )
+            digests = _digests(pdf, read, pages, shapes, give_back)
             # Stream data read are views into the map: let them go before it is closed.
             del pdf, read
             return digests
@@ -416,13 +426,72 @@ def page_digests(
         copy.seek(end)
 
 
-def _roots(
-    pages: Sequence[int], recorded: dict[int, Shape], read: dict[Ref | None, Page]
-) -> Iterator[Shape]:
-    """Each page's shape: recorded, or of the page read back."""
+def _digests(
+    pdf: PdfFile,
+    read: dict[Ref | None, Page],
+    pages: Sequence[int],
+    shapes: Shapes,
+    after_page: Callable[[], None],
+) -> list[str]:
+    """Every page's digest: from the shapes recorded, else from *pdf* (the copy) read back.
+
+    Objects are known by their number (every reference in the output is of generation 0).
+    """
+    known = shapes.known
+
+    def shape_of(key: int | Ref) -> tuple[bytes, Iterable[int | Ref]]:
+        if type(key) is int:
+            packed = known.get(key)
+            if packed is not None:
+                return _unpack(packed)
+            value = pdf.object(key)
+        else:
+            assert isinstance(key, Ref)
+            value = pdf.object(key.num, key.gen)
+        # Not recorded: read back, and kept for the pages that reach it again.
+        found = shape(value)
+        packed = _pack(found)
+        if packed is not None and type(key) is int:
+            known[key] = packed
+        return found[0], [_key(ref) for ref in found[1]]
+
+    index: dict[int | Ref, int] = {number: position for position, number in enumerate(pages)}
+    digests = []
     for number in pages:
-        known = recorded.get(number)
-        yield page_shape(read[Ref(number)]) if known is None else known
+        packed = shapes.pages.get(number)
+        root: tuple[bytes, Iterable[int | Ref]]
+        if packed is None:
+            digest, refs = page_shape(read[Ref(number)])
+            root = digest, [_key(ref) for ref in refs]
+        else:
+            root = _unpack(packed)
+        digests.append(digest_page(number, root, index, shape_of))
+        # The reader keeps what it read (stream data included); at most one page's objects
+        # are held.
+        pdf.forget()
+        after_page()
+    return digests
+
+
+def _pack(found: Shape) -> bytes | None:
+    """*found* in few bytes: its digest, then its references' numbers (32 bits each).
+
+    In the output every reference is of generation 0; ``None`` for one that is not.
+    """
+    digest, refs = found
+    if not all(ref.gen == 0 and ref.num < _NUMBERS for ref in refs):
+        return None
+    return digest + array("I", [ref.num for ref in refs]).tobytes()
+
+
+def _unpack(packed: bytes) -> tuple[bytes, Iterable[int]]:
+    """A shape :func:`_pack` packed, each reference by its number."""
+    return packed[:32], array("I", packed[32:])
+
+
+def _key(ref: Ref) -> int | Ref:
+    """What a page's digest knows an object of the output by: its number (generation 0)."""
+    return ref.num if ref.gen == 0 else ref
 
 
 def written_page(

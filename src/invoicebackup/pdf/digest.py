@@ -23,8 +23,8 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
-from typing import Final, Literal
+from collections.abc import Callable, Hashable, Iterable, Mapping, MutableMapping, Sequence
+from typing import Final, Literal, TypeVar
 
 from .reader import Page, PdfFile
 from .values import Array, Dictionary, Name, Real, Ref, Stream, String, Value
@@ -33,8 +33,10 @@ __all__ = [
     "PAGE_DIGEST",
     "Encoding",
     "Head",
+    "Key",
     "RefMap",
     "Shape",
+    "digest_page",
     "digests_of_pages",
     "encoding",
     "page_digests",
@@ -123,11 +125,17 @@ def digests_of_pages(
     page back; *roots* is consumed one page at a time, in order. See :func:`page_digests`.
     """
     index = {ref: number for number, ref in enumerate(refs) if ref is not None}
-    if shapes is None:
-        shapes = {}
+    known: MutableMapping[Ref, Shape] = {} if shapes is None else shapes
+
+    def shape_of(ref: Ref) -> Shape:
+        found = known.get(ref)
+        if found is None:
+            found = known[ref] = shape(pdf.object(ref.num, ref.gen))
+        return found
+
     digests = []
     for ref, root in zip(refs, roots, strict=True):
-        digests.append(_page_digest(pdf, ref, root, index, shapes))
+        digests.append(digest_page(ref, root, index, shape_of))
         # The reader keeps what it read (stream data included); the shapes kept here are
         # enough to digest an object seen again, so at most one page's objects are held.
         pdf.forget()
@@ -197,23 +205,32 @@ class _Rendered:
         self.head = head
 
 
-def _page_digest(
-    pdf: PdfFile,
-    page: Ref | None,
-    root: Shape,
-    index: dict[Ref, int],
-    shapes: MutableMapping[Ref, Shape],
+#: What a page's digest knows an object by: its reference, or anything standing for one
+#: alike everywhere in the digest (a writer of its own file uses the number).
+Key = TypeVar("Key", bound=Hashable)
+
+
+def digest_page(
+    page: Key | None,
+    root: tuple[bytes, Iterable[Key]],
+    index: Mapping[Key, int],
+    shape_of: Callable[[Key], tuple[bytes, Iterable[Key]]],
 ) -> str:
+    """The digest of one page from its :func:`page_shape` *root*, hex.
+
+    *page* is what the page's own references are (``None``: none can be), *index* the
+    page number of every page's, *shape_of* the shape of the object a reference names.
+    """
     digest = hashlib.sha256(PAGE_DIGEST.encode() + b"\n")
-    queue: deque[Shape] = deque([root])
+    queue: deque[tuple[bytes, Iterable[Key]]] = deque([root])
     # Each reference's label, once known: the page itself (an annotation's /P, a link to
     # its own top) is the same wherever the page stands, so a page moved by an edit
     # elsewhere keeps its digest; another page by its number; an object by the order
     # it is first reached in.
-    labels: dict[Ref, bytes] = {} if page is None else {page: b"S;"}
+    labels: dict[Key, bytes] = {} if page is None else {page: b"S;"}
     objects = 0
 
-    def label(ref: Ref) -> bytes:
+    def label(ref: Key) -> bytes:
         nonlocal objects
         found = labels.get(ref)
         if found is not None:
@@ -224,15 +241,12 @@ def _page_digest(
             return found
         found = labels[ref] = b"O%d;" % objects
         objects += 1
-        known = shapes.get(ref)
-        if known is None:
-            known = shapes[ref] = shape(pdf.object(ref.num, ref.gen))
-        queue.append(known)
+        queue.append(shape_of(ref))
         return found
 
     while queue:
         head, refs = queue.popleft()
-        digest.update(head + b"".join(map(label, refs)) if refs else head)
+        digest.update(head + b"".join(map(label, refs)))
     return digest.hexdigest()
 
 
