@@ -17,10 +17,10 @@ could not say for certain) is read back: :class:`Spool` keeps a copy of every by
 recorded streams' large data) in a temporary file; :func:`page_digests` ends that copy (never
 the backup) with a page tree of the pages not recorded, a catalog and a cross-reference
 table, reads it with the same reader (:class:`~invoicebackup.pdf.reader.PdfFile`) and
-digests every page with :func:`~invoicebackup.pdf.digest.digests_of_pages`, given the
-recorded shapes, and cuts the copy back so the backup can go on. The copy is read through
-a memory map whose pages are given back after each page digested: memory does not grow
-with the backup.
+digests every page with :func:`~invoicebackup.pdf.digest.digest_page`, given the
+recorded shapes (kept packed, by object number), and cuts the copy back so the backup can
+go on. The copy is read through a memory map whose pages are given back after each page
+digested: memory does not grow with the backup.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ class Shapes:
     def __init__(self, spool: Spool) -> None:
         self.spool = spool
         #: The shapes of objects by their number in the output, packed (:func:`_pack`):
-        #: they are kept until the pages are digested, a few dozen bytes each.
+        #: they are kept until the pages are digested, about a hundred bytes each.
         self.known: dict[int, bytes] = {}
         #: Shapes of dictionaries and arrays by identity, every reference as it is
         #: (values built once per compile recur: a font in every copy of a document).
@@ -215,7 +215,7 @@ class Shapes:
         What the shape takes of the dictionary (its references mapped, which may raise
         :class:`Unseen`) is taken here; hashing and inflating the data, which let other
         threads run, are done on a thread of the compile's own when the data is large,
-        and the shape is known once :meth:`settle` has waited for it.
+        and the shape is known once :meth:`wait` has waited for it.
         """
         how = encoding(stream, ref)
         heads = self._heads(stream, ref, how)
