@@ -28,11 +28,22 @@ from ._imagepages import pages as image_pages
 from ._imagepages import write_image_page
 from ._images import ParsedImage
 from ._outline import write_outline
+from ._pdflayers import OutputLayers
+from ._pdflayers import refs as _refs
 from ._pdfopen import Limits, NeedsBytes, ParsedPdf
-from ._snapshot import Recording, Shapes, Spool, page_digests
+from ._snapshot import (
+    Recording,
+    Renderings,
+    Shapes,
+    Spool,
+    Unseen,
+    page_digests,
+    written_page,
+)
 from ._textpage import text_bytes, text_ops
 from .errors import BadDocumentError
-from .pdf.document import Layers, OutlineNode, Prepared, number, text_string
+from .pdf.digest import Shape
+from .pdf.document import OutlineNode, Prepared, number, text_string
 from .pdf.errors import PdfError
 from .pdf.reader import Source
 from .pdf.serialise import serialise
@@ -68,7 +79,17 @@ class Added:
 class _Occurrence:
     """The state of copying one occurrence of a document."""
 
-    __slots__ = ("count", "new_shared", "occ", "pages", "parsed", "prepared", "queue", "shared")
+    __slots__ = (
+        "count",
+        "new_shared",
+        "numbers",
+        "occ",
+        "pages",
+        "parsed",
+        "prepared",
+        "queue",
+        "shared",
+    )
 
     def __init__(self, parsed: ParsedPdf, shared: dict[int, int]) -> None:
         self.parsed = parsed
@@ -77,6 +98,8 @@ class _Occurrence:
         self.new_shared: list[int] = []
         self.occ: dict[int, int] = {}
         self.pages: dict[int, int] = {}
+        #: The output numbers of its pages, in order.
+        self.numbers: list[int] = []
         self.queue: deque[tuple[Ref, int, bool]] = deque()
         self.count = 0
 
@@ -88,17 +111,6 @@ class _Form:
     fields: list[int] = attrs.Factory(list)
     fonts: dict[Name, bytes] = attrs.Factory(dict)
     need_appearances: bool = False
-
-
-@attrs.define
-class _Layers:
-    """The output's optional content: every document's groups and default state."""
-
-    groups: dict[int, None] = attrs.Factory(dict)
-    off: dict[int, None] = attrs.Factory(dict)
-    order: list[bytes] = attrs.Factory(list)
-    rb_groups: list[bytes] = attrs.Factory(list)
-    done: set[object] = attrs.Factory(set)
 
 
 class BackupWriter:
@@ -146,7 +158,7 @@ class BackupWriter:
         self._shared: OrderedDict[object, dict[int, int]] = OrderedDict()
         self._placeholder_font = 0
         self._form = _Form()
-        self._layers = _Layers()
+        self._layers = OutputLayers()
         self._wrapper_names: set[str] = set()
         self._outline: tuple[OutlineNode, ...] = ()
         self._attachments: dict[str, bytes] = {}
@@ -264,8 +276,21 @@ class BackupWriter:
             for name, value in prepared.form_fonts
             if name not in self._form.fonts and prepared.field_roots
         }
-        layers, notes = self._copy_layers(occurrence, key, shared_ref)
+        layers, notes = self._layers.copy(
+            prepared.layers,
+            key=key,
+            filename=parsed.filename,
+            number=lambda group: self._number(occurrence, group, per_occurrence=False),
+            ref=shared_ref,
+        )
         self._drain(occurrence, roots, wrapper)
+        if self._shapes is not None:
+            # Every object the pages reach is numbered and written (staged) by now.
+            for index, number in enumerate(occurrence.numbers):
+                listed = annotations if index == 0 else ()
+                root = self._page_shape(occurrence, index, listed, self._shapes.renderings)
+                if root is not None:
+                    self._shapes.record_page(number, root)
         need_appearances = bool(prepared.field_roots) and prepared.need_appearances
 
         def commit() -> None:
@@ -304,6 +329,7 @@ class BackupWriter:
         for index in range(len(prepared.pages)):
             page = self._objects.allocate()
             numbers.append(page)
+            occurrence.numbers.append(page)
             idnum = by_index.get(index)
             if idnum is not None:
                 occurrence.pages[idnum] = page
@@ -326,12 +352,15 @@ class BackupWriter:
 
         return write
 
-    def _number(self, occurrence: _Occurrence, ref: Ref, *, per_occurrence: bool) -> int | None:
+    def _number(
+        self, occurrence: _Occurrence, ref: Ref, *, per_occurrence: bool, allocate: bool = True
+    ) -> int | None:
         """The output number for source object *ref*, allocating (and queueing) it.
 
         ``None`` where the reference becomes null: a dropped annotation, a page of the
         source that is not this occurrence's (or reached from a shared object), an
-        object each occurrence copies afresh reached from a shared one.
+        object each occurrence copies afresh reached from a shared one. Without
+        *allocate*, an object not numbered yet raises :class:`~._snapshot.Unseen`.
         """
         idnum = ref.num
         page = occurrence.pages.get(idnum)
@@ -353,6 +382,8 @@ class BackupWriter:
             table = occurrence.shared
         number = table.get(idnum)
         if number is None:
+            if not allocate:
+                raise Unseen
             number = self._objects.allocate()
             table[idnum] = number
             if table is occurrence.shared:
@@ -425,6 +456,42 @@ class BackupWriter:
                 if self._shapes is not None and written is not None:
                     self._shapes.record(number, value, written)
 
+    def _page_shape(
+        self,
+        occurrence: _Occurrence,
+        index: int,
+        annotations: Sequence[int],
+        renderings: Renderings,
+    ) -> Shape | None:
+        """The shape of the occurrence's page *index* as written (see :func:`written_page`)."""
+        prepared = occurrence.prepared
+        file = occurrence.parsed._file
+
+        def number(ref: Ref, per_occurrence: bool) -> int | None:
+            return self._number(occurrence, ref, per_occurrence=per_occurrence, allocate=False)
+
+        def written(ref: Ref) -> tuple[Value, bool]:
+            num = ref.num
+            # What _drain wrote for it (a page, or a field under our parent: read back).
+            if num in occurrence.pages or any(num == root.num for root in prepared.field_roots):
+                raise Unseen
+            if num in prepared.objects:
+                value = prepared.objects[num]
+            elif file is not None:
+                value = file.object(num, ref.gen)
+            else:
+                raise Unseen
+            return value, num in prepared.occurrence_ids
+
+        return written_page(
+            occurrence.numbers[index],
+            prepared.pages[index],
+            annotations,
+            number=number,
+            written=written,
+            renderings=renderings,
+        )
+
     def _put_source(
         self, number: int, source: Source, ref: Callable[[Ref], bytes]
     ) -> memoryview | None:
@@ -445,59 +512,6 @@ class BackupWriter:
         pieces.append(buffer[last:end] if view is None else view)
         self._objects.put(number, *pieces)
         return view
-
-    def _copy_layers(
-        self, occurrence: _Occurrence, key: object, ref: Callable[[Ref], bytes]
-    ) -> tuple[Callable[[], None], list[str]]:
-        """The document's optional content groups (layers) and their default state.
-
-        Every document's groups are listed in the output's ``/OCProperties``; its
-        default configuration is merged into ours: groups it hides stay hidden, its
-        layer order becomes a group labelled with its file name, its radio-button
-        groups are kept (once per distinct document). Alternative configurations and
-        automatic states are not. Returns what to record once the copy is committed,
-        and notes.
-        """
-        layers: Layers | None = occurrence.prepared.layers
-        if layers is None or key in self._layers.done:
-            return (lambda: None), []
-        if layers.malformed:
-            return (lambda: None), [
-                "its optional content (layers) declaration is malformed: not kept"
-            ]
-        mine: dict[int, int] = {}
-        for group in layers.groups:
-            found = self._number(occurrence, group, per_occurrence=False)
-            if found is not None:
-                mine[group.num] = found
-
-        def mapped(refs: Sequence[Ref]) -> list[int]:
-            return [mine[r.num] for r in refs if r.num in mine]
-
-        off = mapped(layers.off)
-        if layers.base_off:
-            on = set(mapped(layers.on))
-            off.extend(n for n in mine.values() if n not in on)
-        order = b""
-        if layers.order is not None:
-            label = serialise(text_string(occurrence.parsed.filename))
-            order = b"[" + label + b" " + serialise(layers.order, ref=ref) + b"]"
-        rb_groups = [kept for kept in map(mapped, layers.rb_groups) if kept]
-        notes = []
-        if layers.dropped:
-            notes.append(
-                "its alternative layer configurations and automatic layer states were not kept"
-            )
-
-        def record() -> None:
-            self._layers.done.add(key)
-            self._layers.groups.update(dict.fromkeys(mine.values()))
-            self._layers.off.update(dict.fromkeys(off))
-            if order:
-                self._layers.order.append(order)
-            self._layers.rb_groups.extend(b"[" + _refs(group) + b"]" for group in rb_groups)
-
-        return record, notes
 
     # -- images -------------------------------------------------------------------------
 
@@ -616,8 +630,8 @@ class BackupWriter:
 
     def close(self) -> None:
         """Delete the copy kept for :meth:`page_digests`, if any (the output stays open)."""
-        if self._spool is not None:
-            self._spool.close()
+        if self._shapes is not None:
+            self._shapes.close()
 
     def set_outline(self, nodes: Sequence[OutlineNode]) -> None:
         """Set the bookmark tree (written by :meth:`finish`); page indexes are the output's."""
@@ -711,17 +725,7 @@ class BackupWriter:
             number = objects.allocate()
             objects.put(number, body)
             catalog += b"/AcroForm %d 0 R" % number
-        layers = self._layers
-        if layers.groups:
-            catalog += b"/OCProperties<</OCGs[%s]/D<</Name" % _refs(layers.groups)
-            catalog += text_bytes("Layers of the backed-up documents")
-            catalog += b"/BaseState/ON/OFF[%s]/Order[%s]" % (
-                _refs(layers.off),
-                b"".join(layers.order),
-            )
-            if layers.rb_groups:
-                catalog += b"/RBGroups[%s]" % b"".join(layers.rb_groups)
-            catalog += b">>>>"
+        catalog += self._layers.catalog_entry()
         if self._attachments or self._specs:
             catalog += b"/Names<</EmbeddedFiles<</Names[%s]>>>>" % self._write_attachments()
         if self._structure is not None:
@@ -792,7 +796,3 @@ def _media_box(page: Dictionary) -> tuple[float, float, float, float]:
         else:
             return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
     return 0.0, 0.0, *_LETTER
-
-
-def _refs(numbers: Sequence[int] | dict[int, None]) -> bytes:
-    return b" ".join(b"%d 0 R" % n for n in numbers)

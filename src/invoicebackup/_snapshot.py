@@ -5,16 +5,22 @@ object the page reaches. Most of a backup is objects copied from its sources, an
 writer holds each one's value as it writes it: :class:`Shapes` records the shape of that
 value (:func:`~invoicebackup.pdf.digest.shape`, the one canonicalisation ``verify`` uses
 too) with each reference mapped to what the writer wrote in its place — the output's
-number, or ``null`` — so it is the shape a reader of the finished backup finds.
+number, or ``null`` — so it is the shape a reader of the finished backup finds. It
+records each copied page's :func:`~invoicebackup.pdf.digest.page_shape` too
+(:func:`written_page`: its dictionary as written, what it inherits resolved by the
+reader's own :func:`~invoicebackup.pdf.reader.page_of`). Large stream data is hashed on
+a thread of the writer's own, and what recurs in a compile (values the object cache
+shares, their renderings, inflated Flate data) is canonicalised once (:class:`Renderings`).
 
-What is not recorded (the page dictionaries with their inherited attributes, our own
-pages, a cover sheet, embedded files) is read back: :class:`Spool` keeps a copy of every
-byte in a temporary file; :func:`page_digests` ends that copy (never the backup) with a
-page tree, a catalog and a cross-reference table, reads it with the same reader
-(:class:`~invoicebackup.pdf.reader.PdfFile`) and the same
-:func:`~invoicebackup.pdf.digest.page_digests`, given the recorded shapes, and cuts the
-copy back so the backup can go on. The copy is read through a memory map whose pages are
-given back after each page digested: memory does not grow with the backup.
+What is not recorded (our own pages, a cover sheet, embedded files, whatever the copy
+could not say for certain) is read back: :class:`Spool` keeps a copy of every byte (but
+recorded streams' large data) in a temporary file; :func:`page_digests` ends that copy (never
+the backup) with a page tree of the pages not recorded, a catalog and a cross-reference
+table, reads it with the same reader (:class:`~invoicebackup.pdf.reader.PdfFile`) and
+digests every page with :func:`~invoicebackup.pdf.digest.digest_page`, given the
+recorded shapes (kept packed, by object number), and cuts the copy back so the backup can
+go on. The copy is read through a memory map whose pages are given back after each page
+digested: memory does not grow with the backup.
 """
 
 from __future__ import annotations
@@ -23,19 +29,49 @@ import contextlib
 import mmap
 import os
 import tempfile
-from collections.abc import Sequence
+from array import array
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Final
 
-from .pdf.digest import Shape, shape
-from .pdf.digest import page_digests as digests_of
-from .pdf.reader import Limits, PdfFile, mapped
+from .pdf.digest import (
+    Encoding,
+    Head,
+    RefMap,
+    Shape,
+    digest_page,
+    encoding,
+    page_shape,
+    plain_of,
+    render,
+    shape,
+    stream_head,
+    stream_shape,
+)
+from .pdf.reader import Limits, Page, PdfFile, mapped, page_of
 from .pdf.serialise import RefWriter
-from .pdf.values import Dictionary, Ref, Stream, Value
+from .pdf.values import Array, Dictionary, Ref, Stream, Value
 from .pdf.writer import ObjectWriter, cross_reference
 
 #: The bounds the copy is read within: a backup may hold far more pages and objects than
 #: one source is allowed (the writer bounds each source).
 READ_BACK: Final = Limits(max_pages=10_000_000, max_objects=100_000_000)
+
+
+#: How many values' shapes :class:`Shapes` keeps by identity (the oldest go first).
+_BY_VALUE: Final = 8192
+#: Object numbers a packed shape holds (:func:`_pack`).
+_NUMBERS: Final = 2**32
+#: How many bytes of renderings :class:`Renderings` keeps (the oldest go first).
+_RENDERINGS: Final = 8 * 1024 * 1024
+#: How many digests of inflated data :class:`Shapes` keeps (the oldest go first).
+_INFLATED: Final = 65536
+#: Stream data from this size on is hashed on the digest thread (below, handing it over
+#: costs about what hashing it does).
+_LARGE: Final = 64 * 1024
+#: How much stream data the digest thread may hold on to (the sources' bytes).
+_PENDING: Final = 32 * 1024 * 1024
 
 
 class Spool:
@@ -75,8 +111,8 @@ class Spool:
         self.copy.close()
 
 
-class _Unseen(Exception):
-    """A reference in a value that its writing did not write (its shape is read back)."""
+class Unseen(Exception):
+    """What a shape needs its writing did not write (the object or page is read back)."""
 
 
 class Recording:
@@ -90,22 +126,25 @@ class Recording:
 
     def __init__(self, write: RefWriter) -> None:
         self.write = write
-        self.seen: dict[Ref, bytes] = {}
+        #: What a reader of the output finds where each reference was written (taken
+        #: from the bytes once, as they are written: a value maps its references often).
+        self.seen: dict[Ref, Ref | None] = {}
 
     def __call__(self, ref: Ref) -> bytes:
-        written = self.seen[ref] = self.write(ref)
+        written = self.write(ref)
+        if written == b"null":
+            self.seen[ref] = None
+        else:
+            number, generation, _ = written.split()
+            self.seen[ref] = Ref(int(number), int(generation))
         return written
 
     def map(self, ref: Ref) -> Ref | None:
         """The reference a reader of the output finds where *ref* was written."""
         try:
-            written = self.seen[ref]
+            return self.seen[ref]
         except KeyError:
-            raise _Unseen from None
-        if written == b"null":
-            return None
-        number, generation, _ = written.split()
-        return Ref(int(number), int(generation))
+            raise Unseen from None
 
 
 class Shapes:
@@ -113,7 +152,26 @@ class Shapes:
 
     def __init__(self, spool: Spool) -> None:
         self.spool = spool
-        self.known: dict[Ref, Shape] = {}
+        #: The shapes of objects by their number in the output, packed (:func:`_pack`):
+        #: they are kept until the pages are digested, about a hundred bytes each.
+        self.known: dict[int, bytes] = {}
+        #: Shapes of dictionaries and arrays by identity, every reference as it is
+        #: (values built once per compile recur: a font in every copy of a document).
+        self._by_value: dict[int, tuple[Value, Shape]] = {}
+        #: Canonical bytes of streams' heads and pages' resources by identity.
+        self.renderings = Renderings()
+        #: Digests of Flate data without compression, by the SHA-256 of its bytes: of
+        #: small streams (this thread), of large ones (the digest thread's own).
+        self._inflated: dict[bytes, bytes | None] = {}
+        self._inflated_large: dict[bytes, bytes | None] = {}
+        #: Shapes of large streams being finished on the digest thread, oldest first,
+        #: with the size of the data each holds on to until it is hashed.
+        self._pending: deque[tuple[int, Future[Shape], int]] = deque()
+        self._pending_bytes = 0
+        self._thread: ThreadPoolExecutor | None = None
+        #: The :func:`~invoicebackup.pdf.digest.page_shape` of pages whose dictionary
+        #: and inherited attributes the writer knows, by their number in the output.
+        self.pages: dict[int, bytes] = {}
 
     def record(
         self,
@@ -142,11 +200,105 @@ class Shapes:
 
         # A value holding a reference its bytes did not (it cannot, as the same reader
         # found both) is read back, whatever the reason, rather than guessed.
-        with contextlib.suppress(_Unseen):
-            self.known[Ref(number)] = shape(value, mapped)
-            if data is not None and isinstance(value, Stream):
-                # Only a stream: a long dictionary (a page's /Resources) may be read back.
-                self.spool.hole(data)
+        with contextlib.suppress(Unseen):
+            if isinstance(value, Stream):
+                self._stream(number, value, mapped)
+                if data is not None:
+                    # Only a stream: a long dictionary (a page's /Resources) may be read back.
+                    self.spool.hole(data)
+            else:
+                self._keep(number, self._shape(value, mapped))
+
+    def _stream(self, number: int, stream: Stream, ref: RefMap) -> None:
+        """Record the shape of *stream*: its data hashed here, or on the digest thread.
+
+        What the shape takes of the dictionary (its references mapped, which may raise
+        :class:`Unseen`) is taken here; hashing and inflating the data, which let other
+        threads run, are done on a thread of the compile's own when the data is large,
+        and the shape is known once :meth:`wait` has waited for it.
+        """
+        how = encoding(stream, ref)
+        heads = self._heads(stream, ref, how)
+        size = len(stream.data)
+        if size < _LARGE:
+            self._keep(number, _finish(stream.data, how, heads, self._inflated))
+            return
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="invoicebackup-digest")
+        job = self._thread.submit(_finish, stream.data, how, heads, self._inflated_large)
+        self._pending.append((number, job, size))
+        self._pending_bytes += size
+        # The data held is the sources' bytes: bounded, so memory does not grow.
+        while self._pending_bytes > _PENDING:
+            self._settle_one()
+
+    def _heads(self, stream: Stream, ref: RefMap, how: Encoding) -> tuple[Head | None, Head | None]:
+        """*stream*'s heads (:func:`~invoicebackup.pdf.digest.stream_head`), by what is known.
+
+        For plain data unless *how* says it is not, for stored data unless it is plain.
+
+        A stream's dictionary built once per compile recurs like any value (a form in
+        every copy of a document), and a form's may hold its resources whole.
+        """
+        renderings = self.renderings
+        return (
+            renderings.mapped(
+                stream.dictionary, ref, lambda ref: stream_head(stream, ref, plain=True), "plain"
+            )
+            if how is not None
+            else None,
+            renderings.mapped(
+                stream.dictionary, ref, lambda ref: stream_head(stream, ref, plain=False), "stored"
+            )
+            if how != "plain"
+            else None,
+        )
+
+    def _settle_one(self) -> None:
+        number, job, size = self._pending.popleft()
+        self._pending_bytes -= size
+        self._keep(number, job.result())
+
+    def wait(self) -> None:
+        """Wait for the shapes of streams being hashed: :attr:`known` holds them all."""
+        while self._pending:
+            self._settle_one()
+
+    def close(self) -> None:
+        """Stop the digest thread (waiting for what it is doing) and delete the copy."""
+        try:
+            if self._thread is not None:
+                self._thread.shutdown(wait=True, cancel_futures=True)
+                self._thread = None
+            self._pending.clear()
+        finally:
+            self.spool.close()
+
+    def _shape(self, value: Value, ref: RefMap) -> Shape:
+        """:func:`~invoicebackup.pdf.digest.shape` of *value*, by what is known of it."""
+        if not isinstance(value, (Dictionary, Array)):
+            return shape(value, ref)
+        known = self._by_value.get(id(value))
+        if known is None or known[0] is not value:
+            known = self._by_value[id(value)] = (value, shape(value))
+            if len(self._by_value) > _BY_VALUE:
+                del self._by_value[next(iter(self._by_value))]
+        digest, refs = known[1]
+        mapped = tuple(map(ref, refs))
+        # Where no reference is written as null, the canonical bytes are those of the
+        # value as it is, and the references are in the same order (see shape).
+        return (digest, mapped) if all(mapped) else shape(value, ref)  # type: ignore[return-value]
+
+    def _keep(self, number: int, found: Shape) -> None:
+        packed = _pack(found)
+        if packed is not None:  # else read back
+            self.known[number] = packed
+
+    def record_page(self, number: int, root: Shape) -> None:
+        """Record the :func:`~invoicebackup.pdf.digest.page_shape` of output page *number*."""
+        packed = _pack(root)
+        if packed is not None:  # else read back
+            self.pages[number] = packed
 
     def commit(self) -> None:
         """What was staged is written."""
@@ -155,8 +307,71 @@ class Shapes:
     def rollback(self, mark: int) -> None:
         """Forget objects numbered from *mark* on (their writing was dropped)."""
         self.spool.settle()
-        for ref in [ref for ref in self.known if ref.num >= mark]:
-            del self.known[ref]
+        for number in [number for number in self.known if number >= mark]:
+            del self.known[number]
+        kept = [pending for pending in self._pending if pending[0] < mark]
+        self._pending = deque(kept)
+        self._pending_bytes = sum(size for _, _, size in kept)
+        for number in [number for number in self.pages if number >= mark]:
+            del self.pages[number]
+
+
+class Renderings:
+    """Canonical bytes of dictionaries met again by identity, every reference as it is.
+
+    Values built once per compile (the object cache) recur in every copy of their
+    document: a stream's dictionary (a form's may hold its resources whole), a page's
+    resources. The oldest go first past *limit* bytes.
+    """
+
+    def __init__(self, limit: int = _RENDERINGS) -> None:
+        self._limit = limit
+        self._size = 0
+        self._by_identity: dict[tuple[int, str], tuple[Dictionary, Head]] = {}
+
+    def get(self, value: Dictionary, render: Callable[[RefMap], Head], kind: str) -> Head:
+        """*value* rendered by *render* (of a kind of rendering) with references as they are."""
+        key = (id(value), kind)
+        known = self._by_identity.get(key)
+        if known is not None and known[0] is value:
+            return known[1]
+        head = render(_as_is)
+        self._by_identity[key] = (value, head)
+        self._size += len(head[0])
+        while self._size > self._limit:
+            oldest = next(iter(self._by_identity))
+            self._size -= len(self._by_identity.pop(oldest)[1][0])
+        return head
+
+    def mapped(
+        self, value: Dictionary, ref: RefMap, render: Callable[[RefMap], Head], kind: str
+    ) -> Head:
+        """:meth:`get` with the references *ref* maps (rendered afresh where one is null)."""
+        head, refs = self.get(value, render, kind)
+        mapped = tuple(map(ref, refs))
+        # As for values (Shapes._shape): no reference written as null, the same bytes.
+        if all(mapped):
+            return head, mapped  # type: ignore[return-value]
+        return render(ref)
+
+
+def _as_is(ref: Ref) -> Ref | None:
+    return ref
+
+
+def _finish(
+    data: bytes | memoryview,
+    how: Encoding,
+    heads: tuple[Head | None, Head | None],
+    inflated: dict[bytes, bytes | None],
+) -> Shape:
+    """A stream's shape from its heads (for plain data, for stored data) and its data."""
+    plain = plain_of(data, how, inflated)
+    if len(inflated) > _INFLATED:
+        del inflated[next(iter(inflated))]
+    head = heads[0] if plain is not None else heads[1]
+    assert head is not None  # plain data is never None; stored data has its head
+    return stream_shape(head, data, plain)
 
 
 def page_digests(
@@ -168,18 +383,22 @@ def page_digests(
     pages_root: int,
 ) -> list[str]:
     """The digest of every page written so far (see :mod:`invoicebackup.pdf.digest`)."""
+    shapes.wait()
     end = objects.flush()
     copy = spool.copy
     copy.flush()
     offsets = list(objects.offsets)
     catalog = len(offsets)
     offsets.append(0)
+    # Only the pages whose shape was not recorded are read back: the copy's page tree
+    # lists those alone (the output's own tree, written by finish, lists every page).
+    unread = [number for number in pages if number not in shapes.pages]
     tail = bytearray()
     offsets[pages_root] = end
     tail += b"%d 0 obj\n<</Type/Pages/Count %d/Kids[%s]>>\nendobj\n" % (
         pages_root,
-        len(pages),
-        b" ".join(b"%d 0 R" % number for number in pages),
+        len(unread),
+        b" ".join(b"%d 0 R" % number for number in unread),
     )
     offsets[catalog] = end + len(tail)
     tail += b"%d 0 obj\n<</Type/Catalog/Pages %d 0 R>>\nendobj\n" % (catalog, pages_root)
@@ -196,12 +415,148 @@ def page_digests(
                 view.madvise(mmap.MADV_DONTNEED)
 
             pdf = PdfFile(view, limits=READ_BACK)  # type: ignore[arg-type]
-            read = pdf.pages()
+            read = {page.ref: page for page in pdf.pages()}
             give_back()
-            digests = digests_of(pdf, read, shapes=shapes.known, after_page=give_back)
+            digests = _digests(pdf, read, pages, shapes, give_back)
             # Stream data read are views into the map: let them go before it is closed.
             del pdf, read
             return digests
     finally:
         copy.truncate(end)
         copy.seek(end)
+
+
+def _digests(
+    pdf: PdfFile,
+    read: dict[Ref | None, Page],
+    pages: Sequence[int],
+    shapes: Shapes,
+    after_page: Callable[[], None],
+) -> list[str]:
+    """Every page's digest: from the shapes recorded, else from *pdf* (the copy) read back.
+
+    Objects are known by their number (every reference in the output is of generation 0).
+    """
+    known = shapes.known
+
+    def shape_of(key: int | Ref) -> tuple[bytes, Iterable[int | Ref]]:
+        if type(key) is int:
+            packed = known.get(key)
+            if packed is not None:
+                return _unpack(packed)
+            value = pdf.object(key)
+        else:
+            assert isinstance(key, Ref)
+            value = pdf.object(key.num, key.gen)
+        # Not recorded: read back, and kept for the pages that reach it again.
+        found = shape(value)
+        packed = _pack(found)
+        if packed is not None and type(key) is int:
+            known[key] = packed
+        return found[0], [_key(ref) for ref in found[1]]
+
+    index: dict[int | Ref, int] = {number: position for position, number in enumerate(pages)}
+    digests = []
+    for number in pages:
+        packed = shapes.pages.get(number)
+        root: tuple[bytes, Iterable[int | Ref]]
+        if packed is None:
+            digest, refs = page_shape(read[Ref(number)])
+            root = digest, [_key(ref) for ref in refs]
+        else:
+            root = _unpack(packed)
+        digests.append(digest_page(number, root, index, shape_of))
+        # The reader keeps what it read (stream data included); at most one page's objects
+        # are held.
+        pdf.forget()
+        after_page()
+    return digests
+
+
+def _pack(found: Shape) -> bytes | None:
+    """*found* in few bytes: its digest, then its references' numbers (32 bits each).
+
+    In the output every reference is of generation 0; ``None`` for one that is not.
+    """
+    digest, refs = found
+    if not all(ref.gen == 0 and ref.num < _NUMBERS for ref in refs):
+        return None
+    return digest + array("I", [ref.num for ref in refs]).tobytes()
+
+
+def _unpack(packed: bytes) -> tuple[bytes, Iterable[int]]:
+    """A shape :func:`_pack` packed, each reference by its number."""
+    return packed[:32], array("I", packed[32:])
+
+
+def _key(ref: Ref) -> int | Ref:
+    """What a page's digest knows an object of the output by: its number (generation 0)."""
+    return ref.num if ref.gen == 0 else ref
+
+
+def written_page(
+    page_number: int,
+    page: Dictionary,
+    annotations: Sequence[int],
+    *,
+    number: Callable[[Ref, bool], int | None],
+    written: Callable[[Ref], tuple[Value, bool]],
+    renderings: Renderings,
+) -> Shape | None:
+    """The :func:`~.pdf.digest.page_shape` of output page *page_number*, written from *page*.
+
+    What a reader of the output finds (:func:`~.pdf.reader.page_of`): the page's
+    dictionary with each reference as it was written, ``/Annots`` extended by the
+    reserved *annotations*, under a page tree that passes nothing down; what its
+    attributes name (a ``/Resources`` held indirectly) is the object written for it.
+    *number* gives the output number a source reference was written as (``None``: null),
+    for an object copied once per occurrence or not; *written*, the value written for
+    a source reference and whether it was copied once per occurrence. Either raises
+    :class:`Unseen` where it cannot say for certain: then ``None``, and the page is read
+    back. *renderings* knows resources met before.
+    """
+
+    def mapper(per_occurrence: bool) -> RefMap:
+        def mapped(ref: Ref) -> Ref | None:
+            found = number(ref, per_occurrence)
+            return None if found is None else Ref(found)
+
+        return mapped
+
+    own = mapper(True)
+    page_map = own
+    if annotations:
+        # The reserved annotations are output numbers, listed after the page's own: in
+        # the value, references of no source, known by their identity.
+        markers = [Ref(-1) for _ in annotations]
+        reserved = {id(marker): Ref(n) for marker, n in zip(markers, annotations, strict=True)}
+        listed = page.get(b"Annots")
+        page = page.replaced(
+            b"Annots", Array((*(listed if isinstance(listed, Array) else ()), *markers))
+        )
+
+        def with_reserved(ref: Ref) -> Ref | None:
+            output = reserved.get(id(ref))
+            return own(ref) if output is None else output
+
+        page_map = with_reserved
+
+    def resolve(value: Value) -> Value:
+        # What a reader of the output resolves the reference to: the value written for it.
+        if not isinstance(value, Ref) or own(value) is None:
+            return None if isinstance(value, Ref) else value
+        return written(value)[0]
+
+    try:
+        held = page.get(b"Resources")
+        resources = None
+        if isinstance(held, Ref) and own(held) is not None:
+            resources = mapper(written(held)[1])
+        found = page_of(Ref(page_number), page, {}, resolve)
+        resolved = found.resources
+        rendered = renderings.mapped(
+            resolved, resources or page_map, lambda ref: render(resolved, ref), "value"
+        )
+        return page_shape(found, page_map, rendered=rendered)
+    except Unseen:
+        return None

@@ -23,25 +23,44 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import deque
-from collections.abc import Callable, MutableMapping
-from typing import Final
+from collections.abc import Callable, Hashable, Iterable, Mapping, MutableMapping, Sequence
+from typing import Final, Literal, TypeVar
 
 from .reader import Page, PdfFile
 from .values import Array, Dictionary, Name, Real, Ref, Stream, String, Value
 
-__all__ = ["PAGE_DIGEST", "Shape", "page_digests", "shape"]
+__all__ = [
+    "PAGE_DIGEST",
+    "Encoding",
+    "Head",
+    "Key",
+    "RefMap",
+    "Shape",
+    "digest_page",
+    "digests_of_pages",
+    "encoding",
+    "page_digests",
+    "page_shape",
+    "plain_digest",
+    "plain_of",
+    "render",
+    "shape",
+    "stream_head",
+    "stream_shape",
+]
 
 #: What the digests are: a name recorded beside them, changed whenever the
 #: canonicalisation changes (a verifier refuses to compare digests of another kind).
 PAGE_DIGEST: Final = "sha256-page/1"
 
 _PARENT: Final = Name(b"Parent")
-_LENGTH: Final = Name(b"Length")
+_RESOURCES: Final = Name(b"Resources")
 _FILTER: Final = Name(b"Filter")
 _PARAMS: Final = Name(b"DecodeParms")
 _FLATE: Final = Name(b"FlateDecode")
-_LENGTH_ONLY: Final = frozenset({_LENGTH})
-_FRAMING: Final = frozenset({_LENGTH, _FILTER, _PARAMS, Name(b"DL")})
+#: Keys of a stream's dictionary its shape leaves out, by their bytes (hashed in C).
+_LENGTH_ONLY: Final = frozenset({b"Length"})
+_FRAMING: Final = frozenset({b"Length", b"Filter", b"DecodeParms", b"DL"})
 #: How much inflated data is hashed at a time.
 _PIECE: Final = 1024 * 1024
 _TYPE: Final = Name(b"Type")
@@ -55,6 +74,10 @@ Shape = tuple[bytes, tuple[Ref, ...]]
 #: How a reference in a value is seen where it is digested: the reference a reader of
 #: that file would find in its place, or ``None`` where it finds ``null``.
 RefMap = Callable[[Ref], Ref | None]
+
+
+def _same(ref: Ref) -> Ref | None:
+    return ref
 
 
 def page_digests(
@@ -79,12 +102,40 @@ def page_digests(
     """
     if pages is None:
         pages = pdf.pages()
-    index = {page.ref: number for number, page in enumerate(pages) if page.ref is not None}
-    if shapes is None:
-        shapes = {}
+    return digests_of_pages(
+        pdf,
+        [page.ref for page in pages],
+        (page_shape(page) for page in pages),
+        shapes=shapes,
+        after_page=after_page,
+    )
+
+
+def digests_of_pages(
+    pdf: PdfFile,
+    refs: Sequence[Ref | None],
+    roots: Iterable[Shape],
+    *,
+    shapes: MutableMapping[Ref, Shape] | None = None,
+    after_page: Callable[[], None] | None = None,
+) -> list[str]:
+    """The digest of each page of *pdf* given its reference and its :func:`page_shape`.
+
+    A writer that knows the shape of a page it wrote passes it instead of reading the
+    page back; *roots* is consumed one page at a time, in order. See :func:`page_digests`.
+    """
+    index = {ref: number for number, ref in enumerate(refs) if ref is not None}
+    known: MutableMapping[Ref, Shape] = {} if shapes is None else shapes
+
+    def shape_of(ref: Ref) -> Shape:
+        found = known.get(ref)
+        if found is None:
+            found = known[ref] = shape(pdf.object(ref.num, ref.gen))
+        return found
+
     digests = []
-    for page in pages:
-        digests.append(_page_digest(pdf, page, index, shapes))
+    for ref, root in zip(refs, roots, strict=True):
+        digests.append(digest_page(ref, root, index, shape_of))
         # The reader keeps what it read (stream data included); the shapes kept here are
         # enough to digest an object seen again, so at most one page's objects are held.
         pdf.forget()
@@ -93,50 +144,110 @@ def page_digests(
     return digests
 
 
-def _page_digest(
-    pdf: PdfFile, page: Page, index: dict[Ref, int], shapes: MutableMapping[Ref, Shape]
-) -> str:
-    own = {key: value for key, value in page.dictionary.items() if key != _PARENT}
-    # What the page inherits is what a viewer uses: made explicit, so that a /Rotate or
-    # /Resources slipped into the page tree changes the digest of every page under it.
+def page_shape(
+    page: Page,
+    ref: RefMap = _same,
+    *,
+    resources: RefMap | None = None,
+    rendered: Head | None = None,
+) -> Shape:
+    """The shape a page's digest starts from: its dictionary, what it inherits made explicit.
+
+    What the page inherits is what a viewer uses: made explicit, so that a ``/Rotate`` or
+    ``/Resources`` slipped into the page tree changes the digest of every page under it.
+    The page's ``/Parent`` (the tree) is left out. *ref* maps the references in the
+    page's dictionary (see :func:`shape`); *resources* those in its resources, when
+    they are another object's, written with another map (by default *ref*); *rendered*
+    is its resources' :func:`render`, when known.
+    """
+    own: dict[Name, Value | _Mapped | _Rendered] = {
+        key: value for key, value in page.dictionary.items() if key != _PARENT
+    }
     for key, value in (
         (b"MediaBox", page.media_box),
         (b"CropBox", page.crop_box),
         (b"Rotate", page.rotate),
-        (b"Resources", page.resources),
     ):
         own[Name(key)] = value
-    digest = hashlib.sha256(PAGE_DIGEST.encode() + b"\n")
-    labels: dict[Ref, int] = {}
-    queue: deque[Shape] = deque([shape(Dictionary(own))])
+    if rendered is not None:
+        own[_RESOURCES] = _Rendered(rendered)
+    elif resources is not None:
+        own[_RESOURCES] = _Mapped(page.resources, resources)
+    else:
+        own[_RESOURCES] = page.resources
+    return shape(Dictionary(own), ref)  # type: ignore[arg-type]  # a _Mapped item
 
-    def label(ref: Ref) -> bytes:
-        if ref == page.ref:
-            # The page itself (an annotation's /P, a link to its own top): the same wherever
-            # the page stands, so a page moved by an edit elsewhere keeps its digest.
-            return b"S;"
+
+def render(value: Value, ref: RefMap = _same) -> Head:
+    """*value*'s canonical bytes and its references as *ref* maps them (see :func:`shape`)."""
+    refs: list[Ref] = []
+    pieces: list[bytes] = []
+    _canonical(value, pieces, refs, ref)
+    return b"".join(pieces), tuple(refs)
+
+
+class _Mapped:
+    """A value inside another whose references are mapped by a map of their own."""
+
+    __slots__ = ("ref", "value")
+
+    def __init__(self, value: Value, ref: RefMap) -> None:
+        self.value = value
+        self.ref = ref
+
+
+class _Rendered:
+    """A value inside another, already rendered (:func:`render`)."""
+
+    __slots__ = ("head",)
+
+    def __init__(self, head: Head) -> None:
+        self.head = head
+
+
+#: What a page's digest knows an object by: its reference, or anything standing for one
+#: alike everywhere in the digest (a writer of its own file uses the number).
+Key = TypeVar("Key", bound=Hashable)
+
+
+def digest_page(
+    page: Key | None,
+    root: tuple[bytes, Iterable[Key]],
+    index: Mapping[Key, int],
+    shape_of: Callable[[Key], tuple[bytes, Iterable[Key]]],
+) -> str:
+    """The digest of one page from its :func:`page_shape` *root*, hex.
+
+    *page* is what the page's own references are (``None``: none can be), *index* the
+    page number of every page's, *shape_of* the shape of the object a reference names.
+    """
+    digest = hashlib.sha256(PAGE_DIGEST.encode() + b"\n")
+    queue: deque[tuple[bytes, Iterable[Key]]] = deque([root])
+    # Each reference's label, once known: the page itself (an annotation's /P, a link to
+    # its own top) is the same wherever the page stands, so a page moved by an edit
+    # elsewhere keeps its digest; another page by its number; an object by the order
+    # it is first reached in.
+    labels: dict[Key, bytes] = {} if page is None else {page: b"S;"}
+    objects = 0
+
+    def label(ref: Key) -> bytes:
+        nonlocal objects
+        found = labels.get(ref)
+        if found is not None:
+            return found
         page_number = index.get(ref)
         if page_number is not None:
-            return b"P%d;" % page_number
-        found = labels.get(ref)
-        if found is None:
-            found = labels[ref] = len(labels)
-            known = shapes.get(ref)
-            if known is None:
-                known = shapes[ref] = shape(pdf.object(ref.num, ref.gen))
-            queue.append(known)
-        return b"O%d;" % found
+            found = labels[ref] = b"P%d;" % page_number
+            return found
+        found = labels[ref] = b"O%d;" % objects
+        objects += 1
+        queue.append(shape_of(ref))
+        return found
 
     while queue:
         head, refs = queue.popleft()
-        digest.update(head)
-        for ref in refs:
-            digest.update(label(ref))
+        digest.update(head + b"".join(map(label, refs)))
     return digest.hexdigest()
-
-
-def _same(ref: Ref) -> Ref | None:
-    return ref
 
 
 def shape(
@@ -152,26 +263,48 @@ def shape(
     read back (a reference it writes as ``null`` is a null). *plain* gives a stream's
     :func:`plain_digest` (a writer that copies one stream several times hashes it once).
     """
-    if isinstance(value, Dictionary) and _resolved(value.get(_TYPE), ref) in _STRUCTURE:
+    if isinstance(value, Dictionary) and _is_structure(_resolved(value.get(_TYPE), ref)):
         kind = value[_TYPE]
         assert isinstance(kind, Name)
         return hashlib.sha256(b"structure /" + kind.value).digest(), ()
-    refs: list[Ref] = []
-    pieces: list[bytes] = []
     if isinstance(value, Stream):
         data = plain_digest(value, ref) if plain is None else plain(value)
-        # /Length is how the bytes were framed, not what they are; of plain data, how it
-        # was compressed is not either (qpdf compresses a stream that was not).
-        framing = _FRAMING if data is not None else _LENGTH_ONLY
-        head = Dictionary({k: v for k, v in value.dictionary.items() if k not in framing})
-        _canonical(head, pieces, refs, ref)
-        if data is None:
-            pieces.append(b"encoded" + hashlib.sha256(value.data).digest())
-        else:
-            pieces.append(b"plain" + data)
-    else:
-        _canonical(value, pieces, refs, ref)
+        return stream_shape(stream_head(value, ref, plain=data is not None), value.data, data)
+    refs: list[Ref] = []
+    pieces: list[bytes] = []
+    _canonical(value, pieces, refs, ref)
     return hashlib.sha256(b"".join(pieces)).digest(), tuple(refs)
+
+
+#: A stream's dictionary as its shape takes it: its canonical bytes and references.
+Head = tuple[bytes, tuple[Ref, ...]]
+
+
+def stream_head(stream: Stream, ref: RefMap = _same, *, plain: bool) -> Head:
+    """What a stream's shape takes of its dictionary, its data *plain* or as stored.
+
+    /Length is how the bytes were framed, not what they are; of plain data, how it was
+    compressed is not either (qpdf compresses a stream that was not).
+    """
+    framing = _FRAMING if plain else _LENGTH_ONLY
+    return render(
+        Dictionary({k: v for k, v in stream.dictionary.items() if k.value not in framing}), ref
+    )
+
+
+def stream_shape(head: Head, data: bytes | memoryview, plain: bytes | None) -> Shape:
+    """A stream's shape from its :func:`stream_head` and its data's :func:`plain_digest`.
+
+    *head* is for plain data when *plain* is not ``None`` (its digest); otherwise
+    for data as stored, and *data* (the stored bytes) is hashed.
+    """
+    tail = b"plain" + plain if plain is not None else b"encoded" + hashlib.sha256(data).digest()
+    return hashlib.sha256(head[0] + tail).digest(), head[1]
+
+
+def _is_structure(kind: Value) -> bool:
+    # Only a name can be one (a /Type that is a dictionary is not hashable).
+    return isinstance(kind, Name) and kind in _STRUCTURE
 
 
 def _resolved(value: Value, ref: RefMap) -> Value:
@@ -189,17 +322,56 @@ def plain_digest(stream: Stream, ref: RefMap = _same) -> bytes | None:
     in their own codecs, predictors) and for data that does not inflate: their stored
     bytes are digested.
     """
+    return plain_of(stream.data, encoding(stream, ref))
+
+
+#: How a stream's data is digested: as stored (``None``), or plain, stored so or
+#: compressed with FlateDecode alone.
+Encoding = Literal["plain", "flate"] | None
+
+
+def encoding(stream: Stream, ref: RefMap = _same) -> Encoding:
+    """How :func:`plain_digest` takes *stream*'s data (see :data:`Encoding`)."""
     filters = _resolved(stream.dictionary.get(_FILTER), ref)
     if isinstance(filters, Array) and len(filters) == 1:
         filters = _resolved(filters[0], ref)
     if filters is None or (isinstance(filters, Array) and not filters):
-        return hashlib.sha256(stream.data).digest()
+        return "plain"
     if filters != _FLATE or _resolved(stream.dictionary.get(_PARAMS), ref) not in (None, Array()):
         return None
+    return "flate"
+
+
+def plain_of(
+    data: bytes | memoryview,
+    how: Encoding,
+    inflated: MutableMapping[bytes, bytes | None] | None = None,
+) -> bytes | None:
+    """:func:`plain_digest` of stream data *data* encoded as *how* says.
+
+    *inflated* keeps what Flate data gave, by the SHA-256 of its bytes (hashing them
+    costs less than inflating them again). Only hashing and inflating, which let other
+    threads run: a writer can digest stream data on a thread of its own.
+    """
+    if how == "plain":
+        return hashlib.sha256(data).digest()
+    if how is None:
+        return None
+    if inflated is None:
+        return _inflated_digest(data)
+    key = hashlib.sha256(data).digest()
+    try:
+        return inflated[key]
+    except KeyError:
+        found = inflated[key] = _inflated_digest(data)
+        return found
+
+
+def _inflated_digest(data: bytes | memoryview) -> bytes | None:
     digest = hashlib.sha256()
     inflater = zlib.decompressobj()
     try:
-        piece = inflater.decompress(stream.data, _PIECE)
+        piece = inflater.decompress(data, _PIECE)
         while piece:
             digest.update(piece)
             piece = inflater.decompress(inflater.unconsumed_tail, _PIECE)
@@ -213,7 +385,15 @@ def _by_name(item: tuple[Name, Value]) -> bytes:
     return item[0].value
 
 
-def _canonical(value: Value, out: list[bytes], refs: list[Ref], ref: RefMap) -> None:
+def _real(value: Real) -> bytes:
+    """A real by its value: an integral one as the integer (``1.0`` is ``1``)."""
+    number = float(value)
+    return b"i%d;" % number if number.is_integer() else b"r%r;" % number
+
+
+def _canonical(
+    value: Value | _Mapped | _Rendered, out: list[bytes], refs: list[Ref], ref: RefMap
+) -> None:
     """*value* written so that files that say the same say it alike.
 
     Dictionary keys sorted, a null entry as none (§7.3.7), names and strings by their
@@ -242,20 +422,42 @@ def _canonical(value: Value, out: list[bytes], refs: list[Ref], ref: RefMap) -> 
     elif isinstance(value, Dictionary):
         out.append(b"<")
         for key, item in sorted(value.items(), key=_by_name):
-            if item is None or (ref is not _same and _resolved(item, ref) is None):
-                continue
-            out.append(b"/%d:%s" % (len(key.value), key.value))
-            _canonical(item, out, refs, ref)
+            # A reference is mapped once: an entry it maps to null is left out, as null.
+            kind = type(item)
+            if kind is Ref:
+                mapped = ref(item)  # type: ignore[arg-type]
+                if mapped is not None:
+                    out.append(b"/%d:%sR" % (len(key.value), key.value))
+                    refs.append(mapped)
+            elif item is not None:
+                out.append(b"/%d:%s" % (len(key.value), key.value))
+                if kind is Name:
+                    out.append(b"/%d:%s" % (len(item.value), item.value))  # type: ignore[union-attr]
+                else:
+                    _canonical(item, out, refs, ref)
         out.append(b">")
     elif isinstance(value, Array):
         out.append(b"[")
         for item in value:
-            _canonical(item, out, refs, ref)
+            # The frequent leaves written here (a font's /Widths holds hundreds of numbers).
+            kind = type(item)
+            if kind is int:
+                out.append(b"i%d;" % item)  # type: ignore[str-format]
+            elif kind is Name:
+                out.append(b"/%d:%s" % (len(item.value), item.value))  # type: ignore[union-attr]
+            elif kind is Real:
+                out.append(_real(item))  # type: ignore[arg-type]
+            else:
+                _canonical(item, out, refs, ref)
         out.append(b"]")
     elif isinstance(value, Real):
-        number = float(value)
-        out.append(b"i%d;" % number if number.is_integer() else b"r%r;" % number)
+        out.append(_real(value))
     elif isinstance(value, String):
         out.append(b"(%d:%s" % (len(value.value), value.value))
+    elif isinstance(value, _Mapped):
+        _canonical(value.value, out, refs, value.ref)
+    elif isinstance(value, _Rendered):
+        out.append(value.head[0])
+        refs.extend(value.head[1])
     else:  # a stream inside a value cannot be written (§7.3.8): as the file would, null
         out.append(b"n")

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import mmap
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Final
 
@@ -607,33 +607,49 @@ class PdfFile:
         return pages
 
     def _page(self, ref: Ref | None, node: Dictionary, inherited: dict[bytes, Value]) -> Page:
-        def attribute(key: bytes) -> Value:
-            return self.resolve(node[key] if key in node else inherited.get(key))
+        return page_of(ref, node, inherited, self.resolve)
 
-        media_box = self._box(attribute(b"MediaBox"))
-        crop_box = self._box(attribute(b"CropBox"))
-        rotate = attribute(b"Rotate")
-        resources = attribute(b"Resources")
-        if isinstance(rotate, Real):
-            rotate = int(float(rotate))
-        return Page(
-            ref=ref,
-            dictionary=node,
-            media_box=media_box,
-            crop_box=crop_box if crop_box is not None else media_box,
-            rotate=rotate % 360 if type(rotate) is int and rotate % 90 == 0 else 0,
-            resources=resources if isinstance(resources, Dictionary) else Dictionary(),
-        )
 
-    def _box(self, value: Value) -> Array | None:
+def page_of(
+    ref: Ref | None,
+    node: Dictionary,
+    inherited: dict[bytes, Value],
+    resolve: Callable[[Value], Value],
+) -> Page:
+    """The page *node* with what it inherits resolved, as :meth:`PdfFile.pages` gives it.
+
+    *inherited* holds the attributes its ancestors pass down (§7.7.3.4); *resolve* gives
+    the object a reference names. A writer that knows what it wrote for a page (its
+    dictionary, the objects it refers to) builds the page a reader of the output finds.
+    """
+
+    def attribute(key: bytes) -> Value:
+        return resolve(node[key] if key in node else inherited.get(key))
+
+    def box(value: Value) -> Array | None:
         if not isinstance(value, Array):
             return None
-        items = Array(self.resolve(item) for item in value)
+        items = Array(resolve(item) for item in value)
         if len(items) != 4 or not all(
             isinstance(item, (int, Real)) and not isinstance(item, bool) for item in items
         ):
             return None
         return items
+
+    media_box = box(attribute(b"MediaBox"))
+    crop_box = box(attribute(b"CropBox"))
+    rotate = attribute(b"Rotate")
+    resources = attribute(b"Resources")
+    if isinstance(rotate, Real):
+        rotate = int(float(rotate))
+    return Page(
+        ref=ref,
+        dictionary=node,
+        media_box=media_box,
+        crop_box=crop_box if crop_box is not None else media_box,
+        rotate=rotate % 360 if type(rotate) is int and rotate % 90 == 0 else 0,
+        resources=resources if isinstance(resources, Dictionary) else Dictionary(),
+    )
 
 
 @contextmanager

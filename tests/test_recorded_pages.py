@@ -1,0 +1,174 @@
+"""What the writer records for page digests instead of reading it back, and its memos.
+
+The writer records each copied page's shape as it writes it (its dictionary with the
+references as written, its ``/Resources`` as the object written for them), so that only
+our own pages are read back from the copy; it keeps shapes of values it meets again by
+identity and digests of inflated data by their compressed bytes. Each is checked against
+what :mod:`invoicebackup.pdf.digest` computes afresh.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import zlib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from invoicebackup import _pdf
+from invoicebackup._snapshot import Renderings, Shapes, Spool
+from invoicebackup.pdf.digest import (
+    Head,
+    RefMap,
+    encoding,
+    plain_digest,
+    plain_of,
+    render,
+    shape,
+)
+from invoicebackup.pdf.values import Array, Dictionary, Name, Ref, Stream, Value
+from invoicebackup.testing import text_pdf
+from tests.pdf_craft import build_pdf, stream
+from tests.test_page_shapes import read_back, recorded_and_read, writer_with_digests
+
+#: A page whose /Resources is held indirectly (the reader resolves it for the digest).
+INDIRECT_RESOURCES = [
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Rotate 90 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 400] /Contents 4 0 R /Resources 5 0 R >>",
+    b"<< /Length 0 >>\nstream\n\nendstream",
+    b"<< /Font << /F1 6 0 R >> /ProcSet [/PDF /Text] >>",
+    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+]
+
+
+def test_copied_pages_are_recorded_and_only_our_own_pages_read_back() -> None:
+    """Every copied page's shape is recorded as written; a placeholder's is read back."""
+    out = io.BytesIO()
+    writer = writer_with_digests(out)
+    documents = [text_pdf(["one", "two"]), build_pdf(INDIRECT_RESOURCES)]
+    try:
+        for index, data in enumerate(documents):
+            parsed = _pdf.open_pdf(data, key=f"k/{index}", filename=f"{index}.pdf")
+            writer.add_document(parsed, field_prefix=f"a{index}")
+            writer.add_document(parsed, field_prefix=f"b{index}")
+        placeholder = writer.add_text_page(["left out"])
+        recorded = writer.page_digests()
+        shapes = writer._shapes
+        writer.finish(file_id=b"test")
+    finally:
+        writer.close()
+    assert shapes is not None
+    copied = {writer.page_number(index) for index in range(placeholder)}
+    assert set(shapes.pages) == copied
+    assert writer.page_number(placeholder) not in shapes.pages
+    assert tuple(recorded) == read_back(out.getvalue())
+
+
+_REFS = st.builds(Ref, st.integers(1, 6))
+_LEAVES: st.SearchStrategy[Value] = st.one_of(
+    st.integers(-5, 5), st.sampled_from([Name(b"A"), Name(b"Type"), None, True]), _REFS
+)
+_VALUES = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4).map(Array),
+        st.dictionaries(st.sampled_from([Name(b"K"), Name(b"L"), Name(b"Type")]), inner).map(
+            Dictionary
+        ),
+    ),
+    max_leaves=12,
+).filter(lambda value: isinstance(value, (Array, Dictionary)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=_VALUES, nulls=st.sets(st.integers(1, 6)), offset=st.integers(0, 50))
+def test_a_shape_known_by_identity_is_the_shape_computed_afresh(
+    value: Value, nulls: set[int], offset: int
+) -> None:
+    """Met again, under another numbering or with references written as null: equal.
+
+    Both for a value's shape and for a dictionary's rendering (a page's resources).
+    """
+    shapes = Shapes(Spool(io.BytesIO()))
+    try:
+
+        def numbered(ref: Ref) -> Ref | None:
+            return Ref(ref.num + offset)
+
+        def some_null(ref: Ref) -> Ref | None:
+            return None if ref.num in nulls else Ref(ref.num * 2)
+
+        renderings = Renderings()
+        for mapping in (numbered, some_null, numbered):
+            assert shapes._shape(value, mapping) == shape(value, mapping)
+            if isinstance(value, Dictionary):
+
+                def rendered(ref: RefMap, value: Dictionary = value) -> Head:
+                    return render(value, ref)
+
+                assert renderings.mapped(value, mapping, rendered, "value") == render(
+                    value, mapping
+                )
+    finally:
+        shapes.spool.close()
+
+
+def test_inflated_digests_are_kept_by_the_compressed_bytes() -> None:
+    """Two streams with the same Flate bytes are inflated once; bad data stays stored bytes."""
+    flate = Dictionary({Name(b"Filter"): Name(b"FlateDecode")})
+    data = zlib.compress(b"BT /F1 12 Tf (same) Tj ET" * 100)
+    bad = b"not flate data at all"
+    memo: dict[bytes, bytes | None] = {}
+    for payload in (data, data, bad, bad):
+        stream = Stream(flate, payload)
+        assert plain_of(payload, encoding(stream), memo) == plain_digest(stream)
+    assert len(memo) == 2
+    assert None in memo.values()
+
+
+def test_large_streams_hashed_on_the_digest_thread_digest_as_they_read_back() -> None:
+    """Large Flate, raw and undecodable stream data (the digest thread's): equal; it stops."""
+    content = b"q 10 0 0 10 0 0 cm /I Do /J Do /K Do /L Do Q\n" + b"% padding\n" * 20_000
+    document = build_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
+            b"/Resources << /XObject << /I 5 0 R /J 6 0 R /K 7 0 R /L 8 0 R >> >> >>",
+            stream(b"/Filter /FlateDecode", zlib.compress(content)),
+            stream(
+                b"/Type /XObject /Subtype /Image /Width 300 /Height 300 /ColorSpace /DeviceRGB "
+                b"/BitsPerComponent 8",
+                os.urandom(270_000),
+            ),
+            stream(
+                b"/Type /XObject /Subtype /Image /Width 300 /Height 300 /ColorSpace /DeviceRGB "
+                b"/BitsPerComponent 8 /Filter /FlateDecode",
+                os.urandom(270_000),
+            ),
+            stream(
+                b"/Type /XObject /Subtype /Image /Width 300 /Height 300 /ColorSpace /DeviceRGB "
+                b"/BitsPerComponent 8 /Filter /DCTDecode",
+                os.urandom(270_000),
+            ),
+            stream(
+                b"/Type /XObject /Subtype /Image /Width 300 /Height 300 /ColorSpace /DeviceRGB "
+                b"/BitsPerComponent 8 /Filter /FlateDecode",
+                zlib.compress(os.urandom(270_000)),
+            ),
+        ]
+    )
+    recorded, read = recorded_and_read(document, text_pdf(["small"]))
+    assert tuple(recorded) == read
+    assert not [t for t in threading.enumerate() if t.name.startswith("invoicebackup-digest")]
+
+
+def test_an_object_whose_type_is_a_dictionary_has_a_shape() -> None:
+    """``/Type << >>`` (hostile) is digested like any other entry, not a crash."""
+    odd = Dictionary({Name(b"Type"): Dictionary({Name(b"K"): 1})})
+    digest, refs = shape(odd)
+    assert refs == ()
+    assert digest != shape(Dictionary({Name(b"Type"): Dictionary()}))[0]
