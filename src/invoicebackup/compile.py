@@ -375,14 +375,20 @@ def _log_result(result: BackupResult, *, project: Project, user_id: str, seconds
     )
 
 
-def _written(notify: Callable[[ProgressEvent], None], total: int, result: BackupResult) -> None:
-    """Tell that the volumes of *result* are written (not yet committed)."""
+def _written(
+    notify: Callable[[ProgressEvent], None], total: int, written: BackupManifest | BackupResult
+) -> None:
+    """Tell that the backup (its one file or every volume) is written, not yet committed.
+
+    It goes out before the commit: a callback that raises (or a Ctrl-C) there still
+    leaves nothing behind.
+    """
     notify(
         ProgressEvent(
             stage=ProgressStage.WRITTEN,
             documents_done=total,
             documents_total=total,
-            pages_written=result.page_count,
+            pages_written=written.page_count,
         )
     )
 
@@ -453,16 +459,7 @@ def _compile(
                     )
                 if measure is not None and sink.size > measure.limit:
                     raise TooBig(manifest, sink.size)  # not committed: written as volumes
-                # The last event goes out before the commit: a callback that raises (or a
-                # Ctrl-C) there still leaves nothing behind.
-                notify(
-                    ProgressEvent(
-                        stage=ProgressStage.WRITTEN,
-                        documents_done=total,
-                        documents_total=total,
-                        pages_written=manifest.page_count,
-                    )
-                )
+                _written(notify, total, manifest)
         except TooBig as too_big:
             assert measure is not None
             result = write_volumes(
