@@ -25,7 +25,7 @@ import re
 import pikepdf
 import pypdf
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from invoicebackup import (
@@ -196,9 +196,23 @@ def _verdict(result: BackupResult, data: bytes, policy: str) -> str | None:
     return None
 
 
+#: Found by ``make fuzz``: the catalog's ``/Pages`` changed to the first page. The reader read
+#: that page as the whole document (1 page, qpdf 3); it now follows ``/Parent`` to the root.
+POINTS_INTO_THE_TREE = linked_pdf(pages=3, named=True).replace(b"/Pages 2 0 R", b"/Pages 3 0 R", 1)
+#: Found by ``make fuzz``: a stray ``!`` makes the reader refuse the file, and pypdf, which
+#: rewrites it, wrote the font's ``/Subtype`` ``/\xd4ype1`` as other bytes (read as GBK).
+NAME_PYPDF_CHANGES = (
+    active_content_pdf()
+    .replace(b"/Subtype /Type1", b"/Subtype /\xd4ype1")
+    .replace(b"(calc.exe) >>", b"(calc.exe)!>>")
+)
+
+
 @pytest.mark.timeout(0 if FUZZING else 120)
 @settings(max_examples=examples(), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(data=mutated_pdfs())
+@example(data=POINTS_INTO_THE_TREE)
+@example(data=NAME_PYPDF_CHANGES)
 def test_a_mutated_attachment_gives_a_typed_error_or_a_reported_result(data: bytes) -> None:
     """Under each policy a mutated PDF is included whole or reported; "fail" raises typed errors."""
     verdicts: dict[str, str | None] = {}
@@ -227,6 +241,7 @@ def test_a_mutated_attachment_gives_a_typed_error_or_a_reported_result(data: byt
     deadline=None,
 )
 @given(attachments=st.lists(mutated_pdfs(), min_size=2, max_size=4), policy=POLICIES)
+@example(attachments=[b"", NAME_PYPDF_CHANGES], policy="placeholder")
 def test_several_mutated_attachments_never_poison_each_other(
     attachments: list[bytes], policy: str
 ) -> None:
