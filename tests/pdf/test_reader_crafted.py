@@ -14,6 +14,7 @@ import pytest
 
 from invoicebackup.pdf.build import SyntaxLimits, parse
 from invoicebackup.pdf.errors import PdfError
+from invoicebackup.pdf.filters import decode
 from invoicebackup.pdf.pypdf_adapter import normalise
 from invoicebackup.pdf.reader import Limits, Page, PdfFile
 from invoicebackup.pdf.serialise import serialise
@@ -491,3 +492,33 @@ def test_a_utf8_name_survives_the_rewrite_through_pypdf() -> None:
     """A non-ASCII name whose bytes are UTF-8 is kept by pypdf: its rewrite is not refused."""
     damaged = _damaged_with_font(b"/F\xc3\xa9")
     assert _font_names(normalise(damaged, qpdf=False)) == [b"F\xc3\xa9"]
+
+
+def test_a_rewrite_in_which_pypdf_loses_a_page_content_stream_is_refused() -> None:
+    """A vertical tab before ``stream``: pypdf reads the dictionary alone, qpdf the stream.
+
+    0x0B is not white-space in PDF (§7.2.2), so the reader refuses the object; pypdf's
+    rewrite had the page's ``/Contents`` a plain dictionary (a blank page), where qpdf
+    reads the text. Found by the hostile property. The rewrite through pypdf is refused;
+    qpdf's keeps the content.
+    """
+    content = b"BT /F1 12 Tf 72 720 Td (hello) Tj ET"
+    data = craft.classic(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            4: _stream(content).replace(b">>\nstream", b">>\x0bstream"),
+        }
+    )
+    with pytest.raises(PdfError):
+        PdfFile(data).object(4)
+    with pytest.raises(PdfError) as caught:
+        normalise(data, qpdf=False)
+    assert caught.value.code == "damaged"
+    assert "page 1's content" in caught.value.reason
+    file = PdfFile(normalise(data))
+    (page,) = file.pages()
+    stream = file.resolve(page.dictionary.get(b"Contents"))
+    assert isinstance(stream, Stream)
+    assert decode(stream.dictionary, bytes(stream.data), max_output=1 << 20) == content

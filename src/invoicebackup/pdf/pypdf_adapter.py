@@ -74,6 +74,7 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
             writer = pypdf.PdfWriter()
             writer.append(reader)
             writer.write(out)
+        _check_contents(writer)
         _check_names(data, writer)
     except PdfError:
         raise
@@ -100,6 +101,31 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
         # pypdf signals a file it cannot make sense of with these as well as its own.
         raise PdfError(DAMAGED, f"pypdf cannot read it ({type(error).__name__}: {error})") from None
     return out.getvalue()
+
+
+def _check_contents(writer: Any) -> None:
+    """Refuse a rewrite in which a page's ``/Contents`` is there but is not a stream.
+
+    pypdf reads a stream whose keyword it does not find where it looks (after a byte
+    that is not white-space in PDF, such as a vertical tab, which qpdf passes over) as
+    its dictionary alone: the page would be written blank. (A reference to no object
+    is null for every reader, and stays.)
+    """
+    from pypdf.generic import ArrayObject, IndirectObject, NullObject, StreamObject
+
+    def resolved(value: Any) -> Any:
+        return value.get_object() if isinstance(value, IndirectObject) else value
+
+    for number, page in enumerate(writer.pages, start=1):
+        contents = resolved(dict.get(page, "/Contents"))
+        parts = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        for part in map(resolved, parts):
+            if part is not None and not isinstance(part, (StreamObject, NullObject)):
+                raise PdfError(
+                    DAMAGED,
+                    f"pypdf cannot read page {number}'s content as a stream "
+                    f"(it reads {type(part).__name__})",
+                )
 
 
 def _check_names(data: bytes, writer: Any) -> None:
