@@ -207,10 +207,19 @@ NAME_PYPDF_CHANGES = (
     .replace(b"(calc.exe) >>", b"(calc.exe)!>>")
 )
 
-#: Found by ``make fuzz``: a vertical tab (not white-space in PDF) before ``stream``. The
-#: reader refuses the file; pypdf read the stream as its dictionary alone, and the rewrite
-#: had the page blank where qpdf reads its text. Such a rewrite is refused now.
+#: Found by ``make fuzz``: a vertical tab (not white-space in PDF) before ``stream``, in a
+#: page's content and in a scan's image. The reader refuses the file; pypdf read the stream
+#: as its dictionary alone, and the rewrite had the page blank, or the image gone, where
+#: qpdf reads them. Such a rewrite is refused now.
 TAB_BEFORE_STREAM = text_pdf(["One", "Two", "Three"]).replace(b">>\nstream", b">>\x0bstream", 1)
+_SCAN = scanned_pdf(pages=2, pixels=(20, 26))
+TAB_BEFORE_IMAGE = _SCAN.replace(b">>\nstream", b">>\x0bstream", 1)
+
+#: Found by ``make fuzz``: a trailer without ``/Size`` and a page object appended after
+#: ``%%EOF``. The reader read the table (two pages); qpdf takes the file for damaged and
+#: reconstructs it (one page). The reader refuses such a trailer now, as qpdf does.
+_PAGE_5 = _SCAN[_SCAN.index(b"5 0 obj\n") : _SCAN.index(b"endobj\n", _SCAN.index(b"5 0 obj\n")) + 7]
+NO_SIZE = _SCAN.replace(b"/Size 8", b"/Rize 8") + _PAGE_5
 
 
 @pytest.mark.timeout(0 if FUZZING else 120)
@@ -219,6 +228,7 @@ TAB_BEFORE_STREAM = text_pdf(["One", "Two", "Three"]).replace(b">>\nstream", b">
 @example(data=POINTS_INTO_THE_TREE)
 @example(data=NAME_PYPDF_CHANGES)
 @example(data=TAB_BEFORE_STREAM)
+@example(data=TAB_BEFORE_IMAGE)
 def test_a_mutated_attachment_gives_a_typed_error_or_a_reported_result(data: bytes) -> None:
     """Under each policy a mutated PDF is included whole or reported; "fail" raises typed errors."""
     verdicts: dict[str, str | None] = {}
@@ -248,6 +258,7 @@ def test_a_mutated_attachment_gives_a_typed_error_or_a_reported_result(data: byt
 )
 @given(attachments=st.lists(mutated_pdfs(), min_size=2, max_size=4), policy=POLICIES)
 @example(attachments=[b"", NAME_PYPDF_CHANGES], policy="placeholder")
+@example(attachments=[b"", NO_SIZE], policy="placeholder")
 def test_several_mutated_attachments_never_poison_each_other(
     attachments: list[bytes], policy: str
 ) -> None:

@@ -74,8 +74,7 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
             writer = pypdf.PdfWriter()
             writer.append(reader)
             writer.write(out)
-        _check_contents(writer)
-        _check_names(data, writer)
+        _check_rewrite(data, writer)
     except PdfError:
         raise
     except DependencyError as error:
@@ -103,41 +102,28 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
     return out.getvalue()
 
 
-def _check_contents(writer: Any) -> None:
-    """Refuse a rewrite in which a page's ``/Contents`` is there but is not a stream.
+def _check_rewrite(data: bytes, writer: Any) -> None:
+    """Refuse (``damaged``) a rewrite through pypdf that would not show what the file shows.
 
-    pypdf reads a stream whose keyword it does not find where it looks (after a byte
-    that is not white-space in PDF, such as a vertical tab, which qpdf passes over) as
-    its dictionary alone: the page would be written blank. (A reference to no object
-    is null for every reader, and stays.)
+    Every object the rewrite reaches from its catalog is walked, and the rewrite refused
+    (the ``repair`` step's qpdf may then take over) when:
+
+    * a dictionary has a ``/Length`` but no stream: pypdf reads a stream whose ``stream``
+      keyword follows a byte it does not take for white-space (a vertical tab, which
+      qpdf passes over) as its dictionary alone, so a page's content or an image is lost;
+    * a name is written as other bytes than the file's: the reader keeps a name as its
+      bytes (a content stream finds its font by them), while pypdf reads a name's bytes
+      as UTF-8, else GBK, else Latin-1, and writes the characters back as UTF-8, so a
+      resource renamed no longer matches the content stream that uses it. Each
+      non-ASCII name written must be, as bytes, a name of the file.
     """
-    from pypdf.generic import ArrayObject, IndirectObject, NullObject, StreamObject
-
-    def resolved(value: Any) -> Any:
-        return value.get_object() if isinstance(value, IndirectObject) else value
-
-    for number, page in enumerate(writer.pages, start=1):
-        contents = resolved(dict.get(page, "/Contents"))
-        parts = list(contents) if isinstance(contents, ArrayObject) else [contents]
-        for part in map(resolved, parts):
-            if part is not None and not isinstance(part, (StreamObject, NullObject)):
-                raise PdfError(
-                    DAMAGED,
-                    f"pypdf cannot read page {number}'s content as a stream "
-                    f"(it reads {type(part).__name__})",
-                )
-
-
-def _check_names(data: bytes, writer: Any) -> None:
-    """Refuse a rewrite in which pypdf wrote a name as other bytes than the file's.
-
-    The reader keeps a name as its bytes (a content stream finds its font by them); pypdf
-    reads a name's bytes as UTF-8 or, failing that, as another encoding, and writes the
-    characters back as UTF-8: bytes that are not UTF-8 come out different, and a
-    resource renamed so no longer matches the content stream that uses it (or a font's
-    ``/Subtype`` changes). Each non-ASCII name written must be, as bytes, a name of the file.
-    """
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+        StreamObject,
+    )
 
     written: set[bytes] = set()
     seen: set[tuple[int, int]] = set()
@@ -150,6 +136,12 @@ def _check_names(data: bytes, writer: Any) -> None:
             seen.add((id(value.pdf), value.idnum))
             value = value.get_object()
         if isinstance(value, DictionaryObject):
+            if "/Length" in value and not isinstance(value, StreamObject):
+                raise PdfError(
+                    DAMAGED,
+                    "pypdf reads a stream as its dictionary alone (it does not find the "
+                    "stream keyword where it looks): its data would be lost",
+                )
             # dict's own views: the values as stored, references not followed yet.
             stack.extend(dict.keys(value))
             stack.extend(dict.values(value))

@@ -221,6 +221,10 @@ class PdfFile:
                 )
             seen.add(offset)
             entries, section_trailer = self._section(offset)
+            if len(seen) == 1 and type(section_trailer.get(b"Size")) is not int:
+                # §7.5.5: /Size is required. qpdf takes a file whose last trailer has none
+                # for damaged and reconstructs it, and may read other pages: not sure.
+                raise PdfError(DAMAGED, "the trailer has no /Size", offset=offset)
             for number, entry in entries.items():
                 self._entries.setdefault(number, entry)
             if len(self._entries) > self.limits.max_objects:
