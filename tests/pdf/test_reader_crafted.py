@@ -539,3 +539,25 @@ def test_a_trailer_without_size_is_damage_as_qpdf_takes_it() -> None:
     assert "/Size" in caught.value.reason
     with pikepdf.open(io.BytesIO(without)) as pdf:
         assert any("lacks /Size" in warning for warning in pdf.get_warnings())
+
+
+@pytest.mark.parametrize(("written", "read"), [(b"80", 80), (b"-90", 270), (b"450", 90)])
+def test_a_rotation_that_is_not_a_multiple_of_90_is_kept_as_qpdf_reads_it(
+    written: bytes, read: int
+) -> None:
+    """``/Rotate 80``: kept (viewers differ on it), so the copy shows what the source shows.
+
+    Found by the hostile property (``/Rotate 90`` changed to ``80``): the reader read 0 and
+    the backup's page said 0 where the source says 80.
+    """
+    data = craft.classic(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Rotate " + written + b" >>",
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        }
+    )
+    (page,) = PdfFile(data).pages()
+    assert page.rotate == read
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert int(pdf.pages[0].obj.Rotate) % 360 == read

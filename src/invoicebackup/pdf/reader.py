@@ -117,7 +117,9 @@ class Page:
         media_box: The effective ``/MediaBox``, its items resolved; ``None`` if no page
             or ancestor has one.
         crop_box: The effective ``/CropBox``, or the media box when there is none.
-        rotate: The effective ``/Rotate``, a multiple of 90 in 0..270.
+        rotate: The effective ``/Rotate`` in 0..359 (0 when it is not a number). One
+            that is not a multiple of 90 is kept: viewers differ on it (pdf.js and PDFium
+            show 0, MuPDF rounds), so a copy shows it as its source shows it.
         resources: The effective ``/Resources`` dictionary (empty when none).
     """
 
@@ -654,7 +656,7 @@ class PdfFile:
             dictionary=node,
             media_box=media_box,
             crop_box=crop_box if crop_box is not None else media_box,
-            rotate=rotate % 360 if type(rotate) is int and rotate % 90 == 0 else 0,
+            rotate=rotate % 360 if type(rotate) is int else 0,
             resources=resources if isinstance(resources, Dictionary) else Dictionary(),
         )
 
