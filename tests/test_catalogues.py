@@ -6,10 +6,11 @@ import io
 import shutil
 from pathlib import Path
 
+import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from invoicebackup import Dictionary, Project
+from invoicebackup import Action, Dictionary, LeftOut, Project
 from invoicebackup._catalogues import (
     LOCALE_DIR,
     PLURAL_SEPARATOR,
@@ -17,6 +18,7 @@ from invoicebackup._catalogues import (
     languages,
     read_catalogues,
 )
+from invoicebackup._codes import LEFT_OUT_CODES
 from invoicebackup.terminology import LANGUAGES, TERMS, count_message
 
 
@@ -106,3 +108,32 @@ def test_every_plural_message_has_every_form_of_its_language() -> None:
             assert isinstance(forms, tuple), (po, message.id)
             assert len(forms) == catalogue.num_plurals, (po, message.id)
             assert all(form.strip() for form in forms), (po, message.id)
+
+
+@pytest.mark.parametrize("code", sorted(LEFT_OUT_CODES))
+def test_every_left_out_code_has_its_own_label_in_every_catalogue(code: str) -> None:
+    """Each code a result can leave a document out with is labelled in each ``.po``.
+
+    The label lookup shows the code itself when its ``bad_document.<code>`` is missing, and
+    the completeness test above compares the catalogues with the template only: the image
+    codes (``image_skipped``, ``needs_images_extra``) and ``unsigned`` showed raw.
+    """
+    pos = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/invoicebackup.po"))
+    assert pos
+    for po in pos:
+        label = _po_messages(po).get((None, f"bad_document.{code}"), "")
+        assert label.strip(), f"{po.parent.parent.name} has no label for {code}"
+        assert label != code
+
+
+def test_a_left_out_record_takes_only_a_listed_code() -> None:
+    """A code outside the list cannot reach a result, so the test above sees every code."""
+    with pytest.raises(ValueError, match="new_reason"):
+        LeftOut(
+            invoice_id="i-1",
+            key="k.pdf",
+            filename="k.pdf",
+            code="new_reason",
+            reason="made up",
+            action=Action.SKIPPED,
+        )

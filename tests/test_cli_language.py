@@ -154,3 +154,19 @@ def test_docusign_status_speaks_the_projects_language(french_sample: Path) -> No
     assert "  [oui] " in out
     for english in ("profile page", "May request", "[yes]", "[no]", "integration on"):
         assert english not in out, english
+
+
+def test_an_image_left_out_by_choice_is_labelled_in_french(sample: Path, tmp_path: Path) -> None:
+    """``--images skip`` in fr-CA: the photo's left-out line has its French label, not its code.
+
+    The label was missing from the catalogues, so the line showed ``image_skipped`` raw.
+    """
+    result = run(
+        "compile",
+        sample,
+        *("--as", "u-admin", "-o", tmp_path, "--language", "fr-CA", "--now", NOW),
+        *("--images", "skip"),
+    )
+    assert result.exit_code == EXIT_WARNINGS, result.output
+    (line,) = [line for line in result.stderr.splitlines() if "(photo).jpg" in line]
+    assert "\u00a0: omis\u00a0: Image exclue par choix\u00a0: " in line

@@ -17,6 +17,7 @@ from typing import Final
 
 import attrs
 
+from ._codes import LEFT_OUT_CODES
 from .domain import (
     EnvelopeStatus,
     LienWaiver,
@@ -242,7 +243,7 @@ class LeftOut:
         filename: The document's file name, or ``None``.
         code: Why, as a stable code (``not_pdf``, ``damaged``, ``encrypted``,
             ``missing``, ``empty``, ``too_large``, ``unsupported_encryption``,
-            ``unsigned``).
+            ``image_skipped``, ``needs_images_extra``, ``unsigned``); no other.
         reason: Why, in words.
         action: Skipped, or replaced by a placeholder page.
         page: The placeholder's page, 1-based, if there is one.
@@ -266,7 +267,8 @@ class LeftOut:
     invoice_id: str
     key: str | None
     filename: str | None
-    code: str
+    # Only a code with a label in every catalogue (see _codes).
+    code: str = attrs.field(validator=attrs.validators.in_(LEFT_OUT_CODES))
     reason: str
     action: Action
     page: int | None = None

@@ -14,6 +14,7 @@ import pytest
 
 from invoicebackup.pdf.build import SyntaxLimits, parse
 from invoicebackup.pdf.errors import PdfError
+from invoicebackup.pdf.filters import decode
 from invoicebackup.pdf.pypdf_adapter import normalise
 from invoicebackup.pdf.reader import Limits, Page, PdfFile
 from invoicebackup.pdf.serialise import serialise
@@ -385,3 +386,178 @@ def test_a_damaged_file_is_rewritten_with_the_pages_pypdf_read() -> None:
     with pytest.raises(PdfError):
         PdfFile(damaged)
     assert len(PdfFile(normalise(damaged, qpdf=False)).pages()) == 1
+
+
+def _three_pages(pages_entry: bytes) -> bytes:
+    """Three pages under one /Pages node; the catalog's ``/Pages`` is *pages_entry*."""
+    page = b"<< /Type /Page /Parent %s /MediaBox [0 0 %d 792] >>"
+    return craft.classic(
+        {
+            1: b"<< /Type /Catalog /Pages " + pages_entry + b" >>",
+            2: b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 3 >>",
+            3: page % (b"2 0 R", 301),
+            4: page % (b"6 0 R", 302),
+            5: page % (b"6 0 R", 303),
+            6: b"<< /Type /Pages /Parent 2 0 R /Kids [4 0 R 5 0 R] /Count 2 >>",
+        }
+    )
+
+
+@pytest.mark.parametrize("entry", [b"3 0 R", b"5 0 R", b"6 0 R"], ids=["page", "deep", "inner"])
+def test_a_pages_entry_pointing_into_the_tree_reads_the_whole_tree_as_qpdf_does(
+    entry: bytes,
+) -> None:
+    """§7.7.3: ``/Pages`` at a page or an inner node: its ``/Parent`` chain leads to the root.
+
+    Found by the hostile property (``/Pages 2 0 R`` changed to ``3 0 R``, the first
+    page): the reader read that page as the whole document, one page of three; qpdf
+    corrects the root and reads three.
+    """
+    data = _three_pages(entry)
+    file = PdfFile(data)
+    assert file.page_tree_root() == Ref(2, 0)
+    boxes = [page.media_box for page in file.pages()]
+    assert boxes == [Array((0, 0, width, 792)) for width in (301, 302, 303)]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == len(boxes)
+
+
+def test_page_tree_parent_links_that_loop_are_damage() -> None:
+    """A ``/Parent`` chain that comes back to where it started is refused as damaged."""
+    data = craft.classic(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Parent 3 0 R /Kids [3 0 R] /Count 1 >>",
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        }
+    )
+    with pytest.raises(PdfError) as caught:
+        PdfFile(data).pages()
+    assert caught.value.code == "damaged"
+    assert "/Parent" in caught.value.reason
+
+
+def _damaged_with_font(name: bytes) -> bytes:
+    """A one-page file with a font resource named *name*, refused for a wrong ``startxref``."""
+    data = craft.classic(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << " + name + b" 5 0 R >> >> /Contents 4 0 R >>",
+            4: _stream(b"BT " + name + b" 12 Tf (hello) Tj ET"),
+            5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        }
+    )
+    at = data.rindex(b"startxref\n") + len(b"startxref\n")
+    damaged = data[:at] + b"9" + data[at:]  # an offset past the end of the file
+    with pytest.raises(PdfError):
+        PdfFile(damaged)
+    return damaged
+
+
+def _stream(data: bytes) -> bytes:
+    """A stream object's body with its ``/Length``."""
+    return b"<< /Length %d >>\nstream\n%s\nendstream" % (len(data), data)
+
+
+def _font_names(data: bytes) -> list[bytes]:
+    (page,) = PdfFile(data).pages()
+    fonts = PdfFile(data).resolve(page.resources.get(b"Font"))
+    assert isinstance(fonts, Dictionary)
+    return [key.value for key in fonts]
+
+
+@pytest.mark.parametrize(
+    "name", [b"/F\xd4y", b"/F#D4y", b"/F\xe9"], ids=["gbk", "escaped", "latin1"]
+)
+def test_a_rewrite_in_which_pypdf_changes_a_name_is_refused_and_qpdf_keeps_it(name: bytes) -> None:
+    r"""A name that is not UTF-8 in a file the reader refuses: pypdf would write other bytes.
+
+    pypdf reads a name's bytes as UTF-8, else GBK, else Latin-1, and writes the characters
+    as UTF-8: the font resource ``/F\xd4y`` became ``/F#E8#A9#99`` (``詙``) while the
+    content stream still uses ``/F\xd4y``. Found by the hostile property (a font's
+    ``/Subtype`` changed). The rewrite through pypdf is refused as damaged, naming the
+    name; qpdf (the ``repair`` step) keeps its bytes.
+    """
+    damaged = _damaged_with_font(name)
+    with pytest.raises(PdfError) as caught:
+        normalise(damaged, qpdf=False)
+    assert caught.value.code == "damaged"
+    assert "name" in caught.value.reason
+    assert _font_names(normalise(damaged)) == [b"F\xd4y" if b"y" in name else b"F\xe9"]
+
+
+def test_a_utf8_name_survives_the_rewrite_through_pypdf() -> None:
+    """A non-ASCII name whose bytes are UTF-8 is kept by pypdf: its rewrite is not refused."""
+    damaged = _damaged_with_font(b"/F\xc3\xa9")
+    assert _font_names(normalise(damaged, qpdf=False)) == [b"F\xc3\xa9"]
+
+
+def test_a_rewrite_in_which_pypdf_loses_a_page_content_stream_is_refused() -> None:
+    """A vertical tab before ``stream``: pypdf reads the dictionary alone, qpdf the stream.
+
+    0x0B is not white-space in PDF (§7.2.2), so the reader refuses the object; pypdf's
+    rewrite had the page's ``/Contents`` a plain dictionary (a blank page), where qpdf
+    reads the text. Found by the hostile property. The rewrite through pypdf is refused;
+    qpdf's keeps the content.
+    """
+    content = b"BT /F1 12 Tf 72 720 Td (hello) Tj ET"
+    data = craft.classic(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            4: _stream(content).replace(b">>\nstream", b">>\x0bstream"),
+        }
+    )
+    with pytest.raises(PdfError):
+        PdfFile(data).object(4)
+    with pytest.raises(PdfError) as caught:
+        normalise(data, qpdf=False)
+    assert caught.value.code == "damaged"
+    assert "stream" in caught.value.reason
+    file = PdfFile(normalise(data))
+    (page,) = file.pages()
+    stream = file.resolve(page.dictionary.get(b"Contents"))
+    assert isinstance(stream, Stream)
+    assert decode(stream.dictionary, bytes(stream.data), max_output=1 << 20) == content
+
+
+def test_a_trailer_without_size_is_damage_as_qpdf_takes_it() -> None:
+    """§7.5.5: ``/Size`` is required in the trailer; without it qpdf reconstructs the file.
+
+    Found by the hostile property: with an object appended after ``%%EOF`` the reader read
+    the table's pages where qpdf's reconstruction found other ones. Refused as damaged.
+    """
+    data = craft.classic(craft.BASIC)
+    without = data.replace(b"/Size 6", b"/Sise 6")
+    assert len(PdfFile(data).pages()) == 1
+    with pytest.raises(PdfError) as caught:
+        PdfFile(without)
+    assert caught.value.code == "damaged"
+    assert "/Size" in caught.value.reason
+    with pikepdf.open(io.BytesIO(without)) as pdf:
+        assert any("lacks /Size" in warning for warning in pdf.get_warnings())
+
+
+@pytest.mark.parametrize(("written", "read"), [(b"80", 80), (b"-90", 270), (b"450", 90)])
+def test_a_rotation_that_is_not_a_multiple_of_90_is_kept_as_qpdf_reads_it(
+    written: bytes, read: int
+) -> None:
+    """``/Rotate 80``: kept (viewers differ on it), so the copy shows what the source shows.
+
+    Found by the hostile property (``/Rotate 90`` changed to ``80``): the reader read 0 and
+    the backup's page said 0 where the source says 80.
+    """
+    data = craft.classic(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Rotate " + written + b" >>",
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        }
+    )
+    (page,) = PdfFile(data).pages()
+    assert page.rotate == read
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert int(pdf.pages[0].obj.Rotate) % 360 == read

@@ -314,7 +314,7 @@ class _Document:
         """Read the pages and their annotations; return the indirect widgets, in order."""
         found = self.found
         # The page count the tree declares, checked before the tree is walked.
-        count = self.dictionary(self.file.catalog.get(b"Pages")).get(b"Count")
+        count = self.dictionary(self.file.page_tree_root()).get(b"Count")
         if type(count) is int and count > self.file.limits.max_pages:
             raise PdfError(TOO_LARGE, f"it has {count} pages, over the limit")
         pages = self.file.pages()

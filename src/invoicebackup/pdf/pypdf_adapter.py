@@ -13,8 +13,13 @@ class, and become a :class:`~.errors.PdfError`.
 from __future__ import annotations
 
 import io
+import re
+from typing import Any, Final
 
 from .errors import DAMAGED, ENCRYPTED, TOO_LARGE, UNSUPPORTED_ENCRYPTION, PdfError
+
+#: A name as pypdf reads one: ``/`` and what runs to the next white-space or delimiter.
+_NAME_TOKEN: Final = re.compile(rb"/[^\s()<>\[\]{}/%]*")
 
 
 def normalise(data: bytes, *, password: str | None = None, qpdf: bool = True) -> bytes:
@@ -53,7 +58,8 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
             )
         out = io.BytesIO()
         try:
-            pypdf.PdfWriter(clone_from=reader).write(out)
+            writer = pypdf.PdfWriter(clone_from=reader)
+            writer.write(out)
             # Cloning copies the catalog's page tree as it is written, which can hold other
             # pages than the reader found (a kid of another generation, read as null, is
             # cloned as the object): the result must have the pages pypdf read, no more.
@@ -68,6 +74,7 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
             writer = pypdf.PdfWriter()
             writer.append(reader)
             writer.write(out)
+        _check_rewrite(data, writer)
     except PdfError:
         raise
     except DependencyError as error:
@@ -93,6 +100,66 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
         # pypdf signals a file it cannot make sense of with these as well as its own.
         raise PdfError(DAMAGED, f"pypdf cannot read it ({type(error).__name__}: {error})") from None
     return out.getvalue()
+
+
+def _check_rewrite(data: bytes, writer: Any) -> None:
+    """Refuse (``damaged``) a rewrite through pypdf that would not show what the file shows.
+
+    Every object the rewrite reaches from its catalog is walked, and the rewrite refused
+    (the ``repair`` step's qpdf may then take over) when:
+
+    * a dictionary has a ``/Length`` but no stream: pypdf reads a stream whose ``stream``
+      keyword follows a byte it does not take for white-space (a vertical tab, which
+      qpdf passes over) as its dictionary alone, so a page's content or an image is lost;
+    * a name is written as other bytes than the file's: the reader keeps a name as its
+      bytes (a content stream finds its font by them), while pypdf reads a name's bytes
+      as UTF-8, else GBK, else Latin-1, and writes the characters back as UTF-8, so a
+      resource renamed no longer matches the content stream that uses it. Each
+      non-ASCII name written must be, as bytes, a name of the file.
+    """
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+        StreamObject,
+    )
+
+    written: set[bytes] = set()
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [writer.root_object]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, IndirectObject):
+            if (id(value.pdf), value.idnum) in seen:
+                continue
+            seen.add((id(value.pdf), value.idnum))
+            value = value.get_object()
+        if isinstance(value, DictionaryObject):
+            if "/Length" in value and not isinstance(value, StreamObject):
+                raise PdfError(
+                    DAMAGED,
+                    "pypdf reads a stream as its dictionary alone (it does not find the "
+                    "stream keyword where it looks): its data would be lost",
+                )
+            # dict's own views: the values as stored, references not followed yet.
+            stack.extend(dict.keys(value))
+            stack.extend(dict.values(value))
+        elif isinstance(value, ArrayObject):
+            stack.extend(value)
+        elif isinstance(value, NameObject) and not value.isascii():
+            written.add(value.encode("utf-8"))
+    if not written:
+        return
+    # Every name-like token of the file (stream data included: a superset is enough).
+    names = {NameObject.unnumber(token) for token in _NAME_TOKEN.findall(data)}
+    unkept = sorted(written - names)
+    if unkept:
+        shown = unkept[0].decode("utf-8", "backslashreplace")
+        raise PdfError(
+            DAMAGED,
+            f"pypdf cannot keep the name {shown} as the bytes the file writes it with",
+        )
 
 
 def _with_pikepdf(data: bytes, password: str | None, pypdf_error: PdfError) -> bytes:

@@ -73,6 +73,7 @@ _TYPE: Final = Name(b"Type")
 _PAGES: Final = Name(b"Pages")
 _PAGE: Final = Name(b"Page")
 _KIDS: Final = Name(b"Kids")
+_PARENT: Final = Name(b"Parent")
 #: §7.7.3.4 Table 31: the page attributes a page inherits from its ancestors.
 _INHERITED: Final = (b"Resources", b"MediaBox", b"CropBox", b"Rotate")
 
@@ -116,7 +117,9 @@ class Page:
         media_box: The effective ``/MediaBox``, its items resolved; ``None`` if no page
             or ancestor has one.
         crop_box: The effective ``/CropBox``, or the media box when there is none.
-        rotate: The effective ``/Rotate``, a multiple of 90 in 0..270.
+        rotate: The effective ``/Rotate`` in 0..359 (0 when it is not a number). One
+            that is not a multiple of 90 is kept: viewers differ on it (pdf.js and PDFium
+            show 0, MuPDF rounds), so a copy shows it as its source shows it.
         resources: The effective ``/Resources`` dictionary (empty when none).
     """
 
@@ -220,6 +223,10 @@ class PdfFile:
                 )
             seen.add(offset)
             entries, section_trailer = self._section(offset)
+            if len(seen) == 1 and type(section_trailer.get(b"Size")) is not int:
+                # §7.5.5: /Size is required. qpdf takes a file whose last trailer has none
+                # for damaged and reconstructs it, and may read other pages: not sure.
+                raise PdfError(DAMAGED, "the trailer has no /Size", offset=offset)
             for number, entry in entries.items():
                 self._entries.setdefault(number, entry)
             if len(self._entries) > self.limits.max_objects:
@@ -548,14 +555,42 @@ class PdfFile:
             raise PdfError(DAMAGED, "the trailer's /Root is not a dictionary")
         return root
 
+    def page_tree_root(self) -> Value:
+        """The page tree's root: the catalog's ``/Pages``, or the top of its ``/Parent`` chain.
+
+        A ``/Pages`` that points into the tree (at a page or an inner node) instead of at
+        its root would read part of the document as the whole of it. qpdf corrects it the
+        same way ("document page tree root doesn't point to the root of the page tree;
+        attempting to correct"): up the ``/Parent`` links to the node that has none.
+
+        Raises:
+            PdfError: ``damaged`` when the ``/Parent`` links loop or one is not a dictionary.
+        """
+        ref = self.catalog.get(b"Pages")
+        seen: set[Ref] = set()
+        while True:
+            node = self.resolve(ref)
+            parent = node.get(_PARENT) if isinstance(node, Dictionary) else None
+            if parent is None or self.resolve(parent) is None:
+                return ref
+            if not isinstance(self.resolve(parent), Dictionary):
+                raise PdfError(DAMAGED, "a page tree node's /Parent is not a dictionary")
+            if isinstance(ref, Ref):
+                if ref in seen or len(seen) >= self.limits.max_depth:
+                    raise PdfError(DAMAGED, "the page tree's /Parent links loop")
+                seen.add(ref)
+            ref = parent
+
     def pages(self) -> list[Page]:
         """Every page in order, walking the page tree (§7.7.3) with inheritance resolved.
+
+        The walk starts at :meth:`page_tree_root`.
 
         Raises:
             PdfError: ``damaged`` when the tree loops or a node is not a dictionary,
                 ``too_large`` past ``max_pages`` or ``max_depth``.
         """
-        root_ref = self.catalog.get(b"Pages")
+        root_ref = self.page_tree_root()
         pages: list[Page] = []
         visited: set[Ref] = set()
         # A stack of (reference, node, inherited attributes, depth), last in first out;
@@ -647,7 +682,7 @@ def page_of(
         dictionary=node,
         media_box=media_box,
         crop_box=crop_box if crop_box is not None else media_box,
-        rotate=rotate % 360 if type(rotate) is int and rotate % 90 == 0 else 0,
+        rotate=rotate % 360 if type(rotate) is int else 0,
         resources=resources if isinstance(resources, Dictionary) else Dictionary(),
     )
 
