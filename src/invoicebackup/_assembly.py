@@ -465,16 +465,8 @@ def placeholder_lines(slot: Slot, error: BadDocumentError, vocabulary: Vocabular
         "",
         f"{slot.filename}",
         f"{slot.key}",
-        f"{_code_label(error.code, vocabulary)} ({error.code}): {error.reason}",
+        f"{vocabulary.code_label(error.code)} ({error.code}): {error.reason}",
     ]
-
-
-def _code_label(code: str, vocabulary: Vocabulary) -> str:
-    """Why a document was left out, in the project's language (the reason itself is not)."""
-    try:
-        return vocabulary.term(f"bad_document.{code}")
-    except KeyError:
-        return code
 
 
 def unread(slot: Slot) -> tuple[str, str]:

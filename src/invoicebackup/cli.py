@@ -1016,7 +1016,7 @@ def _summarise(
                     what=item.filename or item.invoice_id,
                     invoice=item.invoice_id,
                     fate=fate,
-                    label=_code_label(item.code, words),
+                    label=words.code_label(item.code),
                     reason=item.reason,
                 ),
                 path=f"invoice:{item.invoice_id}",
@@ -1100,14 +1100,6 @@ def _waiver_json(waiver: LienWaiver) -> dict[str, Any]:
     }
 
 
-def _code_label(code: str, words: Vocabulary) -> str:
-    """Why a document is left out, in the command's language (the detail after it is not)."""
-    try:
-        return words.term(f"bad_document.{code}")
-    except KeyError:
-        return code
-
-
 def _fate_words(fate: DocumentFate, words: Vocabulary) -> str:
     said = words.term(f"cli.fate.{fate.fate.value}")
     if fate.fate in (Fate.INCLUDED, Fate.REPLACED):
@@ -1117,7 +1109,7 @@ def _fate_words(fate: DocumentFate, words: Vocabulary) -> str:
         "cli.fate_reason",
         fate=said,
         code=fate.code,
-        label=_code_label(fate.code, words),
+        label=words.code_label(fate.code),
         reason=fate.reason,
     )
 

@@ -245,7 +245,7 @@ class WaiverTier(enum.Enum):
         >>> [tier.value for tier in WaiverTier]
         ['first', 'sub']
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.1.0
     """
 
     #: From the invoice's own vendor.
@@ -262,7 +262,7 @@ class WaiverCondition(enum.Enum):
         >>> [condition.value for condition in WaiverCondition]
         ['conditional', 'unconditional']
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.1.0
     """
 
     CONDITIONAL = "conditional"
@@ -277,7 +277,7 @@ class WaiverScope(enum.Enum):
         >>> [scope.value for scope in WaiverScope]
         ['progress', 'final']
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.1.0
     """
 
     PROGRESS = "progress"
@@ -866,7 +866,7 @@ class LienWaiver:
             ...
         invoicebackup.errors.InvalidValueError: LienWaiver.tier: 'second' is not one of first, sub
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.1.0
     """
 
     id: str = attrs.field(validator=_non_empty)

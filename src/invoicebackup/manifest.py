@@ -103,7 +103,7 @@ class WaiverRecord:
         >>> [(w.waiver_id, w.tier.value, w.claimant) for w in record.missing_waivers]
         [('w-2-3', 'sub', 'Wire Depot Ltd.')]
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.1.0
     """
 
     waiver_id: str
@@ -373,7 +373,7 @@ class VolumeRecord:
         >>> result.volumes[0].filename
         'Subcontractor invoice backup - Tower A - 2024-001 - 2026-11-03 - 0930 - Vol 1 of 2.pdf'
 
-    .. versionadded:: 0.4.0
+    .. versionadded:: 0.1.0
     """
 
     number: int

@@ -31,7 +31,7 @@ class Include(enum.Enum):
         >>> Include("first-tier-waivers").name
         'FIRST_TIER_WAIVERS'
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.1.0
     """
 
     #: The cover sheet, the backup's first pages (the project, who compiled it and when,
@@ -69,7 +69,7 @@ def parse_include(value: str | Iterable[str | Include]) -> frozenset[Include]:
         >>> parse_include("all") == frozenset(Include)
         True
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.1.0
     """
     words: Iterable[str | Include] = value.split(",") if isinstance(value, str) else value
     parts: set[Include] = set()

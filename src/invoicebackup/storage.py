@@ -395,7 +395,7 @@ class FileSystemStore:
             ~invoicebackup.errors.UnsafeKeyError: The key is unsafe or leads outside the root.
             ~invoicebackup.errors.DocumentStoreError: The file system refused.
 
-        .. versionadded:: 0.4.0
+        .. versionadded:: 0.1.0
         """
         path = self._resolve(key)
         try:
@@ -720,7 +720,7 @@ class InMemoryStore:
         Raises:
             ~invoicebackup.errors.UnsafeKeyError: The key is unsafe.
 
-        .. versionadded:: 0.4.0
+        .. versionadded:: 0.1.0
         """
         validate_key(key)
         with self._lock:

@@ -180,7 +180,7 @@ def count_message(
         ...               language="en-US")
         '0 invoices'
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.1.0
     """
     forms = term(key, dictionary=dictionary, language=language).split(_catalogues.PLURAL_SEPARATOR)
     index = _PLURAL_RULES[resolve_language(language)](count)
@@ -274,6 +274,25 @@ class Vocabulary:
         return count_message(
             key, count, dictionary=self.dictionary, language=self.language, **fields
         )
+
+    def code_label(self, code: str) -> str:
+        """Why a document was left out, for its left-out *code*, in this language.
+
+        The code itself when it has no label (a code of a newer library, say).
+
+        Example:
+            >>> from invoicebackup import Vocabulary
+            >>> Vocabulary(language="fr-CA").code_label("image_skipped") != "image_skipped"
+            True
+            >>> Vocabulary().code_label("no_such_code")
+            'no_such_code'
+
+        .. versionadded:: 0.1.0
+        """
+        try:
+            return self.term(f"bad_document.{code}")
+        except KeyError:
+            return code
 
     def tool_name(self, tool: Tool) -> str:
         """The name *tool* goes by (see :func:`tool_name`)."""

@@ -294,7 +294,7 @@ def verify_volumes(
         >>> [m.kind.value for m in verify_volumes(files[1:]).mismatches]
         ['volume_missing']
 
-    .. versionadded:: 0.4.0
+    .. versionadded:: 0.1.0
     """
     if not sources:
         raise InvalidValueError("sources", sources, reason="is empty: give every volume")
