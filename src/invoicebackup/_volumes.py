@@ -52,11 +52,11 @@ from typing import Any, BinaryIO, Final, Protocol
 import attrs
 
 from . import _hashing, _pdf
-from ._assembly import Sink, assemble, backup_message
+from ._assembly import Sink, backup_message
 from ._documents import Documents
+from ._formats import assemble_as
 from ._volumepart import VolumePart
 from ._work import InvoiceWork
-from ._zip import assemble_zip
 from .domain import Project
 from .errors import DocumentExistsError, InvalidValueError
 from .manifest import BackupManifest, BackupResult, InvoiceRecord, VolumeRecord
@@ -553,21 +553,7 @@ def _assemble_volume(
     documents = Documents(limits=limits, options=options, hashing=hashing)
     quiet: Callable[[ProgressEvent], None] = lambda _event: None  # noqa: E731
     try:
-        if options.format == "zip":
-            return assemble_zip(
-                project,
-                plan,
-                work,
-                documents,
-                sink,
-                user_id=user_id,
-                vocabulary=vocabulary,
-                options=options,
-                notify=quiet,
-                now=now,
-                volume=volume,
-            )
-        return assemble(
+        return assemble_as(
             project,
             plan,
             work,

@@ -68,12 +68,12 @@ from datetime import UTC, datetime
 from typing import Final
 
 from . import _hashing, _pdf
-from ._assembly import Sink, assemble, backup_message
+from ._assembly import Sink, backup_message
 from ._documents import Documents, limits_of, passwords_for
+from ._formats import assemble_as
 from ._signed_versions import resolve_signatures
 from ._volumes import Measure, TooBig, check_store, write_volumes
 from ._work import InvoiceWork
-from ._zip import assemble_zip
 from .docusign import SignatureProvider
 from .domain import Document, Project
 from .errors import DocumentExistsError, InvalidValueError
@@ -428,35 +428,20 @@ def _compile(
         try:
             with target.create(key) as out:
                 sink = Sink(out if measure is None else measure.capped(out), key, hashing.stream())
-                if options.format == "zip":
-                    manifest = assemble_zip(
-                        project,
-                        plan,
-                        work,
-                        documents,
-                        sink,
-                        user_id=user_id,
-                        vocabulary=vocabulary,
-                        options=options,
-                        notify=notify,
-                        now=now,
-                        measure=measure,
-                    )
-                else:
-                    manifest = assemble(
-                        project,
-                        plan,
-                        work,
-                        documents,
-                        sink,
-                        user_id=user_id,
-                        vocabulary=vocabulary,
-                        options=options,
-                        limits=limits,
-                        notify=notify,
-                        now=now,
-                        measure=measure,
-                    )
+                manifest = assemble_as(
+                    project,
+                    plan,
+                    work,
+                    documents,
+                    sink,
+                    user_id=user_id,
+                    vocabulary=vocabulary,
+                    options=options,
+                    limits=limits,
+                    notify=notify,
+                    now=now,
+                    measure=measure,
+                )
                 if measure is not None and sink.size > measure.limit:
                     raise TooBig(manifest, sink.size)  # not committed: written as volumes
                 _written(notify, total, manifest)
