@@ -187,18 +187,7 @@ def _assemble(
                 )
                 skipped = unread(slot) if loaded is None else loaded.skipped
                 if skipped is not None:
-                    code, reason = skipped
-                    left_out.append(
-                        LeftOut(
-                            invoice_id=invoice.id,
-                            key=slot.key,
-                            filename=slot.filename,
-                            code=code,
-                            reason=reason,
-                            action=Action.SKIPPED,
-                            waiver=waiver_record(slot),
-                        )
-                    )
+                    left_out.append(skipped_slot(invoice, slot, skipped))
                 else:
                     assert loaded is not None
                     error = loaded.error
@@ -563,6 +552,20 @@ def invoice_record(
         signature_note=item.note,
         envelope=item.envelope,
         missing_waivers=tuple(WaiverRecord.of(w) for w in planned.missing_waivers),
+    )
+
+
+def skipped_slot(invoice: Invoice, slot: Slot, why: tuple[str, str]) -> LeftOut:
+    """*slot*'s document left out without a page for it: *why* is its code and reason."""
+    code, reason = why
+    return LeftOut(
+        invoice_id=invoice.id,
+        key=slot.key,
+        filename=slot.filename,
+        code=code,
+        reason=reason,
+        action=Action.SKIPPED,
+        waiver=waiver_record(slot),
     )
 
 

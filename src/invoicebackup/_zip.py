@@ -35,6 +35,7 @@ from ._assembly import (
     invoice_record,
     placeholder_lines,
     skipped_invoices,
+    skipped_slot,
     unread,
     waiver_record,
 )
@@ -299,28 +300,10 @@ def _entry(
 ) -> tuple[SourceRecord | None, LeftOut | None]:
     """Write *slot*'s document (or what stands for it); its source record or why it is not in."""
     if not slot.read:
-        code, reason = unread(slot)
-        return None, LeftOut(
-            invoice_id=invoice.id,
-            key=slot.key,
-            filename=slot.filename,
-            code=code,
-            reason=reason,
-            action=Action.SKIPPED,
-            waiver=waiver_record(slot),
-        )
+        return None, skipped_slot(invoice, slot, unread(slot))
     loaded = documents.load(slot)
     if loaded.skipped is not None:  # an image left out by choice, or neither image nor PDF
-        code, reason = loaded.skipped
-        return None, LeftOut(
-            invoice_id=invoice.id,
-            key=slot.key,
-            filename=slot.filename,
-            code=code,
-            reason=reason,
-            action=Action.SKIPPED,
-            waiver=waiver_record(slot),
-        )
+        return None, skipped_slot(invoice, slot, loaded.skipped)
     try:
         error = loaded.error
         if error is None:
