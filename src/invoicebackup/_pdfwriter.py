@@ -346,11 +346,21 @@ class BackupWriter:
     def _ref_writer(
         self, occurrence: _Occurrence, *, per_occurrence: bool
     ) -> Callable[[Ref], bytes]:
+        number = self._ref_numbers(occurrence, per_occurrence=per_occurrence)
+
         def write(ref: Ref) -> bytes:
-            number = self._number(occurrence, ref, per_occurrence=per_occurrence)
-            return b"null" if number is None else b"%d 0 R" % number
+            found = number(ref)
+            return b"null" if found is None else b"%d 0 R" % found
 
         return write
+
+    def _ref_numbers(
+        self, occurrence: _Occurrence, *, per_occurrence: bool
+    ) -> Callable[[Ref], int | None]:
+        def number(ref: Ref) -> int | None:
+            return self._number(occurrence, ref, per_occurrence=per_occurrence)
+
+        return number
 
     def _number(
         self, occurrence: _Occurrence, ref: Ref, *, per_occurrence: bool, allocate: bool = True
@@ -399,6 +409,8 @@ class BackupWriter:
         queue = occurrence.queue
         shared_ref = self._ref_writer(occurrence, per_occurrence=False)
         own_ref = self._ref_writer(occurrence, per_occurrence=True)
+        shared_number = self._ref_numbers(occurrence, per_occurrence=False)
+        own_number = self._ref_numbers(occurrence, per_occurrence=True)
         while queue:
             ref, number, per_occurrence = queue.popleft()
             occurrence.count += 1
@@ -413,7 +425,11 @@ class BackupWriter:
             file = parsed._file
             write = own_ref if per_occurrence else shared_ref
             # What each reference is written as, for the object's shape (page digests).
-            written = Recording(write) if self._shapes is not None else None
+            written = (
+                Recording(own_number if per_occurrence else shared_number)
+                if self._shapes is not None
+                else None
+            )
             if ref.num in objects:
                 value = objects[ref.num]
                 if (
@@ -446,7 +462,7 @@ class BackupWriter:
             if ref.num in roots and isinstance(value, Dictionary):
                 # A top-level field: under the document's own parent field.
                 without = Dictionary({k: v for k, v in value.items() if k != _PARENT})
-                field = Recording(own_ref)
+                field = Recording(own_number)
                 body = serialise(without, ref=field)
                 self._objects.put(number, body[:-2], b" /Parent %d 0 R>>" % wrapper)
                 if self._shapes is not None:

@@ -50,7 +50,6 @@ from .pdf.digest import (
     stream_shape,
 )
 from .pdf.reader import Limits, Page, PdfFile, mapped, page_of
-from .pdf.serialise import RefWriter
 from .pdf.values import Array, Dictionary, Ref, Stream, Value
 from .pdf.writer import ObjectWriter, cross_reference
 
@@ -122,22 +121,23 @@ class Recording:
     with it: each reference in the value is mapped to what was written in its place.
     """
 
-    __slots__ = ("seen", "write")
+    __slots__ = ("number", "seen")
 
-    def __init__(self, write: RefWriter) -> None:
-        self.write = write
-        #: What a reader of the output finds where each reference was written (taken
-        #: from the bytes once, as they are written: a value maps its references often).
+    def __init__(self, number: Callable[[Ref], int | None]) -> None:
+        #: The output object (of generation 0) each reference is written as, or ``None``
+        #: where it is written as ``null``.
+        self.number = number
+        #: What a reader of the output finds where each reference was written (kept as
+        #: it is written: a value maps its references often).
         self.seen: dict[Ref, Ref | None] = {}
 
     def __call__(self, ref: Ref) -> bytes:
-        written = self.write(ref)
-        if written == b"null":
+        number = self.number(ref)
+        if number is None:
             self.seen[ref] = None
-        else:
-            number, generation, _ = written.split()
-            self.seen[ref] = Ref(int(number), int(generation))
-        return written
+            return b"null"
+        self.seen[ref] = Ref(number)
+        return b"%d 0 R" % number
 
     def map(self, ref: Ref) -> Ref | None:
         """The reference a reader of the output finds where *ref* was written."""

@@ -227,8 +227,12 @@ class PdfFile:
                 # §7.5.5: /Size is required. qpdf takes a file whose last trailer has none
                 # for damaged and reconstructs it, and may read other pages: not sure.
                 raise PdfError(DAMAGED, "the trailer has no /Size", offset=offset)
-            for number, entry in entries.items():
-                self._entries.setdefault(number, entry)
+            if self._entries:
+                # An older revision: what a newer one says of an object stands.
+                for number, entry in entries.items():
+                    self._entries.setdefault(number, entry)
+            else:
+                self._entries.update(entries)
             if len(self._entries) > self.limits.max_objects:
                 raise PdfError(
                     TOO_LARGE, f"the file has more than {self.limits.max_objects} objects"
