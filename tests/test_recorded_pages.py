@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from invoicebackup import _pdf
-from invoicebackup._snapshot import Renderings, Shapes, Spool
+from invoicebackup._snapshot import Recording, Renderings, Shapes, Spool, _pack
 from invoicebackup.pdf.digest import (
     Head,
     RefMap,
@@ -112,6 +112,53 @@ def test_a_shape_known_by_identity_is_the_shape_computed_afresh(
                 assert renderings.mapped(value, mapping, rendered, "value") == render(
                     value, mapping
                 )
+    finally:
+        shapes.spool.close()
+
+
+def _references(value: Value) -> list[Ref]:
+    """Every reference in *value*, in the order its bytes would write them."""
+    if isinstance(value, Ref):
+        return [value]
+    if isinstance(value, Dictionary):
+        return [ref for item in value.values() for ref in _references(item)]
+    if isinstance(value, Array):
+        return [ref for item in value for ref in _references(item)]
+    return []
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    value=_VALUES,
+    nulls=st.sets(st.integers(1, 6)),
+    offset=st.integers(0, 50),
+    unwritten=st.sampled_from([None, *range(1, 7)]),
+)
+def test_a_value_recorded_again_packs_what_its_shape_computed_afresh_packs(
+    value: Value, nulls: set[int], offset: int, unwritten: int | None
+) -> None:
+    """Recorded a second time (the memo's quick path): the bytes computed afresh, or none.
+
+    Each time under its own numbering, with some references written as null; a
+    reference the bytes did not write (*unwritten*) leaves the object to be read back.
+    """
+    shapes = Shapes(Spool(io.BytesIO()))
+    try:
+        for round_, nulled in enumerate((set(), nulls, set(), nulls)):
+
+            def number(ref: Ref, nulled: set[int] = nulled, round_: int = round_) -> int | None:
+                return None if ref.num in nulled else ref.num + offset + round_
+
+            written = Recording(number)
+            refs = _references(value)
+            for ref in refs:
+                if ref.num != unwritten:
+                    written(ref)
+            shapes.record(100 + round_, value, written)
+            if any(ref.num == unwritten for ref in refs):
+                assert 100 + round_ not in shapes.known
+            else:
+                assert shapes.known.get(100 + round_) == _pack(shape(value, written.map))
     finally:
         shapes.spool.close()
 

@@ -33,7 +33,7 @@ from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO, Final
+from typing import IO, Final, cast
 
 from .pdf.digest import (
     Encoding,
@@ -127,24 +127,21 @@ class Recording:
         #: The output object (of generation 0) each reference is written as, or ``None``
         #: where it is written as ``null``.
         self.number = number
-        #: What a reader of the output finds where each reference was written (kept as
-        #: it is written: a value maps its references often).
-        self.seen: dict[Ref, Ref | None] = {}
+        #: The output object each reference was written as (``None``: as ``null``), kept
+        #: as it is written: a value maps its references often.
+        self.seen: dict[Ref, int | None] = {}
 
     def __call__(self, ref: Ref) -> bytes:
-        number = self.number(ref)
-        if number is None:
-            self.seen[ref] = None
-            return b"null"
-        self.seen[ref] = Ref(number)
-        return b"%d 0 R" % number
+        number = self.seen[ref] = self.number(ref)
+        return b"null" if number is None else b"%d 0 R" % number
 
     def map(self, ref: Ref) -> Ref | None:
         """The reference a reader of the output finds where *ref* was written."""
         try:
-            return self.seen[ref]
+            number = self.seen[ref]
         except KeyError:
             raise Unseen from None
+        return None if number is None else Ref(number)
 
 
 class Shapes:
@@ -188,6 +185,22 @@ class Shapes:
         stream's; a dictionary's long tail is copied).
         *parent*: a dictionary written with ``/Parent`` set to this output object.
         """
+        if parent is None and (type(value) is Dictionary or type(value) is Array):
+            known = self._by_value.get(id(value))
+            if known is not None and known[0] is value:
+                # Met before (the object cache hands every copy the same value): its
+                # digest, and the numbers its references were written as, packed as
+                # _pack packs them (null anywhere: its canonical bytes differ, below).
+                seen = written.seen
+                try:
+                    numbers = [seen[ref] for ref in known[1][1]]
+                except KeyError:
+                    return  # a reference its bytes did not write: read back
+                if None not in numbers:
+                    with contextlib.suppress(OverflowError):  # else below (read back)
+                        packed = array("I", cast("list[int]", numbers)).tobytes()
+                        self.known[number] = known[1][0] + packed
+                        return
         mapped = written.map
         if parent is not None and isinstance(value, Dictionary):
             # A reference of no source (compared by identity) standing for the parent.
@@ -200,7 +213,7 @@ class Shapes:
 
         # A value holding a reference its bytes did not (it cannot, as the same reader
         # found both) is read back, whatever the reason, rather than guessed.
-        with contextlib.suppress(Unseen):
+        try:
             if isinstance(value, Stream):
                 self._stream(number, value, mapped)
                 if data is not None:
@@ -208,6 +221,8 @@ class Shapes:
                     self.spool.hole(data)
             else:
                 self._keep(number, self._shape(value, mapped))
+        except Unseen:
+            pass
 
     def _stream(self, number: int, stream: Stream, ref: RefMap) -> None:
         """Record the shape of *stream*: its data hashed here, or on the digest thread.
