@@ -61,9 +61,44 @@ def test_copied_pages_are_recorded_and_only_our_own_pages_read_back() -> None:
     finally:
         writer.close()
     assert shapes is not None
+    assert not shapes.copied_unread  # the copy's table leaves recorded objects out
     copied = {writer.page_number(index) for index in range(placeholder)}
     assert set(shapes.pages) == copied
     assert writer.page_number(placeholder) not in shapes.pages
+    assert tuple(recorded) == read_back(out.getvalue())
+
+
+#: A page whose /Resources is a form field (recorded under our parent field): the writer
+#: cannot say what the page reads as, so the page is read back, and the reader resolves
+#: its resources from the copy: the recorded field must be listed there.
+RESOURCES_NAMING_A_FIELD = [
+    b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources 4 0 R "
+    b"/Annots [4 0 R] /Contents 5 0 R >>",
+    b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (f) /V (1) /Rect [0 0 90 20] /P 3 0 R "
+    b"/Font << /F1 6 0 R >> >>",
+    stream(b"", b"BT /F1 9 Tf (x) Tj ET"),
+    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+]
+
+
+def test_a_copied_page_read_back_has_what_it_reaches_listed_in_the_copy() -> None:
+    """The copy's table lists every object then (recorded ones too): the digests agree."""
+    out = io.BytesIO()
+    writer = writer_with_digests(out)
+    try:
+        for index, data in enumerate((build_pdf(RESOURCES_NAMING_A_FIELD), text_pdf(["x"]))):
+            parsed = _pdf.open_pdf(data, key=f"k/{index}", filename=f"{index}.pdf")
+            writer.add_document(parsed, field_prefix=f"a{index}")
+        recorded = writer.page_digests()
+        shapes = writer._shapes
+        writer.finish(file_id=b"test")
+    finally:
+        writer.close()
+    assert shapes is not None
+    assert shapes.copied_unread
+    assert writer.page_number(0) not in shapes.pages
     assert tuple(recorded) == read_back(out.getvalue())
 
 
@@ -103,7 +138,7 @@ def test_a_shape_known_by_identity_is_the_shape_computed_afresh(
 
         renderings = Renderings()
         for mapping in (numbered, some_null, numbered):
-            assert shapes._shape(value, mapping) == shape(value, mapping)
+            assert shapes._shape(value, mapping, 1) == shape(value, mapping)
             if isinstance(value, Dictionary):
 
                 def rendered(ref: RefMap, value: Dictionary = value) -> Head:
@@ -154,7 +189,7 @@ def test_a_value_recorded_again_packs_what_its_shape_computed_afresh_packs(
             for ref in refs:
                 if ref.num != unwritten:
                     written(ref)
-            shapes.record(100 + round_, value, written)
+            shapes.record(100 + round_, value, written, size=len(refs) + 1)
             if any(ref.num == unwritten for ref in refs):
                 assert 100 + round_ not in shapes.known
             else:

@@ -289,8 +289,7 @@ class BackupWriter:
             for index, number in enumerate(occurrence.numbers):
                 listed = annotations if index == 0 else ()
                 root = self._page_shape(occurrence, index, listed, self._shapes.renderings)
-                if root is not None:
-                    self._shapes.record_page(number, root)
+                self._shapes.record_page(number, root)
         need_appearances = bool(prepared.field_roots) and prepared.need_appearances
 
         def commit() -> None:
@@ -442,7 +441,9 @@ class BackupWriter:
                     if source is not None:
                         data = self._put_source(number, source, written or write)
                         if self._shapes is not None and written is not None:
-                            self._shapes.record(number, value, written, data)
+                            self._shapes.record(
+                                number, value, written, data, size=source[2] - source[1]
+                            )
                         continue
             elif file is not None:
                 source = file.source(ref.num, ref.gen)
@@ -452,7 +453,9 @@ class BackupWriter:
                     if self._shapes is not None and written is not None:
                         # The value the reader read these bytes as (it keeps it).
                         value = file.object(ref.num, ref.gen)
-                        self._shapes.record(number, value, written, data)
+                        self._shapes.record(
+                            number, value, written, data, size=source[2] - source[1]
+                        )
                     continue
                 value = file.object(ref.num, ref.gen)
             elif per_occurrence:

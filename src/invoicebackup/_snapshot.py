@@ -58,8 +58,10 @@ from .pdf.writer import ObjectWriter, cross_reference
 READ_BACK: Final = Limits(max_pages=10_000_000, max_objects=100_000_000)
 
 
-#: How many values' shapes :class:`Shapes` keeps by identity (the oldest go first).
-_BY_VALUE: Final = 8192
+#: How many bytes of sources the values :class:`Shapes` keeps shapes of by identity
+#: were read from (the oldest go first): the values themselves are held, so the bound
+#: is on what they take, not on their count (a font's hundreds of widths are one value).
+_BY_VALUE_BYTES: Final = 1024 * 1024
 #: Object numbers a packed shape holds (:func:`_pack`).
 _NUMBERS: Final = 2**32
 #: How many bytes of renderings :class:`Renderings` keeps (the oldest go first).
@@ -152,9 +154,11 @@ class Shapes:
         #: The shapes of objects by their number in the output, packed (:func:`_pack`):
         #: they are kept until the pages are digested, about a hundred bytes each.
         self.known: dict[int, bytes] = {}
-        #: Shapes of dictionaries and arrays by identity, every reference as it is
-        #: (values built once per compile recur: a font in every copy of a document).
-        self._by_value: dict[int, tuple[Value, Shape]] = {}
+        #: Shapes of dictionaries and arrays read from a source, by identity, every
+        #: reference as it is (values built once per compile recur: a font in every copy
+        #: of a document), with the size of the source bytes they were read from.
+        self._by_value: dict[int, tuple[Value, Shape, int]] = {}
+        self._by_value_bytes = 0
         #: Canonical bytes of streams' heads and pages' resources by identity.
         self.renderings = Renderings()
         #: Digests of Flate data without compression, by the SHA-256 of its bytes: of
@@ -169,6 +173,9 @@ class Shapes:
         #: The :func:`~invoicebackup.pdf.digest.page_shape` of pages whose dictionary
         #: and inherited attributes the writer knows, by their number in the output.
         self.pages: dict[int, bytes] = {}
+        #: Whether a copied page is read back: what it reaches may then be recorded
+        #: objects, which the copy must list (see :func:`page_digests`).
+        self.copied_unread = False
 
     def record(
         self,
@@ -178,12 +185,15 @@ class Shapes:
         data: memoryview | None = None,
         *,
         parent: int | None = None,
+        size: int = 0,
     ) -> None:
         """Record object *number*, written from *value* with the references *written* wrote.
 
         *data*, the chunk its stream data was written as, need not be copied then (a
         stream's; a dictionary's long tail is copied).
         *parent*: a dictionary written with ``/Parent`` set to this output object.
+        *size*: the bytes of the source *value* was read from, when it was read (0: a
+        value made by the copy, which no other copy shares, so its shape is not kept).
         """
         if parent is None and (type(value) is Dictionary or type(value) is Array):
             known = self._by_value.get(id(value))
@@ -220,7 +230,7 @@ class Shapes:
                     # Only a stream: a long dictionary (a page's /Resources) may be read back.
                     self.spool.hole(data)
             else:
-                self._keep(number, self._shape(value, mapped))
+                self._keep(number, self._shape(value, mapped, size))
         except Unseen:
             pass
 
@@ -289,15 +299,22 @@ class Shapes:
         finally:
             self.spool.close()
 
-    def _shape(self, value: Value, ref: RefMap) -> Shape:
-        """:func:`~invoicebackup.pdf.digest.shape` of *value*, by what is known of it."""
-        if not isinstance(value, (Dictionary, Array)):
+    def _shape(self, value: Value, ref: RefMap, size: int) -> Shape:
+        """:func:`~invoicebackup.pdf.digest.shape` of *value*, by what is known of it.
+
+        *size*: see :meth:`record` (0: not kept).
+        """
+        if not size or not isinstance(value, (Dictionary, Array)):
             return shape(value, ref)
-        known = self._by_value.get(id(value))
+        by_value = self._by_value
+        known = by_value.get(id(value))
         if known is None or known[0] is not value:
-            known = self._by_value[id(value)] = (value, shape(value))
-            if len(self._by_value) > _BY_VALUE:
-                del self._by_value[next(iter(self._by_value))]
+            if known is not None:
+                self._by_value_bytes -= known[2]
+            known = by_value[id(value)] = (value, shape(value), size)
+            self._by_value_bytes += size
+            while self._by_value_bytes > _BY_VALUE_BYTES and len(by_value) > 1:
+                self._by_value_bytes -= by_value.pop(next(iter(by_value)))[2]
         digest, refs = known[1]
         mapped = tuple(map(ref, refs))
         # Where no reference is written as null, the canonical bytes are those of the
@@ -309,10 +326,15 @@ class Shapes:
         if packed is not None:  # else read back
             self.known[number] = packed
 
-    def record_page(self, number: int, root: Shape) -> None:
-        """Record the :func:`~invoicebackup.pdf.digest.page_shape` of output page *number*."""
-        packed = _pack(root)
-        if packed is not None:  # else read back
+    def record_page(self, number: int, root: Shape | None) -> None:
+        """Record the :func:`~invoicebackup.pdf.digest.page_shape` of copied page *number*.
+
+        ``None``: the writer cannot say what it is (the page is read back).
+        """
+        packed = None if root is None else _pack(root)
+        if packed is None:
+            self.copied_unread = True
+        else:
             self.pages[number] = packed
 
     def commit(self) -> None:
@@ -417,7 +439,20 @@ def page_digests(
     )
     offsets[catalog] = end + len(tail)
     tail += b"%d 0 obj\n<</Type/Catalog/Pages %d 0 R>>\nendobj\n" % (catalog, pages_root)
-    tail += cross_reference(offsets, start=end + len(tail), trailer=b"/Root %d 0 R" % catalog)
+    listed: Callable[[int], bool] | None = None
+    if not shapes.copied_unread:
+        # Only our own pages are read back, and what they reach is ours: the objects
+        # whose shapes are recorded (copied objects and pages, most of the file) are
+        # never read, so the copy's table leaves them out (the reader keeps an entry
+        # for each object a table lists).
+        known, recorded = shapes.known, shapes.pages
+
+        def listed(number: int) -> bool:
+            return number not in known and number not in recorded
+
+    tail += cross_reference(
+        offsets, start=end + len(tail), trailer=b"/Root %d 0 R" % catalog, listed=listed
+    )
     copy.seek(end)
     copy.write(tail)
     copy.flush()

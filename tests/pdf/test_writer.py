@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from invoicebackup.pdf.reader import PdfFile
-from invoicebackup.pdf.writer import ObjectWriter
+from invoicebackup.pdf.values import Dictionary
+from invoicebackup.pdf.writer import ObjectWriter, cross_reference
 
 
 class _Recording(io.BytesIO):
@@ -42,3 +46,32 @@ def test_chunks_handed_to_the_output_never_change() -> None:
     assert len(out.chunks) > 2
     assert all(bytes(chunk) == copy for chunk, copy in out.chunks)  # type: ignore[call-overload]
     assert PdfFile(out.getvalue()).object(numbers[2500]) is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(listed=st.sets(st.integers(1, 40)))
+def test_a_table_of_some_objects_lists_those_and_no_other(listed: set[int]) -> None:
+    """Listed objects read as written; the others are absent (null), in any pattern of runs."""
+    out = io.BytesIO()
+    writer = ObjectWriter(out)
+    numbers = [writer.allocate() for _ in range(40)]
+    for number in numbers:
+        writer.put(number, b"<</N %d>>" % number)
+    catalog = writer.allocate()
+    writer.put(catalog, b"<</Type /Catalog>>")
+    end = writer.flush()
+    table = cross_reference(
+        writer.offsets,
+        start=end,
+        trailer=b"/Root %d 0 R" % catalog,
+        listed=lambda number: number in listed or number == catalog,
+    )
+    file = PdfFile(out.getvalue() + table)
+    for number in numbers:
+        value = file.object(number)
+        if number in listed:
+            assert isinstance(value, Dictionary)
+            assert value[b"N"] == number
+        else:
+            assert value is None
+    assert set(file.numbers()) == listed | {catalog}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, Final
 
 from .serialise import RefWriter, serialise
@@ -182,17 +182,40 @@ class ObjectWriter:
             self._buffer = bytearray()
 
 
-def cross_reference(offsets: Sequence[int], *, start: int, trailer: bytes) -> bytes:
+def cross_reference(
+    offsets: Sequence[int],
+    *,
+    start: int,
+    trailer: bytes,
+    listed: Callable[[int], bool] | None = None,
+) -> bytes:
     """The cross-reference table at *start* for objects at *offsets*, the trailer, the end.
 
     An object at offset 0 (never written) is listed as free. *trailer* is what the
-    trailer dictionary holds besides ``/Size``.
+    trailer dictionary holds besides ``/Size``. With *listed*, only the objects it
+    accepts are listed, in subsections of consecutive numbers: the others are absent
+    (a reader of the table takes a reference to one for null, §7.3.10).
     """
     size = len(offsets)
-    table = bytearray(b"xref\n0 %d\n0000000000 65535 f \n" % size)
-    for number in range(1, size):
-        offset = offsets[number]
-        table += b"%010d 00000 n \n" % offset if offset else b"0000000000 00001 f \n"
+    if listed is None:
+        table = bytearray(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+        for number in range(1, size):
+            offset = offsets[number]
+            table += b"%010d 00000 n \n" % offset if offset else b"0000000000 00001 f \n"
+    else:
+        table = bytearray(b"xref\n0 1\n0000000000 65535 f \n")
+        number = 1
+        while number < size:
+            if not listed(number):
+                number += 1
+                continue
+            first = number
+            entries = bytearray()
+            while number < size and listed(number):
+                offset = offsets[number]
+                entries += b"%010d 00000 n \n" % offset if offset else b"0000000000 00001 f \n"
+                number += 1
+            table += b"%d %d\n" % (first, number - first) + entries
     table += b"trailer\n<</Size %d%s>>\n" % (size, trailer)
     table += b"startxref\n%d\n%%%%EOF\n" % start
     return bytes(table)
