@@ -60,7 +60,7 @@ from ._work import InvoiceWork
 from .domain import Project
 from .errors import DocumentExistsError, InvalidValueError
 from .manifest import BackupManifest, BackupResult, InvoiceRecord, VolumeRecord
-from .naming import numbered_filename
+from .naming import _fitted_stem, numbered_filename
 from .options import BackupOptions
 from .plan import BackupPlan
 from .progress import ProgressEvent
@@ -383,6 +383,30 @@ def write_volumes(
     raise AssertionError("unreachable: one invoice a volume never overshoots")  # pragma: no cover
 
 
+def set_names(
+    project: Project,
+    *,
+    now: datetime,
+    language: str | None,
+    extension: str,
+    count: int,
+    attempt: int = 1,
+) -> list[str]:
+    """The file names of a set of *count* volumes, then of the set's manifest.
+
+    ``{stem} - Vol {k} of {count}.{extension}`` and ``{stem} - Volumes.json``: one stem
+    for the set, :func:`~invoicebackup.naming.backup_filename`'s shortened as that is, so
+    that the longest of these names is within its limit (the `` - Vol k of N`` and the
+    extension stay whole); the *attempt*-th free name adds `` (2)``, `` (3)``… to the stem
+    as :func:`~invoicebackup.naming.numbered_filename` adds them to one file's name.
+    """
+    endings = [f" - Vol {v} of {count}.{extension}" for v in range(1, count + 1)]
+    endings.append(" - Volumes.json")
+    stem = _fitted_stem(project, now=now, language=language, endings=endings)
+    numbered = numbered_filename(f"{stem}.{extension}", attempt).removesuffix(f".{extension}")
+    return [numbered + ending for ending in endings]
+
+
 def _publish(
     project: Project,
     plan: BackupPlan,
@@ -396,13 +420,17 @@ def _publish(
     **context: Any,
 ) -> BackupResult:
     """Write every volume under the first free set of names, then commit them all."""
-    stem, _, extension = base.rpartition(".")
+    extension = base.rpartition(".")[2]
+    options: BackupOptions = context["options"]
     for number in range(1, 1001):
-        name = numbered_filename(base, number).rpartition(".")[0]
-        names = [
-            f"{name} - Vol {v} of {len(planned)}.{extension}" for v in range(1, len(planned) + 1)
-        ]
-        names.append(f"{name} - Volumes.json")
+        names = set_names(
+            project,
+            now=context["now"],
+            language=options.language,
+            extension=extension,
+            count=len(planned),
+            attempt=number,
+        )
         if any(target.exists(folder + n) for n in names):
             continue
         try:
@@ -411,7 +439,7 @@ def _publish(
             )
         except DocumentExistsError:
             continue  # taken while we wrote: the next names
-    raise DocumentExistsError(folder + stem, "1000 names are already taken")
+    raise DocumentExistsError(folder + base, "1000 names are already taken")
 
 
 def _write_set(
