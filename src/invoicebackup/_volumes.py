@@ -56,6 +56,7 @@ from ._assembly import Sink, backup_message
 from ._documents import Documents
 from ._formats import assemble_as
 from ._volumepart import VolumePart
+from ._volumeprogress import VolumeProgress
 from ._work import InvoiceWork
 from .domain import Project
 from .errors import DocumentExistsError, InvalidValueError
@@ -347,12 +348,14 @@ def write_volumes(
     limits: _pdf.Limits,
     now: datetime,
     hashing: _hashing.Hashing,
+    progress: VolumeProgress,
     before_commit: Callable[[BackupResult], None],
 ) -> BackupResult:
     """Write the backup measured by *measure* as volumes into *target*; all or none appear.
 
-    *before_commit* is called once every file is written, before any is committed: what
-    it raises (a progress callback's interruption) leaves nothing behind.
+    *progress* is told of each document put into a volume; *before_commit* is called once
+    every file is written, before any is committed. What either raises (a progress
+    callback's interruption) leaves nothing behind.
     """
     slack = 0
     for attempt in range(1, _ATTEMPTS + 2):
@@ -374,6 +377,7 @@ def write_volumes(
                 limits=limits,
                 now=now,
                 hashing=hashing,
+                progress=progress,
                 cover=too_big.manifest.cover_last_page or 0,
                 before_commit=before_commit,
             )
@@ -458,6 +462,7 @@ def _write_set(
     limits: _pdf.Limits,
     now: datetime,
     hashing: _hashing.Hashing,
+    progress: VolumeProgress,
     before_commit: Callable[[BackupResult], None],
 ) -> BackupResult:
     volumes = tuple(p.record for p in planned)
@@ -469,6 +474,7 @@ def _write_set(
     assert limit is not None
     opened: list[tuple[str, AbstractContextManager[BinaryIO]]] = []
     written: list[_Written] = []
+    progress.new_set()
     try:
         for part, filename in zip(planned, names, strict=False):
             key = folder + filename
@@ -497,6 +503,7 @@ def _write_set(
                 work,
                 sink,
                 volume,
+                notify=progress.volume(),
                 user_id=user_id,
                 vocabulary=vocabulary,
                 options=options,
@@ -569,6 +576,7 @@ def _assemble_volume(
     sink: Sink,
     volume: VolumePart,
     *,
+    notify: Callable[[ProgressEvent], None],
     user_id: str,
     vocabulary: Vocabulary,
     options: BackupOptions,
@@ -579,7 +587,6 @@ def _assemble_volume(
     # A volume's own reader of documents: what the one-file pass shared with its writer
     # is not in this volume's file.
     documents = Documents(limits=limits, options=options, hashing=hashing)
-    quiet: Callable[[ProgressEvent], None] = lambda _event: None  # noqa: E731
     try:
         return assemble_as(
             project,
@@ -591,7 +598,7 @@ def _assemble_volume(
             vocabulary=vocabulary,
             options=options,
             limits=limits,
-            notify=quiet,
+            notify=notify,
             now=now,
             volume=volume,
         )
