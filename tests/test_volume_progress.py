@@ -7,12 +7,14 @@ file (see invoicebackup._volumeprogress).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import attrs
+import click
 import pytest
 
 from invoicebackup import (
@@ -200,3 +202,57 @@ def test_an_interruption_in_the_volume_pass_leaves_no_file_in_a_folder(tmp_path:
             now=NOW,
         )
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
+
+
+class _Bar:
+    """Stands in for click's progress bar: records where it is after each update."""
+
+    def __init__(self, *, length: int, **_: Any) -> None:
+        self.length = length
+        self.positions: list[int] = []
+
+    def __enter__(self) -> _Bar:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+    def update(self, step: int) -> None:
+        assert step > 0
+        self.positions.append((self.positions or [0])[-1] + step)
+
+
+@pytest.mark.parametrize("max_volume_bytes", [None, 20_000, 10**9])
+def test_the_commands_bar_moves_through_both_passes_and_ends_full(
+    monkeypatch: pytest.MonkeyPatch, max_volume_bytes: int | None
+) -> None:
+    """The CLI's bar counts each document read and assembled: it never goes back.
+
+    With volumes it is half full when measuring ends and fills while the volumes are
+    written (before, it was full after measuring and stood still while they were written).
+    """
+    from invoicebackup import cli
+
+    bars: list[_Bar] = []
+
+    def progressbar(**kwargs: Any) -> _Bar:
+        bars.append(_Bar(**kwargs))
+        return bars[-1]
+
+    monkeypatch.setattr(click, "progressbar", progressbar)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    result, events = compiled(max_volume_bytes=max_volume_bytes)
+    where: list[int] = []  # the bar's position after each event
+    with cli._progress_bar(cli._Output("compile", as_json=False, verbosity=0)) as report:
+        assert report is not None
+        for event in events:
+            report(event)
+            where.append((bars[-1].positions or [0])[-1])
+    [bar] = bars
+    total = events[0].documents_total
+    assert bar.length == 2 * total
+    assert where == sorted(where)
+    assert where[-1] == bar.length
+    if result.volumes:  # half full when measuring ends, full once the volumes are written
+        assert where[len(of(events, READ)) - 1] == total
+        assert where[-2] == 2 * total
