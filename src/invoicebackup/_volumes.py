@@ -38,6 +38,9 @@ and its manifest lists every volume of the set by what does not depend on any ma
 its invoices, page count and the digest of its pages (see
 :class:`~invoicebackup.manifest.VolumeRecord`). Files' SHA-256s are in the result and in
 the set's own manifest, ``… - Volumes.json``, written and committed with the volumes.
+All the set's names share one stem, shortened as the one file's name is (:func:`set_names`).
+The first pass reports each document ``read``, the volumes each ``assembled`` (see
+:mod:`invoicebackup._volumeprogress`).
 """
 
 from __future__ import annotations

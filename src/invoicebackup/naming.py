@@ -40,7 +40,9 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
     for every common filesystem: no ``<>:"/\|?*``, control or invisible format
     characters (bidi overrides, zero-width spaces), no
     trailing dot or space, at most 240 UTF-8 bytes (the project name is shortened, then
-    the project number).
+    the project number). The names of a backup written as volumes (``… - Vol 1 of 3.pdf``,
+    ``… - Volumes.json``) share this name's stem, shortened by the same rule until the
+    longest of them is within the same 240 bytes (see :doc:`/howto/volumes`).
 
     Example:
         >>> from datetime import datetime, timezone
