@@ -7,6 +7,7 @@ file (see invoicebackup._volumeprogress).
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -16,6 +17,8 @@ from typing import Any, BinaryIO
 import attrs
 import click
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from invoicebackup import (
     BackupOptions,
@@ -26,6 +29,7 @@ from invoicebackup import (
     ProgressStage,
     compile_backup,
 )
+from invoicebackup._volumeprogress import VolumeProgress
 from invoicebackup.testing import SAMPLE_ADMIN, sample_documents, sample_project
 
 from .pdf_craft import NOW
@@ -256,3 +260,91 @@ def test_the_commands_bar_moves_through_both_passes_and_ends_full(
     if result.volumes:  # half full when measuring ends, full once the volumes are written
         assert where[len(of(events, READ)) - 1] == total
         assert where[-2] == 2 * total
+
+
+@st.composite
+def _writings(draw: st.DrawFn) -> tuple[list[int], list[tuple[list[int], int]]]:
+    """Documents' page counts, and the set written one or more times.
+
+    Each writing cuts the documents into volumes at its own places; all but the last stop
+    early (a volume over the limit, a name taken), the last goes to the end.
+    """
+    pages = draw(st.lists(st.integers(0, 5), min_size=1, max_size=30))
+    writings = []
+    for last in [False] * draw(st.integers(0, 3)) + [True]:
+        cuts = sorted(draw(st.sets(st.integers(1, len(pages) - 1))) if len(pages) > 1 else [])
+        stop = len(pages) if last else draw(st.integers(0, len(pages)))
+        writings.append((cuts, stop))
+    return pages, writings
+
+
+@given(_writings())
+def test_however_the_set_is_cut_and_written_again_each_document_is_assembled_once(
+    case: tuple[list[int], list[tuple[list[int], int]]],
+) -> None:
+    """Whatever the volumes and however often the set is written, the events are one file's.
+
+    Each document is reported assembled once, in order, with the pages of the documents up
+    to it, as one file reports it: a bar neither goes back nor counts twice.
+    """
+    pages, writings = case
+    total = len(pages)
+    events: list[ProgressEvent] = []
+    progress = VolumeProgress(events.append, total)
+    for cuts, stop in writings:
+        progress.new_set()
+        bounds = [0, *cuts, total]
+        for start, end in itertools.pairwise(bounds):
+            if start >= stop:
+                break
+            notify = progress.volume()
+            written = 0  # the volume's own counts, as its assembly reports them
+            for done, index in enumerate(range(start, min(end, stop)), 1):
+                notify(
+                    ProgressEvent(
+                        stage=READ,
+                        documents_done=done,
+                        documents_total=end - start,
+                        pages_written=written,
+                    )
+                )
+                written += pages[index]
+                notify(
+                    ProgressEvent(
+                        stage=ASSEMBLED,
+                        documents_done=done,
+                        documents_total=end - start,
+                        pages_written=written,
+                    )
+                )
+    assert events == [
+        ProgressEvent(
+            stage=ASSEMBLED,
+            documents_done=done,
+            documents_total=total,
+            pages_written=sum(pages[:done]),
+        )
+        for done in range(1, total + 1)
+    ]
+
+
+def test_measuring_reports_reads_and_holds_assembled_until_the_one_file_is_known_to_fit() -> None:
+    """While measuring, ``read`` goes out with no pages; ``assembled`` only once it fits.
+
+    When the set of volumes is written instead, the held events are never sent.
+    """
+    sent: list[ProgressEvent] = []
+    fits = VolumeProgress(sent.append, 2)
+    read = ProgressEvent(stage=READ, documents_done=1, documents_total=2, pages_written=4)
+    assembled = ProgressEvent(stage=ASSEMBLED, documents_done=1, documents_total=2, pages_written=6)
+    fits.measuring(read)
+    fits.measuring(assembled)
+    assert sent == [attrs.evolve(read, pages_written=0)]
+    fits.fitted()
+    assert sent == [attrs.evolve(read, pages_written=0), assembled]
+    dropped: list[ProgressEvent] = []
+    over = VolumeProgress(dropped.append, 2)
+    over.measuring(assembled)
+    over.new_set()
+    over.fitted()  # never called after new_set in a compile; nothing is left to send
+    assert dropped == []

@@ -6,12 +6,12 @@ and only at its end is it known whether that file is the backup or is dropped fo
 second pass that writes the volumes. A progress bar must neither go backwards nor count a
 document twice, so the events of the two passes are divided by stage:
 
-* **read**, from the one-file pass, as it reads each document: ``documents_done`` 1…N,
+* **read**, from the one-file pass, as it reads each document: ``documents_done`` 1, 2…,
   ``pages_written`` 0 (what is measured is not yet known to be in the backup);
 * **assembled**, from the pass that makes the backup: held back while measuring, then sent
   in one go if the one file is the backup (it fits), else dropped, and sent by the volume
   pass as each document is put into its volume: ``documents_done`` counting on across the
-  volumes, 1…N, ``pages_written`` the pages of the volumes so far (volume 1's cover sheet
+  volumes, 1, 2…, ``pages_written`` the pages of the volumes so far (volume 1's cover sheet
   not counted until ``written``, as for one file);
 * **written** last, as for one file (:func:`invoicebackup.compile._written`).
 

@@ -40,10 +40,12 @@ class ProgressEvent:
         pages_written: Pages in the backup so far (the cover sheet, written last,
             counts from the ``written`` event on).
 
-    Each document is reported ``read`` once and ``assembled`` once, each stage's
-    ``documents_done`` counting 1 to ``documents_total``, then ``written`` comes once,
-    last, before anything is committed. ``documents_total`` is the same in every event of
-    a compilation. For one file the two stages alternate, document by document (below).
+    Each document is reported ``read`` once and ``assembled`` once, in backup order, each
+    stage's ``documents_done`` counting them from 1; ``written`` comes once, last, before
+    anything is committed, with ``documents_done`` equal to ``documents_total`` (which also
+    counts the documents of invoices skipped whole, never read). ``documents_total`` is the
+    same in every event of a compilation. For one file the two stages alternate, document
+    by document (below).
 
     With :attr:`~invoicebackup.options.BackupOptions.max_volume_bytes`, the documents are
     gone through in two passes (see :doc:`/howto/volumes`): the first reads and measures
