@@ -38,6 +38,9 @@ and its manifest lists every volume of the set by what does not depend on any ma
 its invoices, page count and the digest of its pages (see
 :class:`~invoicebackup.manifest.VolumeRecord`). Files' SHA-256s are in the result and in
 the set's own manifest, ``… - Volumes.json``, written and committed with the volumes.
+All the set's names share one stem, shortened as the one file's name is (:func:`set_names`).
+The first pass reports each document ``read``, the volumes each ``assembled`` (see
+:mod:`invoicebackup._volumeprogress`).
 """
 
 from __future__ import annotations
@@ -56,11 +59,12 @@ from ._assembly import Sink, backup_message
 from ._documents import Documents
 from ._formats import assemble_as
 from ._volumepart import VolumePart
+from ._volumeprogress import VolumeProgress
 from ._work import InvoiceWork
 from .domain import Project
 from .errors import DocumentExistsError, InvalidValueError
 from .manifest import BackupManifest, BackupResult, InvoiceRecord, VolumeRecord
-from .naming import numbered_filename
+from .naming import _fitted_stem, numbered_filename
 from .options import BackupOptions
 from .plan import BackupPlan
 from .progress import ProgressEvent
@@ -347,12 +351,14 @@ def write_volumes(
     limits: _pdf.Limits,
     now: datetime,
     hashing: _hashing.Hashing,
+    progress: VolumeProgress,
     before_commit: Callable[[BackupResult], None],
 ) -> BackupResult:
     """Write the backup measured by *measure* as volumes into *target*; all or none appear.
 
-    *before_commit* is called once every file is written, before any is committed: what
-    it raises (a progress callback's interruption) leaves nothing behind.
+    *progress* is told of each document put into a volume; *before_commit* is called once
+    every file is written, before any is committed. What either raises (a progress
+    callback's interruption) leaves nothing behind.
     """
     slack = 0
     for attempt in range(1, _ATTEMPTS + 2):
@@ -374,6 +380,7 @@ def write_volumes(
                 limits=limits,
                 now=now,
                 hashing=hashing,
+                progress=progress,
                 cover=too_big.manifest.cover_last_page or 0,
                 before_commit=before_commit,
             )
@@ -381,6 +388,30 @@ def write_volumes(
             # Deterministic: the same input overshoots by the same bytes every time.
             slack += overshot.by + measure.limit // 50
     raise AssertionError("unreachable: one invoice a volume never overshoots")  # pragma: no cover
+
+
+def set_names(
+    project: Project,
+    *,
+    now: datetime,
+    language: str | None,
+    extension: str,
+    count: int,
+    attempt: int = 1,
+) -> list[str]:
+    """The file names of a set of *count* volumes, then of the set's manifest.
+
+    ``{stem} - Vol {k} of {count}.{extension}`` and ``{stem} - Volumes.json``: one stem
+    for the set, :func:`~invoicebackup.naming.backup_filename`'s shortened as that is, so
+    that the longest of these names is within its limit (the `` - Vol k of N`` and the
+    extension stay whole); the *attempt*-th free name adds `` (2)``, `` (3)``… to the stem
+    as :func:`~invoicebackup.naming.numbered_filename` adds them to one file's name.
+    """
+    endings = [f" - Vol {v} of {count}.{extension}" for v in range(1, count + 1)]
+    endings.append(" - Volumes.json")
+    stem = _fitted_stem(project, now=now, language=language, endings=endings)
+    numbered = numbered_filename(f"{stem}.{extension}", attempt).removesuffix(f".{extension}")
+    return [numbered + ending for ending in endings]
 
 
 def _publish(
@@ -396,13 +427,17 @@ def _publish(
     **context: Any,
 ) -> BackupResult:
     """Write every volume under the first free set of names, then commit them all."""
-    stem, _, extension = base.rpartition(".")
+    extension = base.rpartition(".")[2]
+    options: BackupOptions = context["options"]
     for number in range(1, 1001):
-        name = numbered_filename(base, number).rpartition(".")[0]
-        names = [
-            f"{name} - Vol {v} of {len(planned)}.{extension}" for v in range(1, len(planned) + 1)
-        ]
-        names.append(f"{name} - Volumes.json")
+        names = set_names(
+            project,
+            now=context["now"],
+            language=options.language,
+            extension=extension,
+            count=len(planned),
+            attempt=number,
+        )
         if any(target.exists(folder + n) for n in names):
             continue
         try:
@@ -411,7 +446,7 @@ def _publish(
             )
         except DocumentExistsError:
             continue  # taken while we wrote: the next names
-    raise DocumentExistsError(folder + stem, "1000 names are already taken")
+    raise DocumentExistsError(folder + base, "1000 names are already taken")
 
 
 def _write_set(
@@ -430,6 +465,7 @@ def _write_set(
     limits: _pdf.Limits,
     now: datetime,
     hashing: _hashing.Hashing,
+    progress: VolumeProgress,
     before_commit: Callable[[BackupResult], None],
 ) -> BackupResult:
     volumes = tuple(p.record for p in planned)
@@ -441,6 +477,7 @@ def _write_set(
     assert limit is not None
     opened: list[tuple[str, AbstractContextManager[BinaryIO]]] = []
     written: list[_Written] = []
+    progress.new_set()
     try:
         for part, filename in zip(planned, names, strict=False):
             key = folder + filename
@@ -469,6 +506,7 @@ def _write_set(
                 work,
                 sink,
                 volume,
+                notify=progress.volume(),
                 user_id=user_id,
                 vocabulary=vocabulary,
                 options=options,
@@ -541,6 +579,7 @@ def _assemble_volume(
     sink: Sink,
     volume: VolumePart,
     *,
+    notify: Callable[[ProgressEvent], None],
     user_id: str,
     vocabulary: Vocabulary,
     options: BackupOptions,
@@ -551,7 +590,6 @@ def _assemble_volume(
     # A volume's own reader of documents: what the one-file pass shared with its writer
     # is not in this volume's file.
     documents = Documents(limits=limits, options=options, hashing=hashing)
-    quiet: Callable[[ProgressEvent], None] = lambda _event: None  # noqa: E731
     try:
         return assemble_as(
             project,
@@ -563,7 +601,7 @@ def _assemble_volume(
             vocabulary=vocabulary,
             options=options,
             limits=limits,
-            notify=quiet,
+            notify=notify,
             now=now,
             volume=volume,
         )

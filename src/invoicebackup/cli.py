@@ -69,6 +69,7 @@ from .compile import (
     BackupResult,
     DocumentRole,
     ProgressEvent,
+    ProgressStage,
     SignatureState,
     compile_backup,
 )
@@ -924,16 +925,22 @@ def _progress_bar(out: _Output) -> Iterator[Callable[[ProgressEvent], None] | No
     def report(event: ProgressEvent) -> None:
         bar = state.get("bar")
         if bar is None:
+            # Each document is read once and assembled once (with volumes, in two passes:
+            # see ProgressEvent), so the bar counts both: it never goes back nor counts twice.
             bar = click.progressbar(
-                length=max(event.documents_total, 1), label="Compiling", file=sys.stderr
+                length=max(2 * event.documents_total, 1), label="Compiling", file=sys.stderr
             )
             bar.__enter__()
             state["bar"] = bar
             state["done"] = 0
-        step = max(event.documents_done - state["done"], 0)
+        state[event.stage.value] = event.documents_done
+        position = state.get("read", 0) + state.get("assembled", 0)
+        if event.stage is ProgressStage.WRITTEN:
+            position = 2 * event.documents_total
+        step = max(position - state["done"], 0)
         if step:
             bar.update(step)
-            state["done"] = event.documents_done
+            state["done"] = position
 
     try:
         yield report

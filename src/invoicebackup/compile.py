@@ -72,6 +72,7 @@ from ._assembly import Sink, backup_message
 from ._documents import Documents, limits_of, passwords_for
 from ._formats import assemble_as
 from ._signed_versions import resolve_signatures
+from ._volumeprogress import VolumeProgress
 from ._volumes import Measure, TooBig, check_store, write_volumes
 from ._work import InvoiceWork
 from .docusign import SignatureProvider
@@ -425,6 +426,9 @@ def _compile(
         if assembled:
             # The backup is assembled again under this name: its progress was reported.
             notify = lambda _event: None  # noqa: E731
+        # With a volume size, the one file's events are divided from the volumes' (see
+        # invoicebackup._volumeprogress): a bar neither goes backwards nor counts twice.
+        watch = None if measure is None else VolumeProgress(notify, total)
         try:
             with target.create(key) as out:
                 sink = Sink(out if measure is None else measure.capped(out), key, hashing.stream())
@@ -438,15 +442,18 @@ def _compile(
                     vocabulary=vocabulary,
                     options=options,
                     limits=limits,
-                    notify=notify,
+                    notify=notify if watch is None else watch.measuring,
                     now=now,
                     measure=measure,
                 )
                 if measure is not None and sink.size > measure.limit:
                     raise TooBig(manifest, sink.size)  # not committed: written as volumes
+                if watch is not None:
+                    watch.fitted()
                 _written(notify, total, manifest)
         except TooBig as too_big:
             assert measure is not None
+            assert watch is not None
             result = write_volumes(
                 project,
                 plan,
@@ -462,6 +469,7 @@ def _compile(
                 limits=limits,
                 now=now,
                 hashing=hashing,
+                progress=watch,
                 # As for one file: the last event goes out before anything is committed.
                 before_commit=functools.partial(_written, notify, total),
             )

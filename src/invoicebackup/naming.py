@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
@@ -39,7 +40,9 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
     for every common filesystem: no ``<>:"/\|?*``, control or invisible format
     characters (bidi overrides, zero-width spaces), no
     trailing dot or space, at most 240 UTF-8 bytes (the project name is shortened, then
-    the project number).
+    the project number). The names of a backup written as volumes (``… - Vol 1 of 3.pdf``,
+    ``… - Volumes.json``) share this name's stem, shortened by the same rule until the
+    longest of them is within the same 240 bytes (see :doc:`/howto/volumes`).
 
     Example:
         >>> from datetime import datetime, timezone
@@ -56,6 +59,19 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
 
     .. versionadded:: 0.1.0
     """
+    return _fitted_stem(project, now=now, language=language, endings=(".pdf",)) + ".pdf"
+
+
+def _fitted_stem(
+    project: Project, *, now: datetime, language: str | None, endings: Sequence[str]
+) -> str:
+    """:func:`backup_filename` without its ending, shortened so that it fits with any of *endings*.
+
+    The one rule for every name a backup is written under: the one file's (ending
+    ``.pdf``), and a set of volumes' (endings `` - Vol 3 of 3.pdf`` … `` - Volumes.json``,
+    one stem for all of them, so that they sort and group together). The longest ending
+    decides; shortening only what it must keeps the stem of a short project's name whole.
+    """
     vocabulary = Vocabulary(dictionary=project.dictionary, language=language or project.language)
     title = _safe(vocabulary.term("backup_title"))
     if now.utcoffset() is None:
@@ -64,15 +80,15 @@ def backup_filename(project: Project, *, now: datetime, language: str | None = N
     stamp = f"{local:%Y-%m-%d} - {local:%H%M}"
     number = _safe(project.number)
     name = _safe(project.name) or _safe(project.id) or "project"
+    room = _MAX_NAME_BYTES - max((len(ending.encode()) for ending in endings), default=0)
 
     def render() -> str:
-        parts = [title, name] + ([number] if number else []) + [stamp]
-        return " - ".join(parts) + ".pdf"
+        return " - ".join([title, name] + ([number] if number else []) + [stamp])
 
     # The project name is shortened first, then its number (the title is ours: short).
-    while len(render().encode()) > _MAX_NAME_BYTES and len(name) > 1:
+    while len(render().encode()) > room and len(name) > 1:
         name = name[:-1].rstrip(" .") or name[:1]
-    while len(render().encode()) > _MAX_NAME_BYTES and len(number) > 1:
+    while len(render().encode()) > room and len(number) > 1:
         number = number[:-1].rstrip(" .") or number[:1]
     return render()
 

@@ -40,6 +40,27 @@ class ProgressEvent:
         pages_written: Pages in the backup so far (the cover sheet, written last,
             counts from the ``written`` event on).
 
+    Each document is reported ``read`` once and ``assembled`` once, in backup order, each
+    stage's ``documents_done`` counting them from 1; ``written`` comes once, last, before
+    anything is committed, with ``documents_done`` equal to ``documents_total`` (which also
+    counts the documents of invoices skipped whole, never read). ``documents_total`` is the
+    same in every event of a compilation. For one file the two stages alternate, document
+    by document (below).
+
+    With :attr:`~invoicebackup.options.BackupOptions.max_volume_bytes`, the documents are
+    gone through in two passes (see :doc:`/howto/volumes`): the first reads and measures
+    them, and only at its end is it known whether its one file is the backup. So the
+    first pass reports ``read`` for each document (``pages_written`` 0: nothing is known
+    to be in the backup yet), and ``assembled`` comes from the pass that makes the
+    backup: the volumes, as each document is put into its volume (counting on across
+    them; a set written again reports no document twice), or, when the one file fits,
+    that file's own ``assembled`` events, once it is known to fit. All ``read`` events
+    then come before any ``assembled``, so a progress bar should count both stages, as
+    the command line's does: ``read`` done plus ``assembled`` done out of twice
+    ``documents_total``; it then neither goes back nor counts a document twice, and moves
+    through both passes. (Following ``documents_done`` whatever the stage is right for
+    one file only: with volumes it restarts at 1 when the second pass begins.)
+
     Example:
         >>> from datetime import datetime, timezone
         >>> from invoicebackup import InMemoryStore, compile_backup
