@@ -31,7 +31,8 @@ class Loaded:
     #: The bytes read, when kept: a ZIP backup writes every document as it was, and a
     #: sealed original is embedded as it was.
     data: bytes | None = None
-    #: Left out by choice, not for damage: its code and reason (an image with
+    #: Left out whatever the bad-document policy, not for damage: its code and reason (not
+    #: read, declared as neither PDF nor image; neither by its bytes; an image with
     #: ``images="skip"``, or one that needs the ``images`` extra).
     skipped: tuple[str, str] | None = None
 

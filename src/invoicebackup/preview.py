@@ -336,7 +336,9 @@ def document_fate(
     """What a backup makes of one stored *document* of invoice *invoice_id*.
 
     It is read and opened as a compile reads and opens it (an invoice's own PDF is
-    always read as a PDF; an attachment only when it is declared as one).
+    always read as a PDF; an attachment only when it is declared as one), not copied:
+    :func:`~invoicebackup.compile.check_document` judges bytes in hand the same way, and
+    also copies them as a PDF backup does.
 
     Raises:
         DocumentStoreError: The store failed to read it (not a missing document), or
