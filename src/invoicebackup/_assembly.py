@@ -175,7 +175,7 @@ def _assemble(
                 if volume is not None and not volume.holds(invoice.id, index):
                     continue  # in another volume of this invoice's
                 first_page = writer.page_count
-                loaded = documents.load(slot) if slot.read else None
+                loaded = documents.read(slot)
                 done += 1
                 notify(
                     ProgressEvent(
@@ -185,11 +185,9 @@ def _assemble(
                         pages_written=writer.page_count - len(cover_pages),
                     )
                 )
-                skipped = unread(slot) if loaded is None else loaded.skipped
-                if skipped is not None:
-                    left_out.append(skipped_slot(invoice, slot, skipped))
+                if loaded.skipped is not None:
+                    left_out.append(skipped_slot(invoice, slot, loaded.skipped))
                 else:
-                    assert loaded is not None
                     error = loaded.error
                     if error is not None and options.on_bad_document == "fail":
                         raise error
@@ -456,18 +454,6 @@ def placeholder_lines(slot: Slot, error: BadDocumentError, vocabulary: Vocabular
         f"{slot.key}",
         f"{vocabulary.code_label(error.code)} ({error.code}): {error.reason}",
     ]
-
-
-def unread(slot: Slot) -> tuple[str, str]:
-    """Why a document declared as neither a PDF nor an image is left out unread."""
-    return "not_pdf", (
-        f"{slot.noun} is not a PDF ({declared_type(slot)}); "
-        "only PDF and image attachments go into a backup"
-    )
-
-
-def declared_type(slot: Slot) -> str:
-    return slot.filename.rsplit(".", 1)[-1].upper() + " file" if "." in slot.filename else "file"
 
 
 def _field_prefix(invoice: Invoice, index: int) -> str:

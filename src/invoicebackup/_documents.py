@@ -17,7 +17,7 @@ from . import _hashing, _images, _pdf
 from ._imageheaders import image_format
 from ._pdfopen import with_article
 from ._sealed import SEALED_ROLES
-from ._work import Slot
+from ._work import Slot, unread
 from .domain import Document
 from .errors import BadDocumentError, DocumentNotFoundError, EnvelopeNotFoundError
 from .options import BackupOptions
@@ -31,7 +31,8 @@ class Loaded:
     #: The bytes read, when kept: a ZIP backup writes every document as it was, and a
     #: sealed original is embedded as it was.
     data: bytes | None = None
-    #: Left out by choice, not for damage: its code and reason (an image with
+    #: Left out whatever the bad-document policy, not for damage: its code and reason (not
+    #: read, declared as neither PDF nor image; neither by its bytes; an image with
     #: ``images="skip"``, or one that needs the ``images`` extra).
     skipped: tuple[str, str] | None = None
 
@@ -137,6 +138,16 @@ class Documents:
             if isinstance(fetched, tuple):
                 ahead += len(fetched[0])
             slot = self.following.get(id(slot))
+
+    def read(self, slot: Slot) -> Loaded:
+        """What a compile makes of *slot*'s document: parsed, its error, or why it is skipped.
+
+        A document declared as neither a PDF nor an image is skipped unread; any other is
+        loaded (:meth:`load`). The PDF and ZIP assemblies and the preview all ask this.
+        """
+        if not slot.read:
+            return Loaded(skipped=unread(slot))
+        return self.load(slot)
 
     def load(self, slot: Slot) -> Loaded:
         """The document of *slot*, parsed (or its error); the next ones start being read."""

@@ -140,13 +140,19 @@ def _read(store: DocumentStore, key: str) -> bytes:
 
 
 def store_slot(store: DocumentStore, planned: PlannedDocument) -> Slot:
+    """*planned*'s slot, whose bytes are read from *store*."""
+    return planned_slot(planned, lambda: _read(store, planned.document.key))
+
+
+def planned_slot(planned: PlannedDocument, load: Callable[[], bytes]) -> Slot:
+    """*planned*'s slot, whose bytes *load* gives: an invoice's own document is a PDF."""
     document = planned.document
     return Slot(
         role=planned.role,
         key=document.key,
         filename=document.filename,
         declared_pdf=planned.role is DocumentRole.INVOICE or document.declared_pdf,
-        load=lambda: _read(store, document.key),
+        load=load,
         document=document,
         waiver=planned.waiver,
     )

@@ -56,3 +56,15 @@ class InvoiceWork:
     note: str | None
     envelope: EnvelopeRecord | None
     skip_reason: str | None = None
+
+
+def unread(slot: Slot) -> tuple[str, str]:
+    """Why a document declared as neither a PDF nor an image is left out unread."""
+    return "not_pdf", (
+        f"{slot.noun} is not a PDF ({_declared_type(slot)}); "
+        "only PDF and image attachments go into a backup"
+    )
+
+
+def _declared_type(slot: Slot) -> str:
+    return slot.filename.rsplit(".", 1)[-1].upper() + " file" if "." in slot.filename else "file"

@@ -36,7 +36,6 @@ from ._assembly import (
     placeholder_lines,
     skipped_invoices,
     skipped_slot,
-    unread,
     waiver_record,
 )
 from ._documents import Documents
@@ -299,10 +298,8 @@ def _entry(
     pages: int,
 ) -> tuple[SourceRecord | None, LeftOut | None]:
     """Write *slot*'s document (or what stands for it); its source record or why it is not in."""
-    if not slot.read:
-        return None, skipped_slot(invoice, slot, unread(slot))
-    loaded = documents.load(slot)
-    if loaded.skipped is not None:  # an image left out by choice, or neither image nor PDF
+    loaded = documents.read(slot)
+    if loaded.skipped is not None:  # not read, an image left out by choice, or neither
         return None, skipped_slot(invoice, slot, loaded.skipped)
     try:
         error = loaded.error

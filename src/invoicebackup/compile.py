@@ -69,15 +69,16 @@ from typing import Final
 
 from . import _hashing, _pdf
 from ._assembly import Sink, backup_message
-from ._documents import Documents, limits_of, passwords_for
+from ._documents import Documents, limits_of
 from ._formats import assemble_as
-from ._signed_versions import resolve_signatures
+from ._signed_versions import planned_slot, resolve_signatures
+from ._verdict import judge
 from ._volumeprogress import VolumeProgress
 from ._volumes import Measure, TooBig, check_store, write_volumes
 from ._work import InvoiceWork
 from .docusign import SignatureProvider
 from .domain import Document, Project
-from .errors import DocumentExistsError, InvalidValueError
+from .errors import BadDocumentError, DocumentExistsError, InvalidValueError
 from .manifest import (
     MANIFEST_NAME,
     Action,
@@ -133,25 +134,49 @@ _MAX_NAME_ATTEMPTS: Final = 1000
 
 
 def check_document(
-    document: Document, data: bytes, *, options: BackupOptions | None = None
+    document: Document,
+    data: bytes,
+    *,
+    options: BackupOptions | None = None,
+    role: DocumentRole = DocumentRole.ATTACHMENT,
 ) -> None:
-    """Check that *data*, the bytes of *document*, is a PDF a backup can include as it is.
+    """Check that a backup includes *data*, the bytes of *document*, as it is.
 
-    The document is read and parsed as :func:`compile_backup` reads it, under the same
-    *options* (size and page bounds, passwords, repair), and nothing is kept.
+    The verdict is the one :func:`compile_backup` gives the same bytes under the same
+    *options*: the document is read, opened and copied (a PDF) or made into pages (an
+    image: JPEG, PNG, TIFF, GIF, WebP, BMP; see :attr:`BackupOptions.images
+    <invoicebackup.options.BackupOptions.images>`) by the code a compile runs, into an
+    output that is thrown away; nothing is kept. With ``options.format="zip"`` it is
+    opened, not copied, as a ZIP backup holds each document's bytes as they were.
+
+    Whatever leaves the document out of the backup raises, with the code and reason
+    the backup's :class:`~invoicebackup.manifest.LeftOut` would give, whether the compile
+    would leave it out for a fault (``options.on_bad_document`` then only says whether a
+    placeholder page stands for it) or by choice: a document declared as neither a PDF
+    nor an image (``not_pdf``), an image under ``images="skip"`` (``image_skipped``), an
+    image that needs Pillow when the ``images`` extra is not installed
+    (``needs_images_extra``). An upload form asks whether the backup will hold the
+    document, and it will not; an integrator content to store such a document anyway
+    tests ``error.code``.
 
     Args:
-        document: The document (its key and file name name it in an error; a password
-            provider is asked about it).
+        document: The document (its key and file name name it in an error; its file name
+            or media type says what it is declared as; a password provider is asked
+            about it).
         data: Its bytes.
-        options: The bounds, password provider and repair setting to apply.
+        options: The bounds, image policy, password provider and repair setting to apply.
+        role: What the document is to its invoice, as in a backup: an attachment
+            (the default) or a lien waiver is read only when it is declared as a PDF, an
+            image or nothing in particular; an invoice's own document is always read.
 
     Raises:
-        BadDocumentError: It is ``empty``, ``not_pdf``, ``damaged``, ``encrypted``,
-            ``unsupported_encryption`` or ``too_large``, as a backup would report it.
+        BadDocumentError: A backup would leave it out: ``empty``, ``not_pdf``,
+            ``damaged``, ``encrypted``, ``unsupported_encryption``, ``too_large`` (more
+            bytes, pages, pixels or frames than the options allow), ``image_skipped`` or
+            ``needs_images_extra``, with the reason a backup would give.
 
     Example:
-        >>> from invoicebackup import BadDocumentError, Document, check_document
+        >>> from invoicebackup import BackupOptions, BadDocumentError, Document, check_document
         >>> from invoicebackup.testing import text_pdf
         >>> check_document(Document(key="docs/a.pdf", filename="a.pdf"), text_pdf(["A"]))
         >>> try:
@@ -160,18 +185,33 @@ def check_document(
         ...     print(error.code, "-", error.reason)
         empty - it is an empty file (no content)
 
+        A photo goes in as a page, unless images are left out:
+
+        >>> from importlib.resources import files
+        >>> photo = files("invoicebackup").joinpath("sample_delivery_photo.jpg").read_bytes()
+        >>> delivered = Document(key="docs/delivered.jpg", filename="Delivered.jpg")
+        >>> check_document(delivered, photo)
+        >>> try:
+        ...     check_document(delivered, photo, options=BackupOptions(images="skip"))
+        ... except BadDocumentError as error:
+        ...     print(error.code, "-", error.reason)
+        image_skipped - it is a JPEG image, and images are left out (images='skip')
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.1.0
+       Images are checked as a backup includes them (they were refused as ``not_pdf``),
+       the document is copied as a backup copies it, and *role* was added.
     """
     options = options or BackupOptions()
-    parsed = _pdf.open_pdf(
-        data,
-        key=document.key,
-        filename=document.filename,
-        limits=limits_of(options),
-        passwords=passwords_for(options, document),
-        repair=options.repair,
-    )
-    parsed.release()
+    slot = planned_slot(PlannedDocument(role=role, document=document, position=0), lambda: data)
+    verdict = judge(slot, options, copy=options.format == "pdf")
+    if verdict.skipped is not None:
+        code, reason = verdict.skipped
+        raise BadDocumentError(
+            key=document.key, filename=document.filename, code=code, reason=reason
+        )
+    if verdict.error is not None:
+        raise verdict.error
 
 
 def failure_message(project: Project, error: BaseException, *, language: str | None = None) -> str:

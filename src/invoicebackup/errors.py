@@ -442,7 +442,10 @@ class BadDocumentError(InvoiceBackupError, ValueError):
         key: The document's key in the store.
         filename: The document's file name, as the user knows it.
         code: A stable code: ``missing``, ``empty``, ``not_pdf``, ``damaged``,
-            ``encrypted``, ``unsupported_encryption``, ``too_large``.
+            ``encrypted``, ``unsupported_encryption``, ``too_large``; from
+            :func:`~invoicebackup.compile.check_document`, also ``image_skipped`` and
+            ``needs_images_extra`` (an image a backup leaves out by choice). Each is the
+            code the backup's :class:`~invoicebackup.manifest.LeftOut` gives.
         reason: Why, in words.
 
     Example:

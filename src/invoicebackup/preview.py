@@ -44,9 +44,9 @@ from collections.abc import Iterable
 import attrs
 
 from . import _hashing
-from ._assembly import unread
-from ._documents import Documents, limits_of
+from ._documents import Documents, Loaded, limits_of
 from ._signed_versions import resolve_signatures, store_slot
+from ._verdict import judge
 from ._work import InvoiceWork, Slot
 from .docusign import SignatureProvider
 from .domain import Document, Project
@@ -294,6 +294,17 @@ def _invoice_preview(
 def _slot_fate(
     invoice_id: str, slot: Slot, documents: Documents, options: BackupOptions
 ) -> DocumentFate:
+    """*slot*'s fate, read among the other documents of a preview (opened, not copied)."""
+    loaded = documents.read(slot)
+    if loaded.parsed is not None:
+        loaded.parsed.release()
+    if slot.parsed is not None:
+        slot.parsed.release()
+    return _fate(invoice_id, slot, loaded, options)
+
+
+def _fate(invoice_id: str, slot: Slot, loaded: Loaded, options: BackupOptions) -> DocumentFate:
+    """The fate of *slot*'s document, read as *loaded*, under *options*' policies."""
     fate = DocumentFate(
         invoice_id=invoice_id,
         role=slot.role,
@@ -302,18 +313,9 @@ def _slot_fate(
         fate=Fate.INCLUDED,
         waiver_id=slot.waiver.id if slot.waiver else None,
     )
-    if not slot.read:
-        # As a compile does: only documents declared as PDFs or images are read.
-        code, reason = unread(slot)
-        return attrs.evolve(fate, fate=Fate.SKIPPED, code=code, reason=reason)
-    loaded = documents.load(slot)
     if loaded.skipped is not None:
         code, reason = loaded.skipped
         return attrs.evolve(fate, fate=Fate.SKIPPED, code=code, reason=reason)
-    if loaded.parsed is not None:
-        loaded.parsed.release()
-    if slot.parsed is not None:
-        slot.parsed.release()
     error = loaded.error
     if error is None:
         return fate
@@ -334,7 +336,9 @@ def document_fate(
     """What a backup makes of one stored *document* of invoice *invoice_id*.
 
     It is read and opened as a compile reads and opens it (an invoice's own PDF is
-    always read as a PDF; an attachment only when it is declared as one).
+    always read as a PDF; an attachment only when it is declared as one), not copied:
+    :func:`~invoicebackup.compile.check_document` judges bytes in hand the same way, and
+    also copies them as a PDF backup does.
 
     Raises:
         DocumentStoreError: The store failed to read it (not a missing document), or
@@ -353,9 +357,5 @@ def document_fate(
     """
     options = options or BackupOptions()
     slot = store_slot(store, PlannedDocument(role=role, document=document, position=0))
-    with _hashing.Hashing() as hashing:
-        documents = Documents(limits=limits_of(options), options=options, hashing=hashing)
-        try:
-            return _slot_fate(invoice_id, slot, documents, options)
-        finally:
-            documents.release_all()
+    # Opened, not copied, as the preview opens each document (see the module documentation).
+    return _fate(invoice_id, slot, judge(slot, options, copy=False), options)
