@@ -20,6 +20,7 @@ import zlib
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import IO, Final, cast
 
 import attrs
@@ -46,7 +47,7 @@ from .pdf.digest import Shape
 from .pdf.document import OutlineNode, Prepared, number, text_string
 from .pdf.errors import PdfError
 from .pdf.reader import Source
-from .pdf.serialise import serialise
+from .pdf.serialise import numbered, serialise
 from .pdf.values import Array, Dictionary, Name, Ref, String, Value
 from .pdf.writer import ObjectWriter
 
@@ -258,8 +259,8 @@ class BackupWriter:
     ) -> tuple[Added, Callable[[], None]]:
         parsed = occurrence.parsed
         prepared = occurrence.prepared
-        shared_ref = self._ref_writer(occurrence, per_occurrence=False)
-        own_ref = self._ref_writer(occurrence, per_occurrence=True)
+        shared_ref = numbered(self._ref_number(occurrence, per_occurrence=False))
+        own_ref = numbered(self._ref_number(occurrence, per_occurrence=True))
         self._copy_pages(occurrence, own_ref, annotations)
         wrapper = 0
         if prepared.field_roots:
@@ -342,24 +343,10 @@ class BackupWriter:
                 continue
             self._objects.put(page, parent, serialise(value, ref=ref)[2:])
 
-    def _ref_writer(
-        self, occurrence: _Occurrence, *, per_occurrence: bool
-    ) -> Callable[[Ref], bytes]:
-        number = self._ref_numbers(occurrence, per_occurrence=per_occurrence)
-
-        def write(ref: Ref) -> bytes:
-            found = number(ref)
-            return b"null" if found is None else b"%d 0 R" % found
-
-        return write
-
-    def _ref_numbers(
+    def _ref_number(
         self, occurrence: _Occurrence, *, per_occurrence: bool
     ) -> Callable[[Ref], int | None]:
-        def number(ref: Ref) -> int | None:
-            return self._number(occurrence, ref, per_occurrence=per_occurrence)
-
-        return number
+        return partial(self._number, occurrence, per_occurrence=per_occurrence)
 
     def _number(
         self, occurrence: _Occurrence, ref: Ref, *, per_occurrence: bool, allocate: bool = True
@@ -406,10 +393,9 @@ class BackupWriter:
         objects = occurrence.prepared.objects
         limit = self._limits.max_objects
         queue = occurrence.queue
-        shared_ref = self._ref_writer(occurrence, per_occurrence=False)
-        own_ref = self._ref_writer(occurrence, per_occurrence=True)
-        shared_number = self._ref_numbers(occurrence, per_occurrence=False)
-        own_number = self._ref_numbers(occurrence, per_occurrence=True)
+        shared_number = self._ref_number(occurrence, per_occurrence=False)
+        own_number = self._ref_number(occurrence, per_occurrence=True)
+        shared_ref, own_ref = numbered(shared_number), numbered(own_number)
         while queue:
             ref, number, per_occurrence = queue.popleft()
             occurrence.count += 1
@@ -424,11 +410,8 @@ class BackupWriter:
             file = parsed._file
             write = own_ref if per_occurrence else shared_ref
             # What each reference is written as, for the object's shape (page digests).
-            written = (
-                Recording(own_number if per_occurrence else shared_number)
-                if self._shapes is not None
-                else None
-            )
+            number_of = own_number if per_occurrence else shared_number
+            written = Recording(number_of) if self._shapes is not None else None
             if ref.num in objects:
                 value = objects[ref.num]
                 if (
@@ -439,23 +422,15 @@ class BackupWriter:
                     # Cleaning left it as the file has it (most annotations and fields).
                     source = file.source(ref.num, ref.gen)
                     if source is not None:
-                        data = self._put_source(number, source, written or write)
-                        if self._shapes is not None and written is not None:
-                            self._shapes.record(
-                                number, value, written, data, size=source[2] - source[1]
-                            )
+                        self._copy_source(number, value, source, written or write)
                         continue
             elif file is not None:
                 source = file.source(ref.num, ref.gen)
                 if source is not None:
-                    # Not changed by the copy: its own bytes, references renumbered.
-                    data = self._put_source(number, source, written or write)
-                    if self._shapes is not None and written is not None:
-                        # The value the reader read these bytes as (it keeps it).
-                        value = file.object(ref.num, ref.gen)
-                        self._shapes.record(
-                            number, value, written, data, size=source[2] - source[1]
-                        )
+                    # Not changed by the copy: its own bytes, references renumbered, and
+                    # the value the reader read these bytes as (it keeps it).
+                    value = file.object(ref.num, ref.gen)
+                    self._copy_source(number, value, source, written or write)
                     continue
                 value = file.object(ref.num, ref.gen)
             elif per_occurrence:
@@ -510,6 +485,14 @@ class BackupWriter:
             written=written,
             renderings=renderings,
         )
+
+    def _copy_source(
+        self, number: int, value: Value, source: Source, write: Callable[[Ref], bytes]
+    ) -> None:
+        """Write object *number* as *source*'s bytes, recording *value*'s shape if *write* does."""
+        data = self._put_source(number, source, write)
+        if self._shapes is not None and isinstance(write, Recording):
+            self._shapes.record(number, value, write, data, size=source[2] - source[1])
 
     def _put_source(
         self, number: int, source: Source, ref: Callable[[Ref], bytes]

@@ -19,6 +19,20 @@ from .values import Array, Dictionary, Name, Real, Ref, Stream, String, Value
 RefWriter = Callable[[Ref], bytes]
 
 
+def numbered(number: Callable[[Ref], int | None]) -> RefWriter:
+    """A reference writer that writes each reference as the object *number* gives it.
+
+    ``None`` from *number*: the reference is written as ``null``. Every object it names
+    is of generation 0 (a writer's own output).
+    """
+
+    def write(ref: Ref) -> bytes:
+        found = number(ref)
+        return b"null" if found is None else b"%d 0 R" % found
+
+    return write
+
+
 def _plain_ref(ref: Ref) -> bytes:
     return b"%d %d R" % (ref.num, ref.gen)
 
