@@ -99,20 +99,21 @@ def _peaks(folder: Path, invoices: int) -> tuple[list[int], int, int]:
     return peaks, total, result.page_count - (result.manifest.cover_last_page or 0)
 
 
-def test_memory_stays_bounded_as_the_backup_doubles(tmp_path: Path) -> None:
-    """Twice the input: the compile's peak memory grows by a small part of what was added.
+def test_memory_stays_bounded_as_the_backup_grows(tmp_path: Path) -> None:
+    """Four times the input: the compile's peak memory grows by a small part of what was added.
 
     Each size is compiled three times and the lowest peaks are compared, so that the
     difference measures what grows with the backup, not the helper threads' scheduling.
     What may grow is bounded: the per-compile caches of the page digests fill up to their
     limits, and on a loaded machine the digest and hashing threads' backlogs (each capped)
-    are longer. A compile that held every document would grow by all the input added
-    (38 MB here), ten times the allowance.
+    are longer: in a full run of the suite, three compiles in a row peaked 6 MB above
+    the lowest of the same backup. So the backup grows by 115 MB, an allowance (a tenth)
+    above that noise: a compile that held every document would grow by all of it.
     """
     small, small_input, small_pages = _peaks(tmp_path / "small", 16)
-    large, large_input, large_pages = _peaks(tmp_path / "large", 32)
-    assert large_input > 1.9 * small_input
-    assert large_pages == 2 * small_pages  # everything went in, both times
+    large, large_input, large_pages = _peaks(tmp_path / "large", 64)
+    assert large_input > 3.8 * small_input
+    assert large_pages == 4 * small_pages  # everything went in, both times
     assert min(large) - min(small) < 0.1 * (large_input - small_input), (small, large)
     # One document at a time, not the backup: every peak is a fraction of the input.
     assert max(large) < 0.25 * large_input, (large, large_input)
