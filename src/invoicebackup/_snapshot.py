@@ -61,7 +61,7 @@ READ_BACK: Final = Limits(max_pages=10_000_000, max_objects=100_000_000)
 #: How many bytes of sources the values :class:`Shapes` keeps shapes of by identity
 #: were read from (the oldest go first): the values themselves are held, so the bound
 #: is on what they take, not on their count (a font's hundreds of widths are one value).
-_BY_VALUE_BYTES: Final = 1024 * 1024
+_BY_VALUE_BYTES: Final = 256 * 1024
 #: Object numbers a packed shape holds (:func:`_pack`).
 _NUMBERS: Final = 2**32
 #: How many bytes of renderings :class:`Renderings` keeps (the oldest go first).
