@@ -55,3 +55,42 @@ def test_the_command_does_not_print_the_pdf_engines_chatter(tmp_path: Path) -> N
     assert "Mill certificate.pdf" in done.stderr
     assert "EOF marker" not in done.stderr
     assert "startxref" in done.stderr  # the reason is ours, on the left-out line
+
+
+_COLLECTOR_AFTER = (
+    "import gc, sys; sys.argv = ['invoicebackup', '--help']\n"
+    "from invoicebackup._console import main\n"
+    "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    "print('collector', *gc.get_threshold(), gc.get_freeze_count() > 0)"
+)
+
+_LIBRARY_LEAVES_IT = (
+    "import gc\n"
+    "before = (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled())\n"
+    "from datetime import UTC, date, datetime\n"
+    "from invoicebackup import InMemoryStore, compile_backup\n"
+    "from invoicebackup.testing import sample_documents, sample_project\n"
+    "day = date(2026, 11, 3)\n"
+    "store = InMemoryStore(sample_documents(today=day))\n"
+    "compile_backup(sample_project(today=day), invoice_ids=['i-1'], user_id='u-admin',\n"
+    "    store=store, now=datetime(2026, 11, 3, tzinfo=UTC))\n"
+    "print(before == (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()))"
+)
+
+
+def test_the_command_sets_its_own_processs_collector() -> None:
+    """The command, an application, freezes its modules' objects and collects less often."""
+    done = subprocess.run(
+        [sys.executable, "-c", _COLLECTOR_AFTER], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "collector 20000 20 20 True"
+
+
+def test_the_library_leaves_the_hosts_collector_as_it_was() -> None:
+    """Importing and compiling change no setting of the host process's garbage collector."""
+    done = subprocess.run(
+        [sys.executable, "-c", _LIBRARY_LEAVES_IT], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "True"

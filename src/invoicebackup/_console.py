@@ -7,11 +7,14 @@ The command is installed with the package whatever its extras, but it needs the 
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 
 #: The exit code for "cannot run here": the same as a usage error.
 _EXIT_USAGE = 2
+#: The command's own collector thresholds (Python's default is 700, 10, 10).
+_COLLECTOR_THRESHOLDS = (20_000, 20, 20)
 
 
 def main() -> None:
@@ -30,4 +33,11 @@ def main() -> None:
     # may not decide for a host: the PDF engine's own log chatter about a damaged file
     # ("EOF marker not found") is not shown; what it means is in each left-out line.
     logging.getLogger("pypdf").addHandler(logging.NullHandler())
+    # And how its collector runs. A compile keeps many objects alive for a while (the
+    # values it reads, its caches): with Python's default thresholds, collections took
+    # about a tenth of a compile of real-world documents (0.20-0.27 s of 2.3 s, timed with
+    # gc.callbacks); with the modules' objects frozen and fewer collections, 0.05 s. The
+    # library leaves a host's collector as the host set it.
+    gc.freeze()
+    gc.set_threshold(*_COLLECTOR_THRESHOLDS)
     cli_main()
