@@ -44,28 +44,43 @@ INDIRECT_RESOURCES = [
 ]
 
 
-def test_copied_pages_are_recorded_and_only_our_own_pages_read_back() -> None:
-    """Every copied page's shape is recorded as written; a placeholder's is read back."""
+def _written(
+    documents: list[bytes], *, prefixes: tuple[str, ...], placeholder: bool = False
+) -> tuple[_pdf.BackupWriter, Shapes, list[str], bytes, int]:
+    """*documents* copied once per prefix, then a placeholder if asked for.
+
+    The writer, its shapes, the digests it recorded, the backup, and the index of the
+    placeholder page (the page count when there is none).
+    """
     out = io.BytesIO()
     writer = writer_with_digests(out)
-    documents = [text_pdf(["one", "two"]), build_pdf(INDIRECT_RESOURCES)]
     try:
         for index, data in enumerate(documents):
             parsed = _pdf.open_pdf(data, key=f"k/{index}", filename=f"{index}.pdf")
-            writer.add_document(parsed, field_prefix=f"a{index}")
-            writer.add_document(parsed, field_prefix=f"b{index}")
-        placeholder = writer.add_text_page(["left out"])
+            for prefix in prefixes:
+                writer.add_document(parsed, field_prefix=f"{prefix}{index}")
+        page = writer.add_text_page(["left out"]) if placeholder else writer.page_count
         recorded = writer.page_digests()
         shapes = writer._shapes
         writer.finish(file_id=b"test")
     finally:
         writer.close()
     assert shapes is not None
+    return writer, shapes, recorded, out.getvalue(), page
+
+
+def test_copied_pages_are_recorded_and_only_our_own_pages_read_back() -> None:
+    """Every copied page's shape is recorded as written; a placeholder's is read back."""
+    writer, shapes, recorded, data, placeholder = _written(
+        [text_pdf(["one", "two"]), build_pdf(INDIRECT_RESOURCES)],
+        prefixes=("a", "b"),
+        placeholder=True,
+    )
     assert not shapes.copied_unread  # the copy's table leaves recorded objects out
     copied = {writer.page_number(index) for index in range(placeholder)}
     assert set(shapes.pages) == copied
     assert writer.page_number(placeholder) not in shapes.pages
-    assert tuple(recorded) == read_back(out.getvalue())
+    assert tuple(recorded) == read_back(data)
 
 
 #: A page whose /Resources is a form field (recorded under our parent field): the writer
@@ -85,21 +100,12 @@ RESOURCES_NAMING_A_FIELD = [
 
 def test_a_copied_page_read_back_has_what_it_reaches_listed_in_the_copy() -> None:
     """The copy's table lists every object then (recorded ones too): the digests agree."""
-    out = io.BytesIO()
-    writer = writer_with_digests(out)
-    try:
-        for index, data in enumerate((build_pdf(RESOURCES_NAMING_A_FIELD), text_pdf(["x"]))):
-            parsed = _pdf.open_pdf(data, key=f"k/{index}", filename=f"{index}.pdf")
-            writer.add_document(parsed, field_prefix=f"a{index}")
-        recorded = writer.page_digests()
-        shapes = writer._shapes
-        writer.finish(file_id=b"test")
-    finally:
-        writer.close()
-    assert shapes is not None
+    writer, shapes, recorded, data, _ = _written(
+        [build_pdf(RESOURCES_NAMING_A_FIELD), text_pdf(["x"])], prefixes=("a",)
+    )
     assert shapes.copied_unread
     assert writer.page_number(0) not in shapes.pages
-    assert tuple(recorded) == read_back(out.getvalue())
+    assert tuple(recorded) == read_back(data)
 
 
 _REFS = st.builds(Ref, st.integers(1, 6))

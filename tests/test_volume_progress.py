@@ -33,6 +33,7 @@ from invoicebackup._volumeprogress import VolumeProgress
 from invoicebackup.testing import SAMPLE_ADMIN, sample_documents, sample_project
 
 from .pdf_craft import NOW
+from .test_volumes import plans_four_times_too_low
 
 PROJECT = sample_project()
 SELECTION = sorted(c.id for c in PROJECT.contracts)
@@ -112,30 +113,7 @@ def test_a_backup_that_fits_reports_its_documents_assembled_once_it_is_known_to_
 
 def test_a_set_written_again_reports_no_document_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     """Volumes planned too loosely are written again: no document is reported twice."""
-    from invoicebackup import _volumes
-
-    real = _volumes._pieces
-
-    def optimistic(measure: Any) -> Any:
-        invoices, shares = real(measure)
-        low = [
-            (
-                attrs.evolve(whole, cost=whole.cost // 4),
-                [attrs.evolve(piece, cost=piece.cost // 4) for piece in split],
-            )
-            for whole, split in invoices
-        ]
-        return low, shares
-
-    monkeypatch.setattr(_volumes, "_pieces", optimistic)
-    writings: list[int] = []
-    real_write = _volumes._write_set
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        writings.append(1)
-        return real_write(*args, **kwargs)
-
-    monkeypatch.setattr(_volumes, "_write_set", counting)
+    writings = plans_four_times_too_low(monkeypatch)
     result, events = compiled(max_volume_bytes=20_000)
     assert len(writings) > 1  # the first plan overshot
     check_bar(events, result)

@@ -516,15 +516,8 @@ def test_an_interruption_from_the_progress_callback_leaves_no_volume(stage: str)
     assert store.keys() == sorted(documents)
 
 
-def test_a_plan_that_underestimates_is_made_tighter_until_every_volume_fits(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Volumes planned from estimates four times too low still all come out under the limit.
-
-    Each volume written over the limit makes the plan tighter and the set is written
-    again; the result is the same as from a right estimate: every volume under the limit
-    but a piece that alone is over.
-    """
+def plans_four_times_too_low(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make every volume plan from estimates four times too low; one item per set written."""
     from invoicebackup import _volumes
 
     real = _volumes._pieces
@@ -549,6 +542,19 @@ def test_a_plan_that_underestimates_is_made_tighter_until_every_volume_fits(
         return real_write(*args, **kwargs)
 
     monkeypatch.setattr(_volumes, "_write_set", counting)
+    return written
+
+
+def test_a_plan_that_underestimates_is_made_tighter_until_every_volume_fits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Volumes planned from estimates four times too low still all come out under the limit.
+
+    Each volume written over the limit makes the plan tighter and the set is written
+    again; the result is the same as from a right estimate: every volume under the limit
+    but a piece that alone is over.
+    """
+    written = plans_four_times_too_low(monkeypatch)
     result, _ = compiled(max_volume_bytes=20_000)
     assert len(written) > 1  # the first plan overshot
     for volume in result.volumes:
