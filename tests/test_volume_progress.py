@@ -30,28 +30,19 @@ from invoicebackup import (
     compile_backup,
 )
 from invoicebackup._volumeprogress import VolumeProgress
-from invoicebackup.testing import SAMPLE_ADMIN, sample_documents, sample_project
+from invoicebackup.testing import SAMPLE_ADMIN, sample_documents
 
 from .pdf_craft import NOW
-from .test_volumes import plans_four_times_too_low
+from .test_volumes import PROJECT, SELECTION, plans_four_times_too_low, sample_folder
+from .test_volumes import compiled as compiled_with_store
 
-PROJECT = sample_project()
-SELECTION = sorted(c.id for c in PROJECT.contracts)
 READ, ASSEMBLED, WRITTEN = ProgressStage.READ, ProgressStage.ASSEMBLED, ProgressStage.WRITTEN
 
 
 def compiled(store: Any = None, **options: Any) -> tuple[BackupResult, list[ProgressEvent]]:
     """The backup of the sample project's every contract, with the events it reported."""
     events: list[ProgressEvent] = []
-    result = compile_backup(
-        PROJECT,
-        contract_ids=SELECTION,
-        user_id=SAMPLE_ADMIN,
-        store=store if store is not None else InMemoryStore(sample_documents()),
-        options=BackupOptions(**options),
-        progress=events.append,
-        now=NOW,
-    )
+    result, _ = compiled_with_store(store, events.append, **options)
     return result, events
 
 
@@ -148,26 +139,14 @@ def test_an_interruption_while_the_volumes_are_written_leaves_nothing(which: int
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        compile_backup(
-            PROJECT,
-            contract_ids=SELECTION,
-            user_id=SAMPLE_ADMIN,
-            store=store,
-            options=BackupOptions(max_volume_bytes=20_000),
-            progress=progress,
-            now=NOW,
-        )
+        compiled_with_store(store, progress, max_volume_bytes=20_000)
     assert creates_then[0] >= 2  # raised in the volume pass, not while measuring
     assert store.keys() == sorted(documents)
 
 
 def test_an_interruption_in_the_volume_pass_leaves_no_file_in_a_folder(tmp_path: Path) -> None:
     """The same in a folder: no volume and no temporary file remain."""
-    for key, data in sample_documents().items():
-        path = tmp_path.joinpath(*key.split("/"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    before = sample_folder(tmp_path)
 
     def progress(event: ProgressEvent) -> None:
         if event.stage is ASSEMBLED and event.documents_done == event.documents_total:

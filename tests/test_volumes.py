@@ -11,7 +11,7 @@ import io
 import json
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -48,7 +48,10 @@ PROJECT = sample_project()
 SELECTION = sorted(c.id for c in PROJECT.contracts)
 
 
-def compiled(store: Any = None, **options: Any) -> tuple[BackupResult, Any]:
+def compiled(
+    store: Any = None, progress: Callable[[ProgressEvent], None] | None = None, **options: Any
+) -> tuple[BackupResult, Any]:
+    """The backup of the sample project's every contract, and the store it was read from."""
     store = store if store is not None else InMemoryStore(sample_documents())
     result = compile_backup(
         PROJECT,
@@ -56,6 +59,7 @@ def compiled(store: Any = None, **options: Any) -> tuple[BackupResult, Any]:
         user_id=SAMPLE_ADMIN,
         store=store,
         options=BackupOptions(**options),
+        progress=progress,
         now=NOW,
     )
     return result, store
@@ -330,11 +334,7 @@ def test_a_store_failing_while_publishing_leaves_nothing(fail_on: int) -> None:
 
 def test_a_folder_failing_midway_leaves_no_volume_and_no_temporary_file(tmp_path: Path) -> None:
     """The same in a folder: neither volumes nor temporary files remain."""
-    for key, data in sample_documents().items():
-        path = tmp_path.joinpath(*key.split("/"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    before = sample_folder(tmp_path)
 
     class Failing(FileSystemStore):
         commits = 0
@@ -504,16 +504,17 @@ def test_an_interruption_from_the_progress_callback_leaves_no_volume(stage: str)
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        compile_backup(
-            PROJECT,
-            contract_ids=SELECTION,
-            user_id=SAMPLE_ADMIN,
-            store=store,
-            options=BackupOptions(max_volume_bytes=20_000),
-            progress=progress,
-            now=NOW,
-        )
+        compiled(store, progress, max_volume_bytes=20_000)
     assert store.keys() == sorted(documents)
+
+
+def sample_folder(folder: Path) -> list[str]:
+    """Write the sample's documents into *folder*; what it then holds, sorted."""
+    for key, data in sample_documents().items():
+        path = folder.joinpath(*key.split("/"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
 def plans_four_times_too_low(monkeypatch: pytest.MonkeyPatch) -> list[int]:
