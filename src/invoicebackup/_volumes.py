@@ -50,7 +50,7 @@ import json
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, suppress
 from datetime import datetime
-from typing import Any, BinaryIO, Final, Protocol
+from typing import BinaryIO, Final, Protocol
 
 import attrs
 
@@ -326,6 +326,21 @@ class _Overshot(Exception):
         self.by = by
 
 
+@attrs.frozen(kw_only=True)
+class _Job:
+    """What every volume of one compile is written from (passed down as one)."""
+
+    project: Project
+    plan: BackupPlan
+    work: Sequence[InvoiceWork]
+    user_id: str
+    vocabulary: Vocabulary
+    options: BackupOptions
+    limits: _pdf.Limits
+    now: datetime
+    hashing: _hashing.Hashing
+
+
 @attrs.define
 class _Written:
     key: str
@@ -360,6 +375,17 @@ def write_volumes(
     every file is written, before any is committed. What either raises (a progress
     callback's interruption) leaves nothing behind.
     """
+    job = _Job(
+        project=project,
+        plan=plan,
+        work=work,
+        user_id=user_id,
+        vocabulary=vocabulary,
+        options=options,
+        limits=limits,
+        now=now,
+        hashing=hashing,
+    )
     slack = 0
     for attempt in range(1, _ATTEMPTS + 2):
         planned = _plan(
@@ -367,19 +393,11 @@ def write_volumes(
         )
         try:
             return _publish(
-                project,
-                plan,
-                work,
+                job,
                 planned,
                 target=target,
                 base=base,
                 folder=folder,
-                user_id=user_id,
-                vocabulary=vocabulary,
-                options=options,
-                limits=limits,
-                now=now,
-                hashing=hashing,
                 progress=progress,
                 cover=too_big.manifest.cover_last_page or 0,
                 before_commit=before_commit,
@@ -415,25 +433,23 @@ def set_names(
 
 
 def _publish(
-    project: Project,
-    plan: BackupPlan,
-    work: Sequence[InvoiceWork],
+    job: _Job,
     planned: Sequence[_Planned],
     *,
     target: DocumentStore,
     base: str,
     folder: str,
     cover: int,
-    **context: Any,
+    progress: VolumeProgress,
+    before_commit: Callable[[BackupResult], None],
 ) -> BackupResult:
     """Write every volume under the first free set of names, then commit them all."""
     extension = base.rpartition(".")[2]
-    options: BackupOptions = context["options"]
     for number in range(1, 1001):
         names = set_names(
-            project,
-            now=context["now"],
-            language=options.language,
+            job.project,
+            now=job.now,
+            language=job.options.language,
             extension=extension,
             count=len(planned),
             attempt=number,
@@ -442,7 +458,14 @@ def _publish(
             continue
         try:
             return _write_set(
-                project, plan, work, planned, target, folder, names, cover=cover, **context
+                job,
+                planned,
+                target,
+                folder,
+                names,
+                cover=cover,
+                progress=progress,
+                before_commit=before_commit,
             )
         except DocumentExistsError:
             continue  # taken while we wrote: the next names
@@ -450,21 +473,13 @@ def _publish(
 
 
 def _write_set(
-    project: Project,
-    plan: BackupPlan,
-    work: Sequence[InvoiceWork],
+    job: _Job,
     planned: Sequence[_Planned],
     target: DocumentStore,
     folder: str,
     names: Sequence[str],
     *,
     cover: int,
-    user_id: str,
-    vocabulary: Vocabulary,
-    options: BackupOptions,
-    limits: _pdf.Limits,
-    now: datetime,
-    hashing: _hashing.Hashing,
     progress: VolumeProgress,
     before_commit: Callable[[BackupResult], None],
 ) -> BackupResult:
@@ -473,7 +488,7 @@ def _write_set(
     for volume_record in volumes:  # an invoice split between volumes: its first
         for invoice_id in volume_record.invoice_ids:
             volume_of.setdefault(invoice_id, volume_record.number)
-    limit = options.max_volume_bytes
+    limit = job.options.max_volume_bytes
     assert limit is not None
     opened: list[tuple[str, AbstractContextManager[BinaryIO]]] = []
     written: list[_Written] = []
@@ -484,7 +499,7 @@ def _write_set(
             creating = target.create(key)
             out = creating.__enter__()
             opened.append((key, creating))
-            sink = Sink(out, key, hashing.stream())
+            sink = Sink(out, key, job.hashing.stream())
             mine = set(part.invoice_ids)
             others = {
                 piece.record.invoice_id: piece.record
@@ -500,31 +515,18 @@ def _write_set(
                 others=tuple(others.values()),
                 slots=_slots(part.pieces),
             )
-            manifest = _assemble_volume(
-                project,
-                plan,
-                work,
-                sink,
-                volume,
-                notify=progress.volume(),
-                user_id=user_id,
-                vocabulary=vocabulary,
-                options=options,
-                limits=limits,
-                now=now,
-                hashing=hashing,
-            )
+            manifest = _assemble_volume(job, sink, volume, notify=progress.volume())
             if sink.size > limit and sum(1 for p in part.pieces if any(p.pages)) > 1:
                 raise _Overshot(sink.size - limit)
             _check_digests(manifest, part.record, cover)
             written.append(_Written(key, filename, sink.size, sink.digest.hexdigest(), manifest))
-        result = _set_result(written, volumes, limit, vocabulary, options)
+        result = _set_result(written, volumes, limit, job.vocabulary, job.options)
         key = folder + names[-1]
         creating = target.create(key)
         out = creating.__enter__()
         opened.append((key, creating))
         data = manifest_to_json(result.manifest).encode()
-        Sink(out, key, hashing.stream()).write(data)
+        Sink(out, key, job.hashing.stream()).write(data)
         result = attrs.evolve(
             result,
             key=key,
@@ -573,36 +575,24 @@ def _commit_all(
 
 
 def _assemble_volume(
-    project: Project,
-    plan: BackupPlan,
-    work: Sequence[InvoiceWork],
-    sink: Sink,
-    volume: VolumePart,
-    *,
-    notify: Callable[[ProgressEvent], None],
-    user_id: str,
-    vocabulary: Vocabulary,
-    options: BackupOptions,
-    limits: _pdf.Limits,
-    now: datetime,
-    hashing: _hashing.Hashing,
+    job: _Job, sink: Sink, volume: VolumePart, *, notify: Callable[[ProgressEvent], None]
 ) -> BackupManifest:
     # A volume's own reader of documents: what the one-file pass shared with its writer
     # is not in this volume's file.
-    documents = Documents(limits=limits, options=options, hashing=hashing)
+    documents = Documents(limits=job.limits, options=job.options, hashing=job.hashing)
     try:
         return assemble_as(
-            project,
-            plan,
-            work,
+            job.project,
+            job.plan,
+            job.work,
             documents,
             sink,
-            user_id=user_id,
-            vocabulary=vocabulary,
-            options=options,
-            limits=limits,
+            user_id=job.user_id,
+            vocabulary=job.vocabulary,
+            options=job.options,
+            limits=job.limits,
             notify=notify,
-            now=now,
+            now=job.now,
             volume=volume,
         )
     finally:
