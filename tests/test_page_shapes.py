@@ -191,7 +191,9 @@ def test_a_document_whose_copy_failed_leaves_no_shape_behind() -> None:
     assert tuple(recorded) == read_back(out.getvalue())
 
 
-def test_stream_data_of_recorded_objects_is_not_copied_for_reading_back() -> None:
+def test_stream_data_of_recorded_objects_is_not_copied_for_reading_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Large copied stream data is a hole in the copy read back; the digests still agree."""
     data = os.urandom(600_000)
     document = build_pdf(
@@ -212,10 +214,20 @@ def test_stream_data_of_recorded_objects_is_not_copied_for_reading_back() -> Non
     writer = writer_with_digests(out)
     try:
         writer.add_document(_pdf.open_pdf(document, key="k/i", filename="i.pdf"), field_prefix="i")
+        spool = writer._spool
+        assert spool is not None
+        kept = bytearray()
+        close = spool.close
+
+        def read_then_close() -> None:
+            # The copy is deleted once the pages are digested: read it just before.
+            spool.copy.seek(0)
+            kept.extend(spool.copy.read())
+            close()
+
+        monkeypatch.setattr(spool, "close", read_then_close)
         recorded = writer.page_digests()
-        copy = writer._spool.copy  # type: ignore[union-attr]
-        copy.seek(0)
-        kept = copy.read()
+        assert kept
         writer.finish(file_id=b"test")
     finally:
         writer.close()

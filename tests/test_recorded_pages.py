@@ -14,11 +14,13 @@ import os
 import threading
 import zlib
 
+import pikepdf
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from invoicebackup import _pdf
-from invoicebackup._snapshot import Recording, Renderings, Shapes, Spool, _pack
+from invoicebackup._snapshot import Packed, Recording, Renderings, Shapes, Spool, _pack
 from invoicebackup.pdf.digest import (
     Head,
     RefMap,
@@ -60,8 +62,8 @@ def _written(
             for prefix in prefixes:
                 writer.add_document(parsed, field_prefix=f"{prefix}{index}")
         page = writer.add_text_page(["left out"]) if placeholder else writer.page_count
-        recorded = writer.page_digests()
         shapes = writer._shapes
+        recorded = writer.page_digests()
         writer.finish(file_id=b"test")
     finally:
         writer.close()
@@ -81,6 +83,57 @@ def test_copied_pages_are_recorded_and_only_our_own_pages_read_back() -> None:
     assert set(shapes.pages) == copied
     assert writer.page_number(placeholder) not in shapes.pages
     assert tuple(recorded) == read_back(data)
+
+
+def test_the_copy_is_let_go_once_the_pages_are_digested() -> None:
+    """After page_digests the copy is deleted and the writer writes on to the output alone.
+
+    What finish writes then (the page tree, the catalog, an attachment) is in the backup,
+    the backup's pages digest as recorded, and a second page_digests is refused.
+    """
+    out = io.BytesIO()
+    writer = writer_with_digests(out)
+    try:
+        writer.add_document(
+            _pdf.open_pdf(text_pdf(["one", "two"]), key="k", filename="a.pdf"), field_prefix="a"
+        )
+        spool = writer._spool
+        assert spool is not None
+        recorded = writer.page_digests()
+        assert spool.copy.closed
+        writer.attach("note.txt", b"after the digests")
+        with pytest.raises(ValueError, match="digested"):
+            writer.page_digests()
+        writer.finish(file_id=b"test")
+    finally:
+        writer.close()
+    data = out.getvalue()
+    assert tuple(recorded) == read_back(data)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == 2
+        assert pdf.attachments["note.txt"].get_file().read_bytes() == b"after the digests"
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 2500), st.binary(min_size=1, max_size=60)), max_size=40),
+    st.integers(0, 2600),
+)
+def test_packed_shapes_are_found_as_a_dictionary_finds_them(
+    items: list[tuple[int, bytes]], mark: int
+) -> None:
+    """Shapes packed in one buffer by number: the last one set is found, forget cuts at a mark."""
+    packed, model = Packed(), {}
+    for number, found in items:
+        packed[number] = found
+        model[number] = found
+    for number in range(-1, 2602):
+        assert packed.get(number) == model.get(number)
+        assert (number in packed) == (number in model)
+    packed.forget(mark)
+    packed[mark] = b"again"
+    model = {number: found for number, found in model.items() if number < mark}
+    model[mark] = b"again"
+    assert all(packed.get(number) == model.get(number) for number in range(2602))
 
 
 #: A page whose /Resources is a form field (recorded under our parent field): the writer

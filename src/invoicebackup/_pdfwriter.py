@@ -619,15 +619,13 @@ class BackupWriter:
         """The digest of every page so far (:func:`invoicebackup.pdf.digest.page_digests`).
 
         Call it once every page and everything they draw is written: before :meth:`finish`.
+        What was kept for it is let go then; the writer writes on without a copy.
         """
-        if self._spool is None or self._shapes is None:
-            raise ValueError("the writer keeps no copy to digest (digests=False)")
+        shapes, self._shapes = self._shapes, None
+        if self._spool is None or shapes is None:
+            raise ValueError("the writer keeps no copy to digest (digests=False, or digested)")
         return page_digests(
-            self._objects,
-            self._spool,
-            self._shapes,
-            pages=self._pages,
-            pages_root=self._pages_root,
+            self._objects, self._spool, shapes, pages=self._pages, pages_root=self._pages_root
         )
 
     def close(self) -> None:

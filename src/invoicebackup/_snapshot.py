@@ -18,9 +18,9 @@ recorded streams' large data) in a temporary file; :func:`page_digests` ends tha
 the backup) with a page tree of the pages not recorded, a catalog and a cross-reference
 table, reads it with the same reader (:class:`~invoicebackup.pdf.reader.PdfFile`) and
 digests every page with :func:`~invoicebackup.pdf.digest.digest_page`, given the
-recorded shapes (kept packed, by object number), and cuts the copy back so the backup can
-go on. The copy is read through a memory map whose pages are given back after each page
-digested: memory does not grow with the backup.
+recorded shapes (kept packed, by object number), and lets the copy and the shapes go: the
+backup goes on without them. The copy is read through a memory map whose pages are given
+back after each page digested that read it: memory does not grow with the backup.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from .pdf.digest import (
     stream_head,
     stream_shape,
 )
+from .pdf.errors import DAMAGED, PdfError
 from .pdf.reader import Limits, Page, PdfFile, mapped, page_of
 from .pdf.values import Array, Dictionary, Ref, Stream, Value
 from .pdf.writer import ObjectWriter, cross_reference
@@ -101,15 +102,21 @@ class Spool:
         self._holes.clear()
 
     def write(self, chunk: bytes | bytearray | memoryview) -> int:
-        if self._holes.pop(id(chunk), None) is chunk:
+        if self.copy.closed:
+            pass  # the pages are digested: what follows is written to the output alone
+        elif self._holes.pop(id(chunk), None) is chunk:
             self.copy.seek(len(chunk), os.SEEK_CUR)
         else:
             self.copy.write(chunk)
         return self._out.write(chunk)
 
     def close(self) -> None:
-        """Delete the copy (the output is its owner's to close)."""
+        """Delete the copy: what is written from now on goes to the output alone.
+
+        The output is its owner's to close.
+        """
         self.copy.close()
+        self._holes.clear()
 
 
 class Unseen(Exception):
@@ -146,14 +153,61 @@ class Recording:
         return None if number is None else Ref(number)
 
 
+class Packed:
+    """Packed shapes (:func:`_pack`) by object number, in one buffer.
+
+    A backup's objects are numbered densely from 1, and almost every one has a shape
+    kept until the pages are digested: an index by number and one buffer take a few
+    bytes an object beside the shape's own, where a dictionary of bytes took about a
+    hundred.
+    """
+
+    __slots__ = ("_data", "_length", "_start")
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._start = array("Q")
+        #: Each number's packed length; 0: none kept (a packed shape is never empty).
+        self._length = array("I")
+
+    def __setitem__(self, number: int, packed: bytes) -> None:
+        have = len(self._length)
+        if number >= have:
+            # Numbers come nearly in order: grow by a quarter, not one number at a time.
+            more = max(number + 1 - have, have // 4 + 1024)
+            self._start.frombytes(bytes(more * self._start.itemsize))
+            self._length.frombytes(bytes(more * self._length.itemsize))
+        self._start[number] = len(self._data)
+        self._length[number] = len(packed)
+        self._data += packed
+
+    def get(self, number: int) -> bytes | None:
+        """The packed shape of object *number*, or ``None``."""
+        if not 0 <= number < len(self._length):
+            return None
+        length = self._length[number]
+        if not length:
+            return None
+        start = self._start[number]
+        return bytes(self._data[start : start + length])
+
+    def __contains__(self, number: object) -> bool:
+        return type(number) is int and 0 <= number < len(self._length) and self._length[number] > 0
+
+    def forget(self, mark: int) -> None:
+        """Forget the shapes of objects numbered from *mark* on (their bytes stay unused)."""
+        for number in range(max(mark, 0), len(self._length)):
+            self._length[number] = 0
+
+
 class Shapes:
     """The shapes of objects written, by their reference in the output, for *spool*."""
 
     def __init__(self, spool: Spool) -> None:
         self.spool = spool
         #: The shapes of objects by their number in the output, packed (:func:`_pack`):
-        #: they are kept until the pages are digested, about a hundred bytes each.
-        self.known: dict[int, bytes] = {}
+        #: they are kept until the pages are digested.
+        self.known = Packed()
         #: Shapes of dictionaries and arrays read from a source, by identity, every
         #: reference as it is (values built once per compile recur: a font in every copy
         #: of a document), with the size of the source bytes they were read from.
@@ -344,8 +398,7 @@ class Shapes:
     def rollback(self, mark: int) -> None:
         """Forget objects numbered from *mark* on (their writing was dropped)."""
         self.spool.settle()
-        for number in [number for number in self.known if number >= mark]:
-            del self.known[number]
+        self.known.forget(mark)
         kept = [pending for pending in self._pending if pending[0] < mark]
         self._pending = deque(kept)
         self._pending_bytes = sum(size for _, _, size in kept)
@@ -419,12 +472,31 @@ def page_digests(
     pages: Sequence[int],
     pages_root: int,
 ) -> list[str]:
-    """The digest of every page written so far (see :mod:`invoicebackup.pdf.digest`)."""
+    """The digest of every page written so far (see :mod:`invoicebackup.pdf.digest`).
+
+    Once, before the manifest is made: what was kept for the digests (the copy, the
+    shapes, the digest thread) is let go, whether they are found or not.
+    """
+    try:
+        return _read_back(objects, spool, shapes, pages=pages, pages_root=pages_root)
+    finally:
+        shapes.close()
+
+
+def _read_back(
+    objects: ObjectWriter,
+    spool: Spool,
+    shapes: Shapes,
+    *,
+    pages: Sequence[int],
+    pages_root: int,
+) -> list[str]:
+    """:func:`page_digests`: the copy ended with a table, read back."""
     shapes.wait()
     end = objects.flush()
     copy = spool.copy
     copy.flush()
-    offsets = list(objects.offsets)
+    offsets = objects.offsets
     catalog = len(offsets)
     offsets.append(0)
     # Only the pages whose shape was not recorded are read back: the copy's page tree
@@ -456,29 +528,22 @@ def page_digests(
     copy.seek(end)
     copy.write(tail)
     copy.flush()
-    try:
-        with mapped(copy.fileno()) as view:
+    with mapped(copy.fileno()) as view:
 
-            def give_back() -> None:
-                # The map's pages read so far count in the process's memory until given
-                # back; they are read again (from the page cache) if needed.
-                view.madvise(mmap.MADV_DONTNEED)
+        def give_back() -> None:
+            # The map's pages read so far count in the process's memory until given
+            # back; they are read again (from the page cache) if needed.
+            view.madvise(mmap.MADV_DONTNEED)
 
-            pdf = PdfFile(view, limits=READ_BACK)  # type: ignore[arg-type]
-            read = {page.ref: page for page in pdf.pages()}
-            give_back()
-            digests = _digests(pdf, read, pages, shapes, give_back)
-            # Stream data read are views into the map: let them go before it is closed.
-            del pdf, read
-            return digests
-    finally:
-        copy.truncate(end)
-        copy.seek(end)
+        pdf = PdfFile(view, limits=READ_BACK)  # type: ignore[arg-type]
+        digests = _digests(pdf, pages, shapes, give_back)
+        # Stream data read are views into the map: let them go before it is closed.
+        del pdf
+        return digests
 
 
 def _digests(
     pdf: PdfFile,
-    read: dict[Ref | None, Page],
     pages: Sequence[int],
     shapes: Shapes,
     after_page: Callable[[], None],
@@ -486,16 +551,26 @@ def _digests(
     """Every page's digest: from the shapes recorded, else from *pdf* (the copy) read back.
 
     Objects are known by their number (every reference in the output is of generation 0).
+    A page not recorded is read when its turn comes, as :meth:`PdfFile.pages` reads a kid
+    of the copy's page tree (whose root passes nothing down): reading them all first
+    would map in every one of their objects' neighbourhoods at once (the kernel maps the
+    pages around each page of the copy read), which *after_page* gives back.
     """
     known = shapes.known
+    # Whether the page being digested read anything from the copy (most pages are
+    # recorded whole: nothing to forget or give back after them).
+    read = False
 
     def shape_of(key: int | Ref) -> tuple[bytes, Iterable[int | Ref]]:
+        nonlocal read
         if type(key) is int:
             packed = known.get(key)
             if packed is not None:
                 return _unpack(packed)
+            read = True
             value = pdf.object(key)
         else:
+            read = True
             assert isinstance(key, Ref)
             value = pdf.object(key.num, key.gen)
         # Not recorded: read back, and kept for the pages that reach it again.
@@ -511,16 +586,27 @@ def _digests(
         packed = shapes.pages.get(number)
         root: tuple[bytes, Iterable[int | Ref]]
         if packed is None:
-            digest, refs = page_shape(read[Ref(number)])
+            read = True
+            digest, refs = page_shape(_read_page(pdf, number))
             root = digest, [_key(ref) for ref in refs]
         else:
             root = _unpack(packed)
         digests.append(digest_page(number, root, index, shape_of))
-        # The reader keeps what it read (stream data included); at most one page's objects
-        # are held.
-        pdf.forget()
-        after_page()
+        if read:
+            # The reader keeps what it read (stream data included); at most one page's
+            # objects are held.
+            pdf.forget()
+            after_page()
+            read = False
     return digests
+
+
+def _read_page(pdf: PdfFile, number: int) -> Page:
+    """Page *number* of the copy, as its page tree gives it (the tree passes nothing down)."""
+    node = pdf.object(number)
+    if not isinstance(node, Dictionary):
+        raise PdfError(DAMAGED, f"page {number} of the copy is not a dictionary")
+    return page_of(Ref(number), node, {}, pdf.resolve)
 
 
 def _pack(found: Shape) -> bytes | None:

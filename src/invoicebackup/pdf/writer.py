@@ -144,9 +144,9 @@ class ObjectWriter:
         return self._position
 
     @property
-    def offsets(self) -> tuple[int, ...]:
-        """Where each object written so far starts, by number (0: not written yet)."""
-        return tuple(self._offsets)
+    def offsets(self) -> array[int]:
+        """Where each object written so far starts, by number (0: not written yet); a copy."""
+        return array("Q", self._offsets)
 
     def _write(self, chunk: Chunk) -> None:
         size = len(chunk)
