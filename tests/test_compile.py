@@ -33,6 +33,7 @@ from invoicebackup import (
     result_to_json,
 )
 from invoicebackup.compile import Action, DocumentRole, SignatureState
+from invoicebackup.serialization import manifest_to_dict, manifest_to_json_bytes
 from invoicebackup.testing import (
     InMemorySignatureProvider,
     active_content_pdf,
@@ -333,6 +334,23 @@ def test_the_name_is_localised_and_filesystem_safe() -> None:
         "Sauvegarde des factures de sous-traitant - Tour_ _A_B_ _C_ - HT-01 - 2024-06-03 - 1405.pdf"
     )
     assert "compilée" in result.message
+
+
+def test_the_manifest_is_written_piece_by_piece_as_its_indented_json() -> None:
+    """The embedded manifest is exactly json.dumps' indented text of its dictionary, in UTF-8.
+
+    It is encoded a piece at a time (never held as a list of pieces): text outside ASCII,
+    quotes, backslashes, a line separator and an emoji come out as json.dumps writes them.
+    """
+    p = attrs.evolve(project([invoice("i-1")]), name='Tour é — "A"\u2028 🏗 \\ end')
+    store = store_for(p)
+    result = compile_backup(p, invoice_ids=["i-1"], user_id=ADMIN.id, store=store, now=NOW)
+    expected = json.dumps(manifest_to_dict(result.manifest), ensure_ascii=False, indent=2) + "\n"
+    written = manifest_to_json_bytes(result.manifest)
+    assert written == expected.encode("utf-8")
+    assert "🏗" in written.decode("utf-8")
+    attached = reader(store.read_bytes(result.key)).attachments["backup-manifest.json"][0]
+    assert attached == written
 
 
 def test_manifest_is_embedded_and_the_result_serialises() -> None:

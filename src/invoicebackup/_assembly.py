@@ -36,7 +36,7 @@ from .options import BackupOptions, Include
 from .pdf.digest import PAGE_DIGEST
 from .plan import BackupPlan, PlannedInvoice
 from .progress import ProgressEvent, ProgressStage
-from .serialization import manifest_to_json
+from .serialization import manifest_to_json_bytes
 from .terminology import Vocabulary
 
 #: The bytes of one object's entry in the cross-reference table.
@@ -337,7 +337,7 @@ def _assemble(
         manifest = attrs.evolve(manifest, volume=volume.number, volumes=volume.volumes)
         file_id += b" volume %d of %d" % (volume.number, len(volume.volumes))
     if options.embed_manifest:
-        writer.attach(MANIFEST_NAME, manifest_to_json(manifest).encode())
+        writer.attach(MANIFEST_NAME, manifest_to_json_bytes(manifest))
     writer.finish(file_id=file_id)
     return manifest
 

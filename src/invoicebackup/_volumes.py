@@ -68,7 +68,7 @@ from .naming import _fitted_stem, numbered_filename
 from .options import BackupOptions
 from .plan import BackupPlan
 from .progress import ProgressEvent
-from .serialization import manifest_to_json
+from .serialization import manifest_to_json_bytes
 from .storage import DocumentStore
 from .terminology import Vocabulary
 
@@ -525,7 +525,7 @@ def _write_set(
         creating = target.create(key)
         out = creating.__enter__()
         opened.append((key, creating))
-        data = manifest_to_json(result.manifest).encode()
+        data = manifest_to_json_bytes(result.manifest)
         Sink(out, key, job.hashing.stream()).write(data)
         result = attrs.evolve(
             result,

@@ -49,7 +49,7 @@ from .naming import _safe
 from .options import BackupOptions, Include
 from .plan import BackupPlan
 from .progress import ProgressEvent, ProgressStage
-from .serialization import manifest_to_json
+from .serialization import manifest_to_json_bytes
 from .terminology import Vocabulary
 
 #: The longest entry name, in UTF-8 bytes: under the 255 that Linux, macOS and Windows take
@@ -277,7 +277,7 @@ def assemble_zip(
         if volume is not None:
             manifest = attrs.evolve(manifest, volume=volume.number, volumes=volume.volumes)
         if options.embed_manifest:
-            out.add(MANIFEST_NAME, manifest_to_json(manifest).encode(), compress=True)
+            out.add(MANIFEST_NAME, manifest_to_json_bytes(manifest), compress=True)
     return manifest
 
 

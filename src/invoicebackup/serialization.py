@@ -75,6 +75,7 @@ __all__ = [
     "load_project",
     "manifest_to_dict",
     "manifest_to_json",
+    "manifest_to_json_bytes",
     "project_from_dict",
     "project_to_dict",
     "result_to_dict",
@@ -1046,7 +1047,36 @@ def manifest_to_json(manifest: BackupManifest) -> str:
 
     .. versionadded:: 0.1.0
     """
-    return json.dumps(manifest_to_dict(manifest), ensure_ascii=False, indent=2) + "\n"
+    return manifest_to_json_bytes(manifest).decode("utf-8")
+
+
+def manifest_to_json_bytes(manifest: BackupManifest) -> bytes:
+    """:func:`manifest_to_json` encoded as UTF-8, written a piece at a time.
+
+    What a backup embeds. The text is never held as a list of its pieces, as
+    :func:`json.dumps` holds it when it indents (several times the text's size: for a
+    backup of many invoices, the largest step in a compile's memory).
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from invoicebackup import InMemoryStore, compile_backup, manifest_to_json
+        >>> from invoicebackup.serialization import manifest_to_json_bytes
+        >>> from invoicebackup.testing import sample_documents, sample_project
+        >>> result = compile_backup(sample_project(), invoice_ids=["i-4"], user_id="u-admin",
+        ...                         store=InMemoryStore(sample_documents()),
+        ...                         now=datetime(2026, 11, 3, 9, 30, tzinfo=timezone.utc))
+        >>> manifest_to_json_bytes(result.manifest) == manifest_to_json(result.manifest).encode()
+        True
+
+    .. versionadded:: 0.1.0
+    """
+    out = bytearray()
+    for piece in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(
+        manifest_to_dict(manifest)
+    ):
+        out += piece.encode("utf-8")
+    out += b"\n"
+    return bytes(out)
 
 
 def result_to_dict(result: BackupResult) -> dict[str, Any]:
