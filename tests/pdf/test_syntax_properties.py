@@ -122,3 +122,44 @@ def test_a_file_with_bytes_overwritten_is_read_or_refused_with_a_code(
             reader.resolve(page.dictionary.get(b"Contents"))
 
     assert _outcome(read) in {"read", "damaged", "too_large", "encrypted"}
+
+
+number_texts = st.one_of(
+    st.from_regex(rb"\A[+-]?[0-9]{1,4}\Z"),
+    # Around the 20 digits an integer may have (more is refused).
+    st.from_regex(rb"\A[+-]?[0-9]{19,22}\Z"),
+    st.from_regex(rb"\A[+-]?([0-9]{1,8}\.[0-9]{0,6}|\.[0-9]{1,6})\Z"),
+)
+#: White space between numbers; NUL (white space in PDF, not to bytes.split) and a
+#: vertical tab (not white space in PDF) are rarer, so that most arrays take one match.
+separators = st.lists(
+    st.sampled_from([b" ", b"\n", b"\r\n", b"\t", b"\x0c", b"\r", b" ", b" ", b"\x00", b"\x0b"]),
+    min_size=1,
+    max_size=2,
+)
+
+
+@given(
+    st.lists(st.tuples(separators.map(b"".join), number_texts), max_size=12),
+    separators.map(b"".join),
+    st.sampled_from([b"", b"<</W ", b"[/A "]),
+)
+def test_an_array_of_numbers_reads_as_the_token_loop_reads_it(
+    items: list[tuple[bytes, bytes]], tail: bytes, around: bytes
+) -> None:
+    """An array of numbers is read in one match as token by token, refusals included.
+
+    A comment just after the bracket sends the same numbers through the token loop: both
+    give the same value (integers as int, reals as their text), or the same refusal (an
+    integer of more than 20 digits).
+    """
+    body = b"".join(separator + text for separator, text in items) + tail
+    closing = {b"": b"", b"<</W ": b">>", b"[/A ": b"]"}[around]
+
+    def read(opening: bytes) -> object:
+        try:
+            return parse(around + opening + body + b"]" + closing, limits=LIMITS)
+        except PdfError as error:
+            return error.code, error.reason
+
+    assert read(b"[") == read(b"[%\n")

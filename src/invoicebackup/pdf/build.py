@@ -117,6 +117,7 @@ class Parser:
         # innermost loop (a method call per token was a third of its time).
         data = self.data
         match_token = syntax.TOKEN.match
+        match_numbers = syntax.NUMBERS.match
         max_token = self.limits.max_token
         max_depth = self.limits.max_depth
         names = self.names
@@ -165,6 +166,16 @@ class Parser:
                         f"arrays and dictionaries nest deeper than {max_depth} levels",
                         offset=match.start(kind),
                     )
+                if kind == _ARRAY_OPEN:
+                    numbers = match_numbers(data, end)
+                    if numbers is not None:
+                        value = _numbers(data, end, numbers.end(), max_token)
+                        if value is not None:
+                            position = numbers.end()
+                            if not stack:
+                                return value, position
+                            stack[-1].append(value)
+                            continue
                 stack.append([])
                 is_dict.append(kind == _DICT_OPEN)
                 position = end
@@ -216,6 +227,26 @@ def _name(spelling: bytes) -> Name:
     value = syntax.name_value(spelling)
     canonical = syntax.name_spelling(value) == spelling
     return Name(value, None if canonical else spelling)
+
+
+def _numbers(data: bytes, start: int, end: int, max_token: int) -> Array | None:
+    """The array of numbers :data:`~.syntax.NUMBERS` matched from *start* to *end*.
+
+    ``None`` where a token must be read one at a time to be refused as the token loop
+    refuses it (an integer of too many digits, a token past *max_token*).
+    """
+    items = data[start : end - 1].split()
+    values: list[Value] = []
+    for text in items:
+        if len(text) > max_token:
+            return None
+        if b"." in text:
+            values.append(Real(text))
+        elif len(text) > _MAX_DIGITS:
+            return None
+        else:
+            values.append(int(text))
+    return Array(values)
 
 
 def _dictionary(items: list[Value], offset: int) -> Dictionary:

@@ -65,6 +65,13 @@ TOKEN: Final = re.compile(
     + rb"+)"
     + rb")"
 )
+#: The rest of an array that holds numbers alone, separated by white space other than
+#: NUL (what :meth:`bytes.split` splits on), up to its closing bracket: such arrays
+#: (``/Widths``, ``/MediaBox``, ``/Matrix``) are most of a file's numbers, and are read
+#: with one match instead of a token at a time.
+NUMBERS: Final = re.compile(
+    rb"(?:[\t\n\x0c\r ]*[+-]?(?:\d+\.\d*|\.\d+|\d+)(?=[\t\n\x0c\r \]]))*[\t\n\x0c\r ]*\]"
+)
 #: Nothing but white space and comments up to the end.
 END: Final = re.compile(_SKIP + rb"\Z")
 
