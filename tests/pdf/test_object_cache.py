@@ -9,11 +9,14 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+import pytest
+
 from invoicebackup import _pdf
+from invoicebackup.pdf import build
 from invoicebackup.pdf.build import SyntaxLimits
 from invoicebackup.pdf.objectcache import ObjectCache
 from invoicebackup.pdf.reader import PdfFile
-from invoicebackup.pdf.values import Ref
+from invoicebackup.pdf.values import Dictionary, Name, Ref
 
 from .craft import BASIC, classic, xref_stream_file
 
@@ -136,3 +139,31 @@ def test_an_object_stream_value_that_ends_in_a_number_is_read_again() -> None:
     streamed = _object_stream_file([(6, b"\n" + padded), (7, b"0 R")])
     assert PdfFile(streamed).object(6) == Ref(12, 0)
     assert PdfFile(streamed, cache=cache).object(6) == Ref(12, 0)
+
+
+def test_the_files_of_a_compile_share_their_names() -> None:
+    """A name read by two files with one cache is one object; without it, one each."""
+    cache = ObjectCache(limits=SyntaxLimits())
+    first = PdfFile(_FIRST, cache=cache).object(3)
+    second = PdfFile(_SECOND, cache=cache).object(3)
+    alone = PdfFile(_SECOND).object(3)
+    assert isinstance(first, Dictionary)
+    assert isinstance(second, Dictionary)
+    assert isinstance(alone, Dictionary)
+    assert first is not second  # the page differs: built twice, its names shared
+    (type_first,) = [key for key in first if key == Name(b"Type")]
+    (type_second,) = [key for key in second if key == Name(b"Type")]
+    (type_alone,) = [key for key in alone if key == Name(b"Type")]
+    assert type_first is type_second
+    assert type_alone is not type_first
+    assert cache.names[b"Type"] is type_first
+
+
+def test_the_shared_names_stop_growing_at_their_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_INTERNED names a file's names are still read, only no longer interned."""
+    monkeypatch.setattr(build, "MAX_INTERNED", 3)
+    cache = ObjectCache(limits=SyntaxLimits())
+    file = PdfFile(_SECOND, cache=cache)
+    values = _every_object(file)
+    assert len(cache.names) == 3
+    assert values == _every_object(PdfFile(_SECOND))

@@ -50,8 +50,11 @@ _KEYWORD_VALUES: Final[dict[bytes, Value]] = {b"true": True, b"false": False, b"
 
 #: Where one reference is in the buffer, and the reference: ``(start, end, ref)``.
 RefSpan = tuple[int, int, Ref]
-#: Names at most this long are interned per parser (the same name is one object).
+#: Names at most this long are interned (the same name is one object).
 _INTERNED_NAME: Final = 64
+#: At most this many names are interned in one table: a table shared by the files of a
+#: compile (an :class:`~.objectcache.ObjectCache`'s) stops growing there.
+MAX_INTERNED: Final = 16384
 
 
 class Parser:
@@ -61,7 +64,9 @@ class Parser:
         data: The bytes (a whole file or a decoded object stream).
         limits: The bounds each value is checked against.
         names: Where names read are interned (the same spelling gives the same
-            :class:`Name`); a reader shares one between the parsers of one file.
+            :class:`Name`, up to :data:`MAX_INTERNED` of them); a reader shares one
+            between the parsers of one file, an object cache between the files of a
+            compile.
     """
 
     __slots__ = ("data", "limits", "names")
@@ -138,7 +143,7 @@ class Parser:
                 value = names.get(spelling)
                 if value is None:
                     value = _name(spelling)
-                    if len(spelling) <= _INTERNED_NAME:
+                    if len(spelling) <= _INTERNED_NAME and len(names) < MAX_INTERNED:
                         names[spelling] = value
                 position = end
             elif kind == _INTEGER:

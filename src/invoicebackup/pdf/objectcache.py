@@ -21,7 +21,7 @@ from collections import OrderedDict
 from typing import Final
 
 from .build import RefSpan, SyntaxLimits
-from .values import Value
+from .values import Name, Value
 
 #: One entry: the value, where it ended and its references' spans, relative to its start.
 Entry = tuple[Value, int, "Spans"]
@@ -43,11 +43,14 @@ class ObjectCache:
         max_bytes: The most key bytes kept at once (the values take a few times that).
     """
 
-    __slots__ = ("_entries", "_size", "hits", "limits", "max_bytes")
+    __slots__ = ("_entries", "_size", "hits", "limits", "max_bytes", "names")
 
     def __init__(self, *, limits: SyntaxLimits, max_bytes: int = 4 * 1024 * 1024) -> None:
         self.limits = limits
         self.max_bytes = max_bytes
+        #: The names read by every file of the compile, interned once: the values kept
+        #: from a thousand invoices share their names rather than holding a copy each.
+        self.names: dict[bytes, Name] = {}
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
         self._size = 0
         #: How many lookups found a value (for measurements and tests).

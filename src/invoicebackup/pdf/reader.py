@@ -158,8 +158,10 @@ class PdfFile:
         self._view = memoryview(data).toreadonly()
         self.limits = limits or Limits()
         syntax_limits = self.limits.syntax()
-        self._parser = Parser(data, limits=syntax_limits)
         self._cache = cache if cache is not None and cache.limits == syntax_limits else None
+        self._parser = Parser(
+            data, limits=syntax_limits, names=None if self._cache is None else self._cache.names
+        )
         self._entries: dict[int, xref.Entry] = {}
         self._objects: dict[int, Value] = {}
         self._sources: dict[int, Source] = {}
