@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from invoicebackup import _pdf
+from invoicebackup import _pdf, _snapshot
 from invoicebackup._snapshot import Packed, Recording, Renderings, Shapes, Spool, _pack
 from invoicebackup.pdf.digest import (
     Head,
@@ -313,3 +313,32 @@ def test_an_object_whose_type_is_a_dictionary_has_a_shape() -> None:
     digest, refs = shape(odd)
     assert refs == ()
     assert digest != shape(Dictionary({Name(b"Type"): Dictionary()}))[0]
+
+
+def test_a_pending_stream_counts_the_whole_file_it_keeps_in_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The digest thread's backlog is bounded by the files its views keep alive.
+
+    A stream's data is a view of its whole file: two streams of one small file count the
+    file once and stay pending; one of a file past the bound makes the oldest settle
+    until the files held fit, and every shape is the one computed directly.
+    """
+    monkeypatch.setattr(_snapshot, "_LARGE", 1000)
+    monkeypatch.setattr(_snapshot, "_PENDING", 1_000_000)
+    small, large = memoryview(os.urandom(200_000)), memoryview(os.urandom(2_000_000))
+    streams = [
+        Stream(Dictionary({Name(b"Length"): 5000}), view)
+        for view in (small[:5000], small[5000:10000], large[:5000])
+    ]
+    shapes = Shapes(Spool(io.BytesIO()))
+    try:
+        for number, item in enumerate(streams[:2], start=1):
+            shapes.record(number, item, Recording(lambda ref: ref.num))
+        assert len(shapes._pending) == 2
+        shapes.record(3, streams[2], Recording(lambda ref: ref.num))
+        assert not shapes._pending
+        for number, item in enumerate(streams, start=1):
+            assert shapes.known.get(number) == _pack(shape(item))
+    finally:
+        shapes.close()

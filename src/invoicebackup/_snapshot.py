@@ -220,8 +220,12 @@ class Shapes:
         self._inflated: dict[bytes, bytes | None] = {}
         self._inflated_large: dict[bytes, bytes | None] = {}
         #: Shapes of large streams being finished on the digest thread, oldest first,
-        #: with the size of the data each holds on to until it is hashed.
+        #: with the source buffer each holds on to until it is hashed (by identity).
         self._pending: deque[tuple[int, Future[Shape], int]] = deque()
+        #: The source buffers pending shapes hold: how many shapes hold each, its size.
+        #: A stream's data is a view of its whole file, which stays in memory as long as
+        #: one view of it is pending: the bound is on those files, not on the views.
+        self._held: dict[int, list[int]] = {}
         self._pending_bytes = 0
         self._thread: ThreadPoolExecutor | None = None
         #: The :func:`~invoicebackup.pdf.digest.page_shape` of pages whose dictionary
@@ -305,10 +309,17 @@ class Shapes:
         if self._thread is None:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="invoicebackup-digest")
         job = self._thread.submit(_finish, stream.data, how, heads, self._inflated_large)
-        self._pending.append((number, job, size))
-        self._pending_bytes += size
+        owner = stream.data.obj if isinstance(stream.data, memoryview) else stream.data
+        key = id(owner)
+        self._pending.append((number, job, key))
+        held = self._held.get(key)
+        if held is None:
+            self._held[key] = [1, memoryview(owner).nbytes]
+            self._pending_bytes += memoryview(owner).nbytes
+        else:
+            held[0] += 1
         # The data held is the sources' bytes: bounded, so memory does not grow.
-        while self._pending_bytes > _PENDING:
+        while self._pending_bytes > _PENDING and self._pending:
             self._settle_one()
 
     def _heads(self, stream: Stream, ref: RefMap, how: Encoding) -> tuple[Head | None, Head | None]:
@@ -334,8 +345,12 @@ class Shapes:
         )
 
     def _settle_one(self) -> None:
-        number, job, size = self._pending.popleft()
-        self._pending_bytes -= size
+        number, job, key = self._pending.popleft()
+        held = self._held[key]
+        held[0] -= 1
+        if not held[0]:
+            del self._held[key]
+            self._pending_bytes -= held[1]
         self._keep(number, job.result())
 
     def wait(self) -> None:
@@ -350,6 +365,8 @@ class Shapes:
                 self._thread.shutdown(wait=True, cancel_futures=True)
                 self._thread = None
             self._pending.clear()
+            self._held.clear()
+            self._pending_bytes = 0
         finally:
             self.spool.close()
 
@@ -399,9 +416,14 @@ class Shapes:
         """Forget objects numbered from *mark* on (their writing was dropped)."""
         self.spool.settle()
         self.known.forget(mark)
-        kept = [pending for pending in self._pending if pending[0] < mark]
-        self._pending = deque(kept)
-        self._pending_bytes = sum(size for _, _, size in kept)
+        # The dropped shapes' jobs run on, holding their buffers: only forgotten here.
+        for dropped in [pending for pending in self._pending if pending[0] >= mark]:
+            self._pending.remove(dropped)
+            held = self._held[dropped[2]]
+            held[0] -= 1
+            if not held[0]:
+                del self._held[dropped[2]]
+                self._pending_bytes -= held[1]
         for number in [number for number in self.pages if number >= mark]:
             del self.pages[number]
 
