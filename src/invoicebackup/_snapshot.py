@@ -314,8 +314,9 @@ class Shapes:
         self._pending.append((number, job, key))
         held = self._held.get(key)
         if held is None:
-            self._held[key] = [1, memoryview(owner).nbytes]
-            self._pending_bytes += memoryview(owner).nbytes
+            whole = memoryview(owner).nbytes
+            self._held[key] = [1, whole]
+            self._pending_bytes += whole
         else:
             held[0] += 1
         # The data held is the sources' bytes: bounded, so memory does not grow.
