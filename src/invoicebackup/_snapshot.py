@@ -501,68 +501,56 @@ def page_digests(
     shapes, the digest thread) is let go, whether they are found or not.
     """
     try:
-        return _read_back(objects, spool, shapes, pages=pages, pages_root=pages_root)
+        shapes.wait()
+        end = objects.flush()
+        copy = spool.copy
+        copy.flush()
+        offsets = objects.offsets
+        catalog = len(offsets)
+        offsets.append(0)
+        # Only the pages whose shape was not recorded are read back: the copy's page tree
+        # lists those alone (the output's own tree, written by finish, lists every page).
+        unread = [number for number in pages if number not in shapes.pages]
+        tail = bytearray()
+        offsets[pages_root] = end
+        tail += b"%d 0 obj\n<</Type/Pages/Count %d/Kids[%s]>>\nendobj\n" % (
+            pages_root,
+            len(unread),
+            b" ".join(b"%d 0 R" % number for number in unread),
+        )
+        offsets[catalog] = end + len(tail)
+        tail += b"%d 0 obj\n<</Type/Catalog/Pages %d 0 R>>\nendobj\n" % (catalog, pages_root)
+        listed: Callable[[int], bool] | None = None
+        if not shapes.copied_unread:
+            # Only our own pages are read back, and what they reach is ours: the objects
+            # whose shapes are recorded (copied objects and pages, most of the file) are
+            # never read, so the copy's table leaves them out (the reader keeps an entry
+            # for each object a table lists).
+            known, recorded = shapes.known, shapes.pages
+
+            def listed(number: int) -> bool:
+                return number not in known and number not in recorded
+
+        tail += cross_reference(
+            offsets, start=end + len(tail), trailer=b"/Root %d 0 R" % catalog, listed=listed
+        )
+        copy.seek(end)
+        copy.write(tail)
+        copy.flush()
+        with mapped(copy.fileno()) as view:
+
+            def give_back() -> None:
+                # The map's pages read so far count in the process's memory until given
+                # back; they are read again (from the page cache) if needed.
+                view.madvise(mmap.MADV_DONTNEED)
+
+            pdf = PdfFile(view, limits=READ_BACK)  # type: ignore[arg-type]
+            digests = _digests(pdf, pages, shapes, give_back)
+            # Stream data read are views into the map: let them go before it is closed.
+            del pdf
+            return digests
     finally:
         shapes.close()
-
-
-def _read_back(
-    objects: ObjectWriter,
-    spool: Spool,
-    shapes: Shapes,
-    *,
-    pages: Sequence[int],
-    pages_root: int,
-) -> list[str]:
-    """:func:`page_digests`: the copy ended with a table, read back."""
-    shapes.wait()
-    end = objects.flush()
-    copy = spool.copy
-    copy.flush()
-    offsets = objects.offsets
-    catalog = len(offsets)
-    offsets.append(0)
-    # Only the pages whose shape was not recorded are read back: the copy's page tree
-    # lists those alone (the output's own tree, written by finish, lists every page).
-    unread = [number for number in pages if number not in shapes.pages]
-    tail = bytearray()
-    offsets[pages_root] = end
-    tail += b"%d 0 obj\n<</Type/Pages/Count %d/Kids[%s]>>\nendobj\n" % (
-        pages_root,
-        len(unread),
-        b" ".join(b"%d 0 R" % number for number in unread),
-    )
-    offsets[catalog] = end + len(tail)
-    tail += b"%d 0 obj\n<</Type/Catalog/Pages %d 0 R>>\nendobj\n" % (catalog, pages_root)
-    listed: Callable[[int], bool] | None = None
-    if not shapes.copied_unread:
-        # Only our own pages are read back, and what they reach is ours: the objects
-        # whose shapes are recorded (copied objects and pages, most of the file) are
-        # never read, so the copy's table leaves them out (the reader keeps an entry
-        # for each object a table lists).
-        known, recorded = shapes.known, shapes.pages
-
-        def listed(number: int) -> bool:
-            return number not in known and number not in recorded
-
-    tail += cross_reference(
-        offsets, start=end + len(tail), trailer=b"/Root %d 0 R" % catalog, listed=listed
-    )
-    copy.seek(end)
-    copy.write(tail)
-    copy.flush()
-    with mapped(copy.fileno()) as view:
-
-        def give_back() -> None:
-            # The map's pages read so far count in the process's memory until given
-            # back; they are read again (from the page cache) if needed.
-            view.madvise(mmap.MADV_DONTNEED)
-
-        pdf = PdfFile(view, limits=READ_BACK)  # type: ignore[arg-type]
-        digests = _digests(pdf, pages, shapes, give_back)
-        # Stream data read are views into the map: let them go before it is closed.
-        del pdf
-        return digests
 
 
 def _digests(
