@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from invoicebackup.pdf.build import SyntaxLimits, parse
@@ -130,12 +130,9 @@ number_texts = st.one_of(
     st.from_regex(rb"\A[+-]?[0-9]{19,22}\Z"),
     st.from_regex(rb"\A[+-]?([0-9]{1,8}\.[0-9]{0,6}|\.[0-9]{1,6})\Z"),
 )
-#: White space between numbers; NUL (white space in PDF, not to bytes.split) and a
-#: vertical tab (not white space in PDF) are rarer, so that most arrays take one match.
+#: White space between numbers.
 separators = st.lists(
-    st.sampled_from([b" ", b"\n", b"\r\n", b"\t", b"\x0c", b"\r", b" ", b" ", b"\x00", b"\x0b"]),
-    min_size=1,
-    max_size=2,
+    st.sampled_from([b" ", b"\n", b"\r\n", b"\t", b"\x0c", b"\r"]), min_size=1, max_size=2
 )
 
 
@@ -143,22 +140,34 @@ separators = st.lists(
     st.lists(st.tuples(separators.map(b"".join), number_texts), max_size=12),
     separators.map(b"".join),
     st.sampled_from([b"", b"<</W ", b"[/A "]),
+    st.sampled_from([LIMITS, SyntaxLimits(max_depth=20, max_token=3)]),
+    st.sampled_from([None, None, None, b"\x00", b"\x0b"]),
 )
+# Integers alone, one longer than the limits allow a token to be.
+@example([(b" ", b"1234"), (b"\n", b"5")], b" ", b"", SyntaxLimits(max_depth=20, max_token=3), None)
 def test_an_array_of_numbers_reads_as_the_token_loop_reads_it(
-    items: list[tuple[bytes, bytes]], tail: bytes, around: bytes
+    items: list[tuple[bytes, bytes]],
+    tail: bytes,
+    around: bytes,
+    limits: SyntaxLimits,
+    odd: bytes | None,
 ) -> None:
     """An array of numbers is read in one match as token by token, refusals included.
 
     A comment just after the bracket sends the same numbers through the token loop: both
     give the same value (integers as int, reals as their text), or the same refusal (an
-    integer of more than 20 digits).
+    integer of more than 20 digits, a token longer than the limits allow). A NUL (white
+    space in PDF, not to bytes.split) or a vertical tab (not white space in PDF) in the
+    array sends both through the token loop.
     """
     body = b"".join(separator + text for separator, text in items) + tail
+    if odd is not None:
+        body = odd + body
     closing = {b"": b"", b"<</W ": b">>", b"[/A ": b"]"}[around]
 
     def read(opening: bytes) -> object:
         try:
-            return parse(around + opening + body + b"]" + closing, limits=LIMITS)
+            return parse(around + opening + body + b"]" + closing, limits=limits)
         except PdfError as error:
             return error.code, error.reason
 

@@ -240,7 +240,13 @@ def _numbers(data: bytes, start: int, end: int, max_token: int) -> Array | None:
     ``None`` where a token must be read one at a time to be refused as the token loop
     refuses it (an integer of too many digits, a token past *max_token*).
     """
-    items = data[start : end - 1].split()
+    body = data[start : end - 1]
+    items = body.split()
+    if b"." not in body:
+        # Integers alone (the usual /Widths): converted in one pass.
+        if items and max(map(len, items)) > min(_MAX_DIGITS, max_token):
+            return None
+        return Array(map(int, items))
     values: list[Value] = []
     for text in items:
         if len(text) > max_token:
