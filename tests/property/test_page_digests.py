@@ -13,8 +13,9 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invoicebackup.pdf.digest import page_digests
+from invoicebackup.pdf.digest import page_digests, render
 from invoicebackup.pdf.reader import PdfFile
+from invoicebackup.pdf.values import Array, Name, Real, Value
 from tests.pdf_craft import build_pdf
 
 #: The objects, by name; ``{name}`` is a reference to that object.
@@ -101,3 +102,35 @@ def test_a_change_to_what_a_page_draws_changes_that_page_only(
     after = digests(written(numbering, [], changed))
     pages = {"content2": {1}, "font": {0, 1}}.get(target, {0})
     assert [after[i] != BASE[i] for i in range(2)] == [i in pages for i in range(2)]
+
+
+_numbers = st.one_of(
+    st.integers(-(10**12), 10**12),
+    st.builds(
+        lambda whole, frac: Real(b"%d.%s" % (whole, frac)),
+        st.integers(-999, 999),
+        st.sampled_from([b"", b"0", b"5", b"25", b"000"]),
+    ),
+)
+
+
+@given(
+    st.one_of(
+        st.lists(st.one_of(_numbers, st.sampled_from([Name(b"F1"), True, None])), max_size=30),
+        # Integers alone, as many as a font's /Widths (written in one pass from 17 on).
+        st.lists(st.integers(-(10**12), 10**12), min_size=10, max_size=40),
+    )
+)
+def test_an_arrays_canonical_form_is_its_items_in_brackets(items: list[Value]) -> None:
+    """An array digests as the canonical forms of its items in brackets, however it is written.
+
+    Integers alone take a path of their own; a real that is whole (``2.0``, ``2.``) is the
+    integer it equals; the pieces are the ones each item gives on its own.
+    """
+    whole = render(Array(items))[0]
+    assert whole == b"[" + b"".join(render(item)[0] for item in items) + b"]"
+    as_integers = [
+        int(float(item.text)) if isinstance(item, Real) and float(item.text).is_integer() else item
+        for item in items
+    ]
+    assert render(Array(as_integers))[0] == whole

@@ -381,6 +381,11 @@ def _inflated_digest(data: bytes | memoryview) -> bytes | None:
     return digest.digest()
 
 
+#: From how many items an array of integers alone is written in one pass (below, the
+#: pass costs more than it saves).
+_MANY: Final = 16
+
+
 def _by_name(item: tuple[Name, Value]) -> bytes:
     return item[0].value
 
@@ -437,16 +442,21 @@ def _canonical(
                     _canonical(item, out, refs, ref)
         out.append(b">")
     elif isinstance(value, Array):
+        if len(value) > _MANY and all(type(item) is int for item in value):
+            # Integers alone (a font's /Widths holds hundreds): written in one pass.
+            out.append(b"[%s]" % b"".join([b"i%d;" % item for item in value]))  # type: ignore[str-format]
+            return
         out.append(b"[")
         for item in value:
-            # The frequent leaves written here (a font's /Widths holds hundreds of numbers).
+            # The frequent leaves written here, inline (this loop meets most numbers).
             kind = type(item)
             if kind is int:
                 out.append(b"i%d;" % item)  # type: ignore[str-format]
             elif kind is Name:
                 out.append(b"/%d:%s" % (len(item.value), item.value))  # type: ignore[union-attr]
             elif kind is Real:
-                out.append(_real(item))  # type: ignore[arg-type]
+                number = float(item.text)  # type: ignore[union-attr]
+                out.append(b"i%d;" % number if number.is_integer() else b"r%r;" % number)
             else:
                 _canonical(item, out, refs, ref)
         out.append(b"]")
