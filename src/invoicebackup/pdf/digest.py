@@ -392,7 +392,7 @@ def _by_name(item: tuple[Name, Value]) -> bytes:
 
 def _real(value: Real) -> bytes:
     """A real by its value: an integral one as the integer (``1.0`` is ``1``)."""
-    number = float(value)
+    number = float(value.text)  # its text, not Real.__float__: one call less per real
     return b"i%d;" % number if number.is_integer() else b"r%r;" % number
 
 
@@ -448,15 +448,14 @@ def _canonical(
             return
         out.append(b"[")
         for item in value:
-            # The frequent leaves written here, inline (this loop meets most numbers).
+            # The frequent leaves written here (this loop meets most numbers).
             kind = type(item)
             if kind is int:
                 out.append(b"i%d;" % item)  # type: ignore[str-format]
             elif kind is Name:
                 out.append(b"/%d:%s" % (len(item.value), item.value))  # type: ignore[union-attr]
             elif kind is Real:
-                number = float(item.text)  # type: ignore[union-attr]
-                out.append(b"i%d;" % number if number.is_integer() else b"r%r;" % number)
+                out.append(_real(item))  # type: ignore[arg-type]
             else:
                 _canonical(item, out, refs, ref)
         out.append(b"]")
