@@ -18,6 +18,7 @@ import attrs
 from . import _cover, _cover_pdf, _hashing, _pdf, _waivers
 from ._documents import Documents
 from ._images import ParsedImage
+from ._job import CompileJob
 from ._sealed import Sealer
 from ._volumepart import Measuring, VolumePart
 from ._work import InvoiceWork, Slot
@@ -67,67 +68,41 @@ class Sink:
 
 
 def assemble(
-    project: Project,
-    plan: BackupPlan,
-    work: Sequence[InvoiceWork],
+    job: CompileJob,
     documents: Documents,
     sink: Sink,
     *,
-    user_id: str,
-    vocabulary: Vocabulary,
-    options: BackupOptions,
-    limits: _pdf.Limits,
     notify: Callable[[ProgressEvent], None],
-    now: datetime,
     volume: VolumePart | None = None,
     measure: Measuring | None = None,
 ) -> BackupManifest:
-    """Read, check and copy every document, in backup order, straight into *sink*.
+    """Read, check and copy every document of *job*, in backup order, straight into *sink*.
 
     With *volume*, only its invoices (one volume of a backup written as volumes, see
     :mod:`invoicebackup._volumes`); *measure* is told of each document and invoice once it
     is written (to size volumes).
     """
-    title = vocabulary.term("backup_title")
+    title = job.vocabulary.term("backup_title")
     writer = _pdf.BackupWriter(
         sink,  # type: ignore[arg-type]
-        title=f"{title} - {project.name}",
-        subject=_subject(plan, vocabulary),
-        created=now,
-        limits=limits,
-        digests=options.embed_manifest,
+        title=f"{title} - {job.project.name}",
+        subject=_subject(job.plan, job.vocabulary),
+        created=job.now,
+        limits=job.limits,
+        digests=job.options.embed_manifest,
     )
     try:
-        return _assemble(
-            project,
-            plan,
-            work,
-            documents,
-            writer,
-            user_id=user_id,
-            vocabulary=vocabulary,
-            options=options,
-            notify=notify,
-            now=now,
-            volume=volume,
-            measure=measure,
-        )
+        return _assemble(job, documents, writer, notify=notify, volume=volume, measure=measure)
     finally:
         writer.close()
 
 
 def _assemble(
-    project: Project,
-    plan: BackupPlan,
-    work: Sequence[InvoiceWork],
+    job: CompileJob,
     documents: Documents,
     writer: _pdf.BackupWriter,
     *,
-    user_id: str,
-    vocabulary: Vocabulary,
-    options: BackupOptions,
     notify: Callable[[ProgressEvent], None],
-    now: datetime,
     volume: VolumePart | None = None,
     measure: Measuring | None = None,
 ) -> BackupManifest:
@@ -137,17 +112,17 @@ def _assemble(
             volume is None or item.planned.invoice.id in volume.invoice_ids
         )
 
-    total = sum(len(w.slots) for w in work if volume is None or here(w))
-    title = vocabulary.term("backup_title")
+    total = sum(len(w.slots) for w in job.work if volume is None or here(w))
+    title = job.vocabulary.term("backup_title")
     records: list[InvoiceRecord] = []
-    sealer = Sealer(writer, enabled=options.embed_signed_originals)
+    sealer = Sealer(writer, enabled=job.options.embed_signed_originals)
     left_out: list[LeftOut] = []
     outline: list[_pdf.OutlineNode] = []
     done = 0
-    work_of = {item.planned.invoice.id: item for item in work}
+    work_of = {item.planned.invoice.id: item for item in job.work}
     order = [
         slot
-        for planned_contract in plan.contracts
+        for planned_contract in job.plan.contracts
         for planned in planned_contract.invoices
         if here(work_of[planned.invoice.id])
         for index, slot in enumerate(work_of[planned.invoice.id].slots)
@@ -155,10 +130,10 @@ def _assemble(
     ]
     documents.following = {id(slot): after for slot, after in itertools.pairwise(order)}
     cover_pages: tuple[int, ...] = ()
-    if Include.COVER_SHEET in options.include and (volume is None or volume.number == 1):
+    if Include.COVER_SHEET in job.options.include and (volume is None or volume.number == 1):
         # First in the backup, written last: every page after it is numbered from its end.
-        cover_pages = writer.reserve_pages(_cover_pdf.page_count(_cover.line_count(plan)))
-    for planned_contract in plan.contracts:
+        cover_pages = writer.reserve_pages(_cover_pdf.page_count(_cover.line_count(job.plan)))
+    for planned_contract in job.plan.contracts:
         invoice_nodes: list[_pdf.OutlineNode] = []
         contract_start = writer.page_count
         for planned in planned_contract.invoices:
@@ -189,7 +164,7 @@ def _assemble(
                     left_out.append(skipped_slot(invoice, slot, loaded.skipped))
                 else:
                     error = loaded.error
-                    if error is not None and options.on_bad_document == "fail":
+                    if error is not None and job.options.on_bad_document == "fail":
                         raise error
                     if error is None:
                         assert loaded.parsed is not None
@@ -204,7 +179,7 @@ def _assemble(
                                 annotations=sealer.annotations(slot),
                             )
                         except BadDocumentError as copy_error:
-                            if options.on_bad_document == "fail":
+                            if job.options.on_bad_document == "fail":
                                 raise
                             error = copy_error
                             documents.failed(loaded.data_sha, copy_error)
@@ -236,19 +211,19 @@ def _assemble(
                             )
                             (waiver_nodes if slot.waiver else doc_nodes).append(
                                 _pdf.OutlineNode(
-                                    title=_slot_title(slot, vocabulary),
+                                    title=_slot_title(slot, job.vocabulary),
                                     page_index=added.first_page,
                                     children=_pdf.shifted(loaded.parsed.outline, added.first_page),
                                 )
                             )
                     if error is not None:
                         left_out.append(
-                            _bad_entry(invoice, slot, error, options, writer, vocabulary)
+                            _bad_entry(invoice, slot, error, job.options, writer, job.vocabulary)
                         )
                         if left_out[-1].page is not None:
                             (waiver_nodes if slot.waiver else doc_nodes).append(
                                 _pdf.OutlineNode(
-                                    title=_slot_title(slot, vocabulary),
+                                    title=_slot_title(slot, job.vocabulary),
                                     page_index=writer.page_count - 1,
                                 )
                             )
@@ -268,7 +243,7 @@ def _assemble(
                         pages_written=writer.page_count - len(cover_pages),
                     )
                 )
-            doc_nodes += _waivers_node(waiver_nodes, vocabulary)
+            doc_nodes += _waivers_node(waiver_nodes, job.vocabulary)
             end = writer.page_count
             record = invoice_record(planned, planned_contract.contract, item, sources, start, end)
             if volume is not None and volume.volume_of.get(planned.invoice.id) != volume.number:
@@ -280,7 +255,7 @@ def _assemble(
             if end > start:
                 invoice_nodes.append(
                     _pdf.OutlineNode(
-                        title=_invoice_title(planned, vocabulary),
+                        title=_invoice_title(planned, job.vocabulary),
                         page_index=start,
                         children=tuple(doc_nodes),
                     )
@@ -294,19 +269,19 @@ def _assemble(
                 )
             )
     if volume is None or volume.number == 1:
-        left_out[:0] = skipped_invoices(work)
+        left_out[:0] = skipped_invoices(job.work)
     if writer.page_count == len(cover_pages):
-        writer.add_text_page([title, vocabulary.term("backup_nothing_included")])
+        writer.add_text_page([title, job.vocabulary.term("backup_nothing_included")])
     if cover_pages:
         sheet = _cover.cover_sheet(
-            project,
-            plan,
+            job.project,
+            job.plan,
             [*records, *(volume.others if volume is not None else ())],
-            user_id=user_id,
-            vocabulary=vocabulary,
-            include=options.include,
-            signatures={item.planned.invoice.id: item.signature for item in work},
-            now=now,
+            user_id=job.user_id,
+            vocabulary=job.vocabulary,
+            include=job.options.include,
+            signatures={item.planned.invoice.id: item.signature for item in job.work},
+            now=job.now,
             volume_of=volume.volume_of if volume is not None else None,
         )
         before = writer.objects.position + _XREF_ENTRY * writer.objects.mark
@@ -314,16 +289,18 @@ def _assemble(
         if measure is not None:
             after = writer.objects.position + _XREF_ENTRY * writer.objects.mark
             measure.cover(after - before)
-        outline.insert(0, _pdf.OutlineNode(title=vocabulary.term("cover.bookmark"), page_index=0))
+        outline.insert(
+            0, _pdf.OutlineNode(title=job.vocabulary.term("cover.bookmark"), page_index=0)
+        )
     writer.set_outline(outline)
     # Every page and all it draws is written: what a verifier will recompute.
-    digests = tuple(writer.page_digests()) if options.embed_manifest else ()
+    digests = tuple(writer.page_digests()) if job.options.embed_manifest else ()
     manifest = backup_manifest(
-        project,
-        user_id=user_id,
-        vocabulary=vocabulary,
-        options=options,
-        now=now,
+        job.project,
+        user_id=job.user_id,
+        vocabulary=job.vocabulary,
+        options=job.options,
+        now=job.now,
         page_count=writer.page_count,
         records=records,
         left_out=left_out,
@@ -332,11 +309,11 @@ def _assemble(
         page_digest=PAGE_DIGEST if digests else None,
         page_digests=digests,
     )
-    file_id = _fingerprint(project, plan, work, documents.sha_of, options, now)
+    file_id = _fingerprint(job.project, job.plan, job.work, documents.sha_of, job.options, job.now)
     if volume is not None:
         manifest = attrs.evolve(manifest, volume=volume.number, volumes=volume.volumes)
         file_id += b" volume %d of %d" % (volume.number, len(volume.volumes))
-    if options.embed_manifest:
+    if job.options.embed_manifest:
         writer.attach(MANIFEST_NAME, manifest_to_json_bytes(manifest))
     writer.finish(file_id=file_id)
     return manifest

@@ -54,19 +54,17 @@ from typing import BinaryIO, Final, Protocol
 
 import attrs
 
-from . import _hashing, _pdf
 from ._assembly import Sink, backup_message
 from ._documents import Documents
 from ._formats import assemble_as
+from ._job import CompileJob
 from ._volumepart import VolumePart
 from ._volumeprogress import VolumeProgress
-from ._work import InvoiceWork
 from .domain import Project
 from .errors import DocumentExistsError, InvalidValueError
 from .manifest import BackupManifest, BackupResult, InvoiceRecord, VolumeRecord
 from .naming import _fitted_stem, numbered_filename
 from .options import BackupOptions
-from .plan import BackupPlan
 from .progress import ProgressEvent
 from .serialization import manifest_to_json_bytes
 from .storage import DocumentStore
@@ -326,21 +324,6 @@ class _Overshot(Exception):
         self.by = by
 
 
-@attrs.frozen(kw_only=True)
-class _Job:
-    """What every volume of one compile is written from (passed down as one)."""
-
-    project: Project
-    plan: BackupPlan
-    work: Sequence[InvoiceWork]
-    user_id: str
-    vocabulary: Vocabulary
-    options: BackupOptions
-    limits: _pdf.Limits
-    now: datetime
-    hashing: _hashing.Hashing
-
-
 @attrs.define
 class _Written:
     key: str
@@ -351,41 +334,22 @@ class _Written:
 
 
 def write_volumes(
-    project: Project,
-    plan: BackupPlan,
-    work: Sequence[InvoiceWork],
+    job: CompileJob,
     measure: Measure,
     too_big: TooBig,
     *,
     target: DocumentStore,
     base: str,
     folder: str,
-    user_id: str,
-    vocabulary: Vocabulary,
-    options: BackupOptions,
-    limits: _pdf.Limits,
-    now: datetime,
-    hashing: _hashing.Hashing,
     progress: VolumeProgress,
     before_commit: Callable[[BackupResult], None],
 ) -> BackupResult:
-    """Write the backup measured by *measure* as volumes into *target*; all or none appear.
+    """Write *job*'s backup measured by *measure* as volumes into *target*; all or none appear.
 
     *progress* is told of each document put into a volume; *before_commit* is called once
     every file is written, before any is committed. What either raises (a progress
     callback's interruption) leaves nothing behind.
     """
-    job = _Job(
-        project=project,
-        plan=plan,
-        work=work,
-        user_id=user_id,
-        vocabulary=vocabulary,
-        options=options,
-        limits=limits,
-        now=now,
-        hashing=hashing,
-    )
     slack = 0
     for attempt in range(1, _ATTEMPTS + 2):
         planned = _plan(
@@ -433,7 +397,7 @@ def set_names(
 
 
 def _publish(
-    job: _Job,
+    job: CompileJob,
     planned: Sequence[_Planned],
     *,
     target: DocumentStore,
@@ -473,7 +437,7 @@ def _publish(
 
 
 def _write_set(
-    job: _Job,
+    job: CompileJob,
     planned: Sequence[_Planned],
     target: DocumentStore,
     folder: str,
@@ -575,26 +539,13 @@ def _commit_all(
 
 
 def _assemble_volume(
-    job: _Job, sink: Sink, volume: VolumePart, *, notify: Callable[[ProgressEvent], None]
+    job: CompileJob, sink: Sink, volume: VolumePart, *, notify: Callable[[ProgressEvent], None]
 ) -> BackupManifest:
     # A volume's own reader of documents: what the one-file pass shared with its writer
     # is not in this volume's file.
     documents = Documents(limits=job.limits, options=job.options, hashing=job.hashing)
     try:
-        return assemble_as(
-            job.project,
-            job.plan,
-            job.work,
-            documents,
-            sink,
-            user_id=job.user_id,
-            vocabulary=job.vocabulary,
-            options=job.options,
-            limits=job.limits,
-            notify=notify,
-            now=job.now,
-            volume=volume,
-        )
+        return assemble_as(job, documents, sink, notify=notify, volume=volume)
     finally:
         documents.release_all()
 

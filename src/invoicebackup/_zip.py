@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
@@ -40,6 +40,7 @@ from ._assembly import (
 )
 from ._documents import Documents
 from ._images import ParsedImage
+from ._job import CompileJob
 from ._volumepart import Measuring, VolumePart
 from ._work import InvoiceWork, Slot
 from .domain import Contract, Invoice, Project
@@ -47,7 +48,6 @@ from .errors import BadDocumentError
 from .manifest import MANIFEST_NAME, Action, BackupManifest, InvoiceRecord, LeftOut, SourceRecord
 from .naming import _safe
 from .options import BackupOptions, Include
-from .plan import BackupPlan
 from .progress import ProgressEvent, ProgressStage
 from .serialization import manifest_to_json_bytes
 from .terminology import Vocabulary
@@ -159,21 +159,15 @@ class _Archive:
 
 
 def assemble_zip(
-    project: Project,
-    plan: BackupPlan,
-    work: Sequence[InvoiceWork],
+    job: CompileJob,
     documents: Documents,
     sink: Sink,
     *,
-    user_id: str,
-    vocabulary: Vocabulary,
-    options: BackupOptions,
     notify: Callable[[ProgressEvent], None],
-    now: datetime,
     volume: VolumePart | None = None,
     measure: Measuring | None = None,
 ) -> BackupManifest:
-    """Read and check every document, in backup order, and write it into a ZIP in *sink*.
+    """Read and check every document of *job*, in backup order, and write it into a ZIP in *sink*.
 
     *volume* and *measure* are as for :func:`invoicebackup._assembly.assemble` (the
     file's end adds a central directory entry for each entry).
@@ -184,11 +178,11 @@ def assemble_zip(
             volume is None or item.planned.invoice.id in volume.invoice_ids
         )
 
-    total = sum(len(w.slots) for w in work if volume is None or here(w))
-    work_of = {item.planned.invoice.id: item for item in work}
+    total = sum(len(w.slots) for w in job.work if volume is None or here(w))
+    work_of = {item.planned.invoice.id: item for item in job.work}
     order = [
         slot
-        for planned in plan.invoices
+        for planned in job.plan.invoices
         if here(work_of[planned.invoice.id])
         for index, slot in enumerate(work_of[planned.invoice.id].slots)
         if slot.declared_pdf and (volume is None or volume.holds(planned.invoice.id, index))
@@ -201,9 +195,11 @@ def assemble_zip(
     done = 0
     with zipfile.ZipFile(_Stream(sink), mode="w", allowZip64=True) as archive:  # type: ignore[call-overload]
         out = _Archive(
-            zip=archive, width=max(3, len(str(max(total, 1)))), time=_entry_time(project, now)
+            zip=archive,
+            width=max(3, len(str(max(total, 1)))),
+            time=_entry_time(job.project, job.now),
         )
-        for planned_contract in plan.contracts:
+        for planned_contract in job.plan.contracts:
             contract = planned_contract.contract
             for planned in planned_contract.invoices:
                 item = work_of[planned.invoice.id]
@@ -218,7 +214,14 @@ def assemble_zip(
                     done += 1
                     notify(_event(ProgressStage.READ, done, total, pages))
                     source, skipped = _entry(
-                        out, contract, planned.invoice, slot, documents, options, vocabulary, pages
+                        out,
+                        contract,
+                        planned.invoice,
+                        slot,
+                        documents,
+                        job.options,
+                        job.vocabulary,
+                        pages,
                     )
                     if source is not None:
                         sources.append(source)
@@ -242,41 +245,43 @@ def assemble_zip(
                 if measure is not None:
                     measure.invoice(records[-1])
         if volume is None or volume.number == 1:
-            left_out[:0] = skipped_invoices(work)
-        if Include.COVER_SHEET in options.include and (volume is None or volume.number == 1):
+            left_out[:0] = skipped_invoices(job.work)
+        if Include.COVER_SHEET in job.options.include and (volume is None or volume.number == 1):
             # Number 000, ahead of the documents (numbered from 001 as they were added):
             # written last, since it names every invoice's first page.
             sheet = _cover.cover_sheet(
-                project,
-                plan,
+                job.project,
+                job.plan,
                 [*records, *(volume.others if volume is not None else ())],
-                user_id=user_id,
-                vocabulary=vocabulary,
-                include=options.include,
-                signatures={item.planned.invoice.id: item.signature for item in work},
-                now=now,
+                user_id=job.user_id,
+                vocabulary=job.vocabulary,
+                include=job.options.include,
+                signatures={item.planned.invoice.id: item.signature for item in job.work},
+                now=job.now,
                 volume_of=volume.volume_of if volume is not None else None,
             )
-            title = vocabulary.term("backup_title")
-            cover = _cover_pdf.standalone(sheet, title=f"{title} - {project.name}", created=now)
-            name = f"{0:0{out.width}d} - {_safe(vocabulary.term('cover.bookmark')) or '_'}.pdf"
+            title = job.vocabulary.term("backup_title")
+            cover = _cover_pdf.standalone(
+                sheet, title=f"{title} - {job.project.name}", created=job.now
+            )
+            name = f"{0:0{out.width}d} - {_safe(job.vocabulary.term('cover.bookmark')) or '_'}.pdf"
             before = sink.size + out.directory
             out.add(name, cover, compress=False)
             if measure is not None:
                 measure.cover(sink.size + out.directory - before)
         manifest = backup_manifest(
-            project,
-            user_id=user_id,
-            vocabulary=vocabulary,
-            options=options,
-            now=now,
+            job.project,
+            user_id=job.user_id,
+            vocabulary=job.vocabulary,
+            options=job.options,
+            now=job.now,
             page_count=pages,
             records=records,
             left_out=left_out,
         )
         if volume is not None:
             manifest = attrs.evolve(manifest, volume=volume.number, volumes=volume.volumes)
-        if options.embed_manifest:
+        if job.options.embed_manifest:
             out.add(MANIFEST_NAME, manifest_to_json_bytes(manifest), compress=True)
     return manifest
 

@@ -63,19 +63,19 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Final
 
-from . import _hashing, _pdf
+from . import _hashing
 from ._assembly import Sink, backup_message
 from ._documents import Documents, limits_of
 from ._formats import assemble_as
+from ._job import CompileJob
 from ._signed_versions import planned_slot, resolve_signatures
 from ._verdict import judge
 from ._volumeprogress import VolumeProgress
 from ._volumes import Measure, TooBig, check_store, write_volumes
-from ._work import InvoiceWork
 from .docusign import SignatureProvider
 from .domain import Document, Project
 from .errors import BadDocumentError, DocumentExistsError, InvalidValueError
@@ -341,18 +341,21 @@ def compile_backup(
     with _hashing.Hashing() as hashing:
         documents = Documents(limits=limits, options=options, hashing=hashing)
         try:
-            result = _compile(
-                project,
-                plan,
-                work,
-                target=store if output is None else output,
+            job = CompileJob(
+                project=project,
+                plan=plan,
+                work=work,
                 user_id=user_id,
                 vocabulary=vocabulary,
                 options=options,
                 limits=limits,
-                notify=progress or (lambda _event: None),
                 now=now,
                 hashing=hashing,
+            )
+            result = _compile(
+                job,
+                target=store if output is None else output,
+                notify=progress or (lambda _event: None),
                 documents=documents,
             )
         finally:
@@ -435,22 +438,15 @@ def _written(
 
 
 def _compile(
-    project: Project,
-    plan: BackupPlan,
-    work: Sequence[InvoiceWork],
+    job: CompileJob,
     *,
     target: DocumentStore,
-    user_id: str,
-    vocabulary: Vocabulary,
-    options: BackupOptions,
-    limits: _pdf.Limits,
     notify: Callable[[ProgressEvent], None],
-    now: datetime,
-    hashing: _hashing.Hashing,
     documents: Documents,
 ) -> BackupResult:
-    total = sum(len(w.slots) for w in work)
-    base = backup_filename(project, now=now, language=options.language)
+    options = job.options
+    total = sum(len(w.slots) for w in job.work)
+    base = backup_filename(job.project, now=job.now, language=options.language)
     if options.format == "zip":
         base = base.removesuffix(".pdf") + ".zip"
     folder = f"{options.output_prefix}/" if options.output_prefix else ""
@@ -471,19 +467,14 @@ def _compile(
         watch = None if measure is None else VolumeProgress(notify, total)
         try:
             with target.create(key) as out:
-                sink = Sink(out if measure is None else measure.capped(out), key, hashing.stream())
+                sink = Sink(
+                    out if measure is None else measure.capped(out), key, job.hashing.stream()
+                )
                 manifest = assemble_as(
-                    project,
-                    plan,
-                    work,
+                    job,
                     documents,
                     sink,
-                    user_id=user_id,
-                    vocabulary=vocabulary,
-                    options=options,
-                    limits=limits,
                     notify=notify if watch is None else watch.measuring,
-                    now=now,
                     measure=measure,
                 )
                 if measure is not None and sink.size > measure.limit:
@@ -495,20 +486,12 @@ def _compile(
             assert measure is not None
             assert watch is not None
             result = write_volumes(
-                project,
-                plan,
-                work,
+                job,
                 measure,
                 too_big,
                 target=target,
                 base=base,
                 folder=folder,
-                user_id=user_id,
-                vocabulary=vocabulary,
-                options=options,
-                limits=limits,
-                now=now,
-                hashing=hashing,
                 progress=watch,
                 # As for one file: the last event goes out before anything is committed.
                 before_commit=functools.partial(_written, notify, total),
@@ -527,6 +510,6 @@ def _compile(
         filename=filename,
         size=sink.size,
         sha256=sink.digest.hexdigest(),
-        message=backup_message(manifest, filename, vocabulary),
+        message=backup_message(manifest, filename, job.vocabulary),
         manifest=manifest,
     )
