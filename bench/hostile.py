@@ -8,7 +8,8 @@ growth, its time, and the verdict. The tests hold small versions of the same fil
 
 - ``xref-bomb``: a 1 MB file whose cross-reference stream inflates to 1 GB;
 - ``string``: a 100 MB file holding one literal string;
-- ``chain``: a 2.5-million-object chain from a page (past the 2-million-object limit).
+- ``chain``: a 2.5-million-object chain from a page (past the 500,000-object default
+  of ``max_document_objects``; ``--scale 0.2`` is a chain at that bound).
 """
 
 from __future__ import annotations

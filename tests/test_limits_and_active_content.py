@@ -87,6 +87,7 @@ def test_the_documented_limits_are_the_defaults() -> None:
     options = BackupOptions()
     assert options.max_document_pages == 10_000
     assert options.max_document_bytes == 512 * 1024 * 1024
+    assert options.max_document_objects == 500_000
 
 
 @pytest.mark.timeout(30)
@@ -354,6 +355,29 @@ def test_a_file_listing_more_objects_than_the_limit_is_too_large_before_they_are
     assert "objects" in caught.value.reason
     assert "10000" in caught.value.reason
     assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize("table", ["classic", "stream"])
+def test_max_document_objects_bounds_what_one_document_may_list(table: str) -> None:
+    """A document listing more objects than max_document_objects is too_large, the bound named.
+
+    The same document under a bound it fits is included: the option is what decides.
+    """
+    objects = _chain(300)
+    data = build_pdf(objects) if table == "classic" else _xref_stream_file(objects)
+    result, _ = _compile(data, max_document_objects=250)
+    assert _reported(result) == "too_large"
+    (entry,) = [item for item in result.left_out if item.key == ATTACHMENT_KEY]
+    assert "250 objects" in entry.reason
+    result, _ = _compile(data, max_document_objects=400)
+    assert _reported(result) is None
+
+
+@pytest.mark.parametrize("bad", [0, -1])
+def test_max_document_objects_must_be_positive(bad: int) -> None:
+    """Not a positive count: refused when the options are made, naming the option."""
+    with pytest.raises(ValueError, match="max_document_objects"):
+        BackupOptions(max_document_objects=bad)
 
 
 def _deep_page_tree(depth: int) -> bytes:

@@ -39,7 +39,11 @@ class Loaded:
 
 def limits_of(options: BackupOptions) -> _pdf.Limits:
     """The bounds *options* put on one document."""
-    return _pdf.Limits(max_bytes=options.max_document_bytes, max_pages=options.max_document_pages)
+    return _pdf.Limits(
+        max_bytes=options.max_document_bytes,
+        max_pages=options.max_document_pages,
+        max_objects=options.max_document_objects,
+    )
 
 
 def image_limits_of(options: BackupOptions) -> _images.ImageLimits:

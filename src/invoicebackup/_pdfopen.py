@@ -68,7 +68,7 @@ class Limits:
 
     max_bytes: int | None = 512 * 1024 * 1024
     max_pages: int = 10_000
-    max_objects: int = 2_000_000
+    max_objects: int = 500_000
     max_depth: int = 150
     max_inflated: int = 75_000_000
 

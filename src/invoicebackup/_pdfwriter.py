@@ -404,7 +404,7 @@ class BackupWriter:
                     key=parsed.key,
                     filename=parsed.filename,
                     code="too_large",
-                    reason="its pages reach too many objects",
+                    reason=f"its pages reach more than {limit} objects",
                 )
             value: Value
             file = parsed._file

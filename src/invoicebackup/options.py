@@ -161,6 +161,10 @@ class BackupOptions:
         max_document_bytes: A document larger than this is reported as
             ``too_large`` (``None``: no bound).
         max_document_pages: A document with more pages is reported as ``too_large``.
+        max_document_objects: A PDF whose cross-reference table lists more objects, or
+            whose pages reach more, is reported as ``too_large`` (the table is counted
+            before any object is read). It bounds what one document can make a compile
+            hold: about 1 KB of memory an object read (see the guarantees page).
         passwords: A password provider: called with a
             :class:`~invoicebackup.domain.Document` that the empty password does not
             open, it returns candidate passwords to try in order (at most 100). A
@@ -238,6 +242,7 @@ class BackupOptions:
         default=512 * 1024 * 1024, validator=_positive_or_none
     )
     max_document_pages: int = attrs.field(default=10_000, validator=_positive)
+    max_document_objects: int = attrs.field(default=500_000, validator=_positive)
     passwords: Callable[[Document], Iterable[str]] | None = attrs.field(
         default=None, repr=False, eq=False
     )

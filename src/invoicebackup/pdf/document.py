@@ -589,7 +589,7 @@ def reach(document: _Document, *, max_objects: int) -> None:
                 continue
             seen.add(num)
             if len(seen) > max_objects:
-                raise PdfError(TOO_LARGE, "its pages reach too many objects")
+                raise PdfError(TOO_LARGE, f"its pages reach more than {max_objects} objects")
             if num not in cleaned or cleaned[num] is file.object(num, value.gen):
                 # Read from the file (or cleaned and left as it was): its references are
                 # those the reader found in its bytes — what a copy of those bytes
