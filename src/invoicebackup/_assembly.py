@@ -106,13 +106,7 @@ def _assemble(
     volume: VolumePart | None = None,
     measure: Measuring | None = None,
 ) -> BackupManifest:
-    def here(item: InvoiceWork) -> bool:
-        """Whether *item* is written into this file (not skipped, in this volume)."""
-        return item.skip_reason is None and (
-            volume is None or item.planned.invoice.id in volume.invoice_ids
-        )
-
-    total = sum(len(w.slots) for w in job.work if volume is None or here(w))
+    total = sum(len(w.slots) for w in job.work if volume is None or in_file(w, volume))
     title = job.vocabulary.term("backup_title")
     records: list[InvoiceRecord] = []
     sealer = Sealer(writer, enabled=job.options.embed_signed_originals)
@@ -124,7 +118,7 @@ def _assemble(
         slot
         for planned_contract in job.plan.contracts
         for planned in planned_contract.invoices
-        if here(work_of[planned.invoice.id])
+        if in_file(work_of[planned.invoice.id], volume)
         for index, slot in enumerate(work_of[planned.invoice.id].slots)
         if slot.read and (volume is None or volume.holds(planned.invoice.id, index))
     ]
@@ -138,7 +132,7 @@ def _assemble(
         contract_start = writer.page_count
         for planned in planned_contract.invoices:
             item = work_of[planned.invoice.id]
-            if not here(item):
+            if not in_file(item, volume):
                 continue
             start = writer.page_count
             sealer.start(item)
@@ -273,17 +267,7 @@ def _assemble(
     if writer.page_count == len(cover_pages):
         writer.add_text_page([title, job.vocabulary.term("backup_nothing_included")])
     if cover_pages:
-        sheet = _cover.cover_sheet(
-            job.project,
-            job.plan,
-            [*records, *(volume.others if volume is not None else ())],
-            user_id=job.user_id,
-            vocabulary=job.vocabulary,
-            include=job.options.include,
-            signatures={item.planned.invoice.id: item.signature for item in job.work},
-            now=job.now,
-            volume_of=volume.volume_of if volume is not None else None,
-        )
+        sheet = cover_sheet_for(job, records, volume)
         before = writer.objects.position + _XREF_ENTRY * writer.objects.mark
         _cover_pdf.write_cover(writer, sheet, cover_pages)
         if measure is not None:
@@ -317,6 +301,30 @@ def _assemble(
         writer.attach(MANIFEST_NAME, manifest_to_json_bytes(manifest))
     writer.finish(file_id=file_id)
     return manifest
+
+
+def in_file(item: InvoiceWork, volume: VolumePart | None) -> bool:
+    """Whether *item* is written into this file: not skipped, and in *volume* if one is written."""
+    return item.skip_reason is None and (
+        volume is None or item.planned.invoice.id in volume.invoice_ids
+    )
+
+
+def cover_sheet_for(
+    job: CompileJob, records: Sequence[InvoiceRecord], volume: VolumePart | None
+) -> _cover.CoverSheet:
+    """The cover sheet of *job*'s backup listing *records* (and a *volume*'s other invoices)."""
+    return _cover.cover_sheet(
+        job.project,
+        job.plan,
+        [*records, *(volume.others if volume is not None else ())],
+        user_id=job.user_id,
+        vocabulary=job.vocabulary,
+        include=job.options.include,
+        signatures={item.planned.invoice.id: item.signature for item in job.work},
+        now=job.now,
+        volume_of=volume.volume_of if volume is not None else None,
+    )
 
 
 def backup_message(manifest: BackupManifest, filename: str, vocabulary: Vocabulary) -> str:

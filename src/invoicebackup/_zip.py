@@ -28,10 +28,12 @@ from typing import Final
 
 import attrs
 
-from . import _cover, _cover_pdf
+from . import _cover_pdf
 from ._assembly import (
     Sink,
     backup_manifest,
+    cover_sheet_for,
+    in_file,
     invoice_record,
     placeholder_lines,
     skipped_invoices,
@@ -42,7 +44,7 @@ from ._documents import Documents
 from ._images import ParsedImage
 from ._job import CompileJob
 from ._volumepart import Measuring, VolumePart
-from ._work import InvoiceWork, Slot
+from ._work import Slot
 from .domain import Contract, Invoice, Project
 from .errors import BadDocumentError
 from .manifest import MANIFEST_NAME, Action, BackupManifest, InvoiceRecord, LeftOut, SourceRecord
@@ -172,18 +174,12 @@ def assemble_zip(
     *volume* and *measure* are as for :func:`invoicebackup._assembly.assemble` (the
     file's end adds a central directory entry for each entry).
     """
-
-    def here(item: InvoiceWork) -> bool:
-        return item.skip_reason is None and (
-            volume is None or item.planned.invoice.id in volume.invoice_ids
-        )
-
-    total = sum(len(w.slots) for w in job.work if volume is None or here(w))
+    total = sum(len(w.slots) for w in job.work if volume is None or in_file(w, volume))
     work_of = {item.planned.invoice.id: item for item in job.work}
     order = [
         slot
         for planned in job.plan.invoices
-        if here(work_of[planned.invoice.id])
+        if in_file(work_of[planned.invoice.id], volume)
         for index, slot in enumerate(work_of[planned.invoice.id].slots)
         if slot.declared_pdf and (volume is None or volume.holds(planned.invoice.id, index))
     ]
@@ -203,7 +199,7 @@ def assemble_zip(
             contract = planned_contract.contract
             for planned in planned_contract.invoices:
                 item = work_of[planned.invoice.id]
-                if not here(item):
+                if not in_file(item, volume):
                     continue
                 start = pages
                 sources: list[SourceRecord] = []
@@ -249,17 +245,7 @@ def assemble_zip(
         if Include.COVER_SHEET in job.options.include and (volume is None or volume.number == 1):
             # Number 000, ahead of the documents (numbered from 001 as they were added):
             # written last, since it names every invoice's first page.
-            sheet = _cover.cover_sheet(
-                job.project,
-                job.plan,
-                [*records, *(volume.others if volume is not None else ())],
-                user_id=job.user_id,
-                vocabulary=job.vocabulary,
-                include=job.options.include,
-                signatures={item.planned.invoice.id: item.signature for item in job.work},
-                now=job.now,
-                volume_of=volume.volume_of if volume is not None else None,
-            )
+            sheet = cover_sheet_for(job, records, volume)
             title = job.vocabulary.term("backup_title")
             cover = _cover_pdf.standalone(
                 sheet, title=f"{title} - {job.project.name}", created=job.now
