@@ -47,6 +47,7 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
 
     # pypdf reports what it recovers from through its own logger, which belongs to the
     # host application: it is left alone (no handler, no filter is installed here).
+    reader = None
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(password or ""):
@@ -63,7 +64,8 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
             # Cloning copies the catalog's page tree as it is written, which can hold other
             # pages than the reader found (a kid of another generation, read as null, is
             # cloned as the object): the result must have the pages pypdf read, no more.
-            cloned = len(pypdf.PdfReader(io.BytesIO(out.getvalue()), strict=False).pages)
+            with pypdf.PdfReader(io.BytesIO(out.getvalue()), strict=False) as written:
+                cloned = len(written.pages)
             if cloned != len(reader.pages):
                 raise ValueError(f"the clone has {cloned} pages, pypdf read {len(reader.pages)}")
         except (KeyError, ValueError, TypeError, AttributeError):
@@ -99,6 +101,9 @@ def _with_pypdf(data: bytes, password: str | None) -> bytes:
     ) as error:
         # pypdf signals a file it cannot make sense of with these as well as its own.
         raise PdfError(DAMAGED, f"pypdf cannot read it ({type(error).__name__}: {error})") from None
+    finally:
+        if reader is not None:
+            reader.close()
     return out.getvalue()
 
 
