@@ -71,10 +71,18 @@ _TOLERANCE = 1e-7
 _HARMLESS = ("null character not allowed in name token",)
 
 
-def differences(source: bytes, backup: bytes, first_page: int, *, password: str = "") -> list[str]:
+def differences(
+    source: bytes, backup: bytes, first_page: int, *, password: str = "", rebuilt: bool = False
+) -> list[str]:
     """How the backup's pages from *first_page* (1-based) differ from *source*'s pages.
 
     Empty when every source page is in the backup, as pikepdf reads both, in order.
+
+    *rebuilt*: the library read the source only once pypdf had rewritten it (its reader
+    found it damaged). qpdf reads an object when it is asked for, and the damage a page
+    meets on the way may not warn: a reference whose object the table lists under another
+    generation reads as null, silently, where pypdf finds the object by its header. Such
+    a source is read whole first, and compared only if qpdf finds nothing to mend in it.
     """
     with warnings.catch_warnings():
         # pikepdf warns about decoders it lacks (JBIG2); such images are not compared.
@@ -89,6 +97,8 @@ def differences(source: bytes, backup: bytes, first_page: int, *, password: str 
             try:
                 len(original.pages)  # qpdf may fail only when it flattens a damaged page tree
             except pikepdf.PikepdfError:
+                return []
+            if rebuilt and not _sound(original):
                 return []
             with pikepdf.open(io.BytesIO(backup)) as copy:
                 return _Comparison(original, copy).pages(first_page - 1)
@@ -116,7 +126,8 @@ def assert_backup_matches(
             if data is None:
                 continue
             checked += 1
-            found = differences(data, backup, source.first_page)
+            rebuilt = any("rebuilt" in note for note in source.notes)
+            found = differences(data, backup, source.first_page, rebuilt=rebuilt)
             if source.pages != source.last_page - source.first_page + 1:
                 found.append(
                     f"{source.pages} pages but pages {source.first_page}-{source.last_page}"
@@ -124,6 +135,16 @@ def assert_backup_matches(
             problems.extend(f"{source.key}: {problem}" for problem in found)
     assert not problems, "the backup's pages differ from the sources':\n" + "\n".join(problems)
     return checked
+
+
+def _sound(pdf: pikepdf.Pdf) -> bool:
+    """Whether qpdf reads every object of *pdf* without a warning (but harmless ones)."""
+    try:
+        for _ in pdf.objects:
+            pass
+    except pikepdf.PdfError:
+        return False
+    return not [w for w in pdf.get_warnings() if not any(h in w for h in _HARMLESS)]
 
 
 class _Comparison:
