@@ -232,6 +232,17 @@ GENERATION_MOVED = _WAIVER.replace(b">>\nendobj\n5 0 obj", b">>\n      \n5 0 obj
     b"%010d 00000 n " % _AT_9, b"%010d 10000 n " % _AT_9, 1
 )
 
+#: Found by ``make fuzz``: a backspace for the end of line after ``6 0 obj`` (a link),
+#: and the font object written again after ``%%EOF``. Neither the reader nor pypdf reads
+#: the file; qpdf's repair did, but saving it met the damage, rebuilt the table and wrote
+#: the pages' font as null: the backup's pages used a font they no longer had. What the
+#: pages use is now read before the save.
+_LINKED = SOURCES[5]
+_FONT = _LINKED[
+    _LINKED.index(b"5 0 obj") : _LINKED.index(b"endobj\n", _LINKED.index(b"5 0 obj")) + 7
+]
+HEADER_RUNS_ON = _LINKED.replace(b"6 0 obj\n<<", b"6 0 obj\x08<<", 1) + _FONT
+
 #: Found by ``make fuzz``: ``/Rotate 80``, not a multiple of 90. The reader read 0 and the
 #: backup's page said 0; the value is kept now, as viewers differ on it.
 ROTATE_80 = SOURCES[1].replace(b"/Rotate 90", b"/Rotate 80")
@@ -246,6 +257,7 @@ ROTATE_80 = SOURCES[1].replace(b"/Rotate 90", b"/Rotate 80")
 @example(data=TAB_BEFORE_IMAGE)
 @example(data=ROTATE_80)
 @example(data=GENERATION_MOVED)
+@example(data=HEADER_RUNS_ON)
 def test_a_mutated_attachment_gives_a_typed_error_or_a_reported_result(data: bytes) -> None:
     """Under each policy a mutated PDF is included whole or reported; "fail" raises typed errors."""
     verdicts: dict[str, str | None] = {}
