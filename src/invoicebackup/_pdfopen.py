@@ -426,7 +426,7 @@ def _parse(
 def _rewritten(data: bytes, error: PdfError, key: str, filename: str) -> bytes:
     """*data* rewritten through pypdf, or the reader's *error* with pypdf's verdict added."""
     try:
-        return normalise(data, qpdf=False)
+        return normalise(data)
     except PdfError as second:
         if second.code != DAMAGED:
             raise
@@ -441,7 +441,7 @@ def _decrypted(
 ) -> tuple[bytes, bool]:
     """*data* decrypted; and whether a password from *passwords* was needed."""
     try:
-        return normalise(data, qpdf=False), False
+        return normalise(data), False
     except PdfError as error:
         if error.code != ENCRYPTED:
             raise
@@ -449,7 +449,7 @@ def _decrypted(
         _bad(key, filename, "encrypted", "it is protected by a password needed to open it")
     for candidate in _candidates(passwords):
         try:
-            return normalise(data, password=candidate, qpdf=False), True
+            return normalise(data, password=candidate), True
         except PdfError as error:
             if error.code != ENCRYPTED:
                 raise

@@ -1,13 +1,14 @@
 """Making a file the reader refuses well-formed, through pypdf's public API only.
 
 :func:`normalise` decrypts (with the password given, or the empty one) and rewrites a
-file with :class:`pypdf.PdfReader` and :class:`pypdf.PdfWriter`; where pypdf cannot read
-it and the ``repair`` extra is installed, pikepdf (qpdf) opens and saves it instead. The
-result is a plain, unencrypted file that :class:`~.reader.PdfFile` reads.
+file with :class:`pypdf.PdfReader` and :class:`pypdf.PdfWriter`. The result is a plain,
+unencrypted file that :class:`~.reader.PdfFile` reads. Where pypdf cannot read a file
+either, the ``repair`` option's qpdf (:mod:`invoicebackup._repair`, the ``repair``
+extra) may rewrite it.
 
-This is the one module that imports the engines, and it imports them only when called:
-a backup of plain documents never loads pypdf. Their exceptions are caught here, by
-class, and become a :class:`~.errors.PdfError`.
+This is the one module that imports pypdf, and it imports it only when called: a backup
+of plain documents never loads pypdf. Its exceptions are caught here, by class, and
+become a :class:`~.errors.PdfError`.
 """
 
 from __future__ import annotations
@@ -22,26 +23,15 @@ from .errors import DAMAGED, ENCRYPTED, TOO_LARGE, UNSUPPORTED_ENCRYPTION, PdfEr
 _NAME_TOKEN: Final = re.compile(rb"/[^\s()<>\[\]{}/%]*")
 
 
-def normalise(data: bytes, *, password: str | None = None, qpdf: bool = True) -> bytes:
+def normalise(data: bytes, *, password: str | None = None) -> bytes:
     """*data* decrypted and rewritten as a well-formed file, or a :class:`PdfError` saying why not.
-
-    With *qpdf* false, pikepdf is not tried when pypdf cannot read the file (a caller
-    that offers qpdf's repair as an option of its own).
 
     Raises:
         PdfError: ``encrypted`` when no password given opens it, ``unsupported_encryption``
-            when its security handler is one the engines lack, ``damaged`` when neither
-            engine can read it, ``too_large`` when it inflates past the engine's limits.
+            when its security handler is one pypdf lacks, ``damaged`` when pypdf cannot
+            read it (or its rewrite would not show what the file shows), ``too_large``
+            when it inflates past pypdf's limits.
     """
-    try:
-        return _with_pypdf(data, password)
-    except PdfError as error:
-        if error.code != DAMAGED or not qpdf:
-            raise
-        return _with_pikepdf(data, password, error)
-
-
-def _with_pypdf(data: bytes, password: str | None) -> bytes:
     import pypdf  # imported only when a file needs normalising
     from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
 
@@ -165,19 +155,3 @@ def _check_rewrite(data: bytes, writer: Any) -> None:
             DAMAGED,
             f"pypdf cannot keep the name {shown} as the bytes the file writes it with",
         )
-
-
-def _with_pikepdf(data: bytes, password: str | None, pypdf_error: PdfError) -> bytes:
-    try:
-        import pikepdf  # the optional `repair` extra
-    except ImportError:
-        raise pypdf_error from None
-    try:
-        with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
-            out = io.BytesIO()
-            pdf.save(out)
-    except pikepdf.PasswordError as error:
-        raise PdfError(ENCRYPTED, f"it is encrypted with a password ({error})") from None
-    except pikepdf.PdfError as error:
-        raise PdfError(DAMAGED, f"neither pypdf nor qpdf can read it ({error})") from None
-    return out.getvalue()
