@@ -46,13 +46,14 @@ def rewrite(data: bytes, *, max_bytes: int) -> tuple[bytes, int] | None:
             used = _reached(pdf)
             out = io.BytesIO()
             pdf.save(out)
-        with pikepdf.open(io.BytesIO(out.getvalue())) as written:
+        rewritten = out.getvalue()
+        with pikepdf.open(io.BytesIO(rewritten)) as written:
             if _reached(written) < used:
                 return None
     except Exception:
         # qpdf could not make sense of it either: the caller reports pypdf's reason.
         return None
-    return out.getvalue(), pages
+    return rewritten, pages
 
 
 def _reached(pdf: Any) -> int:
