@@ -11,7 +11,13 @@ import pikepdf
 import pypdf
 import pytest
 
-from invoicebackup import BackupOptions, BackupResult, InMemoryStore, compile_backup
+from invoicebackup import (
+    BackupOptions,
+    BackupResult,
+    InMemoryStore,
+    compile_backup,
+    verify_backup,
+)
 from invoicebackup._snapshot import READ_BACK
 from invoicebackup.compile import Action
 from invoicebackup.pdf.digest import page_digests
@@ -120,10 +126,10 @@ def test_every_corpus_file_is_included_whole_or_reported_with_a_typed_reason(
     assert repaired == REPAIRED, outcomes
 
 
-def test_all_corpus_files_together_in_one_backup(shared_dir: Path) -> None:
-    """Every corpus file attached to one invoice: one backup, page count and entries agree."""
+@pytest.fixture(scope="module")
+def whole_corpus(shared_dir: Path) -> tuple[BackupResult, bytes, dict[str, bytes]]:
+    """Every corpus file attached to one invoice, compiled: result, backup, sources by key."""
     paths = _corpus(shared_dir)
-
     p = project([invoice("i-1", attachments=[attachment(path.name) for path in paths])])
     documents = {"att/" + path.name: path.read_bytes() for path in paths}
     store = InMemoryStore({"docs/i-1.pdf": text_pdf(["Pay application"]), **documents})
@@ -135,7 +141,15 @@ def test_all_corpus_files_together_in_one_backup(shared_dir: Path) -> None:
         now=NOW,
         options=BackupOptions(on_bad_document="skip"),
     )
-    data = store.read_bytes(result.key)
+    return result, store.read_bytes(result.key), documents
+
+
+def test_all_corpus_files_together_in_one_backup(
+    whole_corpus: tuple[BackupResult, bytes, dict[str, bytes]],
+) -> None:
+    """Every corpus file attached to one invoice: one backup, page count and entries agree."""
+    result, data, documents = whole_corpus
+    paths = list(documents)
     assert result.page_count == len(pypdf.PdfReader(io.BytesIO(data)).pages)
     sources = result.invoices[0].sources
     assert result.page_count == (result.manifest.cover_last_page or 0) + sum(
@@ -147,3 +161,33 @@ def test_all_corpus_files_together_in_one_backup(shared_dir: Path) -> None:
     assert assert_backup_matches(result, data, documents) == len(sources) - 1
     # The digests recorded as the backup was written are those verify reads from it.
     assert result.manifest.page_digests == tuple(page_digests(PdfFile(data, limits=READ_BACK)))
+
+
+#: How qpdf (through pikepdf) rewrites a file: its defaults (streams of the generalized
+#: filters decoded and compressed again with Flate), linearized ("fast web view"), and
+#: with object streams.
+REWRITES = {
+    "default": {},
+    "linearized": {"linearize": True},
+    "object-streams": {"object_stream_mode": pikepdf.ObjectStreamMode.generate},
+}
+
+
+@pytest.mark.parametrize("how", sorted(REWRITES))
+def test_the_corpus_backup_verifies_after_qpdf_rewrites_it(
+    whole_corpus: tuple[BackupResult, bytes, dict[str, bytes]], how: str
+) -> None:
+    """The whole corpus's backup, rewritten by qpdf as users do, verifies page by page.
+
+    Among the corpus's files: an LZW image (qpdf writes it as Flate), and a form whose
+    field has a widget on a page outside the page tree (linearizing drops that page).
+    """
+    _result, data, _documents = whole_corpus
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pdf.save(out, **REWRITES[how])
+    rewritten = out.getvalue()
+    assert rewritten != data
+    found = verify_backup(rewritten)
+    assert found.mismatches == ()
+    assert found.verified

@@ -27,8 +27,11 @@ from invoicebackup import (
     compile_backup,
     verify_backup,
 )
+from invoicebackup._integrity import MANIFEST_SHA256, manifest_sha256
 from invoicebackup.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
 from invoicebackup.manifest import MANIFEST_NAME
+from invoicebackup.pdf.digest import page_digests
+from invoicebackup.pdf.reader import PdfFile
 from invoicebackup.testing import sample_documents, sample_project, write_sample_project
 from tests.test_cli_json import checked_json
 
@@ -296,6 +299,38 @@ def test_a_manifest_of_format_1_verifies_what_it_can() -> None:
     page = source_page(result, "Lien waiver.pdf")
     removed = verify_backup(resaved(old, lambda pdf: pdf.pages.remove(p=page)))
     assert kinds(removed)[0] == "page_count"
+
+
+def test_digests_of_the_first_kind_are_checked_by_its_rules() -> None:
+    """A backup whose manifest holds ``sha256-page/1`` digests (an earlier version's) verifies.
+
+    Its digests are recomputed by that kind's rules; an edited page is still found, and
+    a kind this version does not know is said not to be checked.
+    """
+    result, data, _store = compiled()
+
+    def first_kind(manifest: dict[str, Any]) -> dict[str, Any]:
+        manifest["page_digest"] = "sha256-page/1"
+        manifest["page_digests"] = page_digests(PdfFile(data), kind="sha256-page/1")
+        del manifest[MANIFEST_SHA256]
+        return {**manifest, MANIFEST_SHA256: manifest_sha256(manifest)}
+
+    old = with_manifest(data, first_kind)
+    found = verify_backup(old)
+    assert found.mismatches == ()
+    assert found.pages_checked == result.page_count
+    page = source_page(result, "Lien waiver.pdf")
+    edited = verify_backup(with_edit(old, page, b"PAID"))
+    assert [(m.kind.value, m.page) for m in edited.mismatches] == [("page_changed", page)]
+
+    def unknown_kind(manifest: dict[str, Any]) -> dict[str, Any]:
+        manifest["page_digest"] = "sha256-page/99"
+        del manifest[MANIFEST_SHA256]
+        return {**manifest, MANIFEST_SHA256: manifest_sha256(manifest)}
+
+    unknown = verify_backup(with_manifest(data, unknown_kind))
+    assert unknown.pages_checked == 0
+    assert any("sha256-page/99" in note for note in unknown.not_checked)
 
 
 def test_what_is_not_a_pdf_is_a_clear_error(tmp_path: Path) -> None:

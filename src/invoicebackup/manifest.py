@@ -398,7 +398,8 @@ class BackupManifest:
     every invoice's and document's pages are counted after them.
 
     Attributes:
-        page_digest: What :attr:`page_digests` are (``"sha256-page/1"``), or ``None``
+        page_digest: What :attr:`page_digests` are (``"sha256-page/2"``; an earlier
+            version recorded ``"sha256-page/1"``), or ``None``
             when none were recorded (the manifest is not embedded).
         page_digests: A digest per page, in order, of what was written for it: its
             content and everything it draws (see :func:`~invoicebackup.verify.verify_backup`).

@@ -16,6 +16,13 @@ does not depend on object numbers and cycles (a field's ``/Kids`` and ``/Parent`
 What is not the page's own is not followed: the page's ``/Parent`` (the page tree, which
 lists every page), a reference to a page (``P7``: a link's destination, an annotation's
 ``/P``) and page tree nodes or the catalog reached any other way.
+
+Two kinds are computed (:data:`PAGE_DIGESTS`): a backup records its kind beside its
+digests, and ``verify`` recomputes them by that kind's rules. ``sha256-page/2`` (what a
+compile records) differs from ``sha256-page/1`` in one rule, so that a file rewritten by
+qpdf or pikepdf with their defaults still verifies: a stream stored with a chain of the
+generalized filters (:mod:`.generalized`, which a rewrite decodes and compresses again
+with Flate) is digested as its decoded data, not as its stored bytes.
 """
 
 from __future__ import annotations
@@ -26,11 +33,15 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Final, Literal, TypeVar
 
+from .errors import PdfError
+from .filters import inflate
+from .generalized import DECODERS, lzw
 from .reader import Page, PdfFile
 from .values import Array, Dictionary, Name, Real, Ref, Stream, String, Value
 
 __all__ = [
     "PAGE_DIGEST",
+    "PAGE_DIGESTS",
     "Encoding",
     "Head",
     "Key",
@@ -49,15 +60,18 @@ __all__ = [
     "stream_shape",
 ]
 
-#: What the digests are: a name recorded beside them, changed whenever the
-#: canonicalisation changes (a verifier refuses to compare digests of another kind).
-PAGE_DIGEST: Final = "sha256-page/1"
+#: What the digests a compile records are: a name recorded beside them, changed whenever
+#: the canonicalisation changes (a verifier compares only digests of a kind it knows).
+PAGE_DIGEST: Final = "sha256-page/2"
+#: Every kind of page digest this library computes, oldest first (see the module's text).
+PAGE_DIGESTS: Final = ("sha256-page/1", PAGE_DIGEST)
 
 _PARENT: Final = Name(b"Parent")
 _RESOURCES: Final = Name(b"Resources")
 _FILTER: Final = Name(b"Filter")
 _PARAMS: Final = Name(b"DecodeParms")
 _FLATE: Final = Name(b"FlateDecode")
+_LZW: Final = Name(b"LZWDecode")
 #: Keys of a stream's dictionary its shape leaves out, by their bytes (hashed in C).
 _LENGTH_ONLY: Final = frozenset({b"Length"})
 _FRAMING: Final = frozenset({b"Length", b"Filter", b"DecodeParms", b"DL"})
@@ -66,6 +80,15 @@ _PIECE: Final = 1024 * 1024
 _TYPE: Final = Name(b"Type")
 #: Objects not followed when reached: the page tree and the document's catalog.
 _STRUCTURE: Final = frozenset({Name(b"Pages"), Name(b"Catalog")})
+#: The filters a stream's data is decoded from before it is digested, by kind: Flate
+#: alone (or none) for ``sha256-page/1``; any chain of generalized filters after it.
+_GENERALIZED: Final = {"sha256-page/1": False, PAGE_DIGEST: True}
+#: Stream data stored with generalized filters other than Flate alone is decoded for its
+#: digest only up to these sizes (stored, decoded): beyond, its stored bytes are digested
+#: (decoding them is interpreted code, and their data is held whole; LZW decodes about
+#: 2 MB of stored data a second).
+_DECODE_INPUT: Final = 1024 * 1024
+_DECODE_OUTPUT: Final = 16 * 1024 * 1024
 
 #: An object's shape: the SHA-256 of its bytes with every reference written as ``R``
 #: (a stream's data as its own SHA-256), and its references in the order they appear.
@@ -86,6 +109,7 @@ def page_digests(
     *,
     shapes: MutableMapping[Ref, Shape] | None = None,
     after_page: Callable[[], None] | None = None,
+    kind: str = PAGE_DIGEST,
 ) -> list[str]:
     """The digest of every page of *pdf* (or of *pages*, read from it), hex, in order.
 
@@ -96,6 +120,7 @@ def page_digests(
             :meth:`~.reader.PdfFile.object` gives): those are not read. Objects read are
             added to it.
         after_page: Called after each page (its objects are no longer needed).
+        kind: Which of :data:`PAGE_DIGESTS` to compute.
 
     Raises:
         PdfError: The file (its page tree, an object a page reaches) cannot be read.
@@ -108,6 +133,7 @@ def page_digests(
         (page_shape(page) for page in pages),
         shapes=shapes,
         after_page=after_page,
+        kind=kind,
     )
 
 
@@ -118,6 +144,7 @@ def digests_of_pages(
     *,
     shapes: MutableMapping[Ref, Shape] | None = None,
     after_page: Callable[[], None] | None = None,
+    kind: str = PAGE_DIGEST,
 ) -> list[str]:
     """The digest of each page of *pdf* given its reference and its :func:`page_shape`.
 
@@ -130,12 +157,12 @@ def digests_of_pages(
     def shape_of(ref: Ref) -> Shape:
         found = known.get(ref)
         if found is None:
-            found = known[ref] = shape(pdf.object(ref.num, ref.gen))
+            found = known[ref] = shape(pdf.object(ref.num, ref.gen), kind=kind)
         return found
 
     digests = []
     for ref, root in zip(refs, roots, strict=True):
-        digests.append(digest_page(ref, root, index, shape_of))
+        digests.append(digest_page(ref, root, index, shape_of, kind))
         # The reader keeps what it read (stream data included); the shapes kept here are
         # enough to digest an object seen again, so at most one page's objects are held.
         pdf.forget()
@@ -215,13 +242,15 @@ def digest_page(
     root: tuple[bytes, Iterable[Key]],
     index: Mapping[Key, int],
     shape_of: Callable[[Key], tuple[bytes, Iterable[Key]]],
+    kind: str = PAGE_DIGEST,
 ) -> str:
     """The digest of one page from its :func:`page_shape` *root*, hex.
 
     *page* is what the page's own references are (``None``: none can be), *index* the
-    page number of every page's, *shape_of* the shape of the object a reference names.
+    page number of every page's, *shape_of* the shape (of *kind*) of the object a
+    reference names.
     """
-    digest = hashlib.sha256(PAGE_DIGEST.encode() + b"\n")
+    digest = hashlib.sha256(kind.encode() + b"\n")
     queue: deque[tuple[bytes, Iterable[Key]]] = deque([root])
     # Each reference's label, once known: the page itself (an annotation's /P, a link to
     # its own top) is the same wherever the page stands, so a page moved by an edit
@@ -255,6 +284,7 @@ def shape(
     ref: RefMap = _same,
     *,
     plain: Callable[[Stream], bytes | None] | None = None,
+    kind: str = PAGE_DIGEST,
 ) -> Shape:
     """The shape of object *value*: what a page's digest takes of each object it reaches.
 
@@ -262,13 +292,14 @@ def shape(
     in its place: a writer digests what it copies, from the source's value, as it will
     read back (a reference it writes as ``null`` is a null). *plain* gives a stream's
     :func:`plain_digest` (a writer that copies one stream several times hashes it once).
+    *kind* is which of :data:`PAGE_DIGESTS` the shape is for.
     """
     if isinstance(value, Dictionary) and _is_structure(_resolved(value.get(_TYPE), ref)):
-        kind = value[_TYPE]
-        assert isinstance(kind, Name)
-        return hashlib.sha256(b"structure /" + kind.value).digest(), ()
+        kind_of = value[_TYPE]
+        assert isinstance(kind_of, Name)
+        return hashlib.sha256(b"structure /" + kind_of.value).digest(), ()
     if isinstance(value, Stream):
-        data = plain_digest(value, ref) if plain is None else plain(value)
+        data = plain_digest(value, ref, kind) if plain is None else plain(value)
         return stream_shape(stream_head(value, ref, plain=data is not None), value.data, data)
     refs: list[Ref] = []
     pieces: list[bytes] = []
@@ -314,32 +345,72 @@ def _resolved(value: Value, ref: RefMap) -> Value:
     return value
 
 
-def plain_digest(stream: Stream, ref: RefMap = _same) -> bytes | None:
+def plain_digest(stream: Stream, ref: RefMap = _same, kind: str = PAGE_DIGEST) -> bytes | None:
     """The SHA-256 of *stream*'s data as it is without compression, when that is plain.
 
     A stream stored as is or with FlateDecode alone (no parameters): inflated piece by
-    piece into the hash, never whole in memory. ``None`` for any other encoding (images
-    in their own codecs, predictors) and for data that does not inflate: their stored
-    bytes are digested.
+    piece into the hash, never whole in memory; from ``sha256-page/2`` on, a stream
+    stored with a chain of generalized filters too (decoded whole, within bounds).
+    ``None`` for any other encoding (images in their own codecs, predictors) and for
+    data that does not decode: their stored bytes are digested.
     """
-    return plain_of(stream.data, encoding(stream, ref))
+    return plain_of(stream.data, encoding(stream, ref, kind))
 
 
-#: How a stream's data is digested: as stored (``None``), or plain, stored so or
-#: compressed with FlateDecode alone.
-Encoding = Literal["plain", "flate"] | None
+#: A chain of generalized filters (:mod:`.generalized`), in the order they are undone,
+#: each with its ``/EarlyChange`` (which only LZW reads).
+Chain = tuple[tuple[Name, int], ...]
+
+#: How a stream's data is digested: as stored (``None``), or plain, stored so, compressed
+#: with FlateDecode alone, or (``sha256-page/2``) with a :data:`Chain` of other filters.
+Encoding = Literal["plain", "flate"] | Chain | None
 
 
-def encoding(stream: Stream, ref: RefMap = _same) -> Encoding:
-    """How :func:`plain_digest` takes *stream*'s data (see :data:`Encoding`)."""
+def encoding(stream: Stream, ref: RefMap = _same, kind: str = PAGE_DIGEST) -> Encoding:
+    """How :func:`plain_digest` takes *stream*'s data (see :data:`Encoding`), for *kind*."""
     filters = _resolved(stream.dictionary.get(_FILTER), ref)
     if isinstance(filters, Array) and len(filters) == 1:
         filters = _resolved(filters[0], ref)
     if filters is None or (isinstance(filters, Array) and not filters):
         return "plain"
-    if filters != _FLATE or _resolved(stream.dictionary.get(_PARAMS), ref) not in (None, Array()):
+    params = _resolved(stream.dictionary.get(_PARAMS), ref)
+    if filters == _FLATE and params in (None, Array()):
+        return "flate"
+    if not _GENERALIZED[kind]:
         return None
-    return "flate"
+    # What is resolved already is not mapped again: a map knows only the source's references.
+    names = [_resolved(name, ref) for name in filters] if isinstance(filters, Array) else [filters]
+    each = (
+        [_resolved(given, ref) for given in params]
+        if isinstance(params, Array)
+        else [params] * len(names)
+    )
+    chain = []
+    for index, name in enumerate(names):
+        early = _plain_params(each[index] if index < len(each) else None, ref)
+        if not isinstance(name, Name) or early is None or (name != _FLATE and name not in DECODERS):
+            return None
+        chain.append((name, early))
+    if len(chain) == 1 and chain[0][0] == _FLATE:
+        return "flate"  # parameters that change nothing: inflated piece by piece
+    return tuple(chain)
+
+
+def _plain_params(params: Value, ref: RefMap) -> int | None:
+    """The ``/EarlyChange`` of decode parameters that ask for no predictor, else ``None``.
+
+    No parameters, or a dictionary whose ``/Predictor`` is absent or 1 (§7.4.4.3 Table 8:
+    no prediction; its other keys then change nothing) and whose ``/EarlyChange`` is 0 or 1.
+    """
+    if params is None:
+        return 1
+    if not isinstance(params, Dictionary):
+        return None
+    predictor = _resolved(params.get(b"Predictor", 1), ref)
+    early = _resolved(params.get(b"EarlyChange", 1), ref)
+    if type(predictor) is not int or predictor != 1 or type(early) is not int:
+        return None
+    return early if early in (0, 1) else None
 
 
 def plain_of(
@@ -349,22 +420,55 @@ def plain_of(
 ) -> bytes | None:
     """:func:`plain_digest` of stream data *data* encoded as *how* says.
 
-    *inflated* keeps what Flate data gave, by the SHA-256 of its bytes (hashing them
-    costs less than inflating them again). Only hashing and inflating, which let other
-    threads run: a writer can digest stream data on a thread of its own.
+    *inflated* keeps what Flate data (or another chain) gave, by the SHA-256 of its bytes
+    (hashing them costs less than decoding them again). Flate data is only hashed and
+    inflated, which let other threads run: a writer can digest it on a thread of its own.
     """
     if how == "plain":
         return hashlib.sha256(data).digest()
     if how is None:
         return None
     if inflated is None:
-        return _inflated_digest(data)
+        return _inflated_digest(data) if how == "flate" else _decoded_digest(data, how)
     key = hashlib.sha256(data).digest()
+    if how != "flate":
+        key += b"".join(b"/%s %d" % (name.value, early) for name, early in how)
     try:
         return inflated[key]
     except KeyError:
-        found = inflated[key] = _inflated_digest(data)
+        found = inflated[key] = (
+            _inflated_digest(data) if how == "flate" else _decoded_digest(data, how)
+        )
         return found
+
+
+def _decoded_digest(data: bytes | memoryview, chain: Chain) -> bytes | None:
+    """The SHA-256 of *data* decoded through *chain*; ``None`` past the bounds or damaged.
+
+    A last Flate is inflated piece by piece into the hash, as Flate alone is; what comes
+    before it, or a last filter of another kind, is decoded whole, within bounds.
+    """
+    if len(data) > _DECODE_INPUT:
+        return None
+    *first, (last, early) = chain
+    out = bytes(data)
+    try:
+        for name, each in first:
+            out = _decoded(out, name, each)
+        if last == _FLATE:
+            return _inflated_digest(out)
+        out = _decoded(out, last, early)
+    except PdfError:
+        return None
+    return hashlib.sha256(out).digest()
+
+
+def _decoded(data: bytes, name: Name, early: int) -> bytes:
+    if name == _FLATE:
+        return inflate(data, max_output=_DECODE_OUTPUT)
+    if name == _LZW:
+        return lzw(data, max_output=_DECODE_OUTPUT, early_change=early)
+    return DECODERS[name](data, max_output=_DECODE_OUTPUT)
 
 
 def _inflated_digest(data: bytes | memoryview) -> bytes | None:

@@ -570,7 +570,14 @@ def prepare(file: PdfFile, *, max_objects: int) -> Prepared:
 
 
 def reach(document: _Document, *, max_objects: int) -> None:
-    """Read every object the copy reaches, so that damage shows now (and is counted)."""
+    """Read every object the copy reaches, so that damage shows now (and is counted).
+
+    A page or a page tree node reached otherwise than as a page of the document (a
+    widget's ``/P`` naming a page that an extraction left out of the tree) is not
+    copied: nothing shows it, and a page would carry its content into the backup unseen.
+    References to it become ``null`` (it joins :attr:`Prepared.dropped_ids`), as qpdf
+    writes them when it linearizes a file.
+    """
     found = document.found
     roots: list[Value] = [*found.pages, *found.field_roots, found.form_da]
     roots += [value for _name, value in found.form_fonts]
@@ -596,9 +603,15 @@ def reach(document: _Document, *, max_objects: int) -> None:
                 # renumbers (a key given twice too).
                 source = file.source(num, value.gen)
                 if source is not None:
+                    if _stray_page(file.object(num, value.gen)):
+                        _drop_stray_page(found, num)
+                        continue
                     stack.extend([ref for _start, _end, ref in source[3]])
                     continue
             value = document.get(value)
+            if _stray_page(value):
+                _drop_stray_page(found, num)
+                continue
         # Only what holds values is looked into (type, not isinstance: the fast test).
         if type(value) is Dictionary:
             stack.extend(value.values())
@@ -606,6 +619,25 @@ def reach(document: _Document, *, max_objects: int) -> None:
             stack.extend(value)
         elif type(value) is Stream:
             stack.extend(value.dictionary.values())
+
+
+#: What :func:`reach` says it left out (once per document).
+_STRAY_PAGE: Final = "a page or page tree node reached outside the page tree"
+_PAGE_TREE: Final = frozenset({Name(b"Page"), Name(b"Pages")})
+
+
+def _stray_page(value: Value) -> bool:
+    """Whether *value* is a page or a page tree node (reached otherwise than as a page)."""
+    if type(value) is not Dictionary:
+        return False
+    kind = value.get(b"Type")
+    return type(kind) is Name and kind in _PAGE_TREE
+
+
+def _drop_stray_page(found: Prepared, num: int) -> None:
+    found.dropped_ids.add(num)
+    if _STRAY_PAGE not in found.removed:
+        found.removed.append(_STRAY_PAGE)
 
 
 # -- text strings (§7.9.2.2) -----------------------------------------------------------------
