@@ -18,8 +18,9 @@ import pikepdf
 import pytest
 
 from invoicebackup import BackupResult, MismatchKind, compile_backup, verify_backup
-from invoicebackup.pdf.digest import page_digests
+from invoicebackup.pdf.digest import Encoding, encoding, page_digests
 from invoicebackup.pdf.reader import PdfFile
+from invoicebackup.pdf.values import Array, Dictionary, Name, Stream, Value
 from tests.backup_helpers import NOW
 from tests.oracle import assert_backup_matches
 from tests.pdf.test_generalized import ascii85_encoded, ascii_hex_encoded, lzw_encoded
@@ -155,3 +156,36 @@ def test_a_page_outside_the_page_tree_is_not_copied() -> None:
     for linearize in (False, True):
         found = verify_backup(rewritten(data, linearize=linearize))
         assert found.mismatches == ()
+
+
+FLATE, LZW, A85 = (Name(b"FlateDecode"), Name(b"LZWDecode"), Name(b"ASCII85Decode"))
+
+
+@pytest.mark.parametrize(
+    ("entries", "first", "second"),
+    [
+        ({}, "plain", "plain"),
+        ({b"Filter": FLATE}, "flate", "flate"),
+        ({b"Filter": Array((FLATE,)), b"DecodeParms": Array()}, "flate", "flate"),
+        ({b"Filter": FLATE, b"DecodeParms": Dictionary({Name(b"Predictor"): 1})}, None, "flate"),
+        ({b"Filter": FLATE, b"DecodeParms": Dictionary({Name(b"Predictor"): 12})}, None, None),
+        ({b"Filter": LZW}, None, ((LZW, 1),)),
+        (
+            {b"Filter": LZW, b"DecodeParms": Dictionary({Name(b"EarlyChange"): 0})},
+            None,
+            ((LZW, 0),),
+        ),
+        ({b"Filter": LZW, b"DecodeParms": Dictionary({Name(b"EarlyChange"): 2})}, None, None),
+        ({b"Filter": Array((A85, FLATE))}, None, ((A85, 1), (FLATE, 1))),
+        ({b"Filter": Array((A85, FLATE)), b"DecodeParms": Dictionary({})}, None, None),
+        ({b"Filter": Name(b"DCTDecode")}, None, None),
+        ({b"Filter": Array((A85, Name(b"DCTDecode")))}, None, None),
+    ],
+)
+def test_which_streams_are_digested_as_their_decoded_data(
+    entries: dict[bytes, Value], first: Encoding, second: Encoding
+) -> None:
+    """The first kind decodes Flate alone; the second, any chain of generalized filters."""
+    stream = Stream(Dictionary({Name(key): value for key, value in entries.items()}), b"")
+    assert encoding(stream, kind="sha256-page/1") == first
+    assert encoding(stream, kind="sha256-page/2") == second

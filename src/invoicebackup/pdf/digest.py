@@ -380,11 +380,12 @@ def encoding(stream: Stream, ref: RefMap = _same, kind: str = PAGE_DIGEST) -> En
         return None
     # What is resolved already is not mapped again: a map knows only the source's references.
     names = [_resolved(name, ref) for name in filters] if isinstance(filters, Array) else [filters]
-    each = (
-        [_resolved(given, ref) for given in params]
-        if isinstance(params, Array)
-        else [params] * len(names)
-    )
+    if isinstance(params, Array):
+        each = [_resolved(given, ref) for given in params]
+    elif params is None or len(names) == 1:
+        each = [params] * len(names)
+    else:
+        return None  # one dictionary for several filters (§7.3.8.2 wants an array): unsure
     chain = []
     for index, name in enumerate(names):
         early = _plain_params(each[index] if index < len(each) else None, ref)
