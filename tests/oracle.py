@@ -212,6 +212,10 @@ class _Comparison:
             wanted = _resource(resources, category, name)
             if wanted is None:
                 continue  # missing in the source too: not the copy's doing
+            if _page_or_tree_node(wanted):
+                # Not a resource of any kind: the copy writes a page or page tree node
+                # reached otherwise than as a page as null (as qpdf's linearizing does).
+                continue
             found = _resource(copy_resources, category, name)
             label = f"{where}: {category[1:]} {name.decode('latin-1')}"
             if found is None:
@@ -407,6 +411,10 @@ def _used(holder: Any) -> Iterator[tuple[str, bytes]]:
             if (category, name) not in seen:
                 seen.add((category, name))
                 yield category, name
+
+
+def _page_or_tree_node(value: Any) -> bool:
+    return isinstance(value, pikepdf.Dictionary) and value.get("/Type") in ("/Page", "/Pages")
 
 
 def _resource(resources: Any, category: str, name: bytes) -> Any:

@@ -248,10 +248,16 @@ HEADER_RUNS_ON = _LINKED.replace(b"6 0 obj\n<<", b"6 0 obj\x08<<", 1) + _FONT
 ROTATE_80 = SOURCES[1].replace(b"/Rotate 90", b"/Rotate 80")
 
 
+#: Found by ``make fuzz``: a font resource that names the page tree's root. The copy writes
+#: a page tree node reached otherwise than as a page as null (linearizing does the same).
+FONT_IS_THE_TREE = active_content_pdf().replace(b"/F1 3 0 R", b"/F1 2 0 R", 1)
+
+
 @pytest.mark.timeout(0 if FUZZING else 120)
 @settings(max_examples=examples(), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(data=mutated_pdfs())
 @example(data=POINTS_INTO_THE_TREE)
+@example(data=FONT_IS_THE_TREE)
 @example(data=NAME_PYPDF_CHANGES)
 @example(data=TAB_BEFORE_STREAM)
 @example(data=TAB_BEFORE_IMAGE)
