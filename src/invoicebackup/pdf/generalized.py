@@ -15,6 +15,7 @@ format (``damaged``); data after a filter's end-of-data marker is ignored, as re
 
 from __future__ import annotations
 
+import base64
 import binascii
 import re
 from collections.abc import Callable
@@ -50,45 +51,26 @@ def ascii_hex(data: bytes, *, max_output: int) -> bytes:
         raise PdfError(DAMAGED, "ASCIIHex data holds a character that is not a digit") from None
 
 
-#: 85 to the powers a group of five ASCII85 digits is weighed by.
-_POWERS: Final = (85**4, 85**3, 85**2, 85, 1)
-
-
 def ascii85(data: bytes, *, max_output: int) -> bytes:
-    """§7.4.3 ASCII85Decode: groups of five digits (``z`` for four zeros) up to ``~>``."""
+    """§7.4.3 ASCII85Decode: groups of five digits (``z`` for four zeros) up to ``~>``.
+
+    The standard library decodes the groups (a ``z`` only between groups, a short last
+    group padded with ``u``); a last group of one digit, which §7.4.3 forbids, is refused.
+    The output, at most four bytes a digit, is measured once decoded.
+    """
     end = data.find(b"~>")
     text = _WHITE.sub(b"", data if end < 0 else data[:end])
     if text.startswith(b"<~"):
         text = text[2:]  # Adobe's framing, which some writers keep
-    out = bytearray()
-    group: list[int] = []
-    for byte in text:
-        if byte == 0x7A and not group:  # z: four zero bytes, only between groups
-            out += b"\0\0\0\0"
-        elif 0x21 <= byte <= 0x75:
-            group.append(byte - 0x21)
-            if len(group) == 5:
-                out += _group(group, 4)
-                group = []
-        else:
-            raise PdfError(DAMAGED, f"ASCII85 data holds the byte {byte:#04x}")
-        if len(out) > max_output:
-            raise _over(max_output)
-    if len(group) == 1:
+    if (len(text) - text.count(b"z")) % 5 == 1:
         raise PdfError(DAMAGED, "ASCII85 data ends with a group of one digit")
-    if group:
-        # §7.4.3: a last group of n digits, padded with u (84), gives n - 1 bytes.
-        out += _group(group + [84] * (5 - len(group)), len(group) - 1)
+    try:
+        out = base64.a85decode(text)
+    except ValueError as error:
+        raise PdfError(DAMAGED, f"ASCII85 data is not ASCII85 ({error})") from None
     if len(out) > max_output:
         raise _over(max_output)
-    return bytes(out)
-
-
-def _group(digits: list[int], size: int) -> bytes:
-    value = sum(digit * power for digit, power in zip(digits, _POWERS, strict=True))
-    if value >= 1 << 32:
-        raise PdfError(DAMAGED, "an ASCII85 group is greater than four bytes hold")
-    return value.to_bytes(4, "big")[:size]
+    return out
 
 
 def run_length(data: bytes, *, max_output: int) -> bytes:
@@ -123,40 +105,47 @@ def lzw(data: bytes, *, max_output: int, early_change: int = 1) -> bytes:
     """
     out = bytearray()
     table: list[bytes] = [bytes((code,)) for code in range(256)] + [b"", b""]
+    append = table.append  # the loop runs once a byte: every lookup saved counts
+    size = len(table)
     width = 9
+    grow_at = (1 << width) - early_change
     buffer = 0
     bits = 0
     previous = b""
     for byte in data:
         buffer = (buffer << 8) | byte
         bits += 8
-        while bits >= width:
-            bits -= width
-            code = buffer >> bits
-            buffer &= (1 << bits) - 1
-            if code == _CLEAR:
-                del table[258:]
-                width = 9
-                previous = b""
-                continue
-            if code == _END:
-                return bytes(out)
-            if code < len(table):
-                entry = table[code]
-                if previous and len(table) < _TABLE_SIZE:
-                    table.append(previous + entry[:1])
-            elif code == len(table) and previous:
-                entry = previous + previous[:1]
-                if len(table) < _TABLE_SIZE:
-                    table.append(entry)
-            else:
-                raise PdfError(DAMAGED, f"LZW data holds the code {code}, not in its table")
-            out += entry
-            if len(out) > max_output:
-                raise _over(max_output)
-            previous = entry
-            if len(table) + early_change >= 1 << width and width < _MAX_WIDTH:
+        # A code is 9 bits or more and a byte brings 8: at most one code ends in each byte.
+        if bits < width:
+            continue
+        bits -= width
+        code = buffer >> bits
+        buffer &= (1 << bits) - 1
+        if code < size and code != _CLEAR and code != _END:
+            entry = table[code]
+        elif code == _CLEAR:
+            del table[258:]
+            size = len(table)
+            width = 9
+            grow_at = (1 << width) - early_change
+            previous = b""
+            continue
+        elif code == _END:
+            return bytes(out)
+        elif code == size and previous:
+            entry = previous + previous[:1]
+        else:
+            raise PdfError(DAMAGED, f"LZW data holds the code {code}, not in its table")
+        if previous and size < _TABLE_SIZE:
+            append(previous + entry[:1])
+            size += 1
+            if size >= grow_at and width < _MAX_WIDTH:
                 width += 1
+                grow_at = (1 << width) - early_change
+        out += entry
+        if len(out) > max_output:
+            raise _over(max_output)
+        previous = entry
     return bytes(out)
 
 
