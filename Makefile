@@ -78,7 +78,8 @@ bench: $(BENCH_STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest --timeout=0 tests/property/test_hostile_pdfs.py \
 		tests/property/test_resource_names.py tests/pdf/test_syntax_properties.py \
-		tests/property/test_no_leak.py -q --hypothesis-show-statistics
+		tests/pdf/test_generalized.py tests/property/test_no_leak.py -q \
+		--hypothesis-show-statistics
 
 ## Compile the message catalogues (src/invoicebackup/locale/*/LC_MESSAGES/invoicebackup.po -> .mo)
 ## after editing or adding a .po file; tests/test_catalogues.py fails while a .mo is stale.
