@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Callable
-from typing import Any
 
 import pikepdf
 import pytest
@@ -25,6 +23,7 @@ from tests.backup_helpers import NOW
 from tests.oracle import assert_backup_matches
 from tests.pdf.test_generalized import ascii85_encoded, ascii_hex_encoded, lzw_encoded
 from tests.pdf_craft import ATTACHMENT_KEY, USER_ID, build_pdf, one_attachment, stream
+from tests.test_verify import resaved
 
 CONTENT = b"".join(b"%d %d m %d %d l S\n" % (n, n % 90, n * 3 % 200, 90) for n in range(400))
 
@@ -63,15 +62,6 @@ def compiled(data: bytes) -> tuple[BackupResult, bytes]:
     return result, store.read_bytes(result.key)
 
 
-def rewritten(data: bytes, change: Callable[[pikepdf.Pdf], Any] | None = None, **how: Any) -> bytes:
-    out = io.BytesIO()
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        if change is not None:
-            change(pdf)
-        pdf.save(out, **how)
-    return out.getvalue()
-
-
 def last_page_filter(data: bytes) -> object:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         return pdf.pages[-1].Contents.get("/Filter")
@@ -86,7 +76,7 @@ def test_a_stream_of_generalized_filters_verifies_after_qpdf_writes_it_as_flate(
     Digested as its stored bytes (the first kind's rule), the page would not.
     """
     _result, data = compiled(document(chain))
-    again = rewritten(data)
+    again = resaved(data)
     assert last_page_filter(again) == pikepdf.Name.FlateDecode
     found = verify_backup(again)
     assert found.mismatches == ()
@@ -105,7 +95,7 @@ def test_a_changed_stream_of_generalized_filters_is_found(chain: str) -> None:
     def change(pdf: pikepdf.Pdf) -> None:
         pdf.pages[-1].Contents.write(CONTENT.replace(b"0 0 m", b"0 1 m"))
 
-    found = verify_backup(rewritten(data, change))
+    found = verify_backup(resaved(data, change))
     assert not found.verified
     assert [(m.kind, m.page) for m in found.mismatches] == [
         (MismatchKind.PAGE_CHANGED, result.page_count)
@@ -154,7 +144,7 @@ def test_a_page_outside_the_page_tree_is_not_copied() -> None:
         assert field.T == "total"
         assert [kid.get("/P") is None for kid in field.Kids] == [False, True]
     for linearize in (False, True):
-        found = verify_backup(rewritten(data, linearize=linearize))
+        found = verify_backup(resaved(data, linearize=linearize))
         assert found.mismatches == ()
 
 
