@@ -50,6 +50,7 @@ from .pdf.digest import (
     stream_shape,
 )
 from .pdf.errors import DAMAGED, PdfError
+from .pdf.objectcache import KEPT_BYTES
 from .pdf.reader import Limits, Page, PdfFile, mapped, page_of
 from .pdf.values import Array, Dictionary, Ref, Stream, Value
 from .pdf.writer import ObjectWriter, cross_reference
@@ -62,7 +63,10 @@ READ_BACK: Final = Limits(max_pages=10_000_000, max_objects=100_000_000)
 #: How many bytes of sources the values :class:`Shapes` keeps shapes of by identity
 #: were read from (the oldest go first): the values themselves are held, so the bound
 #: is on what they take, not on their count (a font's hundreds of widths are one value).
-_BY_VALUE_BYTES: Final = 256 * 1024
+#: As many as the object cache keeps (:class:`~invoicebackup.pdf.objectcache.ObjectCache`),
+#: whose values are the ones met again: a smaller bound forgot shapes of values still
+#: shared, and shaped them again.
+_BY_VALUE_BYTES: Final = KEPT_BYTES
 #: Object numbers a packed shape holds (:func:`_pack`).
 _NUMBERS: Final = 2**32
 #: How many bytes of renderings :class:`Renderings` keeps (the oldest go first).

@@ -32,6 +32,8 @@ Spans = tuple[RefSpan, ...]
 MIN_BYTES: Final = 24
 #: Objects longer than this are not kept (one would push out many smaller ones).
 MAX_BYTES: Final = 256 * 1024
+#: How many key bytes a cache keeps unless told otherwise.
+KEPT_BYTES: Final = 4 * 1024 * 1024
 
 
 class ObjectCache:
@@ -45,7 +47,7 @@ class ObjectCache:
 
     __slots__ = ("_entries", "_size", "hits", "limits", "max_bytes", "names")
 
-    def __init__(self, *, limits: SyntaxLimits, max_bytes: int = 4 * 1024 * 1024) -> None:
+    def __init__(self, *, limits: SyntaxLimits, max_bytes: int = KEPT_BYTES) -> None:
         self.limits = limits
         self.max_bytes = max_bytes
         #: The names read by every file of the compile, interned once: the values kept

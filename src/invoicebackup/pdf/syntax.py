@@ -78,8 +78,9 @@ END: Final = re.compile(_SKIP + rb"\Z")
 #: Inside a literal string, a run of bytes that are not parentheses, escapes included
 #: (§7.3.4.2: balanced pairs need no escape): one C-level match skips it.
 #: Possessive (``*+``): the engine keeps no backtracking state per escape, so memory does
-#: not grow with the string.
-_STRING_RUN: Final = re.compile(rb"(?:[^()\\]+|\\.)*+", re.DOTALL)
+#: not grow with the string. Unrolled (a run, then escapes each with the run after it):
+#: twice as fast as alternating on strings of many escapes (binary ones).
+_STRING_RUN: Final = re.compile(rb"[^()\\]*+(?:\\.[^()\\]*+)*+", re.DOTALL)
 #: §7.3.4.2 Table 3 escapes, a line break after a backslash, and an end of line in the
 #: string (which reads as a single LF).
 _STRING_ESCAPE: Final = re.compile(rb"\\([0-7]{1,3}|\r\n|.)|\r\n?", re.DOTALL)
