@@ -9,13 +9,13 @@ backup (every invoice, as the benchmark's ``ours`` child does) three times in th
    key for generated workloads);
 2. under ``cProfile`` as a whole: the top functions by cumulative and by own time, and
    own time summed per area (pypdf, our modules one by one, the standard library);
-3. under a fresh ``cProfile`` per document: which path each document took — the engine
-   (a function of ``invoicebackup/_engine.py`` ran) or the simple path — and how its own
-   time splits between pypdf and our code.
+3. under a fresh ``cProfile`` per document: whether it was rewritten through pypdf first
+   (``invoicebackup.pdf.pypdf_adapter.normalise`` ran: the reader refused it as damaged or
+   encrypted) or read as it is, and how its own time splits between pypdf and our code.
 
-Only the public API is called; the path is read from the profile's file names. Output is
+Only the public API is called; the rewrite is read from the profile's file names. Output is
 Markdown on stdout. The first compile of a process imports our modules (and pypdf when a
-document needs the engine): a warm-up compile of the first invoice runs before pass 1.
+document needs rewriting): a warm-up compile of the first invoice runs before pass 1.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def whole_profile(workload: Workload) -> pstats.Stats:
 
 
 def per_document_paths(workload: Workload) -> list[dict[str, Any]]:
-    """Per document: the path it took and its own time per area, from a profile of its own."""
+    """Per document: whether pypdf rewrote it, and its own time per area (a profile each)."""
     found: list[dict[str, Any]] = []
     profiler = cProfile.Profile()
 
@@ -143,16 +143,15 @@ def per_document_paths(workload: Workload) -> list[dict[str, Any]]:
         stats = pstats.Stats(profiler)
         own: dict[str, float] = defaultdict(float)
         functions: dict[str, float] = {}
-        engine = False
+        rewritten = False
         for (filename, line, name), row in stats.stats.items():  # type: ignore[attr-defined]
             own[_area(filename)] += row[2]
             functions[_label(filename, line, name)] = row[2]
-            # _pdf hands a document that is not simple to _engine.parse (pypdf's reader);
-            # other _engine functions (the serialiser) serve simple documents too.
-            engine = engine or (
-                name == "parse" and filename.replace("\\", "/").endswith("invoicebackup/_engine.py")
+            rewritten = rewritten or (
+                name == "normalise"
+                and filename.replace("\\", "/").endswith("invoicebackup/pdf/pypdf_adapter.py")
             )
-        found.append({"engine": engine, "own": dict(own), "functions": functions})
+        found.append({"rewritten": rewritten, "own": dict(own), "functions": functions})
         profiler = cProfile.Profile()
         profiler.enable()
 
@@ -201,7 +200,7 @@ def report(workload: Workload, *, top: int, repeat: int) -> str:
                 "copy": 0.0,
                 "pages": document["pages"],
                 "bytes": 0,
-                "engine": path["engine"],
+                "rewritten": path["rewritten"],
                 "own": defaultdict(float),
                 "functions": defaultdict(float),
             },
@@ -214,23 +213,23 @@ def report(workload: Workload, *, top: int, repeat: int) -> str:
             entry["own"][area] += seconds
         for function, seconds in path["functions"].items():
             entry["functions"][function] += seconds
-    engine_sources = sorted(s for s, e in by_source.items() if e["engine"])
-    simple_sources = sorted(s for s, e in by_source.items() if not e["engine"])
-    engine_docs = sum(by_source[s]["n"] for s in engine_sources)
-    engine_time = sum(by_source[s]["parse"] + by_source[s]["copy"] for s in engine_sources)
+    rewritten_sources = sorted(s for s, e in by_source.items() if e["rewritten"])
+    rewritten_docs = sum(by_source[s]["n"] for s in rewritten_sources)
+    rewritten_time = sum(by_source[s]["parse"] + by_source[s]["copy"] for s in rewritten_sources)
     all_time = sum(e["parse"] + e["copy"] for e in by_source.values())
     parse_time = sum(e["parse"] for e in by_source.values())
     parts += [
         "",
-        "## Paths",
+        "## Rewritten through pypdf",
         "",
-        f"{len(by_source)} distinct sources: {len(simple_sources)} took the simple path, "
-        f"{len(engine_sources)} the engine (pypdf). Engine documents: {engine_docs} of "
-        f"{len(documents)}, {engine_time:.2f} s of the {all_time:.2f} s between progress events "
-        f"({engine_time / all_time:.0%}). Of those {all_time:.2f} s, read+parse took "
-        f"{parse_time:.2f} s and copy+write {all_time - parse_time:.2f} s.",
+        f"{len(by_source)} distinct sources: {len(rewritten_sources)} rewritten through pypdf "
+        f"before the reader read them (damaged or encrypted), the rest read as they are. "
+        f"Rewritten documents: {rewritten_docs} of {len(documents)}, {rewritten_time:.2f} s of "
+        f"the {all_time:.2f} s between progress events ({rewritten_time / all_time:.0%}). Of "
+        f"those {all_time:.2f} s, read+parse took {parse_time:.2f} s and copy+write "
+        f"{all_time - parse_time:.2f} s.",
         "",
-        "Simple: " + ", ".join(simple_sources),
+        "Rewritten: " + (", ".join(rewritten_sources) or "none"),
     ]
 
     ranked = sorted(by_source.items(), key=lambda kv: -(kv[1]["parse"] + kv[1]["copy"]))
@@ -242,7 +241,7 @@ def report(workload: Workload, *, top: int, repeat: int) -> str:
         rows.append(
             [
                 source,
-                "engine" if e["engine"] else "simple",
+                "rewritten" if e["rewritten"] else "as is",
                 str(e["n"]),
                 str(e["pages"]),
                 f"{e['bytes'] / e['n'] / 1e3:.0f}",
@@ -265,7 +264,7 @@ def report(workload: Workload, *, top: int, repeat: int) -> str:
         _table(
             [
                 "source",
-                "path",
+                "read",
                 "copies",
                 "pages",
                 "KB",
