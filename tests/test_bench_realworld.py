@@ -262,11 +262,44 @@ def test_a_peer_failing_on_a_document_is_its_error_naming_the_document() -> None
 
 
 @pytest.mark.corpus
-def test_the_profile_names_each_source_and_the_path_it_took(tmp_path: Path, corpus: Path) -> None:
-    """bench.hotspots on a tiny workload: every drawn source is in its path lists or its table."""
+def test_the_profile_names_each_source_and_whether_pypdf_rewrote_it(
+    tmp_path: Path, corpus: Path
+) -> None:
+    """bench.hotspots on a tiny workload: every drawn source is in its table, read as is or not.
+
+    A source is listed as rewritten exactly where its row says so (the reader refused it).
+    """
     workload = realworld.build(tmp_path / "w", invoices=1, seed=3, corpus=corpus)
     text = hotspots.report(workload, top=10, repeat=1)
     sources = {d["source"] for d in workload.manifest["documents"]}
     assert f"{len(sources)} distinct sources:" in text
     assert all(f"| {source} |" in text for source in sources)
+    [listed] = [line for line in text.splitlines() if line.startswith("Rewritten: ")]
+    rewritten = {s for s in sources if f"| {s} | rewritten |" in text}
+    assert {s for s in sources if f"| {s} | as is |" in text} == sources - rewritten
+    assert set(listed.removeprefix("Rewritten: ").split(", ")) - {"none"} == rewritten
     assert not (workload.folder / "profile-output").exists()
+
+
+@pytest.mark.corpus
+def test_the_profile_says_which_sources_pypdf_rewrote(tmp_path: Path, corpus: Path) -> None:
+    """A corpus of a file the reader refuses (a ``/Prev`` loop) and a plain one: one rewritten.
+
+    The profile once looked for the engine path the PDF-layer rewrite removed, and called
+    every document "simple".
+    """
+    small = tmp_path / "corpus"
+    small.mkdir()
+    names = ["fm-xrefv4-loop.pdf", "sf-minimal-latex.pdf"]
+    rows = (corpus / "MANIFEST.tsv").read_text("utf-8").splitlines()
+    kept = [rows[0]] + [row for row in rows[1:] if row.split("\t", 1)[0] in names]
+    (small / "MANIFEST.tsv").write_text("\n".join(kept) + "\n", "utf-8")
+    for name in names:
+        (small / name).write_bytes((corpus / name).read_bytes())
+    with pytest.raises(PdfError):
+        PdfFile((small / names[0]).read_bytes())
+    workload = realworld.build(tmp_path / "w", invoices=3, seed=0, corpus=small)
+    text = hotspots.report(workload, top=10, repeat=1)
+    assert "Rewritten: fm-xrefv4-loop.pdf\n" in text
+    assert "| fm-xrefv4-loop.pdf | rewritten |" in text
+    assert "| sf-minimal-latex.pdf | as is |" in text
