@@ -130,7 +130,7 @@ def whole_profile(workload: Workload) -> pstats.Stats:
     return pstats.Stats(profiler)
 
 
-def per_document_paths(workload: Workload) -> list[dict[str, Any]]:
+def per_document_profiles(workload: Workload) -> list[dict[str, Any]]:
     """Per document: whether pypdf rewrote it, and its own time per area (a profile each)."""
     found: list[dict[str, Any]] = []
     profiler = cProfile.Profile()
@@ -189,9 +189,11 @@ def report(workload: Workload, *, top: int, repeat: int) -> str:
         + f" s (median {statistics.median(totals):.2f} s).",
     ]
 
-    paths = per_document_paths(workload)
+    profiles = per_document_profiles(workload)
     by_source: dict[str, dict[str, Any]] = {}
-    for document, (parse_s, copy_s), path in zip(documents, median_run[1], paths, strict=True):
+    for document, (parse_s, copy_s), profile in zip(
+        documents, median_run[1], profiles, strict=True
+    ):
         entry = by_source.setdefault(
             _source(document),
             {
@@ -200,7 +202,7 @@ def report(workload: Workload, *, top: int, repeat: int) -> str:
                 "copy": 0.0,
                 "pages": document["pages"],
                 "bytes": 0,
-                "rewritten": path["rewritten"],
+                "rewritten": profile["rewritten"],
                 "own": defaultdict(float),
                 "functions": defaultdict(float),
             },
@@ -209,9 +211,9 @@ def report(workload: Workload, *, top: int, repeat: int) -> str:
         entry["parse"] += parse_s
         entry["copy"] += copy_s
         entry["bytes"] += document["bytes"]
-        for area, seconds in path["own"].items():
+        for area, seconds in profile["own"].items():
             entry["own"][area] += seconds
-        for function, seconds in path["functions"].items():
+        for function, seconds in profile["functions"].items():
             entry["functions"][function] += seconds
     rewritten_sources = sorted(s for s, e in by_source.items() if e["rewritten"])
     rewritten_docs = sum(by_source[s]["n"] for s in rewritten_sources)
